@@ -1,0 +1,169 @@
+/* SPDX-License-Identifier: GPL-2.0 WITH Linux-syscall-note */
+/*
+ * uio_dmabuf: import dma-bufs for a UIO device and report their DMA addresses.
+ *
+ * Every UIO device bound to the uio_dmabuf driver (/dev/uioN) has a companion
+ * import node, /dev/uio-dmabufN, with the same N. The ioctls below are issued on
+ * an open file of that node. Every import belongs to the file that made it and
+ * is released when that file is closed.
+ *
+ * All structures have a fixed layout with no implicit padding. Every field named
+ * reserved, every output-only field on input and every flag bit not defined here
+ * must be zero, else the ioctl fails with EINVAL. Unknown ioctls fail with ENOTTY.
+ */
+#ifndef _UAPI_LINUX_UIO_DMABUF_H
+#define _UAPI_LINUX_UIO_DMABUF_H
+
+#include <linux/ioctl.h>
+#include <linux/types.h>
+
+/**
+ * define UIO_DMABUF_INFO_IOMMU - the device's DMA is translated by an IOMMU
+ *
+ * Set in &uio_dmabuf_info.flags when the device sits behind a DMA-translating
+ * IOMMU domain: reported addresses are IOVAs and the device can reach only the
+ * imported buffers. Clear when addresses are bus/physical addresses.
+ */
+#define UIO_DMABUF_INFO_IOMMU		0x00000001U
+
+/**
+ * struct uio_dmabuf_info - UIO_DMABUF_IOC_INFO argument (output only)
+ * @uio_index:     N of /dev/uioN (and of this node, /dev/uio-dmabufN)
+ * @dma_mask_bits: width of the device's streaming DMA mask, 12..64
+ * @flags:         UIO_DMABUF_INFO_* flags
+ * @max_imports:   most live imports one open file may hold
+ * @nr_imports:    live imports held by this open file
+ * @reserved:      set to zero by the kernel
+ */
+struct uio_dmabuf_info {
+	__u32 uio_index;
+	__u32 dma_mask_bits;
+	__u32 flags;
+	__u32 max_imports;
+	__u32 nr_imports;
+	__u32 reserved[3];
+};
+
+/* Values of &uio_dmabuf_import.direction, as enum dma_data_direction means them. */
+#define UIO_DMABUF_DIR_BIDIRECTIONAL	0
+#define UIO_DMABUF_DIR_TO_DEVICE	1
+#define UIO_DMABUF_DIR_FROM_DEVICE	2
+
+/**
+ * define UIO_DMABUF_IMPORT_CONTIGUOUS - demand a single DMA segment
+ *
+ * The import fails with E2BIG unless the buffer maps to one DMA-contiguous
+ * segment, for devices without scatter-gather.
+ */
+#define UIO_DMABUF_IMPORT_CONTIGUOUS	0x00000001U
+#define UIO_DMABUF_IMPORT_VALID_FLAGS	(UIO_DMABUF_IMPORT_CONTIGUOUS)
+
+/**
+ * struct uio_dmabuf_import - UIO_DMABUF_IOC_IMPORT argument
+ * @fd:          in: the dma-buf file descriptor; the import takes its own
+ *               reference, so @fd may be closed afterwards
+ * @direction:   in: UIO_DMABUF_DIR_* for the device's mapping
+ * @flags:       in: UIO_DMABUF_IMPORT_* flags
+ * @handle:      out: nonzero, unique among this file's live imports and not
+ *               handed out again while the import is live
+ * @size:        out: size of the buffer in bytes, the sum of all segment lengths
+ * @nr_segments: out: number of DMA segments, for UIO_DMABUF_IOC_GET_SEGMENTS
+ * @reserved:    must be zero
+ *
+ * The buffer is attached to the device, pinned, mapped, and its kernel fences
+ * waited for. Errors: EBADF (@fd is not open), EINVAL (@fd is not a dma-buf,
+ * bad @direction, @flags, @reserved or nonzero output field), EBUSY (the buffer
+ * is already imported on this device), ENOSPC (this file holds max_imports
+ * imports), ENOMEM (RLIMIT_MEMLOCK would be exceeded), E2BIG (CONTIGUOUS asked
+ * but the mapping has several segments), ENODEV (the device was unbound), or
+ * the exporter's own error.
+ */
+struct uio_dmabuf_import {
+	__s32 fd;
+	__u32 direction;
+	__u32 flags;
+	__u32 handle;
+	__u64 size;
+	__u32 nr_segments;
+	__u32 reserved;
+};
+
+/**
+ * struct uio_dmabuf_segment - one DMA-contiguous range of an import
+ * @dma_addr: address the device uses to reach the range
+ * @length:   length in bytes
+ *
+ * Segments come in buffer order: segment i starts at the buffer offset that is
+ * the sum of the lengths of segments 0..i-1. DMA-adjacent ranges are merged.
+ */
+struct uio_dmabuf_segment {
+	__u64 dma_addr;
+	__u64 length;
+};
+
+/**
+ * struct uio_dmabuf_get_segments - UIO_DMABUF_IOC_GET_SEGMENTS argument
+ * @handle:      in: the import
+ * @first:       in: index of the first segment to copy; EINVAL past the total
+ * @count:       in: capacity of @segments, in entries; out: entries copied,
+ *               min(capacity, @nr_segments - @first)
+ * @nr_segments: out: total number of segments of the import
+ * @segments:    in: user pointer to an array of &struct uio_dmabuf_segment
+ * @reserved:    must be zero
+ *
+ * Two-call protocol: call with @count 0 to learn @nr_segments, allocate, then
+ * call again (or page through with @first). ENOENT for an unknown @handle.
+ */
+struct uio_dmabuf_get_segments {
+	__u32 handle;
+	__u32 first;
+	__u32 count;
+	__u32 nr_segments;
+	__u64 segments;
+	__u64 reserved;
+};
+
+/**
+ * struct uio_dmabuf_release - UIO_DMABUF_IOC_RELEASE argument
+ * @handle:   in: the import to unmap, unpin, detach and drop; ENOENT if unknown
+ * @reserved: must be zero
+ *
+ * The device must no longer access the buffer when this is called.
+ */
+struct uio_dmabuf_release {
+	__u32 handle;
+	__u32 reserved;
+};
+
+/* Values of &uio_dmabuf_sync.flags: exactly one of them. */
+#define UIO_DMABUF_SYNC_FOR_CPU		0x00000001U
+#define UIO_DMABUF_SYNC_FOR_DEVICE	0x00000002U
+#define UIO_DMABUF_SYNC_VALID_FLAGS	(UIO_DMABUF_SYNC_FOR_CPU | \
+					 UIO_DMABUF_SYNC_FOR_DEVICE)
+
+/**
+ * struct uio_dmabuf_sync - UIO_DMABUF_IOC_SYNC argument
+ * @handle: in: the import
+ * @flags:  in: UIO_DMABUF_SYNC_FOR_CPU before the CPU reads what the device
+ *          wrote, UIO_DMABUF_SYNC_FOR_DEVICE before the device accesses what the
+ *          CPU wrote; exactly one of them
+ *
+ * Cache maintenance of this device's mapping of the buffer, for exporters whose
+ * DMA_BUF_IOCTL_SYNC does not cover importers (udmabuf, DRM PRIME). The system
+ * and CMA heaps' DMA_BUF_IOCTL_SYNC already does.
+ */
+struct uio_dmabuf_sync {
+	__u32 handle;
+	__u32 flags;
+};
+
+#define UIO_DMABUF_IOC_MAGIC		0xBA
+
+#define UIO_DMABUF_IOC_INFO		_IOR(UIO_DMABUF_IOC_MAGIC, 0, struct uio_dmabuf_info)
+#define UIO_DMABUF_IOC_IMPORT		_IOWR(UIO_DMABUF_IOC_MAGIC, 1, struct uio_dmabuf_import)
+#define UIO_DMABUF_IOC_GET_SEGMENTS	_IOWR(UIO_DMABUF_IOC_MAGIC, 2, \
+					      struct uio_dmabuf_get_segments)
+#define UIO_DMABUF_IOC_RELEASE		_IOW(UIO_DMABUF_IOC_MAGIC, 3, struct uio_dmabuf_release)
+#define UIO_DMABUF_IOC_SYNC		_IOW(UIO_DMABUF_IOC_MAGIC, 4, struct uio_dmabuf_sync)
+
+#endif /* _UAPI_LINUX_UIO_DMABUF_H */

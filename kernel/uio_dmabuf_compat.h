@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The differences between the kernels uio_dmabuf builds against (6.1 and 6.12
+ * and later), kept in one place so that no other file has to know them. Each
+ * is written in a form that compiles on all of them, without version tests.
+ */
+#ifndef _UIO_DMABUF_COMPAT_H
+#define _UIO_DMABUF_COMPAT_H
+
+#include <linux/device.h>
+#include <linux/dma-mapping.h>
+#include <linux/module.h>
+
+/*
+ * MODULE_IMPORT_NS() takes a bare identifier up to 6.12 and a string literal
+ * from 6.13 on; the modinfo tag it expands to is the same everywhere.
+ */
+#define UIO_DMABUF_IMPORT_NS_DMA_BUF()	MODULE_INFO(import_ns, "DMA_BUF")
+
+/*
+ * dma_set_max_seg_size() returns -EIO (6.1) or warns (6.12) for a device
+ * without dma_parms, and returns nothing from 6.12 on: callers check dma_parms
+ * first, and the result is not used.
+ */
+static inline void uio_dmabuf_set_max_seg_size(struct device *dev, unsigned int size)
+{
+	if (dev->dma_parms)
+		dma_set_max_seg_size(dev, size);
+}
+
+#endif /* _UIO_DMABUF_COMPAT_H */

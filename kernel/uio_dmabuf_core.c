@@ -1,0 +1,897 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * uio_dmabuf import core: the bus-independent half of the driver.
+ *
+ * Each bound device gets a misc device, /dev/uio-dmabufN, beside its /dev/uioN.
+ * An open file of that node imports dma-bufs: attach (dynamic, peer-to-peer
+ * allowed) -> pin -> map -> wait for the kernel fences, all under the buffer's
+ * reservation lock, then the DMA segments are computed once into an array that
+ * GET_SEGMENTS copies out without holding any dma-buf lock. Teardown is the
+ * exact reverse. Closing the file releases its imports; unbinding the device
+ * revokes every import of every file, after which the files answer ENODEV.
+ */
+
+#include <kunit/visibility.h>
+#include <linux/capability.h>
+#include <linux/debugfs.h>
+#include <linux/device.h>
+#include <linux/dma-buf.h>
+#include <linux/dma-mapping.h>
+#include <linux/dma-resv.h>
+#include <linux/fs.h>
+#include <linux/iommu.h>
+#include <linux/mm.h>
+#include <linux/module.h>
+#include <linux/overflow.h>
+#include <linux/sched.h>
+#include <linux/sched/mm.h>
+#include <linux/scatterlist.h>
+#include <linux/seq_file.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+
+#include "uio_dmabuf_compat.h"
+#include "uio_dmabuf_priv.h"
+
+static unsigned int max_imports = 1024;
+module_param(max_imports, uint, 0644);
+MODULE_PARM_DESC(max_imports, "Most live imports per open file (default 1024)");
+
+static bool allow_unsafe_noiommu;
+module_param(allow_unsafe_noiommu, bool, 0644);
+MODULE_PARM_DESC(allow_unsafe_noiommu,
+		 "Allow imports for devices without IOMMU translation, by CAP_SYS_RAWIO only; taints the kernel (default off)");
+
+#define UIO_DMABUF_DEFAULT_MASK_BITS	32
+#define UIO_DMABUF_MIN_MASK_BITS	12
+#define UIO_DMABUF_MAX_MASK_BITS	64
+
+static struct dentry *uio_dmabuf_debugfs_root;
+
+/* Set once the first unsafe no-IOMMU open has tainted the kernel. */
+static atomic_t uio_dmabuf_tainted = ATOMIC_INIT(0);
+
+static void uio_dmabuf_dev_free(struct kref *ref)
+{
+	struct uio_dmabuf_dev *udev = container_of(ref, struct uio_dmabuf_dev, ref);
+
+	put_device(udev->dev);
+	mutex_destroy(&udev->lock);
+	kfree(udev);
+}
+
+static void uio_dmabuf_mapping_free(struct kref *ref)
+{
+	struct uio_dmabuf_mapping *map = container_of(ref, struct uio_dmabuf_mapping, ref);
+
+	kvfree(map->segs);
+	kfree(map);
+}
+
+static bool uio_dmabuf_dev_translated(struct device *dev)
+{
+	struct iommu_domain *domain = iommu_get_domain_for_dev(dev);
+
+	return domain && (domain->type & __IOMMU_DOMAIN_PAGING);
+}
+
+/*
+ * A dynamic exporter calls this when it wants to move the buffer. A pinned
+ * buffer must not move, so an exporter that calls it for our attachments
+ * anyway is ignored: the mapping stays as it is until it is released.
+ */
+static void uio_dmabuf_move_notify(struct dma_buf_attachment *attach)
+{
+	dev_warn_ratelimited(attach->dev,
+			     "uio_dmabuf: move_notify on a pinned import ignored\n");
+}
+
+static const struct dma_buf_attach_ops uio_dmabuf_attach_ops = {
+	.allow_peer2peer = true,
+	.move_notify = uio_dmabuf_move_notify,
+};
+
+static void uio_dmabuf_uncharge(struct uio_dmabuf_mapping *map)
+{
+	if (!map->mm)
+		return;
+	/* An mm whose process has exited has no locked_vm left to correct. */
+	if (mmget_not_zero(map->mm)) {
+		account_locked_vm(map->mm, map->pages, false);
+		mmput(map->mm);
+	}
+	mmdrop(map->mm);
+	map->mm = NULL;
+}
+
+/*
+ * Count the DMA segments of @sgt, merging DMA-adjacent entries, and fill @segs
+ * when it is not NULL. The walk stops at @size bytes. Returns the number of
+ * segments, or -EINVAL when the table does not cover @size bytes.
+ */
+static long uio_dmabuf_walk_segments(struct sg_table *sgt, u64 size,
+				     struct uio_dmabuf_segment *segs)
+{
+	struct uio_dmabuf_segment cur = { };
+	struct scatterlist *sg;
+	u64 done = 0;
+	long n = 0;
+	int i;
+
+	for_each_sgtable_dma_sg(sgt, sg, i) {
+		u64 addr = sg_dma_address(sg);
+		u64 len = min_t(u64, sg_dma_len(sg), size - done);
+		u64 end;
+
+		if (!len)
+			break;
+		if (check_add_overflow(addr, len, &end))
+			return -EINVAL;
+		if (cur.length && cur.dma_addr + cur.length == addr) {
+			cur.length += len;
+		} else {
+			if (cur.length && segs)
+				segs[n - 1] = cur;
+			cur.dma_addr = addr;
+			cur.length = len;
+			n++;
+		}
+		done += len;
+		if (done == size)
+			break;
+	}
+	if (done != size)
+		return -EINVAL;
+	if (segs)
+		segs[n - 1] = cur;
+	return n;
+}
+
+static int uio_dmabuf_build_segments(struct uio_dmabuf_mapping *map)
+{
+	u64 size = map->dmabuf->size;
+	long n;
+
+	n = uio_dmabuf_walk_segments(map->sgt, size, NULL);
+	if (n < 0) {
+		dev_warn_ratelimited(map->attach->dev,
+				     "uio_dmabuf: exporter %s mapped less than its %llu bytes\n",
+				     map->dmabuf->exp_name, size);
+		return n;
+	}
+	if (n > U32_MAX)
+		return -E2BIG;
+	map->segs = kvmalloc_array(n, sizeof(*map->segs), GFP_KERNEL);
+	if (!map->segs)
+		return -ENOMEM;
+	map->nr_segs = uio_dmabuf_walk_segments(map->sgt, size, map->segs);
+	return 0;
+}
+
+static bool uio_dmabuf_imported_locked(struct uio_dmabuf_dev *udev,
+				       struct dma_buf *dmabuf)
+{
+	struct uio_dmabuf_mapping *map;
+
+	lockdep_assert_held(&udev->lock);
+	list_for_each_entry(map, &udev->imports, node)
+		if (map->dmabuf == dmabuf)
+			return true;
+	return false;
+}
+
+static int uio_dmabuf_check_import(const struct uio_dmabuf_import *arg)
+{
+	if (arg->direction > UIO_DMABUF_DIR_FROM_DEVICE)
+		return -EINVAL;
+	if (arg->flags & ~UIO_DMABUF_IMPORT_VALID_FLAGS)
+		return -EINVAL;
+	if (arg->reserved || arg->handle || arg->size || arg->nr_segments)
+		return -EINVAL;
+	return 0;
+}
+
+static enum dma_data_direction uio_dmabuf_dir(u32 direction)
+{
+	switch (direction) {
+	case UIO_DMABUF_DIR_TO_DEVICE:
+		return DMA_TO_DEVICE;
+	case UIO_DMABUF_DIR_FROM_DEVICE:
+		return DMA_FROM_DEVICE;
+	default:
+		return DMA_BIDIRECTIONAL;
+	}
+}
+
+/*
+ * Attach, pin and map @map->dmabuf for the device and wait for its kernel
+ * fences; on failure nothing of it is left. Takes the reservation lock.
+ */
+static int uio_dmabuf_map(struct uio_dmabuf_dev *udev,
+			  struct uio_dmabuf_mapping *map, bool contiguous)
+{
+	struct dma_buf *dmabuf = map->dmabuf;
+	long timeout;
+	int ret;
+
+	map->attach = dma_buf_dynamic_attach(dmabuf, udev->dev,
+					     &uio_dmabuf_attach_ops, map);
+	if (IS_ERR(map->attach))
+		return PTR_ERR(map->attach);
+
+	ret = dma_resv_lock_interruptible(dmabuf->resv, NULL);
+	if (ret)
+		goto detach;
+	ret = dma_buf_pin(map->attach);
+	if (ret)
+		goto unlock;
+	map->sgt = dma_buf_map_attachment(map->attach, map->dir);
+	if (IS_ERR(map->sgt)) {
+		ret = PTR_ERR(map->sgt);
+		goto unpin;
+	}
+	/*
+	 * The table is valid now, but the exporter may still be moving the
+	 * contents into place: wait for its kernel fences, as RDMA does.
+	 * UIO has no way to take part in DMA fences, so none are added.
+	 */
+	timeout = dma_resv_wait_timeout(dmabuf->resv, DMA_RESV_USAGE_KERNEL,
+					true, MAX_SCHEDULE_TIMEOUT);
+	if (timeout < 0) {
+		ret = timeout;
+		goto unmap;
+	}
+	ret = uio_dmabuf_build_segments(map);
+	if (ret)
+		goto unmap;
+	if (contiguous && map->nr_segs != 1) {
+		ret = -E2BIG;
+		goto free_segs;
+	}
+	dma_resv_unlock(dmabuf->resv);
+	return 0;
+
+free_segs:
+	kvfree(map->segs);
+	map->segs = NULL;
+	map->nr_segs = 0;
+unmap:
+	dma_buf_unmap_attachment(map->attach, map->sgt, map->dir);
+unpin:
+	dma_buf_unpin(map->attach);
+unlock:
+	dma_resv_unlock(dmabuf->resv);
+detach:
+	dma_buf_detach(dmabuf, map->attach);
+	return ret;
+}
+
+/* The exact reverse of uio_dmabuf_map() and the charge: the import is gone. */
+static void uio_dmabuf_unmap(struct uio_dmabuf_mapping *map)
+{
+	struct dma_buf *dmabuf = map->dmabuf;
+
+	dma_resv_lock(dmabuf->resv, NULL);
+	dma_buf_unmap_attachment(map->attach, map->sgt, map->dir);
+	dma_buf_unpin(map->attach);
+	dma_resv_unlock(dmabuf->resv);
+	dma_buf_detach(dmabuf, map->attach);
+}
+
+/* Called with the device lock held, after @map left its file's handle table. */
+static void uio_dmabuf_teardown_locked(struct uio_dmabuf_dev *udev,
+				       struct uio_dmabuf_mapping *map)
+{
+	lockdep_assert_held(&udev->lock);
+
+	uio_dmabuf_unmap(map);
+	uio_dmabuf_uncharge(map);
+	dma_buf_put(map->dmabuf);
+	list_del(&map->node);
+	map->file->nr_imports--;
+	udev->nr_imports--;
+	kref_put(&map->ref, uio_dmabuf_mapping_free);
+}
+
+static void uio_dmabuf_release_all_locked(struct uio_dmabuf_dev *udev,
+					  struct uio_dmabuf_file *file)
+{
+	struct uio_dmabuf_mapping *map;
+	unsigned long handle;
+
+	xa_for_each(&file->handles, handle, map) {
+		xa_erase(&file->handles, handle);
+		uio_dmabuf_teardown_locked(udev, map);
+	}
+}
+
+/**
+ * uio_dmabuf_file_import() - import a dma-buf on behalf of an open file
+ * @file:   the open file of the import node
+ * @dmabuf: the buffer; the import takes a reference of its own
+ * @arg:    the IMPORT argument: @arg->direction and @arg->flags in, the handle,
+ *          size and segment count out (@arg->fd is not used)
+ *
+ * Validates @arg, charges the buffer's pages to the caller's RLIMIT_MEMLOCK,
+ * attaches, pins and maps the buffer for the device and records its segments.
+ *
+ * Return: 0, or -EINVAL, -ENODEV, -ENOSPC, -EBUSY, -ENOMEM, -E2BIG or the
+ * exporter's error, in which case nothing of the import is left behind.
+ */
+int uio_dmabuf_file_import(struct uio_dmabuf_file *file, struct dma_buf *dmabuf,
+			   struct uio_dmabuf_import *arg)
+{
+	struct uio_dmabuf_dev *udev = file->udev;
+	struct uio_dmabuf_mapping *map;
+	int ret;
+
+	ret = uio_dmabuf_check_import(arg);
+	if (ret)
+		return ret;
+
+	map = kzalloc(sizeof(*map), GFP_KERNEL);
+	if (!map)
+		return -ENOMEM;
+	kref_init(&map->ref);
+	map->file = file;
+	map->dmabuf = dmabuf;
+	map->dir = uio_dmabuf_dir(arg->direction);
+	map->pid = task_tgid_nr(current);
+	map->pages = PAGE_ALIGN(dmabuf->size) >> PAGE_SHIFT;
+
+	mutex_lock(&udev->lock);
+	if (udev->dead) {
+		ret = -ENODEV;
+		goto unlock;
+	}
+	if (file->nr_imports >= READ_ONCE(max_imports)) {
+		ret = -ENOSPC;
+		goto unlock;
+	}
+	if (uio_dmabuf_imported_locked(udev, dmabuf)) {
+		ret = -EBUSY;
+		goto unlock;
+	}
+	if (current->mm) {
+		ret = account_locked_vm(current->mm, map->pages, true);
+		if (ret)
+			goto unlock;
+		map->mm = current->mm;
+		mmgrab(map->mm);
+	}
+	ret = uio_dmabuf_map(udev, map, arg->flags & UIO_DMABUF_IMPORT_CONTIGUOUS);
+	if (ret)
+		goto uncharge;
+	ret = xa_alloc_cyclic(&file->handles, &map->handle, map,
+			      XA_LIMIT(1, U32_MAX), &file->next_handle, GFP_KERNEL);
+	if (ret < 0)
+		goto unmap;
+
+	/* From here the handle table owns the mapping and its buffer reference. */
+	get_dma_buf(dmabuf);
+	list_add_tail(&map->node, &udev->imports);
+	file->nr_imports++;
+	udev->nr_imports++;
+	arg->handle = map->handle;
+	arg->size = dmabuf->size;
+	arg->nr_segments = map->nr_segs;
+	mutex_unlock(&udev->lock);
+	return 0;
+
+unmap:
+	uio_dmabuf_unmap(map);
+uncharge:
+	uio_dmabuf_uncharge(map);
+unlock:
+	mutex_unlock(&udev->lock);
+	kvfree(map->segs);
+	kfree(map);
+	return ret;
+}
+EXPORT_SYMBOL_IF_KUNIT(uio_dmabuf_file_import);
+
+static int uio_dmabuf_release_handle(struct uio_dmabuf_file *file, u32 handle)
+{
+	struct uio_dmabuf_dev *udev = file->udev;
+	struct uio_dmabuf_mapping *map;
+	int ret = 0;
+
+	mutex_lock(&udev->lock);
+	if (udev->dead) {
+		ret = -ENODEV;
+		goto unlock;
+	}
+	map = xa_erase(&file->handles, handle);
+	if (!map) {
+		ret = -ENOENT;
+		goto unlock;
+	}
+	uio_dmabuf_teardown_locked(udev, map);
+unlock:
+	mutex_unlock(&udev->lock);
+	return ret;
+}
+
+/* Look up @handle and take a reference on its mapping, or return an ERR_PTR. */
+static struct uio_dmabuf_mapping *
+uio_dmabuf_get_mapping(struct uio_dmabuf_file *file, u32 handle)
+{
+	struct uio_dmabuf_dev *udev = file->udev;
+	struct uio_dmabuf_mapping *map;
+
+	mutex_lock(&udev->lock);
+	if (udev->dead) {
+		map = ERR_PTR(-ENODEV);
+	} else {
+		map = xa_load(&file->handles, handle);
+		if (map)
+			kref_get(&map->ref);
+		else
+			map = ERR_PTR(-ENOENT);
+	}
+	mutex_unlock(&udev->lock);
+	return map;
+}
+
+static long uio_dmabuf_ioctl_info(struct uio_dmabuf_file *file, void __user *argp)
+{
+	struct uio_dmabuf_dev *udev = file->udev;
+	struct uio_dmabuf_info info = { };
+
+	mutex_lock(&udev->lock);
+	if (udev->dead) {
+		mutex_unlock(&udev->lock);
+		return -ENODEV;
+	}
+	info.uio_index = udev->index;
+	info.dma_mask_bits = udev->dma_mask_bits;
+	info.flags = udev->iommu ? UIO_DMABUF_INFO_IOMMU : 0;
+	info.max_imports = READ_ONCE(max_imports);
+	info.nr_imports = file->nr_imports;
+	mutex_unlock(&udev->lock);
+
+	return copy_to_user(argp, &info, sizeof(info)) ? -EFAULT : 0;
+}
+
+static long uio_dmabuf_ioctl_import(struct uio_dmabuf_file *file, void __user *argp)
+{
+	struct uio_dmabuf_import arg;
+	struct dma_buf *dmabuf;
+	int ret;
+
+	if (copy_from_user(&arg, argp, sizeof(arg)))
+		return -EFAULT;
+	ret = uio_dmabuf_check_import(&arg);
+	if (ret)
+		return ret;
+	dmabuf = dma_buf_get(arg.fd);
+	if (IS_ERR(dmabuf))
+		return PTR_ERR(dmabuf);
+	ret = uio_dmabuf_file_import(file, dmabuf, &arg);
+	dma_buf_put(dmabuf);
+	if (ret)
+		return ret;
+
+	if (copy_to_user(argp, &arg, sizeof(arg))) {
+		/* User space never learnt the handle: leave nothing behind. */
+		uio_dmabuf_release_handle(file, arg.handle);
+		return -EFAULT;
+	}
+	return 0;
+}
+
+static long uio_dmabuf_ioctl_get_segments(struct uio_dmabuf_file *file,
+					  void __user *argp)
+{
+	struct uio_dmabuf_get_segments arg;
+	struct uio_dmabuf_mapping *map;
+	u32 n;
+	long ret = 0;
+
+	if (copy_from_user(&arg, argp, sizeof(arg)))
+		return -EFAULT;
+	if (arg.reserved || arg.nr_segments)
+		return -EINVAL;
+
+	map = uio_dmabuf_get_mapping(file, arg.handle);
+	if (IS_ERR(map))
+		return PTR_ERR(map);
+	/* map->segs is immutable while the reference is held: no lock needed. */
+	if (arg.first > map->nr_segs) {
+		ret = -EINVAL;
+		goto put;
+	}
+	n = min(arg.count, map->nr_segs - arg.first);
+	if (n && copy_to_user(u64_to_user_ptr(arg.segments), map->segs + arg.first,
+			      array_size(n, sizeof(*map->segs)))) {
+		ret = -EFAULT;
+		goto put;
+	}
+	arg.count = n;
+	arg.nr_segments = map->nr_segs;
+	if (copy_to_user(argp, &arg, sizeof(arg)))
+		ret = -EFAULT;
+put:
+	kref_put(&map->ref, uio_dmabuf_mapping_free);
+	return ret;
+}
+
+static long uio_dmabuf_ioctl_release(struct uio_dmabuf_file *file, void __user *argp)
+{
+	struct uio_dmabuf_release arg;
+
+	if (copy_from_user(&arg, argp, sizeof(arg)))
+		return -EFAULT;
+	if (arg.reserved)
+		return -EINVAL;
+	return uio_dmabuf_release_handle(file, arg.handle);
+}
+
+static long uio_dmabuf_ioctl_sync(struct uio_dmabuf_file *file, void __user *argp)
+{
+	struct uio_dmabuf_dev *udev = file->udev;
+	struct uio_dmabuf_mapping *map;
+	struct uio_dmabuf_sync arg;
+	long ret = 0;
+
+	if (copy_from_user(&arg, argp, sizeof(arg)))
+		return -EFAULT;
+	if (arg.flags != UIO_DMABUF_SYNC_FOR_CPU &&
+	    arg.flags != UIO_DMABUF_SYNC_FOR_DEVICE)
+		return -EINVAL;
+
+	/* The lock keeps the mapping from being released under the sync. */
+	mutex_lock(&udev->lock);
+	if (udev->dead) {
+		ret = -ENODEV;
+		goto unlock;
+	}
+	map = xa_load(&file->handles, arg.handle);
+	if (!map) {
+		ret = -ENOENT;
+		goto unlock;
+	}
+	if (arg.flags == UIO_DMABUF_SYNC_FOR_CPU)
+		dma_sync_sgtable_for_cpu(udev->dev, map->sgt, map->dir);
+	else
+		dma_sync_sgtable_for_device(udev->dev, map->sgt, map->dir);
+unlock:
+	mutex_unlock(&udev->lock);
+	return ret;
+}
+
+/**
+ * uio_dmabuf_file_ioctl() - the import node's ioctl handler
+ * @file: the open file
+ * @cmd:  a UIO_DMABUF_IOC_* command
+ * @argp: its user-space argument
+ *
+ * Return: 0 or a negative errno as documented in <linux/uio_dmabuf.h>;
+ * -ENOTTY for an unknown @cmd.
+ */
+long uio_dmabuf_file_ioctl(struct uio_dmabuf_file *file, unsigned int cmd,
+			   void __user *argp)
+{
+	switch (cmd) {
+	case UIO_DMABUF_IOC_INFO:
+		return uio_dmabuf_ioctl_info(file, argp);
+	case UIO_DMABUF_IOC_IMPORT:
+		return uio_dmabuf_ioctl_import(file, argp);
+	case UIO_DMABUF_IOC_GET_SEGMENTS:
+		return uio_dmabuf_ioctl_get_segments(file, argp);
+	case UIO_DMABUF_IOC_RELEASE:
+		return uio_dmabuf_ioctl_release(file, argp);
+	case UIO_DMABUF_IOC_SYNC:
+		return uio_dmabuf_ioctl_sync(file, argp);
+	default:
+		return -ENOTTY;
+	}
+}
+EXPORT_SYMBOL_IF_KUNIT(uio_dmabuf_file_ioctl);
+
+/**
+ * uio_dmabuf_file_open() - a new import context on a device
+ * @udev: the device
+ *
+ * The first open file of a device turns its DMA on. Permission checks are the
+ * caller's.
+ *
+ * Return: the file, or ERR_PTR(-ENOMEM) or ERR_PTR(-ENODEV).
+ */
+struct uio_dmabuf_file *uio_dmabuf_file_open(struct uio_dmabuf_dev *udev)
+{
+	struct uio_dmabuf_file *file;
+
+	file = kzalloc(sizeof(*file), GFP_KERNEL);
+	if (!file)
+		return ERR_PTR(-ENOMEM);
+	xa_init_flags(&file->handles, XA_FLAGS_ALLOC1);
+	file->udev = udev;
+
+	mutex_lock(&udev->lock);
+	if (udev->dead) {
+		mutex_unlock(&udev->lock);
+		kfree(file);
+		return ERR_PTR(-ENODEV);
+	}
+	if (!udev->nr_open++ && udev->ops->set_dma_enabled)
+		udev->ops->set_dma_enabled(udev->priv, true);
+	list_add_tail(&file->node, &udev->files);
+	kref_get(&udev->ref);
+	mutex_unlock(&udev->lock);
+	return file;
+}
+EXPORT_SYMBOL_IF_KUNIT(uio_dmabuf_file_open);
+
+/**
+ * uio_dmabuf_file_release() - close an import context
+ * @file: the file, freed on return
+ *
+ * When the last file of a device closes, the device's DMA is stopped before
+ * any of the imports is unmapped. Then every import of @file is released.
+ */
+void uio_dmabuf_file_release(struct uio_dmabuf_file *file)
+{
+	struct uio_dmabuf_dev *udev = file->udev;
+
+	mutex_lock(&udev->lock);
+	list_del(&file->node);
+	if (!--udev->nr_open && !udev->dead && udev->ops->set_dma_enabled)
+		udev->ops->set_dma_enabled(udev->priv, false);
+	uio_dmabuf_release_all_locked(udev, file);
+	mutex_unlock(&udev->lock);
+
+	xa_destroy(&file->handles);
+	kfree(file);
+	kref_put(&udev->ref, uio_dmabuf_dev_free);
+}
+EXPORT_SYMBOL_IF_KUNIT(uio_dmabuf_file_release);
+
+/*
+ * As VFIO's no-IOMMU mode: without IOMMU translation the device can reach all
+ * of memory, so only CAP_SYS_RAWIO may use it, and only when the administrator
+ * allowed it; the first such use taints the kernel.
+ */
+static int uio_dmabuf_check_unsafe(struct uio_dmabuf_dev *udev)
+{
+	if (udev->iommu)
+		return 0;
+	if (!READ_ONCE(allow_unsafe_noiommu)) {
+		dev_warn_ratelimited(udev->dev,
+				     "%s: no IOMMU translation; imports need uio_dmabuf.allow_unsafe_noiommu=1 and CAP_SYS_RAWIO\n",
+				     udev->name);
+		return -EPERM;
+	}
+	if (!capable(CAP_SYS_RAWIO))
+		return -EPERM;
+	if (!atomic_xchg(&uio_dmabuf_tainted, 1)) {
+		add_taint(TAINT_USER, LOCKDEP_STILL_OK);
+		dev_warn(udev->dev,
+			 "%s: unsafe DMA without IOMMU enabled by %s:%d, kernel tainted\n",
+			 udev->name, current->comm, task_pid_nr(current));
+	}
+	return 0;
+}
+
+static int uio_dmabuf_fop_open(struct inode *inode, struct file *filp)
+{
+	struct uio_dmabuf_dev *udev = container_of(filp->private_data,
+						   struct uio_dmabuf_dev, misc);
+	struct uio_dmabuf_file *file;
+	int ret;
+
+	ret = uio_dmabuf_check_unsafe(udev);
+	if (ret)
+		return ret;
+	file = uio_dmabuf_file_open(udev);
+	if (IS_ERR(file))
+		return PTR_ERR(file);
+	filp->private_data = file;
+	return 0;
+}
+
+static int uio_dmabuf_fop_release(struct inode *inode, struct file *filp)
+{
+	uio_dmabuf_file_release(filp->private_data);
+	return 0;
+}
+
+static long uio_dmabuf_fop_ioctl(struct file *filp, unsigned int cmd,
+				 unsigned long arg)
+{
+	return uio_dmabuf_file_ioctl(filp->private_data, cmd, (void __user *)arg);
+}
+
+static const struct file_operations uio_dmabuf_fops = {
+	.owner = THIS_MODULE,
+	.open = uio_dmabuf_fop_open,
+	.release = uio_dmabuf_fop_release,
+	.unlocked_ioctl = uio_dmabuf_fop_ioctl,
+	.compat_ioctl = compat_ptr_ioctl,
+	.llseek = noop_llseek,
+};
+
+static const char *const uio_dmabuf_dir_names[] = {
+	[DMA_BIDIRECTIONAL] = "bidirectional",
+	[DMA_TO_DEVICE] = "to_device",
+	[DMA_FROM_DEVICE] = "from_device",
+	[DMA_NONE] = "none",
+};
+
+static int uio_dmabuf_imports_show(struct seq_file *s, void *unused)
+{
+	struct uio_dmabuf_dev *udev = s->private;
+	struct uio_dmabuf_mapping *map;
+
+	seq_puts(s, "handle\tpid\tsize\tdirection\tsegments\texporter\n");
+	mutex_lock(&udev->lock);
+	list_for_each_entry(map, &udev->imports, node)
+		seq_printf(s, "%u\t%d\t%zu\t%s\t%u\t%s\n", map->handle, map->pid,
+			   map->dmabuf->size, uio_dmabuf_dir_names[map->dir],
+			   map->nr_segs, map->dmabuf->exp_name);
+	mutex_unlock(&udev->lock);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(uio_dmabuf_imports);
+
+static ssize_t dma_mask_bits_show(struct device *dev, struct device_attribute *attr,
+				  char *buf)
+{
+	struct uio_dmabuf_dev *udev = dev_get_drvdata(dev);
+
+	return sysfs_emit(buf, "%u\n", READ_ONCE(udev->dma_mask_bits));
+}
+
+static ssize_t dma_mask_bits_store(struct device *dev, struct device_attribute *attr,
+				   const char *buf, size_t count)
+{
+	struct uio_dmabuf_dev *udev = dev_get_drvdata(dev);
+	unsigned int bits;
+	int ret;
+
+	ret = kstrtouint(buf, 0, &bits);
+	if (ret)
+		return ret;
+	if (bits < UIO_DMABUF_MIN_MASK_BITS || bits > UIO_DMABUF_MAX_MASK_BITS)
+		return -EINVAL;
+
+	mutex_lock(&udev->lock);
+	if (udev->nr_imports) {
+		ret = -EBUSY;
+		goto unlock;
+	}
+	ret = dma_set_mask_and_coherent(dev, DMA_BIT_MASK(bits));
+	if (!ret)
+		WRITE_ONCE(udev->dma_mask_bits, bits);
+unlock:
+	mutex_unlock(&udev->lock);
+	return ret ? ret : count;
+}
+static DEVICE_ATTR_RW(dma_mask_bits);
+
+static struct attribute *uio_dmabuf_attrs[] = {
+	&dev_attr_dma_mask_bits.attr,
+	NULL
+};
+
+static const struct attribute_group uio_dmabuf_attr_group = {
+	.name = "uio_dmabuf",
+	.attrs = uio_dmabuf_attrs,
+};
+
+/**
+ * uio_dmabuf_register() - give a bound device its import node
+ * @dev:   the hardware device; its driver data becomes the returned device
+ * @index: N of the device's /dev/uioN, used for /dev/uio-dmabufN
+ * @ops:   the bus glue's callbacks
+ * @priv:  argument to @ops
+ *
+ * Sets a 32-bit DMA mask, adds the uio_dmabuf/ sysfs group and the debugfs
+ * listing, and registers the node.
+ *
+ * Return: the new device, or an ERR_PTR.
+ */
+struct uio_dmabuf_dev *
+uio_dmabuf_register(struct device *dev, int index, const struct uio_dmabuf_bus_ops *ops,
+		    void *priv)
+{
+	struct uio_dmabuf_dev *udev;
+	int ret;
+
+	udev = kzalloc(sizeof(*udev), GFP_KERNEL);
+	if (!udev)
+		return ERR_PTR(-ENOMEM);
+	kref_init(&udev->ref);
+	mutex_init(&udev->lock);
+	INIT_LIST_HEAD(&udev->files);
+	INIT_LIST_HEAD(&udev->imports);
+	udev->dev = get_device(dev);
+	udev->ops = ops;
+	udev->priv = priv;
+	udev->index = index;
+	udev->iommu = uio_dmabuf_dev_translated(dev);
+	snprintf(udev->name, sizeof(udev->name), "uio-dmabuf%d", index);
+
+	ret = dma_set_mask_and_coherent(dev, DMA_BIT_MASK(UIO_DMABUF_DEFAULT_MASK_BITS));
+	if (ret) {
+		dev_err(dev, "cannot set a %d-bit DMA mask: %d\n",
+			UIO_DMABUF_DEFAULT_MASK_BITS, ret);
+		goto put;
+	}
+	udev->dma_mask_bits = UIO_DMABUF_DEFAULT_MASK_BITS;
+	dev_set_drvdata(dev, udev);
+
+	ret = device_add_group(dev, &uio_dmabuf_attr_group);
+	if (ret)
+		goto put;
+
+	udev->debugfs = debugfs_create_dir(dev_name(dev), uio_dmabuf_debugfs_root);
+	debugfs_create_file("imports", 0400, udev->debugfs, udev, &uio_dmabuf_imports_fops);
+
+	udev->misc.minor = MISC_DYNAMIC_MINOR;
+	udev->misc.name = udev->name;
+	udev->misc.fops = &uio_dmabuf_fops;
+	udev->misc.parent = dev;
+	ret = misc_register(&udev->misc);
+	if (ret)
+		goto remove_debugfs;
+
+	dev_info(dev, "%s: DMA %s IOMMU translation\n", udev->name,
+		 udev->iommu ? "behind" : "without");
+	return udev;
+
+remove_debugfs:
+	debugfs_remove_recursive(udev->debugfs);
+	device_remove_group(dev, &uio_dmabuf_attr_group);
+put:
+	dev_set_drvdata(dev, NULL);
+	kref_put(&udev->ref, uio_dmabuf_dev_free);
+	return ERR_PTR(ret);
+}
+EXPORT_SYMBOL_IF_KUNIT(uio_dmabuf_register);
+
+/**
+ * uio_dmabuf_unregister() - revoke every import and remove the import node
+ * @udev: the device, as uio_dmabuf_register() returned it
+ *
+ * The device's DMA is stopped first; then every import of every open file is
+ * unmapped, unpinned, detached and put. Files still open answer ENODEV from
+ * here on, and @udev lives until the last of them is closed.
+ */
+void uio_dmabuf_unregister(struct uio_dmabuf_dev *udev)
+{
+	struct uio_dmabuf_file *file;
+
+	misc_deregister(&udev->misc);
+
+	mutex_lock(&udev->lock);
+	udev->dead = true;
+	if (udev->nr_open && udev->ops->set_dma_enabled)
+		udev->ops->set_dma_enabled(udev->priv, false);
+	list_for_each_entry(file, &udev->files, node)
+		uio_dmabuf_release_all_locked(udev, file);
+	mutex_unlock(&udev->lock);
+
+	debugfs_remove_recursive(udev->debugfs);
+	device_remove_group(udev->dev, &uio_dmabuf_attr_group);
+	dev_set_drvdata(udev->dev, NULL);
+	kref_put(&udev->ref, uio_dmabuf_dev_free);
+}
+EXPORT_SYMBOL_IF_KUNIT(uio_dmabuf_unregister);
+
+/* uio_dmabuf_unregister() in the form devm_add_action_or_reset() takes. */
+void uio_dmabuf_unregister_action(void *udev)
+{
+	uio_dmabuf_unregister(udev);
+}
+
+int uio_dmabuf_core_init(void)
+{
+	uio_dmabuf_debugfs_root = debugfs_create_dir("uio_dmabuf", NULL);
+	return 0;
+}
+
+void uio_dmabuf_core_exit(void)
+{
+	debugfs_remove_recursive(uio_dmabuf_debugfs_root);
+}

@@ -1,0 +1,185 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * uio_dmabuf PCI glue: memory BARs become UIO maps and I/O BARs UIO port
+ * regions; INTx is masked with the PCI 2.3 interrupt-disable bit in the
+ * handler, as uio_pci_generic does, and unmasked by write()ing 1 to /dev/uioN.
+ * Bus mastering is on only while an import node file is open.
+ *
+ * There is no ID table: bind a device with
+ *   echo uio_dmabuf > /sys/bus/pci/devices/<BDF>/driver_override
+ *   echo <BDF> > /sys/bus/pci/drivers_probe
+ */
+
+#include <linux/device.h>
+#include <linux/dma-mapping.h>
+#include <linux/pci.h>
+#include <linux/slab.h>
+#include <linux/spinlock.h>
+#include <linux/uio_driver.h>
+
+#include "uio_dmabuf_compat.h"
+#include "uio_dmabuf_priv.h"
+
+struct uio_dmabuf_pci {
+	struct uio_info info;
+	struct pci_dev *pdev;
+	/*
+	 * Serialises the read-modify-write cycles of PCI_COMMAND: the INTx
+	 * disable bit (IRQ handler, irqcontrol) and the bus master bit.
+	 */
+	spinlock_t cmd_lock;
+};
+
+static irqreturn_t uio_dmabuf_pci_irq(int irq, struct uio_info *info)
+{
+	struct uio_dmabuf_pci *gdev = container_of(info, struct uio_dmabuf_pci, info);
+	bool ours;
+
+	spin_lock(&gdev->cmd_lock);
+	ours = pci_check_and_mask_intx(gdev->pdev);
+	spin_unlock(&gdev->cmd_lock);
+
+	/* On IRQ_HANDLED the UIO core wakes the reader of /dev/uioN. */
+	return ours ? IRQ_HANDLED : IRQ_NONE;
+}
+
+static int uio_dmabuf_pci_irqcontrol(struct uio_info *info, s32 on)
+{
+	struct uio_dmabuf_pci *gdev = container_of(info, struct uio_dmabuf_pci, info);
+	struct pci_dev *pdev = gdev->pdev;
+	unsigned long flags;
+	bool pending = false;
+	u16 cmd;
+
+	spin_lock_irqsave(&gdev->cmd_lock, flags);
+	if (on) {
+		/* Still asserted: it stays masked and is reported once more. */
+		pending = !pci_check_and_unmask_intx(pdev);
+	} else {
+		pci_read_config_word(pdev, PCI_COMMAND, &cmd);
+		pci_write_config_word(pdev, PCI_COMMAND, cmd | PCI_COMMAND_INTX_DISABLE);
+	}
+	spin_unlock_irqrestore(&gdev->cmd_lock, flags);
+
+	if (pending)
+		uio_event_notify(info);
+	return 0;
+}
+
+static void uio_dmabuf_pci_set_dma_enabled(void *priv, bool enable)
+{
+	struct uio_dmabuf_pci *gdev = priv;
+	unsigned long flags;
+
+	spin_lock_irqsave(&gdev->cmd_lock, flags);
+	if (enable)
+		pci_set_master(gdev->pdev);
+	else
+		pci_clear_master(gdev->pdev);
+	spin_unlock_irqrestore(&gdev->cmd_lock, flags);
+}
+
+static const struct uio_dmabuf_bus_ops uio_dmabuf_pci_ops = {
+	.set_dma_enabled = uio_dmabuf_pci_set_dma_enabled,
+};
+
+static void uio_dmabuf_pci_fill_maps(struct uio_dmabuf_pci *gdev)
+{
+	struct pci_dev *pdev = gdev->pdev;
+	struct uio_port *port = gdev->info.port;
+	struct uio_mem *mem = gdev->info.mem;
+	int i;
+
+	for (i = 0; i < PCI_STD_NUM_BARS; i++) {
+		struct resource *r = &pdev->resource[i];
+
+		if (!resource_size(r))
+			continue;
+		if (r->flags & IORESOURCE_MEM) {
+			if (mem == gdev->info.mem + MAX_UIO_MAPS) {
+				dev_warn(&pdev->dev, "BAR %d: no UIO map left\n", i);
+				continue;
+			}
+			mem->memtype = UIO_MEM_PHYS;
+			mem->addr = r->start & PAGE_MASK;
+			mem->offs = r->start & ~PAGE_MASK;
+			mem->size = PAGE_ALIGN(mem->offs + resource_size(r));
+			mem->name = r->name;
+			mem++;
+		} else if (r->flags & IORESOURCE_IO) {
+			if (port == gdev->info.port + MAX_UIO_PORT_REGIONS) {
+				dev_warn(&pdev->dev, "BAR %d: no UIO port region left\n", i);
+				continue;
+			}
+			port->porttype = UIO_PORT_X86;
+			port->start = r->start;
+			port->size = resource_size(r);
+			port->name = r->name;
+			port++;
+		}
+	}
+}
+
+static int uio_dmabuf_pci_probe(struct pci_dev *pdev, const struct pci_device_id *id)
+{
+	struct uio_dmabuf_pci *gdev;
+	struct uio_dmabuf_dev *udev;
+	int ret;
+
+	ret = pcim_enable_device(pdev);
+	if (ret)
+		return dev_err_probe(&pdev->dev, ret, "cannot enable the device\n");
+	/* Bus mastering stays off until an import node file is open. */
+	pci_clear_master(pdev);
+
+	gdev = devm_kzalloc(&pdev->dev, sizeof(*gdev), GFP_KERNEL);
+	if (!gdev)
+		return -ENOMEM;
+	gdev->pdev = pdev;
+	spin_lock_init(&gdev->cmd_lock);
+
+	gdev->info.name = "uio_dmabuf";
+	gdev->info.version = "1";
+	if (pdev->irq && pdev->irq != IRQ_NOTCONNECTED && pci_intx_mask_supported(pdev)) {
+		gdev->info.irq = pdev->irq;
+		gdev->info.irq_flags = IRQF_SHARED;
+		gdev->info.handler = uio_dmabuf_pci_irq;
+		gdev->info.irqcontrol = uio_dmabuf_pci_irqcontrol;
+	} else {
+		dev_info(&pdev->dev, "no maskable INTx: no UIO interrupt\n");
+	}
+	uio_dmabuf_pci_fill_maps(gdev);
+
+	ret = devm_uio_register_device(&pdev->dev, &gdev->info);
+	if (ret)
+		return ret;
+
+	/* PCI's default 64 KiB would split every mapping into 64 KiB segments. */
+	uio_dmabuf_set_max_seg_size(&pdev->dev, UINT_MAX);
+
+	udev = uio_dmabuf_register(&pdev->dev, gdev->info.uio_dev->minor,
+				   &uio_dmabuf_pci_ops, gdev);
+	if (IS_ERR(udev))
+		return PTR_ERR(udev);
+	/*
+	 * Runs at unbind (or hot unplug) before the UIO device and the PCI
+	 * device are torn down: stops the device's DMA, then revokes every import.
+	 */
+	return devm_add_action_or_reset(&pdev->dev, uio_dmabuf_unregister_action, udev);
+}
+
+static struct pci_driver uio_dmabuf_pci_driver = {
+	.name = "uio_dmabuf",
+	.id_table = NULL,	/* bound with driver_override or new_id only */
+	.probe = uio_dmabuf_pci_probe,
+};
+
+int uio_dmabuf_pci_init(void)
+{
+	return pci_register_driver(&uio_dmabuf_pci_driver);
+}
+
+void uio_dmabuf_pci_exit(void)
+{
+	pci_unregister_driver(&uio_dmabuf_pci_driver);
+}

@@ -1,0 +1,86 @@
+#!/usr/bin/env bash
+# Build the test kernel: Debian's linux-source-6.12 with scripts/test-kernel.config,
+# and uio_dmabuf (kernel/, kunit/, the UAPI header) linked in under drivers/uio/dmabuf.
+#
+# Two caches live outside the work tree, under $UIO_DMABUF_CACHE (default
+# /var/cache/uio-dmabuf):
+#   tree-<source version>-<config hash>/  the unpacked, built source tree; when only
+#                                         our files change, only our objects rebuild;
+#   out-<that>-<driver sources hash>/     bzImage and our .ko files; when it exists,
+#                                         nothing is built at all.
+# Prints the output directory on the last line of stdout.
+set -euo pipefail
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+cache=${UIO_DMABUF_CACHE:-/var/cache/uio-dmabuf}
+tarball=/usr/src/linux-source-6.12.tar.xz
+fragment=$top/scripts/test-kernel.config
+jobs=${JOBS:-$(nproc)}
+
+log() { echo "build-kernel: $*" >&2; }
+
+[ -r "$tarball" ] || { log "missing $tarball (run scripts/deps.sh)"; exit 1; }
+srcver=$(dpkg-query -W -f='${Version}' linux-source-6.12)
+cfghash=$(sha256sum "$fragment" | cut -c1-12)
+drvhash=$(cd "$top" && cat scripts/build-kernel.sh \
+	$(find kernel kunit include -type f | LC_ALL=C sort) | sha256sum | cut -c1-12)
+tree=$cache/tree-$srcver-$cfghash/linux
+out=$cache/out-$srcver-$cfghash-$drvhash
+
+if [ -f "$out/bzImage" ]; then
+	log "cached: $out"
+	echo "$out"
+	exit 0
+fi
+
+mkdir -p "$cache"
+if [ ! -f "$tree/Makefile" ]; then
+	log "unpacking linux-source $srcver into $tree"
+	rm -rf "$tree.tmp"
+	mkdir -p "$tree.tmp"
+	tar -xf "$tarball" -C "$tree.tmp" --strip-components=1
+	mv "$tree.tmp" "$tree"
+fi
+
+# Link the driver in as drivers/uio/dmabuf (kunit/ as its tests/ subdirectory).
+# rsync -c leaves unchanged files' timestamps alone, so make rebuilds only what changed.
+mkdir -p "$tree/drivers/uio/dmabuf/tests"
+rsync -rc --delete --exclude tests "$top/kernel/" "$tree/drivers/uio/dmabuf/"
+rsync -rc --delete "$top/kunit/" "$tree/drivers/uio/dmabuf/tests/"
+rsync -c "$top/include/uapi/linux/uio_dmabuf.h" "$tree/include/uapi/linux/uio_dmabuf.h"
+grep -q 'drivers/uio/dmabuf/Kconfig' "$tree/drivers/uio/Kconfig" ||
+	sed -i '$ s|^endif|source "drivers/uio/dmabuf/Kconfig"\n\nendif|' "$tree/drivers/uio/Kconfig"
+grep -q 'dmabuf/' "$tree/drivers/uio/Makefile" ||
+	echo 'obj-$(CONFIG_UIO_DMABUF)	+= dmabuf/' >>"$tree/drivers/uio/Makefile"
+
+# The fragment, merged on the defaults; then every line of it must have survived.
+grep -E "^(CONFIG_|# CONFIG_)" "$fragment" >"$tree/.config"
+make -C "$tree" -s ARCH=x86_64 olddefconfig >&2
+bad=0
+while IFS= read -r line; do
+	case "$line" in
+	CONFIG_*) grep -qxF "$line" "$tree/.config" || { log "not in .config: $line"; bad=1; } ;;
+	"# CONFIG_"*)
+		sym=${line#\# }; sym=${sym%% *}
+		grep -q "^$sym=" "$tree/.config" && { log "set, wanted off: $sym"; bad=1; } ;;
+	esac
+done < <(grep -E '^(CONFIG_|# CONFIG_)' "$fragment")
+[ "$bad" = 0 ] || { log "config fragment did not apply"; exit 1; }
+
+log "building in $tree with $jobs jobs (log: $tree/build.log)"
+start=$(date +%s)
+if ! make -C "$tree" ARCH=x86_64 -j"$jobs" bzImage modules >"$tree/build.log" 2>&1; then
+	grep -E 'error|Error' "$tree/build.log" | head -40 >&2
+	log "kernel build failed"
+	exit 1
+fi
+log "built in $(($(date +%s) - start)) s"
+
+rm -rf "$out.tmp"
+mkdir -p "$out.tmp"
+cp "$tree/arch/x86/boot/bzImage" "$tree/.config" "$tree/System.map" "$out.tmp/"
+cp "$tree/drivers/uio/dmabuf/uio_dmabuf.ko" "$tree/drivers/uio/dmabuf/tests/uio_dmabuf_kunit.ko" "$out.tmp/"
+echo "$srcver" >"$out.tmp/version"
+rm -rf "$out"
+mv "$out.tmp" "$out"
+echo "$out"
