@@ -33,8 +33,9 @@
 #include "uio_dmabuf_compat.h"
 #include "uio_dmabuf_priv.h"
 
-static unsigned int max_imports = 1024;
-module_param(max_imports, uint, 0644);
+unsigned int uio_dmabuf_max_imports = 1024;
+EXPORT_SYMBOL_IF_KUNIT(uio_dmabuf_max_imports);
+module_param_named(max_imports, uio_dmabuf_max_imports, uint, 0644);
 MODULE_PARM_DESC(max_imports, "Most live imports per open file (default 1024)");
 
 static bool allow_unsafe_noiommu;
@@ -344,7 +345,7 @@ int uio_dmabuf_file_import(struct uio_dmabuf_file *file, struct dma_buf *dmabuf,
 		ret = -ENODEV;
 		goto unlock;
 	}
-	if (file->nr_imports >= READ_ONCE(max_imports)) {
+	if (file->nr_imports >= READ_ONCE(uio_dmabuf_max_imports)) {
 		ret = -ENOSPC;
 		goto unlock;
 	}
@@ -446,7 +447,7 @@ static long uio_dmabuf_ioctl_info(struct uio_dmabuf_file *file, void __user *arg
 	info.uio_index = udev->index;
 	info.dma_mask_bits = udev->dma_mask_bits;
 	info.flags = udev->iommu ? UIO_DMABUF_INFO_IOMMU : 0;
-	info.max_imports = READ_ONCE(max_imports);
+	info.max_imports = READ_ONCE(uio_dmabuf_max_imports);
 	info.nr_imports = file->nr_imports;
 	mutex_unlock(&udev->lock);
 
@@ -836,8 +837,8 @@ uio_dmabuf_register(struct device *dev, int index, const struct uio_dmabuf_bus_o
 	if (ret)
 		goto remove_debugfs;
 
-	dev_info(dev, "%s: DMA %s IOMMU translation\n", udev->name,
-		 udev->iommu ? "behind" : "without");
+	dev_dbg(dev, "%s: DMA %s IOMMU translation\n", udev->name,
+		udev->iommu ? "behind" : "without");
 	return udev;
 
 remove_debugfs:

@@ -126,6 +126,9 @@ struct uio_dmabuf_mapping {
 	struct uio_dmabuf_segment *segs;
 };
 
+/* Most live imports per open file: the max_imports module parameter. */
+extern unsigned int uio_dmabuf_max_imports;
+
 struct uio_dmabuf_dev *uio_dmabuf_register(struct device *dev, int index,
 					   const struct uio_dmabuf_bus_ops *ops,
 					   void *priv);

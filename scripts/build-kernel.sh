@@ -76,6 +76,15 @@ if ! make -C "$tree" ARCH=x86_64 -j"$jobs" bzImage modules >"$tree/build.log" 2>
 fi
 log "built in $(($(date +%s) - start)) s"
 
+# Our directory once more with W=1 and sparse on every file: any warning fails.
+if ! make -C "$tree" ARCH=x86_64 W=1 C=2 drivers/uio/dmabuf/ >"$tree/w1.log" 2>&1 ||
+	grep -qE 'warning:|error:' "$tree/w1.log"; then
+	grep -E 'warning:|error:' "$tree/w1.log" | head -40 >&2
+	log "in-tree W=1/sparse build of drivers/uio/dmabuf has warnings"
+	exit 1
+fi
+log "in-tree W=1 and sparse: no warnings in drivers/uio/dmabuf"
+
 rm -rf "$out.tmp"
 mkdir -p "$out.tmp"
 cp "$tree/arch/x86/boot/bzImage" "$tree/.config" "$tree/System.map" "$out.tmp/"

@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# Build checks: the module against Debian's 6.12 and 6.1 headers with W=1 and
+# sparse, where any warning fails; checkpatch --strict on the kernel sources and
+# the UAPI header. Prints "ok"/"not ok" per check and "check-build: P passed, F failed".
+set -uo pipefail
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+out=$top/build/check-build
+mkdir -p "$out"
+pass=0 fail=0
+result() {
+	if [ "$1" = 0 ]; then echo "ok - $2"; pass=$((pass + 1)); else echo "not ok - $2"; fail=$((fail + 1)); fi
+}
+
+# Warnings of gcc (W=1) and sparse (C=2) both print "warning:" or "error:".
+build_module() {
+	local kdir=$1 name=$2 log=$out/module-$2.log tmp
+	tmp=$(mktemp -d)
+	cp -r "$top/kernel" "$top/include" "$tmp/"
+	make -C "$tmp/kernel" KDIR="$kdir" W=1 C=2 >"$log" 2>&1
+	local rc=$?
+	rm -rf "$tmp"
+	if [ "$rc" != 0 ] || grep -qE 'warning:|error:' "$log"; then
+		grep -E 'warning:|error:' "$log" | head -20
+		result 1 "module builds against $name headers with W=1 and sparse, no warnings"
+	else
+		result 0 "module builds against $name headers with W=1 and sparse, no warnings"
+	fi
+}
+
+for kdir in /usr/src/linux-headers-6.12.*-amd64 /usr/src/linux-headers-6.1.*-amd64; do
+	[ -d "$kdir" ] || { result 1 "headers present: $kdir"; continue; }
+	build_module "$kdir" "$(basename "$kdir" | sed 's/^linux-headers-//')"
+done
+
+lsrc=$("$top/scripts/linux-scripts.sh")
+cp_log=$out/checkpatch.log
+"$lsrc/scripts/checkpatch.pl" --strict --no-tree --quiet --show-types -f \
+	"$top"/kernel/*.[ch] "$top"/kunit/*.[ch] "$top/include/uapi/linux/uio_dmabuf.h" >"$cp_log" 2>&1
+rc=$?
+[ "$rc" = 0 ] || head -40 "$cp_log"
+result "$rc" "checkpatch --strict: 0 errors, 0 warnings, 0 checks on kernel/, kunit/ and the UAPI header"
+
+echo "check-build: $pass passed, $fail failed"
+[ "$fail" = 0 ]

@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Verdict on a guest console log: fails on any debug report, a nonzero
+# dma-api/error_count, a kmemleak finding, or a guest that did not finish.
+# Usage: check-guest-log.sh LOG
+# Prints one line per finding and "guest-log: clean" or "guest-log: N findings".
+set -uo pipefail
+
+raw=$1
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+tr -d '\r' <"$raw" >"$log"	# the serial console ends lines with CR LF
+findings=0
+finding() { echo "guest-log: $*"; findings=$((findings + 1)); }
+
+# The reports of KASAN, KFENCE, UBSAN, lockdep, DEBUG_ATOMIC_SLEEP, DEBUG_OBJECTS,
+# DEBUG_LIST, refcount, DMA-API debug, oopses and WARN()s. Two DMA-API lines
+# are printed at every boot and are not reports.
+reports='BUG: KASAN|BUG: KFENCE|UBSAN:|possible circular locking|possible recursive locking|inconsistent lock state|sleeping function called from invalid context|ODEBUG:|DMA-API:|list_add corruption|list_del corruption|refcount_t:|Oops|WARNING:|kernel BUG|BUG: unable to handle|Kernel panic|general protection fault|INFO: task .* blocked'
+benign='DMA-API: preallocated [0-9]+ debug entries|DMA-API: debugging enabled by kernel config'
+while IFS= read -r line; do
+	finding "report: $line"
+done < <(grep -aE "$reports" "$log" | grep -avE "$benign")
+
+count=$(sed -n 's/.*uio-dmabuf-guest: dma-api error_count \([^ ]*\).*/\1/p' "$log" | tail -n1)
+[ "$count" = 0 ] || finding "dma-api error_count is '${count:-not printed}'"
+leaks=$(sed -n 's/.*uio-dmabuf-guest: kmemleak unreferenced \([^ ]*\).*/\1/p' "$log" | tail -n1)
+[ "$leaks" = 0 ] || finding "kmemleak unreferenced objects: '${leaks:-not printed}'"
+grep -aq 'uio-dmabuf-guest: done' "$log" || finding "the guest did not finish"
+
+if [ "$findings" = 0 ]; then
+	echo "guest-log: clean"
+else
+	echo "guest-log: $findings findings"
+fi
+[ "$findings" = 0 ]

@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# Boot the debug test kernel in QEMU with the edu device: run the KUnit suite
+# (uio_dmabuf_kunit.ko), bind edu to uio_dmabuf and run the smoke test, then
+# judge the guest log. Prints the KTAP summary of kunit.py, the smoke TAP, the
+# guest-log verdict and "check-kunit: P passed, F failed".
+set -uo pipefail
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+out=$top/build/check-kunit
+mkdir -p "$out"
+pass=0 fail=0
+
+kout=$("$top/scripts/build-kernel.sh" | tail -n1) || { echo "check-kunit: test kernel build failed"; echo "check-kunit: 0 passed, 1 failed"; exit 1; }
+make -s -C "$top" guest-tools || { echo "check-kunit: 0 passed, 1 failed"; exit 1; }
+"$top/scripts/mkinitramfs.sh" "$kout" "$out/initramfs.cpio.gz" "$top"/build/guest/*
+
+"$top/scripts/run-qemu.sh" --kernel "$kout/bzImage" --initrd "$out/initramfs.cpio.gz" \
+	--log "$out/guest.log" --run kunit,smoke --modargs allow_unsafe_noiommu=1 --timeout 900
+tr -d '\r' <"$out/guest.log" >"$out/guest.clean.log"
+
+# KUnit: the KTAP the module printed, parsed by the kernel's own kunit.py.
+lsrc=$(ls -d "${UIO_DMABUF_CACHE:-/var/cache/uio-dmabuf}"/tree-*/linux | head -n1)
+sed -n '/uio-dmabuf-guest: kunit begin/,/uio-dmabuf-guest: kunit end/p' "$out/guest.clean.log" >"$out/kunit.ktap"
+python3 "$lsrc/tools/testing/kunit/kunit.py" parse "$out/kunit.ktap" >"$out/kunit.txt" 2>&1
+grep -E '\[(PASSED|FAILED|SKIPPED|CRASHED)\]|EXPECTATION FAILED|ASSERTION FAILED|Expected' "$out/kunit.txt" | sed 's/^\[[0-9:]*\] //'
+summary=$(grep -E 'Testing complete\. Ran [0-9]+ tests' "$out/kunit.txt" | sed 's/^\[[0-9:]*\] //')
+echo "KUnit: ${summary:-no KTAP result found}"
+kpass=$(echo "$summary" | sed -n 's/.*passed: \([0-9]*\).*/\1/p')
+kfail=$(echo "$summary" | sed -n 's/.*failed: \([0-9]*\).*/\1/p')
+kcrash=$(echo "$summary" | sed -n 's/.*crashed: \([0-9]*\).*/\1/p')
+if [ -z "$kpass" ]; then
+	fail=$((fail + 1))
+else
+	pass=$((pass + kpass))
+	fail=$((fail + ${kfail:-0} + ${kcrash:-0}))
+fi
+
+# Smoke test TAP.
+sed -n '/uio-dmabuf-guest: smoke begin/,/uio-dmabuf-guest: smoke end/p' "$out/guest.clean.log" |
+	grep -E '^(ok|not ok|#) ' >"$out/smoke.tap"
+sed 's/^/smoke: /' "$out/smoke.tap"
+spass=$(grep -c '^ok ' "$out/smoke.tap")
+sfail=$(grep -c '^not ok ' "$out/smoke.tap")
+[ "$spass" -gt 0 ] || sfail=$((sfail + 1))
+pass=$((pass + spass))
+fail=$((fail + sfail))
+
+# The whole guest log: debug reports, DMA-API error count, kmemleak.
+if "$top/scripts/check-guest-log.sh" "$out/guest.log"; then
+	pass=$((pass + 1))
+else
+	fail=$((fail + 1))
+fi
+
+echo "check-kunit: $pass passed, $fail failed"
+[ "$fail" = 0 ]

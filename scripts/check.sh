@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Run the named parts of the test suite (default: all), print each part's
+# verdict, and close with one "N passed, N failed" line over all of them.
+# Usage: check.sh [deps] [build] [kunit] ...
+set -uo pipefail
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+parts=("$@")
+[ ${#parts[@]} -gt 0 ] || parts=(deps build kunit)
+
+mkdir -p "$top/build"
+total_pass=0 total_fail=0
+verdicts=()
+for part in "${parts[@]}"; do
+	log=$top/build/check-$part.out
+	start=$(date +%s)
+	echo "=== check-$part"
+	case "$part" in
+	deps) "$top/scripts/deps.sh" 2>&1 | tee "$log"; rc=${PIPESTATUS[0]}
+	      [ "$rc" = 0 ] && echo "check-deps: 1 passed, 0 failed" >>"$log" ||
+		      echo "check-deps: 0 passed, 1 failed" >>"$log" ;;
+	build) "$top/scripts/check-build.sh" 2>&1 | tee "$log"; rc=${PIPESTATUS[0]} ;;
+	kunit) "$top/scripts/check-kunit.sh" 2>&1 | tee "$log"; rc=${PIPESTATUS[0]} ;;
+	*) echo "check: unknown part '$part'"; rc=2; echo "check-$part: 0 passed, 1 failed" >"$log" ;;
+	esac
+	line=$(grep -E "^check-$part: [0-9]+ passed, [0-9]+ failed" "$log" | tail -n1)
+	p=$(echo "$line" | sed -n 's/.*: \([0-9]*\) passed.*/\1/p')
+	f=$(echo "$line" | sed -n 's/.* \([0-9]*\) failed.*/\1/p')
+	[ -n "$p" ] || { p=0; f=1; }
+	[ "$rc" = 0 ] || [ "$f" -gt 0 ] || f=1
+	total_pass=$((total_pass + p))
+	total_fail=$((total_fail + f))
+	verdict=PASS
+	[ "$f" = 0 ] || verdict=FAIL
+	verdicts+=("$(printf '%-12s %s  (%d passed, %d failed, %d s)' "check-$part" "$verdict" "$p" "$f" $(($(date +%s) - start)))")
+done
+
+echo "=== summary"
+printf '%s\n' "${verdicts[@]}"
+echo "$total_pass passed, $total_fail failed"
+[ "$total_fail" = 0 ]

@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Build the guest's initramfs: static busybox, tests/guest/init as /init, the
+# modules from a test-kernel output directory, and the given static binaries.
+# Usage: mkinitramfs.sh <kernel out dir> <output .cpio.gz> [binary ...]
+set -euo pipefail
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+kout=$1
+out=$2
+shift 2
+
+root=$(mktemp -d)
+trap 'rm -rf "$root"' EXIT
+mkdir -p "$root"/{bin,sbin,dev,proc,sys,tmp,lib/modules,etc}
+cp /bin/busybox "$root/bin/busybox"
+for applet in $("$root/bin/busybox" --list); do
+	[ -e "$root/bin/$applet" ] || ln -s busybox "$root/bin/$applet"
+done
+cp "$top/tests/guest/init" "$root/init"
+chmod +x "$root/init"
+cp "$kout"/*.ko "$root/lib/modules/"
+for b in "$@"; do
+	cp "$b" "$root/bin/"
+done
+(cd "$root" && find . -print0 | cpio --null -o -H newc --quiet) | gzip -1 >"$out.tmp"
+mv "$out.tmp" "$out"
