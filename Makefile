@@ -8,22 +8,41 @@ CFLAGS ?= -O2
 WARN := -std=c11 -Wall -Wextra -Werror
 BUILD := build
 
-all: module guest-tools
+all: module userspace guest-tools
 
 module:
 	$(MAKE) -C kernel KDIR=$(KDIR)
 
+userspace:
+	$(MAKE) -C userspace
+
+install:
+	$(MAKE) -C userspace install
+
 # Static programs that run in the test guest.
-GUEST_TOOLS := $(BUILD)/guest/uio-dmabuf-smoke
+GUEST_TOOLS := $(BUILD)/guest/uio-dmabuf-smoke $(BUILD)/guest/heap-helper $(BUILD)/guest/uio-dmabuf $(BUILD)/guest/guest-cli.sh
 
 guest-tools: $(GUEST_TOOLS)
+
+$(BUILD)/guest/heap-helper: tests/smoke/heap-helper.c
+	@mkdir -p $(@D)
+	$(CC) $(WARN) $(CFLAGS) -static -o $@ $<
+
+$(BUILD)/guest/uio-dmabuf: FORCE
+	$(MAKE) -C userspace static
+	@mkdir -p $(@D)
+	cp $(BUILD)/userspace/static/uio-dmabuf $@
+
+$(BUILD)/guest/guest-cli.sh: tests/cli/guest-cli.sh
+	@mkdir -p $(@D)
+	cp $< $@
 
 $(BUILD)/guest/uio-dmabuf-smoke: tests/smoke/uio-dmabuf-smoke.c include/uapi/linux/uio_dmabuf.h
 	@mkdir -p $(@D)
 	$(CC) $(WARN) $(CFLAGS) -static -Iinclude/uapi -o $@ $<
 
 check:
-	scripts/check.sh deps build kunit
+	scripts/check.sh deps build unit guest
 
 check-deps:
 	scripts/check.sh deps
@@ -31,11 +50,18 @@ check-deps:
 check-build:
 	scripts/check.sh build
 
-check-kunit:
-	scripts/check.sh kunit
+check-unit:
+	scripts/check.sh unit
+
+# One guest boot runs the KUnit suite, the smoke test and the CLI tests.
+check-guest check-kunit:
+	scripts/check.sh guest
 
 clean:
 	$(MAKE) -C kernel KDIR=$(KDIR) clean
 	rm -rf $(BUILD)
 
-.PHONY: all module guest-tools check check-deps check-build check-kunit clean
+FORCE:
+
+.PHONY: all module userspace install guest-tools check check-deps check-build check-unit \
+	check-guest check-kunit clean FORCE

@@ -3,12 +3,15 @@
 # the serial console to a log file. The guest's /init runs the parts named by
 # --run and powers off.
 #
+# The guest's second serial port (ttyS1) is a data channel for test results,
+# free of kernel messages: it is saved to LOG.data.
+#
 # Usage: run-qemu.sh --kernel bzImage --initrd cpio.gz --log FILE
-#                    [--run kunit,smoke] [--iommu] [--modargs a=1,b=2]
-#                    [--mem 2G] [--timeout SECONDS] [--append "more args"]
+#                    [--run kunit,smoke,cli] [--iommu] [--modargs a=1,b=2]
+#                    [--edu N] [--mem 2G] [--timeout SECONDS] [--append "more args"]
 set -euo pipefail
 
-kernel= initrd= log= run= iommu=0 modargs= mem=2G timeout=900 append=
+kernel= initrd= log= run= iommu=0 modargs= mem=2G timeout=900 append= edu=2
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--kernel) kernel=$2; shift 2 ;;
@@ -18,6 +21,7 @@ while [ $# -gt 0 ]; do
 	--iommu) iommu=1; shift ;;
 	--modargs) modargs=$2; shift 2 ;;
 	--mem) mem=$2; shift 2 ;;
+	--edu) edu=$2; shift 2 ;;
 	--timeout) timeout=$2; shift 2 ;;
 	--append) append=$2; shift 2 ;;
 	*) echo "run-qemu: unknown argument $1" >&2; exit 2 ;;
@@ -37,14 +41,19 @@ if [ "$iommu" = 1 ]; then
 fi
 [ -n "$append" ] && cmdline="$cmdline $append"
 
+devices=()
+for ((i = 0; i < edu; i++)); do
+	devices+=(-device edu)
+done
+
 # TCG: KVM guests failed on this kind of machine (see ../shared/FACTS.md).
 start=$(date +%s)
 set +e
 timeout --foreground "$timeout" qemu-system-x86_64 \
 	-accel tcg -cpu max -smp 2 -m "$mem" "${machine[@]}" \
-	-nographic -no-reboot -serial mon:stdio -display none \
+	-nographic -no-reboot -serial mon:stdio -serial "file:$log.data" -display none \
 	-kernel "$kernel" -initrd "$initrd" -append "$cmdline" \
-	-device edu \
+	"${devices[@]}" \
 	</dev/null >"$log" 2>&1
 rc=$?
 set -e

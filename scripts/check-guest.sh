@@ -1,21 +1,21 @@
 #!/usr/bin/env bash
-# Boot the debug test kernel in QEMU with the edu device: run the KUnit suite
-# (uio_dmabuf_kunit.ko), bind edu to uio_dmabuf and run the smoke test, then
-# judge the guest log. Prints the KTAP summary of kunit.py, the smoke TAP, the
-# guest-log verdict and "check-kunit: P passed, F failed".
+# Boot the debug test kernel in QEMU with two edu devices: run the KUnit suite
+# (uio_dmabuf_kunit.ko), bind edu to uio_dmabuf, run the smoke test and the CLI
+# tests, then judge the guest log. Prints the KTAP summary of kunit.py, the
+# smoke and CLI TAP, the guest-log verdict and "check-guest: P passed, F failed".
 set -uo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
-out=$top/build/check-kunit
+out=$top/build/check-guest
 mkdir -p "$out"
 pass=0 fail=0
 
-kout=$("$top/scripts/build-kernel.sh" | tail -n1) || { echo "check-kunit: test kernel build failed"; echo "check-kunit: 0 passed, 1 failed"; exit 1; }
-make -s -C "$top" guest-tools || { echo "check-kunit: 0 passed, 1 failed"; exit 1; }
+kout=$("$top/scripts/build-kernel.sh" | tail -n1) || { echo "check-guest: test kernel build failed"; echo "check-guest: 0 passed, 1 failed"; exit 1; }
+make -s -C "$top" guest-tools >/dev/null || { echo "check-guest: 0 passed, 1 failed"; exit 1; }
 "$top/scripts/mkinitramfs.sh" "$kout" "$out/initramfs.cpio.gz" "$top"/build/guest/*
 
 "$top/scripts/run-qemu.sh" --kernel "$kout/bzImage" --initrd "$out/initramfs.cpio.gz" \
-	--log "$out/guest.log" --run kunit,smoke --modargs allow_unsafe_noiommu=1 --timeout 900
+	--log "$out/guest.log" --run kunit,smoke,cli --modargs allow_unsafe_noiommu=1 --timeout 900
 tr -d '\r' <"$out/guest.log" >"$out/guest.clean.log"
 
 # KUnit: the KTAP the module printed, parsed by the kernel's own kunit.py.
@@ -45,6 +45,17 @@ sfail=$(grep -c '^not ok ' "$out/smoke.tap")
 pass=$((pass + spass))
 fail=$((fail + sfail))
 
+# CLI tests: records from the data channel, judged by a separate JSON parser.
+python3 "$top/tests/cli/check-cli.py" "$out/guest.log.data" >"$out/cli.tap"
+grep -E '^(not ok|#)' "$out/cli.tap"
+cli=$(tail -n1 "$out/cli.tap")
+echo "${cli:-cli: no result}"
+cpass=$(echo "$cli" | sed -n 's/^cli: \([0-9]*\) passed.*/\1/p')
+cfail=$(echo "$cli" | sed -n 's/.* \([0-9]*\) failed$/\1/p')
+[ -n "$cpass" ] || { cpass=0; cfail=1; }
+pass=$((pass + cpass))
+fail=$((fail + cfail))
+
 # The whole guest log: debug reports, DMA-API error count, kmemleak.
 if "$top/scripts/check-guest-log.sh" "$out/guest.log"; then
 	pass=$((pass + 1))
@@ -52,5 +63,5 @@ else
 	fail=$((fail + 1))
 fi
 
-echo "check-kunit: $pass passed, $fail failed"
+echo "check-guest: $pass passed, $fail failed"
 [ "$fail" = 0 ]

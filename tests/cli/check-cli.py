@@ -1,0 +1,200 @@
+#!/usr/bin/env python3
+"""Host half of the CLI tests: judge the records tests/cli/guest-cli.sh wrote to
+the guest's data channel. Prints TAP and "cli: N passed, N failed"."""
+import json
+import re
+import sys
+
+KiB, MiB = 1024, 1024 * 1024
+
+
+def parse(path):
+    cases, cur, part = {}, None, None
+    with open(path, errors="replace") as f:
+        for line in f:
+            line = line.rstrip("\r\n")
+            if line.startswith("@@CASE "):
+                cur = {"rc": None, "out": [], "err": []}
+                cases[line[7:]] = cur
+            elif cur is None:
+                continue
+            elif line.startswith("@@RC "):
+                cur["rc"] = int(line[5:])
+            elif line == "@@STDOUT":
+                part = "out"
+            elif line == "@@STDERR":
+                part = "err"
+            elif line == "@@END":
+                cur = None
+            else:
+                cur[part].append(line)
+    return cases
+
+
+class Checker:
+    def __init__(self, cases):
+        self.cases, self.passed, self.failed = cases, 0, 0
+
+    def ok(self, cond, what, why=""):
+        n = self.passed + self.failed + 1
+        print(("ok" if cond else "not ok") + f" {n} - {what}")
+        if cond:
+            self.passed += 1
+        else:
+            self.failed += 1
+            if why:
+                print(f"#   {why}")
+        return cond
+
+    def case(self, name):
+        c = self.cases.get(name)
+        if c is None:
+            self.ok(False, f"{name}: ran", "no record from the guest")
+        return c
+
+    def doc(self, name):
+        """The case's first stdout line as JSON, or None."""
+        c = self.case(name)
+        if c is None:
+            return None, None
+        try:
+            return c, json.loads(c["out"][0])
+        except (IndexError, ValueError) as e:
+            self.ok(False, f"{name}: stdout is one JSON document", f"{e}: {c['out'][:3]}")
+            return c, None
+
+    def buffer(self, name, size, source, one_segment=False):
+        c, d = self.doc(name)
+        if d is None:
+            return
+        segs = d["segments"]
+        total = sum(s["length"] for s in segs)
+        offsets = [s["offset"] for s in segs]
+        expect_offsets = [sum(s["length"] for s in segs[:i]) for i in range(len(segs))]
+        self.ok(c["rc"] == 0, f"{name}: exit 0", f"rc {c['rc']}, stderr {c['err']}")
+        self.ok(d["size"] == size and total == size,
+                f"{name}: segment lengths add up to the size ({size})",
+                f"size {d['size']}, sum {total}")
+        self.ok(d["nr_segments"] == len(segs) and offsets == expect_offsets,
+                f"{name}: one object per segment ({len(segs)}), offsets in buffer order")
+        self.ok(d["source"] == source, f"{name}: source {source}", f"source {d['source']}")
+        # The kernel's own count, from the debugfs listing printed by --hold.
+        rows = [l.split("\t") for l in c["out"][1:] if re.match(r"^\d+\t", l)]
+        self.ok(len(rows) == 1 and int(rows[0][4]) == d["nr_segments"] and
+                int(rows[0][2]) == size,
+                f"{name}: segment count matches the kernel's (debugfs)", f"rows {rows}")
+        if one_segment:
+            self.ok(d["nr_segments"] == 1 and d["contiguous"] is True,
+                    f"{name}: one segment", f"{d['nr_segments']} segments")
+
+    def error(self, name, errno_name, words):
+        c = self.case(name)
+        if c is None:
+            return
+        err = " ".join(c["err"])
+        self.ok(c["rc"] not in (0, 70), f"{name}: non-zero exit, no leaked fd",
+                f"rc {c['rc']}")
+        self.ok(len(c["err"]) == 1 and errno_name in err and all(w in err for w in words),
+                f"{name}: one line naming {errno_name} and {', '.join(words)}", f"stderr {c['err']}")
+        c, d = self.doc(name + "-json")
+        if d is None:
+            return
+        e = d.get("error", {})
+        self.ok(c["rc"] not in (0, 70) and e.get("errno_name") == errno_name and
+                len(c["out"]) == 1,
+                f"{name}-json: error object with {errno_name}, non-zero exit",
+                f"rc {c['rc']}, out {c['out']}")
+
+
+def main():
+    cases = parse(sys.argv[1])
+    k = Checker(cases)
+    if not k.ok(bool(cases), "the guest wrote CLI records"):
+        print(f"cli: {k.passed} passed, {k.failed} failed")
+        return 1
+
+    c = k.case("help")
+    k.ok(c and c["rc"] == 0 and any("alloc" in l for l in c["out"]), "--help lists the commands")
+    c = k.case("alloc-help")
+    k.ok(c and c["rc"] == 0 and any("--hold" in l for l in c["out"]), "alloc --help")
+
+    c, d = k.doc("list")
+    if d is not None:
+        devs = d["devices"]
+        k.ok(len(devs) == 2 and all(x["bus"] == "pci" and x["vendor"] == "0x1234" and
+                                    x["device_id"] == "0x11e8" and x["dma_mask_bits"] == 32
+                                    for x in devs),
+             "list: both edu devices, PCI identity and DMA mask", f"{devs}")
+        k.ok([x["node"] for x in devs] == ["/dev/uio-dmabuf0", "/dev/uio-dmabuf1"],
+             "list: import nodes")
+    c = k.case("list-table")
+    k.ok(c and c["rc"] == 0 and len(c["out"]) == 3 and "0x1234:0x11e8" in c["out"][1],
+         "list: table")
+    c, d = k.doc("heaps")
+    if d is not None:
+        names = {h["name"]: h for h in d["heaps"]}
+        k.ok("system" in names and any(h["cma"] for h in d["heaps"]),
+             "heaps: system and the CMA heap", f"{d}")
+
+    k.buffer("system-16M", 16 * MiB, "heap")
+    c = k.case("system-16M-table")
+    k.ok(c and c["rc"] == 0 and c["out"][-1].startswith("size 16777216 (16 MiB)"),
+         "system-16M: table with summary", f"{c and c['out'][-1:]}")
+    k.buffer("cma-16M", 16 * MiB, "heap", one_segment=True)
+    c, d = k.doc("cma-contiguous")
+    k.ok(d is not None and c["rc"] == 0 and d["nr_segments"] == 1, "cma --contiguous succeeds")
+    k.buffer("udmabuf-1M", 1 * MiB, "udmabuf")
+    k.buffer("drm-1M", 1 * MiB, "drm")
+
+    c = k.case("hold-env")
+    if c:
+        hold = [l for l in c["out"] if l.startswith("HOLD ")]
+        k.ok(c["rc"] == 3, "--hold exits with the command's status", f"rc {c['rc']}")
+        k.ok(len(hold) == 1 and re.search(r"fd=\d+ buf=\d+ handle=\d+ size=65536 "
+                                          r"dev=/dev/uio-dmabuf0", hold[0]) is not None and
+             any("dmabuf" in l for l in c["out"]),
+             "--hold passes the fds and the environment", f"{hold}")
+    c, d = k.doc("import-fd")
+    if d is not None:
+        k.ok(c["rc"] == 0 and d["source"] == "fd" and d["size"] == MiB and
+             d["device"] == "/dev/uio-dmabuf1" and
+             sum(s["length"] for s in d["segments"]) == MiB,
+             "import: a dma-buf the caller has open (fd 3)", f"{c}")
+    c = k.case("import-busy")
+    k.ok(c and c["rc"] == 1 and len(c["err"]) == 1 and "EBUSY" in c["err"][0],
+         "import: the buffer already imported on the device is EBUSY", f"{c}")
+
+    c, d = k.doc("fragmented-64M")
+    k.ok(d is not None and c["rc"] == 0 and d["nr_segments"] > 1 and
+         sum(s["length"] for s in d["segments"]) == 64 * MiB,
+         "64 MiB of fragmented system heap: several segments adding up to 64 MiB",
+         f"{d and d['nr_segments']} segments")
+    c = k.case("contiguous-64M")
+    if c:
+        k.ok(c["rc"] == 1 and len(c["err"]) == 1 and "E2BIG" in c["err"][0] and
+             "system heap 64 MiB" in c["err"][0],
+             "--contiguous on 64 MiB of system heap fails naming E2BIG", f"{c}")
+    c, d = k.doc("contiguous-64M-json")
+    k.ok(d is not None and d.get("error", {}).get("errno_name") == "E2BIG",
+         "--contiguous --json: error object with E2BIG")
+    c = k.case("contiguous-udmabuf")
+    k.ok(c and c["rc"] == 1 and len(c["err"]) == 1 and "E2BIG" in c["err"][0] and
+         "udmabuf 16 MiB" in c["err"][0], "--contiguous on 16 MiB of udmabuf fails naming E2BIG",
+         f"{c}")
+
+    k.error("bad-heap", "ENOENT", ["nosuch"])
+    k.error("size-0", "EINVAL", ["--size"])
+    k.error("size-huge", "ENOMEM", ["64 GiB", "allocate"])
+    k.error("no-device", "ENOENT", ["/dev/uio-dmabuf7"])
+    k.error("not-dmabuf", "EINVAL", ["fd 3", "import"])
+    k.error("closed-fd", "EBADF", ["fd 9"])
+
+    c = k.case("imports-after")
+    k.ok(c and [l for l in c["out"] if re.match(r"^\d+\t", l)] == [],
+         "no import left after the cases (debugfs)", f"{c}")
+    print(f"cli: {k.passed} passed, {k.failed} failed")
+    return 0 if k.failed == 0 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

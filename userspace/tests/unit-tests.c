@@ -1,0 +1,278 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Host unit tests of the pure parts of libuiodmabuf and the CLI: size parsing,
+ * node names, table and JSON rendering, and GET_SEGMENTS paging against a fake
+ * device behind the library's ioctl hook. Prints TAP and "N passed, N failed".
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdarg.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "format.h"
+#include "internal.h"
+#include "uiodmabuf.h"
+
+static int passed, failed;
+
+#define CHECK(cond, ...) check_((cond), __FILE__, __LINE__, __VA_ARGS__)
+
+static void check_(int ok, const char *file, int line, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+static void check_(int ok, const char *file, int line, const char *fmt, ...)
+{
+	va_list ap;
+
+	printf("%s %d - ", ok ? "ok" : "not ok", passed + failed + 1);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	putchar('\n');
+	if (ok) {
+		passed++;
+	} else {
+		failed++;
+		printf("#   at %s:%d\n", file, line);
+	}
+}
+
+static void test_parse_size(void)
+{
+	static const struct {
+		const char *text;
+		int ret;
+		uint64_t size;
+	} cases[] = {
+		{ "4096", 0, 4096 }, { "16M", 0, 16ULL << 20 }, { "16m", 0, 16ULL << 20 },
+		{ "1G", 0, 1ULL << 30 }, { "2k", 0, 2048 }, { "1KiB", 0, 1024 },
+		{ "3MB", 0, 3ULL << 20 }, { "0x1000", 0, 4096 }, { "0x10K", 0, 16384 },
+		{ "010", 0, 10 }, { "0", 0, 0 },
+		{ "18446744073709551615", 0, UINT64_MAX },
+		{ "18446744073709551616", -ERANGE, 0 }, { "17179869184G", -ERANGE, 0 },
+		{ "", -EINVAL, 0 }, { "M", -EINVAL, 0 }, { "-1", -EINVAL, 0 },
+		{ " 1", -EINVAL, 0 }, { "1.5M", -EINVAL, 0 }, { "16Q", -EINVAL, 0 },
+		{ "16 M", -EINVAL, 0 }, { "0x", -EINVAL, 0 }, { "1Mi", -EINVAL, 0 },
+		{ "+5", -EINVAL, 0 },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		uint64_t size = 12345;
+		int ret = uiodmabuf_parse_size(cases[i].text, &size);
+
+		CHECK(ret == cases[i].ret && (ret || size == cases[i].size),
+		      "parse_size(\"%s\") = %d, %" PRIu64, cases[i].text, ret, size);
+	}
+}
+
+static void test_node_path(void)
+{
+	static const struct {
+		const char *device;
+		int ret;
+		const char *path;
+	} cases[] = {
+		{ "uio0", 0, "/dev/uio-dmabuf0" }, { "uio12", 0, "/dev/uio-dmabuf12" },
+		{ "3", 0, "/dev/uio-dmabuf3" }, { "/dev/uio2", 0, "/dev/uio-dmabuf2" },
+		{ "/dev/uio-dmabuf5", 0, "/dev/uio-dmabuf5" },
+		{ "uio-dmabuf7", 0, "/dev/uio-dmabuf7" }, { "/tmp/node", 0, "/tmp/node" },
+		{ "", -EINVAL, NULL }, { "uio", -EINVAL, NULL }, { "uiox", -EINVAL, NULL },
+		{ "foo", -EINVAL, NULL }, { "uio1x", -EINVAL, NULL }, { "-1", -EINVAL, NULL },
+	};
+	char buf[64];
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		int ret = uiodmabuf_node_path(cases[i].device, buf, sizeof(buf));
+
+		CHECK(ret == cases[i].ret && (ret || !strcmp(buf, cases[i].path)),
+		      "node_path(\"%s\") = %d, %s", cases[i].device, ret, ret ? "-" : buf);
+	}
+	CHECK(uiodmabuf_node_path("uio0", buf, 8) == -ENAMETOOLONG, "node_path too long");
+}
+
+/* Runs @fn into a memory stream and compares with @expected. */
+#define RENDER(expected, call)                                                  \
+	do {                                                                    \
+		char *out_ = NULL;                                              \
+		size_t len_ = 0;                                                \
+		FILE *f = open_memstream(&out_, &len_);                         \
+		call;                                                           \
+		fclose(f);                                                      \
+		CHECK(!strcmp(out_, expected), "%s renders", #call);           \
+		if (strcmp(out_, expected))                                     \
+			printf("#   got:      %s#   expected: %s", out_, expected); \
+		free(out_);                                                     \
+	} while (0)
+
+static void test_format(void)
+{
+	static const struct uio_dmabuf_segment segs[] = {
+		{ 0x1000, 0x2000 }, { 0x100000000ULL, 0x1000 },
+	};
+	struct udb_report r = {
+		.command = "alloc", .device = "/dev/uio-dmabuf0", .uio_index = 0,
+		.source = "heap", .buffer = "system heap 12 KiB", .heap = "system", .buf_fd = 4,
+		.size = 0x3000, .handle = 7, .direction = "bidirectional", .iommu = false,
+		.segs = segs, .nr_segs = 2,
+	};
+	struct udb_failure e = {
+		.command = "alloc", .device = "/dev/uio-dmabuf0", .buffer = "cma heap 16 MiB",
+		.operation = "import", .err = EBUSY,
+	};
+	struct udb_heap heaps[] = { { "reserved", true }, { "system", false } };
+	char buf[32];
+
+	udb_format_size(buf, sizeof(buf), 16 << 20);
+	CHECK(!strcmp(buf, "16 MiB"), "format_size 16M: %s", buf);
+	udb_format_size(buf, sizeof(buf), 4097);
+	CHECK(!strcmp(buf, "4097 B"), "format_size 4097: %s", buf);
+	udb_format_size(buf, sizeof(buf), 0);
+	CHECK(!strcmp(buf, "0 B"), "format_size 0: %s", buf);
+	udb_format_size(buf, sizeof(buf), 3ULL << 30);
+	CHECK(!strcmp(buf, "3 GiB"), "format_size 3G: %s", buf);
+
+	RENDER("\"a\\\"b\\\\c\\n\\u0001\"", udb_json_string(f, "a\"b\\c\n\x01"));
+	RENDER("null", udb_json_string(f, NULL));
+	RENDER("device /dev/uio-dmabuf0 (uio0), buffer system heap 12 KiB, handle 7, bidirectional\n"
+	       "segment  dma_addr            length              offset            \n"
+	       "      0  0x0000000000001000  0x0000000000002000  0x0000000000000000\n"
+	       "      1  0x0000000100000000  0x0000000000001000  0x0000000000002000\n"
+	       "size 12288 (12 KiB), 2 segments, not contiguous, no IOMMU (addresses are physical)\n",
+	       udb_print_report_table(f, &r));
+	RENDER("{\"command\": \"alloc\", \"device\": \"/dev/uio-dmabuf0\", \"uio_index\": 0, "
+	       "\"source\": \"heap\", \"heap\": \"system\", \"fd\": 4, \"size\": 12288, "
+	       "\"handle\": 7, \"direction\": \"bidirectional\", \"iommu\": false, "
+	       "\"contiguous\": false, \"nr_segments\": 2, \"segments\": ["
+	       "{\"index\": 0, \"dma_addr\": 4096, \"length\": 8192, \"offset\": 0}, "
+	       "{\"index\": 1, \"dma_addr\": 4294967296, \"length\": 4096, \"offset\": 8192}]}\n",
+	       udb_print_report_json(f, &r));
+	r.nr_segs = 1;
+	r.iommu = true;
+	RENDER("{\"command\": \"alloc\", \"device\": \"/dev/uio-dmabuf0\", \"uio_index\": 0, "
+	       "\"source\": \"heap\", \"heap\": \"system\", \"fd\": 4, \"size\": 12288, "
+	       "\"handle\": 7, \"direction\": \"bidirectional\", \"iommu\": true, "
+	       "\"contiguous\": true, \"nr_segments\": 1, \"segments\": ["
+	       "{\"index\": 0, \"dma_addr\": 4096, \"length\": 8192, \"offset\": 0}]}\n",
+	       udb_print_report_json(f, &r));
+	RENDER("uio-dmabuf: alloc: device /dev/uio-dmabuf0, buffer cma heap 16 MiB: import: "
+	       "Device or resource busy (EBUSY)\n", udb_print_failure_line(f, &e));
+	RENDER("{\"error\": {\"command\": \"alloc\", \"device\": \"/dev/uio-dmabuf0\", "
+	       "\"buffer\": \"cma heap 16 MiB\", \"operation\": \"import\", \"errno\": 16, "
+	       "\"errno_name\": \"EBUSY\", \"message\": \"Device or resource busy\", "
+	       "\"detail\": null}}\n", udb_print_failure_json(f, &e));
+	RENDER("{\"heaps\": [{\"name\": \"reserved\", \"path\": \"/dev/dma_heap/reserved\", "
+	       "\"cma\": true}, {\"name\": \"system\", \"path\": \"/dev/dma_heap/system\", "
+	       "\"cma\": false}]}\n", udb_print_heaps_json(f, heaps, 2));
+	RENDER("{\"devices\": []}\n", udb_print_devices_json(f, NULL, 0));
+}
+
+/* A fake import node: one import (handle 5) with fake_total segments. */
+static uint32_t fake_total;
+static int fake_calls, fake_eintr, fake_efault_at = -1;
+static int fake_bad_args;
+
+static int fake_ioctl(int fd, unsigned long request, void *arg)
+{
+	struct uio_dmabuf_get_segments *gs = arg;
+	uint32_t i, n;
+
+	(void)fd;
+	fake_calls++;
+	if (fake_eintr) {
+		fake_eintr--;
+		errno = EINTR;
+		return -1;
+	}
+	if (request != UIO_DMABUF_IOC_GET_SEGMENTS) {
+		errno = ENOTTY;
+		return -1;
+	}
+	if (gs->reserved || gs->nr_segments || gs->handle != 5) {
+		fake_bad_args++;
+		errno = gs->handle != 5 ? ENOENT : EINVAL;
+		return -1;
+	}
+	if (gs->first > fake_total) {
+		errno = EINVAL;
+		return -1;
+	}
+	if (fake_efault_at >= 0 && fake_calls > fake_efault_at) {
+		errno = EFAULT;
+		return -1;
+	}
+	n = fake_total - gs->first < gs->count ? fake_total - gs->first : gs->count;
+	for (i = 0; i < n; i++) {
+		struct uio_dmabuf_segment *s = (struct uio_dmabuf_segment *)(uintptr_t)gs->segments;
+
+		s[i].dma_addr = 0x100000ULL * (gs->first + i + 1);
+		s[i].length = 4096 + gs->first + i;
+	}
+	gs->count = n;
+	gs->nr_segments = fake_total;
+	return 0;
+}
+
+static void test_paging(void)
+{
+	static const uint32_t totals[] = { 0, 1, UIODMABUF_SEGMENT_PAGE - 1, UIODMABUF_SEGMENT_PAGE,
+					   UIODMABUF_SEGMENT_PAGE + 1, 1000 };
+	struct uio_dmabuf_segment *segs;
+	uint32_t count, i;
+	size_t t;
+	int ret;
+
+	uiodmabuf_sys_ioctl = fake_ioctl;
+	for (t = 0; t < sizeof(totals) / sizeof(totals[0]); t++) {
+		int ok = 1;
+
+		fake_total = totals[t];
+		fake_calls = 0;
+		fake_bad_args = 0;
+		segs = NULL;
+		count = 12345;
+		ret = uiodmabuf_get_segments(3, 5, &segs, &count);
+		for (i = 0; !ret && i < count; i++)
+			ok &= segs[i].dma_addr == 0x100000ULL * (i + 1) && segs[i].length == 4096 + i;
+		CHECK(!ret && count == fake_total && ok && !fake_bad_args &&
+		      fake_calls == 1 + (int)((fake_total + UIODMABUF_SEGMENT_PAGE - 1) /
+					     UIODMABUF_SEGMENT_PAGE),
+		      "get_segments pages %" PRIu32 " segments in %d calls", fake_total, fake_calls);
+		free(segs);
+	}
+
+	fake_total = 600;
+	fake_calls = 0;
+	fake_eintr = 2;
+	segs = NULL;
+	ret = uiodmabuf_get_segments(3, 5, &segs, &count);
+	CHECK(!ret && count == 600 && fake_calls == 2 + 1 + 3, "EINTR restarts the ioctl");
+	free(segs);
+
+	fake_calls = 0;
+	fake_efault_at = 2;
+	segs = NULL;
+	ret = uiodmabuf_get_segments(3, 5, &segs, &count);
+	CHECK(ret == -EFAULT && !segs, "an error mid-way is returned and frees the array");
+	fake_efault_at = -1;
+
+	ret = uiodmabuf_get_segments(3, 6, &segs, &count);
+	CHECK(ret == -ENOENT, "unknown handle is -ENOENT");
+	CHECK(uiodmabuf_release(3, 5) == -ENOTTY, "other ioctls pass the errno through");
+	uiodmabuf_sys_ioctl = NULL;
+}
+
+int main(void)
+{
+	test_parse_size();
+	test_node_path();
+	test_format();
+	test_paging();
+	printf("1..%d\n", passed + failed);
+	printf("%d passed, %d failed\n", passed, failed);
+	return failed ? 1 : 0;
+}
