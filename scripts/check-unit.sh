@@ -20,5 +20,44 @@ p=$(echo "$line" | sed -n 's/^\([0-9]*\) passed.*/\1/p')
 f=$(echo "$line" | sed -n 's/.* \([0-9]*\) failed$/\1/p')
 [ -n "$p" ] || { p=0; f=1; }
 [ "$rc" = 0 ] || [ "$f" -gt 0 ] || f=1
+
+# The CLI's error paths that need no device, under valgrind: the expected exit
+# status, no memory error or leak (valgrind exit 99), no descriptor left open
+# (UIO_DMABUF_CHECK_FDS: exit 70).
+cli=$top/build/userspace/uio-dmabuf
+cli_case() {
+	local want=$1 name=$2 got
+	shift 2
+	UIO_DMABUF_CHECK_FDS=1 valgrind -q --leak-check=full --show-leak-kinds=all \
+		--errors-for-leak-kinds=all --error-exitcode=99 "$cli" "$@" >/dev/null 2>"$out.cli"
+	got=$?
+	if [ "$got" = "$want" ]; then
+		echo "ok - cli under valgrind: $name (exit $got)"
+		p=$((p + 1))
+	else
+		echo "not ok - cli under valgrind: $name (exit $got, wanted $want)"
+		cat "$out.cli"
+		f=$((f + 1))
+	fi
+}
+cli_case 0 "--help" --help
+cli_case 0 "alloc --help" alloc --help
+cli_case 0 "help import" help import
+cli_case 0 "list --json" list --json
+cli_case 0 "heaps --json" heaps --json
+cli_case 2 "no command"
+cli_case 2 "unknown command" bogus
+cli_case 2 "unknown option" alloc --bogus --json
+cli_case 2 "alloc without --device" alloc --size 1M --json
+cli_case 2 "alloc without --size" alloc --device uio0
+cli_case 1 "size 0" alloc --device uio0 --size 0 --json
+cli_case 1 "size not a number" alloc --device uio0 --size 12Q
+cli_case 1 "size over 64 bits" alloc --device uio0 --size 99999999999G --json
+cli_case 2 "bad --from" alloc --device uio0 --size 1M --from nfs
+cli_case 2 "bad --direction" alloc --device uio0 --size 1M --direction up --json
+cli_case 1 "bad device name" alloc --device eth0 --size 1M --json
+cli_case 1 "missing device" import --device uio77 --fd 0 --json
+cli_case 1 "closed fd" import --device uio0 --fd 999 --json
+cli_case 2 "--hold without a command" alloc --device uio0 --size 1M --hold
 echo "check-unit: $p passed, $f failed"
 [ "$f" = 0 ]
