@@ -5,7 +5,7 @@ set -uo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
 out=$top/build/check-unit.tap
-if ! make -s -C "$top/userspace" all "$top/build/userspace/unit-tests" >/dev/null; then
+if ! make -s -C "$top/userspace" all unit-tests >/dev/null; then
 	echo "check-unit: 0 passed, 1 failed"
 	exit 1
 fi
