@@ -20,7 +20,8 @@ install:
 	$(MAKE) -C userspace install
 
 # Static programs that run in the test guest.
-GUEST_TOOLS := $(BUILD)/guest/uio-dmabuf-smoke $(BUILD)/guest/heap-helper $(BUILD)/guest/uio-dmabuf $(BUILD)/guest/guest-cli.sh
+GUEST_TOOLS := $(BUILD)/guest/uio-dmabuf-smoke $(BUILD)/guest/heap-helper $(BUILD)/guest/uio-dmabuf \
+	$(BUILD)/guest/edu-dma-test $(BUILD)/guest/guest-e2e.sh $(BUILD)/guest/guest-cli.sh
 
 guest-tools: $(GUEST_TOOLS)
 
@@ -33,16 +34,28 @@ $(BUILD)/guest/uio-dmabuf: FORCE
 	@mkdir -p $(@D)
 	cp $(BUILD)/userspace/static/uio-dmabuf $@
 
+# The edu user-space driver and the end-to-end DMA test, on the static library.
+$(BUILD)/guest/edu-dma-test: tests/edu/edu-dma-test.c tests/edu/edu.c tests/edu/edu.h FORCE
+	$(MAKE) -C userspace ../$(BUILD)/userspace/libuiodmabuf.a
+	@mkdir -p $(@D)
+	$(CC) $(WARN) $(CFLAGS) -static -Iuserspace/include -Iinclude/uapi -Itests/edu \
+		-o $@ tests/edu/edu-dma-test.c tests/edu/edu.c $(BUILD)/userspace/libuiodmabuf.a \
+		$$(pkg-config --libs libdrm)
+
+$(BUILD)/guest/guest-e2e.sh: tests/edu/guest-e2e.sh
+	@mkdir -p $(@D)
+	install -m 0755 $< $@
+
 $(BUILD)/guest/guest-cli.sh: tests/cli/guest-cli.sh
 	@mkdir -p $(@D)
-	cp $< $@
+	install -m 0755 $< $@
 
 $(BUILD)/guest/uio-dmabuf-smoke: tests/smoke/uio-dmabuf-smoke.c include/uapi/linux/uio_dmabuf.h
 	@mkdir -p $(@D)
 	$(CC) $(WARN) $(CFLAGS) -static -Iinclude/uapi -o $@ $<
 
 check:
-	scripts/check.sh deps build unit guest
+	scripts/check.sh deps build unit guest e2e
 
 check-deps:
 	scripts/check.sh deps
@@ -52,6 +65,9 @@ check-build:
 
 check-unit:
 	scripts/check.sh unit
+
+check-e2e:
+	scripts/check.sh e2e
 
 # One guest boot runs the KUnit suite, the smoke test and the CLI tests.
 check-guest check-kunit:
@@ -64,4 +80,4 @@ clean:
 FORCE:
 
 .PHONY: all module userspace install guest-tools check check-deps check-build check-unit \
-	check-guest check-kunit clean FORCE
+	check-guest check-kunit check-e2e clean FORCE

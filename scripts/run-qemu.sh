@@ -8,10 +8,13 @@
 #
 # Usage: run-qemu.sh --kernel bzImage --initrd cpio.gz --log FILE
 #                    [--run kunit,smoke,cli] [--iommu] [--modargs a=1,b=2]
-#                    [--edu N] [--mem 2G] [--timeout SECONDS] [--append "more args"]
+#                    [--edu N] [--edu-mask HEX] [--icount] [--mem 2G]
+#                    [--timeout SECONDS] [--append "more args"]
+#   --icount  -icount shift=auto,sleep=off: edu completes DMA on a timer of the
+#             virtual clock, which then jumps ahead while the guest waits
 set -euo pipefail
 
-kernel= initrd= log= run= iommu=0 modargs= mem=2G timeout=900 append= edu=2
+kernel= initrd= log= run= iommu=0 modargs= mem=2G timeout=900 append= edu=2 edu_mask=0xffffffff icount=0
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--kernel) kernel=$2; shift 2 ;;
@@ -22,6 +25,8 @@ while [ $# -gt 0 ]; do
 	--modargs) modargs=$2; shift 2 ;;
 	--mem) mem=$2; shift 2 ;;
 	--edu) edu=$2; shift 2 ;;
+	--edu-mask) edu_mask=$2; shift 2 ;;
+	--icount) icount=1; shift ;;
 	--timeout) timeout=$2; shift 2 ;;
 	--append) append=$2; shift 2 ;;
 	*) echo "run-qemu: unknown argument $1" >&2; exit 2 ;;
@@ -43,8 +48,10 @@ fi
 
 devices=()
 for ((i = 0; i < edu; i++)); do
-	devices+=(-device edu)
+	devices+=(-device "edu,dma_mask=$edu_mask")
 done
+
+[ "$icount" = 1 ] && devices+=(-icount shift=auto,sleep=off)
 
 # TCG: KVM guests failed on this kind of machine (see ../shared/FACTS.md).
 start=$(date +%s)

@@ -1,0 +1,113 @@
+#!/usr/bin/env python3
+"""Judge the end-to-end DMA records of one or more guest runs and print the
+summary table: kernel x IOMMU x exporter x size -> segments, bytes verified by
+device DMA, result. Closes with "e2e: N passed, N failed".
+
+usage: e2e-report.py RUN...   where RUN is NAME:KERNEL:IOMMU:MASKBITS:DATAFILE
+  IOMMU is "viommu" or "none"; MASKBITS the device's DMA mask width (0: any).
+"""
+import json
+import sys
+
+
+def records(path):
+    rows, errs, began, ended = [], {}, False, False
+    with open(path, errors="replace") as f:
+        for line in f:
+            line = line.rstrip("\r\n")
+            if line.startswith("@@E2E-BEGIN"):
+                began = True
+            elif line == "@@E2E-END":
+                ended = True
+            elif line.startswith("@@E2E-ERR "):
+                _, label, msg = line.split(" ", 2)
+                errs.setdefault(label, []).append(msg)
+            elif line.startswith("@@E2E "):
+                _, label, rc, rest = (line.split(" ", 3) + [""])[:4]
+                try:
+                    doc = json.loads(rest)
+                except ValueError:
+                    doc = None
+                rows.append((label, int(rc[3:]), doc))
+    return rows, errs, began and ended
+
+
+def main():
+    passed = failed = 0
+    table = []
+
+    def verdict(ok, what, why=""):
+        nonlocal passed, failed
+        n = passed + failed + 1
+        print(("ok" if ok else "not ok") + f" {n} - {what}")
+        if not ok and why:
+            print(f"#   {why}")
+        if ok:
+            passed += 1
+        else:
+            failed += 1
+        return ok
+
+    for spec in sys.argv[1:]:
+        name, kernel, iommu, maskbits, path = spec.split(":", 4)
+        maskbits = int(maskbits)
+        try:
+            rows, errs, complete = records(path)
+        except OSError as e:
+            verdict(False, f"{name}: records", str(e))
+            continue
+        verdict(complete and rows, f"{name}: the guest ran the suite to its end")
+        differs = False
+        for label, rc, d in rows:
+            what = f"{name}: {label}"
+            err = "; ".join(errs.get(label, []))
+            if d is None:
+                verdict(False, f"{what}: ran", f"rc {rc}: {err}")
+                table.append((kernel, iommu, label, "-", "-", "-", "-", "ERROR"))
+                continue
+            control = d["corrupt"]
+            if control:
+                ok = verdict(rc == 1 and d["result"] == "fail" and d["mismatched_chunks"] > 0,
+                             f"{what}: the deliberately wrong address is caught", err)
+            else:
+                ok = verdict(rc == 0 and d["result"] == "pass" and
+                             d["bytes_verified"] == d["chunks"] * 4096 > 0,
+                             f"{what}: {d['bytes_verified']} bytes verified by device DMA",
+                             f"rc {rc}, {d['mismatched_chunks']} chunks wrong, "
+                             f"{d['stray_writes']} stray writes: {err}")
+            ok &= verdict(d["iommu"] == (iommu == "viommu"),
+                          f"{what}: IOMMU state as expected ({iommu})")
+            if maskbits:
+                ok &= verdict(d["max_dma_end"] <= 1 << maskbits and d["dma_mask_bits"] == maskbits,
+                              f"{what}: every address fits the {maskbits}-bit mask",
+                              f"highest end {d['max_dma_end']:#x}")
+            if d["first_phys"]:
+                if iommu == "viommu":
+                    differs |= d["first_dma"] != d["first_phys"]
+                else:
+                    ok &= verdict(d["first_dma"] == d["first_phys"],
+                                  f"{what}: without an IOMMU the address is the physical one",
+                                  f"dma {d['first_dma']:#x} phys {d['first_phys']:#x}")
+            src = d["source"].replace("heap:", "")
+            table.append((kernel, iommu, label if control else src, d["size"],
+                          f"{d['segments']}/{d['dst_segments']}",
+                          d["bytes_verified"], d["seed"],
+                          ("caught" if ok else "MISSED") if control else ("verified" if ok else "FAILED")))
+        if iommu == "viommu":
+            verdict(differs, f"{name}: a reported IOVA differs from the page's physical address")
+
+    print()
+    print(f"{'kernel':<16} {'iommu':<7} {'exporter':<17} {'size':>9} {'segments':>9} "
+          f"{'bytes verified':>14} {'seed':>11}  result")
+    for k, i, e, size, segs, b, seed, res in table:
+        if isinstance(size, int):
+            size = (f"{size >> 20}M" if size >= 1 << 20 and not size % (1 << 20)
+                    else f"{size >> 10}K")
+        print(f"{k:<16} {i:<7} {e:<17} {size:>9} {segs:>9} {b:>14} {seed:>11}  {res}")
+    print("(segments: source/destination buffer)")
+    print(f"e2e: {passed} passed, {failed} failed")
+    return 0 if failed == 0 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,38 @@
+#!/bin/sh
+# Guest half of the end-to-end DMA suite: edu-dma-test over each exporter and
+# size, then the negative control, each result as one "@@E2E label json" record
+# on the data channel; scripts/e2e-report.py judges them and prints the table.
+# Usage: guest-e2e.sh DATA_TTY SEED [MATRIX] [BREAK]
+#   MATRIX: full (default) or stock (system heap, udmabuf and vgem only)
+#   BREAK: 1 makes every row use one wrong address, which must fail the suite
+
+out=${1:-/dev/ttyS1}
+seed=${2:-1}
+matrix=${3:-full}
+break=
+[ "${4:-0}" = 1 ] && break=--corrupt
+
+row() {
+	label=$1
+	shift
+	/bin/edu-dma-test --device 0 --seed "$seed" $break "$@" >/tmp/e2e.out 2>/tmp/e2e.err
+	rc=$?
+	{
+		echo "@@E2E $label rc=$rc $(cat /tmp/e2e.out)"
+		sed "s/^/@@E2E-ERR $label /" /tmp/e2e.err
+	} >>"$out"
+}
+
+echo "@@E2E-BEGIN seed=$seed matrix=$matrix" >>"$out"
+row system-4K --source heap:system --size 4K
+row system-1M --source heap:system --size 1M
+row system-64M --source heap:system --size 64M
+if [ "$matrix" = full ]; then
+	row cma-1M --source heap:cma --size 1M
+	row cma-16M --source heap:cma --size 16M
+fi
+row udmabuf-1M --source udmabuf --size 1M
+row vgem-1M --source drm --size 1M
+# The negative control: one address read from the neighbouring chunk.
+row negative-control --source heap:system --size 64K --corrupt
+echo "@@E2E-END" >>"$out"
