@@ -2,8 +2,10 @@
 # End-to-end DMA suite: QEMU's edu device copies data between imported buffers
 # by DMA and the CPU checks every byte (tests/edu). Boots the debug test kernel
 # without an IOMMU (allow_unsafe_noiommu=1) and behind a virtual Intel IOMMU,
-# judges the records and the guest logs, and prints the summary table and
-# "check-e2e: P passed, F failed".
+# each with a device mask covering the guest's RAM and with a narrow one (a
+# 32-bit edu in a 5 GiB guest), judges the records and the guest logs, and
+# prints the summary table and "check-e2e: P passed, F failed". Then boots
+# Debian's stock kernel with the module built against its headers.
 #
 # E2E_SEED=N fixes the seed of the random chunk sample (printed either way);
 # UIO_DMABUF_E2E_BREAK=1 makes every row use one wrong address (the suite must fail).
@@ -21,25 +23,59 @@ kout=$("$top/scripts/build-kernel.sh" | tail -n1) || { echo "check-e2e: 0 passed
 make -s -C "$top" guest-tools >/dev/null || { echo "check-e2e: 0 passed, 1 failed"; exit 1; }
 "$top/scripts/mkinitramfs.sh" "$kout" "$out/initramfs.cpio.gz" "$top"/build/guest/*
 
+# Each boot: NAME IOMMU MASK_BITS MODE [run-qemu options]. Two run at a time:
+# under -icount a guest keeps one host CPU busy.
 runs=()
 boot() {
-	local name=$1 iommu=$2
-	shift 2
+	local name=$1 iommu=$2 bits=$3 mode=$4 kernel=$kout/bzImage initrd=$out/initramfs.cpio.gz
+	shift 4
+	if [ "$mode" = stock ]; then
+		kernel=$stock_image
+		initrd=$out/stock-initramfs.cpio.gz
+	fi
 	rm -f "$out/$name.log.data"
-	"$top/scripts/run-qemu.sh" --kernel "$kout/bzImage" --initrd "$out/initramfs.cpio.gz" \
-		--log "$out/$name.log" --run e2e --icount --edu 1 --timeout 1200 \
-		--append "uio_dmabuf.seed=$seed uio_dmabuf.break=$brk" "$@"
-	runs+=("$name:debug-6.12:$iommu:32:$out/$name.log.data")
-	echo "guest log of $name:"
-	if "$top/scripts/check-guest-log.sh" "$out/$name.log"; then
+	"$top/scripts/run-qemu.sh" --kernel "$kernel" --initrd "$initrd" \
+		--log "$out/$name.log" --run e2e --icount --edu 1 --timeout 1500 \
+		--append "uio_dmabuf.seed=$seed uio_dmabuf.break=$brk uio_dmabuf.mask_bits=$bits" "$@"
+}
+judge_log() {
+	echo "guest log of $1:"
+	if "$top/scripts/check-guest-log.sh" "$out/$1.log" "${2:-}"; then
 		pass=$((pass + 1))
 	else
 		fail=$((fail + 1))
 	fi
 }
 
-boot debug-noiommu none --modargs allow_unsafe_noiommu=1
-boot debug-viommu viommu --iommu
+# The device's mask covers the guest's 2 GiB.
+boot debug-noiommu none 32 full --modargs allow_unsafe_noiommu=1 &
+boot debug-viommu viommu 32 full --iommu &
+wait
+# A narrow device: a 32-bit mask in a 5 GiB guest (edu's own dma_mask is 32 bits).
+boot narrow-noiommu none 32 narrow --mem 5G --modargs allow_unsafe_noiommu=1 &
+boot narrow-viommu viommu 32 narrow --mem 5G --iommu &
+wait
+for spec in debug-noiommu:none:32:full debug-viommu:viommu:32:full \
+	    narrow-noiommu:none:32:narrow narrow-viommu:viommu:32:narrow; do
+	IFS=: read -r name iommu bits mode <<<"$spec"
+	judge_log "$name"
+	runs+=("$name:debug-6.12:$iommu:$bits:$mode:$out/$name.log.data")
+done
+
+# Debian's stock kernel with the module built against its headers (DKMS-like):
+# no CMA heap there, no debug options to judge.
+if stock_image=$("$top/scripts/stock-kernel.sh" "$out/stock-modules"); then
+	"$top/scripts/mkinitramfs.sh" "$out/stock-modules" "$out/stock-initramfs.cpio.gz" \
+		"$top"/build/guest/*
+	boot stock none 32 stock --modargs allow_unsafe_noiommu=1 \
+		--append "uio_dmabuf.matrix=stock"
+	judge_log stock stock
+	stock_ver=$(cut -d+ -f1 "$out/stock-modules/version")
+	runs+=("stock:stock-$stock_ver:none:32:full:$out/stock.log.data")
+else
+	echo "not ok - the stock kernel and its module could not be staged"
+	fail=$((fail + 1))
+fi
 
 python3 "$top/scripts/e2e-report.py" "${runs[@]}" >"$out/report.txt"
 grep -vE '^ok ' "$out/report.txt"

@@ -9,7 +9,7 @@ pkgs=(
 	linux-source-6.12
 	linux-headers-6.12-amd64	# headers of the newest Debian 6.12 kernel
 	linux-headers-amd64		# headers of Debian 12's own 6.1 kernel
-	qemu-system-x86 busybox-static sparse libdrm-dev pkg-config jq valgrind
+	qemu-system-x86 busybox-static sparse libdrm-dev pkg-config valgrind
 )
 
 missing=()
@@ -18,12 +18,18 @@ for p in "${pkgs[@]}"; do
 		missing+=("$p")
 done
 
-if [ "${#missing[@]}" -eq 0 ]; then
-	echo "deps: all ${#pkgs[@]} packages present"
-	exit 0
+export DEBIAN_FRONTEND=noninteractive
+if [ "${#missing[@]}" -gt 0 ]; then
+	echo "deps: installing ${missing[*]}"
+	apt-get update -qq || echo "deps: apt-get update failed, trying the cached lists" >&2
+	apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
 
-echo "deps: installing ${missing[*]}"
-export DEBIAN_FRONTEND=noninteractive
-apt-get update -qq || echo "deps: apt-get update failed, trying the cached lists" >&2
-apt-get install -y -qq --no-install-recommends "${missing[@]}"
+# Debian's stock kernel matching the newest 6.12 headers, as the unsigned image
+# (what the e2e suite boots with the module built against those headers).
+hdr=$(ls -d /usr/src/linux-headers-6.12.*-amd64 | sort -V | tail -n1)
+image=linux-image-${hdr#/usr/src/linux-headers-}-unsigned
+if ! dpkg-query -W -f='${Status}' "$image" 2>/dev/null | grep -q '^install ok installed$'; then
+	echo "deps: installing $image"
+	apt-get install -y -qq --no-install-recommends "$image"
+fi

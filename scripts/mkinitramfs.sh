@@ -19,6 +19,8 @@ done
 cp "$top/tests/guest/init" "$root/init"
 chmod +x "$root/init"
 cp "$kout"/*.ko "$root/lib/modules/"
+# Modules the kernel needs loaded first, in order (the stock kernel's uio, ...).
+[ -f "$kout/preload" ] && cp "$kout/preload" "$root/lib/modules/"
 for b in "$@"; do
 	cp "$b" "$root/bin/"
 done

@@ -28,7 +28,7 @@ while [ $# -gt 0 ]; do
 	--edu-mask) edu_mask=$2; shift 2 ;;
 	--icount) icount=1; shift ;;
 	--timeout) timeout=$2; shift 2 ;;
-	--append) append=$2; shift 2 ;;
+	--append) append="$append $2"; shift 2 ;;
 	*) echo "run-qemu: unknown argument $1" >&2; exit 2 ;;
 	esac
 done

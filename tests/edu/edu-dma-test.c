@@ -17,7 +17,8 @@
  * access; for udmabuf and DRM PRIME, UIO_DMABUF_IOC_SYNC as well.
  *
  * Prints one JSON line with the result; exits 0 when it verified, 1 when not,
- * 2 when the run could not be made.
+ * 2 when the run could not be made, 3 when the import was refused (a device
+ * that cannot reach the buffer, without an IOMMU to remap it).
  *
  * usage: edu-dma-test --device N --source heap:NAME|udmabuf|drm --size SIZE
  *                     [--seed S] [--sample K] [--corrupt]
@@ -356,7 +357,13 @@ int main(int argc, char **argv)
 	if (!ret)
 		ret = import_buffer(&r, &r.dst, UIO_DMABUF_DIR_FROM_DEVICE);
 	if (ret) {
+		/* A mapping the device cannot reach is refused: a result, not a crash. */
 		die("import", ret);
+		printf("{\"source\": \"%s\", \"size\": %" PRIu64 ", \"iommu\": %s, "
+		       "\"dma_mask_bits\": %u, \"errno\": %d, \"result\": \"refused\"}\n",
+		       r.source, r.size, info.flags & UIO_DMABUF_INFO_IOMMU ? "true" : "false",
+		       info.dma_mask_bits, -ret);
+		status = 3;
 		goto free_buffers;
 	}
 

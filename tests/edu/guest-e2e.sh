@@ -3,7 +3,7 @@
 # size, then the negative control, each result as one "@@E2E label json" record
 # on the data channel; scripts/e2e-report.py judges them and prints the table.
 # Usage: guest-e2e.sh DATA_TTY SEED [MATRIX] [BREAK]
-#   MATRIX: full (default) or stock (system heap, udmabuf and vgem only)
+#   MATRIX: full (default), or stock (no CMA heap: Debian's kernel has none)
 #   BREAK: 1 makes every row use one wrong address, which must fail the suite
 
 out=${1:-/dev/ttyS1}
