@@ -1077,6 +1077,63 @@ static void uio_dmabuf_test_move_notify(struct kunit *test)
 	uio_dmabuf_test_expect_empty(test, buf);
 }
 
+/* Each import charges its pages to locked_vm; each release returns exactly those. */
+static void uio_dmabuf_test_locked_vm(struct kunit *test)
+{
+	struct uio_dmabuf_test_ctx *ctx = test->priv;
+	struct uio_dmabuf_import imp[3];
+	struct uio_dmabuf_test_buf *buf;
+	struct dma_buf *dmabuf;
+	unsigned long pages = 0;
+	int i;
+
+	KUNIT_ASSERT_EQ(test, current->mm->locked_vm, 0);
+	for (i = 0; i < ARRAY_SIZE(imp); i++) {
+		const struct uio_dmabuf_test_layout *l = &uio_dmabuf_test_layouts[i + 1];
+
+		dmabuf = uio_dmabuf_test_buffer(test, l, &uio_dmabuf_test_dynamic_ops, &buf);
+		KUNIT_ASSERT_EQ(test, 0, uio_dmabuf_test_import(ctx->file, dmabuf, 0, 0, &imp[i]));
+		pages += l->size >> PAGE_SHIFT;
+		KUNIT_EXPECT_EQ(test, current->mm->locked_vm, pages);
+	}
+	KUNIT_ASSERT_EQ(test, 0, uio_dmabuf_test_release_handle(test, ctx->file, imp[1].handle));
+	pages -= uio_dmabuf_test_layouts[2].size >> PAGE_SHIFT;
+	KUNIT_EXPECT_EQ(test, current->mm->locked_vm, pages);
+	KUNIT_ASSERT_EQ(test, 0, uio_dmabuf_test_release_handle(test, ctx->file, imp[0].handle));
+	KUNIT_ASSERT_EQ(test, 0, uio_dmabuf_test_release_handle(test, ctx->file, imp[2].handle));
+	KUNIT_EXPECT_EQ(test, current->mm->locked_vm, 0);
+}
+
+/* Unbind revokes the imports of every open file, and each file then says ENODEV. */
+static void uio_dmabuf_test_revoke_all_files(struct kunit *test)
+{
+	struct uio_dmabuf_test_ctx *ctx = test->priv;
+	struct uio_dmabuf_file *files[3] = { ctx->file };
+	struct uio_dmabuf_test_buf *bufs[3];
+	struct uio_dmabuf_info info;
+	struct dma_buf *dmabuf;
+	int i;
+
+	files[1] = uio_dmabuf_test_open(test, ctx->udev);
+	files[2] = uio_dmabuf_test_open(test, ctx->udev);
+	for (i = 0; i < ARRAY_SIZE(files); i++) {
+		dmabuf = uio_dmabuf_test_buffer(test, &uio_dmabuf_test_layouts[i],
+						&uio_dmabuf_test_dynamic_ops, &bufs[i]);
+		KUNIT_ASSERT_EQ(test, 0, uio_dmabuf_test_import(files[i], dmabuf, 0, 0, NULL));
+	}
+	KUNIT_EXPECT_EQ(test, ctx->udev->nr_imports, 3);
+
+	kunit_release_action(test, uio_dmabuf_test_unregister_action, ctx->udev);
+	for (i = 0; i < ARRAY_SIZE(files); i++) {
+		uio_dmabuf_test_expect_idle(test, bufs[i]);
+		KUNIT_EXPECT_EQ(test, files[i]->nr_imports, 0);
+		KUNIT_EXPECT_EQ(test, -ENODEV, uio_dmabuf_test_ioctl(test, files[i],
+								     UIO_DMABUF_IOC_INFO,
+								     &info, sizeof(info)));
+	}
+	KUNIT_EXPECT_EQ(test, current->mm->locked_vm, 0);
+}
+
 /* A static exporter (mapped and cached at attach) imports and releases cleanly. */
 static void uio_dmabuf_test_static_exporter(struct kunit *test)
 {
@@ -1120,6 +1177,8 @@ static struct kunit_case uio_dmabuf_test_cases[] = {
 	KUNIT_CASE_PARAM(uio_dmabuf_test_direction, uio_dmabuf_test_dir_gen_params),
 	KUNIT_CASE(uio_dmabuf_test_move_notify),
 	KUNIT_CASE(uio_dmabuf_test_static_exporter),
+	KUNIT_CASE(uio_dmabuf_test_locked_vm),
+	KUNIT_CASE(uio_dmabuf_test_revoke_all_files),
 	{}
 };
 
