@@ -21,7 +21,7 @@ install:
 
 # Static programs that run in the test guest.
 GUEST_TOOLS := $(BUILD)/guest/uio-dmabuf-smoke $(BUILD)/guest/heap-helper $(BUILD)/guest/uio-dmabuf \
-	$(BUILD)/guest/edu-dma-test $(BUILD)/guest/guest-e2e.sh $(BUILD)/guest/guest-cli.sh
+	$(BUILD)/guest/edu-dma-test $(BUILD)/guest/guest-e2e.sh $(BUILD)/guest/reliability $(BUILD)/guest/guest-cli.sh
 
 guest-tools: $(GUEST_TOOLS)
 
@@ -42,6 +42,12 @@ $(BUILD)/guest/edu-dma-test: tests/edu/edu-dma-test.c tests/edu/edu.c tests/edu/
 		-o $@ tests/edu/edu-dma-test.c tests/edu/edu.c $(BUILD)/userspace/libuiodmabuf.a \
 		$$(pkg-config --libs libdrm)
 
+$(BUILD)/guest/reliability: tests/reliability/reliability.c FORCE
+	$(MAKE) -C userspace ../$(BUILD)/userspace/libuiodmabuf.a
+	@mkdir -p $(@D)
+	$(CC) $(WARN) $(CFLAGS) -static -Iuserspace/include -Iinclude/uapi -o $@ $< \
+		$(BUILD)/userspace/libuiodmabuf.a $$(pkg-config --libs libdrm) -lpthread
+
 $(BUILD)/guest/guest-e2e.sh: tests/edu/guest-e2e.sh
 	@mkdir -p $(@D)
 	install -m 0755 $< $@
@@ -55,7 +61,11 @@ $(BUILD)/guest/uio-dmabuf-smoke: tests/smoke/uio-dmabuf-smoke.c include/uapi/lin
 	$(CC) $(WARN) $(CFLAGS) -static -Iinclude/uapi -o $@ $<
 
 check:
-	scripts/check.sh deps build unit guest e2e
+	scripts/check.sh deps build unit guest e2e reliability
+
+# Everything, with the long load run (1,000,000 import/release cycles).
+check-long:
+	RELIABILITY_CYCLES=1000000 scripts/check.sh deps build unit guest e2e reliability
 
 check-deps:
 	scripts/check.sh deps
@@ -69,6 +79,9 @@ check-unit:
 check-e2e:
 	scripts/check.sh e2e
 
+check-reliability:
+	scripts/check.sh reliability
+
 # One guest boot runs the KUnit suite, the smoke test and the CLI tests.
 check-guest check-kunit:
 	scripts/check.sh guest
@@ -80,4 +93,4 @@ clean:
 FORCE:
 
 .PHONY: all module userspace install guest-tools check check-deps check-build check-unit \
-	check-guest check-kunit check-e2e clean FORCE
+	check-guest check-kunit check-e2e check-reliability check-long clean FORCE

@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # Run the named parts of the test suite (default: all), print each part's
 # verdict, and close with one "N passed, N failed" line over all of them.
-# Usage: check.sh [deps] [build] [unit] [guest] [e2e] ...
+# Usage: check.sh [deps] [build] [unit] [guest] [e2e] [reliability] ...
 set -uo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
 parts=("$@")
-[ ${#parts[@]} -gt 0 ] || parts=(deps build unit guest e2e)
+[ ${#parts[@]} -gt 0 ] || parts=(deps build unit guest e2e reliability)
 
 mkdir -p "$top/build"
 total_pass=0 total_fail=0
@@ -23,6 +23,7 @@ for part in "${parts[@]}"; do
 	unit) "$top/scripts/check-unit.sh" 2>&1 | tee "$log"; rc=${PIPESTATUS[0]} ;;
 	guest) "$top/scripts/check-guest.sh" 2>&1 | tee "$log"; rc=${PIPESTATUS[0]} ;;
 	e2e) "$top/scripts/check-e2e.sh" 2>&1 | tee "$log"; rc=${PIPESTATUS[0]} ;;
+	reliability) "$top/scripts/check-reliability.sh" 2>&1 | tee "$log"; rc=${PIPESTATUS[0]} ;;
 	*) echo "check: unknown part '$part'"; rc=2; echo "check-$part: 0 passed, 1 failed" >"$log" ;;
 	esac
 	line=$(grep -E "^check-$part: [0-9]+ passed, [0-9]+ failed" "$log" | tail -n1)

@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Reliability matrix (tests/reliability): hostile input, lifetime, fault
+# injection, races, load and the no-IOMMU security rules, in one boot of the
+# debug test kernel with edu bound to uio_dmabuf. Prints the table of cases,
+# the guest-log verdict and "check-reliability: P passed, F failed".
+#
+# RELIABILITY_CYCLES sets the import/release cycles of the load case (default
+# 100000; make check-long uses 1000000); RELIABILITY_SEED the fuzz seed.
+set -uo pipefail
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+out=$top/build/check-reliability
+mkdir -p "$out"
+cycles=${RELIABILITY_CYCLES:-100000}
+seed=${RELIABILITY_SEED:-$(od -An -N4 -tu4 /dev/urandom | tr -d ' ')}
+pass=0 fail=0
+
+kout=$("$top/scripts/build-kernel.sh" | tail -n1) || { echo "check-reliability: 0 passed, 1 failed"; exit 1; }
+make -s -C "$top" guest-tools >/dev/null || { echo "check-reliability: 0 passed, 1 failed"; exit 1; }
+"$top/scripts/mkinitramfs.sh" "$kout" "$out/initramfs.cpio.gz" "$top"/build/guest/*
+rm -f "$out/guest.log.data"
+"$top/scripts/run-qemu.sh" --kernel "$kout/bzImage" --initrd "$out/initramfs.cpio.gz" \
+	--log "$out/guest.log" --run reliability --edu 1 --timeout 3600 \
+	--modargs allow_unsafe_noiommu=1 --append "uio_dmabuf.seed=$seed uio_dmabuf.cycles=$cycles"
+
+tr -d '\r' <"$out/guest.log.data" >"$out/reliability.txt"
+grep -vE '^ok ' "$out/reliability.txt"
+line=$(grep -E '^reliability: [0-9]+ passed, [0-9]+ failed' "$out/reliability.txt" | tail -n1)
+p=$(echo "$line" | sed -n 's/^reliability: \([0-9]*\) passed.*/\1/p')
+f=$(echo "$line" | sed -n 's/.* \([0-9]*\) failed$/\1/p')
+[ -n "$p" ] || { p=0; f=1; echo "reliability: no result (the guest did not finish)"; }
+pass=$((pass + p))
+fail=$((fail + f))
+if "$top/scripts/check-guest-log.sh" "$out/guest.log"; then
+	pass=$((pass + 1))
+else
+	fail=$((fail + 1))
+fi
+echo "check-reliability: $pass passed, $fail failed"
+[ "$fail" = 0 ]

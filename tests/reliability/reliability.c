@@ -1,0 +1,882 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Reliability cases for uio_dmabuf, run in the test guest on the debug kernel
+ * with an edu device bound as /dev/uio0 (module loaded with
+ * allow_unsafe_noiommu=1): hostile input, lifetime, fault injection, races and
+ * limits. Each case names its expected errno or outcome; the run ends with a
+ * table of all cases and "N passed, N failed".
+ *
+ * usage: reliability [--seed N] [--cycles N] [--only NAME]
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <linux/capability.h>
+
+#include "uiodmabuf.h"
+
+#define NODE		"/dev/uio-dmabuf0"
+#define MAX_CASES	128
+
+struct result {
+	const char *name;
+	const char *expect;
+	bool ok;
+	char detail[160];
+};
+
+static struct result results[MAX_CASES];
+static int nr_results;
+static uint64_t seed = 1;
+static unsigned long cycles = 100000;
+static const char *only;
+static char debugfs_imports[256];
+
+static void record(const char *name, const char *expect, bool ok, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+static void record(const char *name, const char *expect, bool ok, const char *fmt, ...)
+{
+	struct result *r = &results[nr_results++];
+	va_list ap;
+
+	r->name = name;
+	r->expect = expect;
+	r->ok = ok;
+	va_start(ap, fmt);
+	vsnprintf(r->detail, sizeof(r->detail), fmt, ap);
+	va_end(ap);
+	printf("%s %d - %s (%s)%s%s\n", ok ? "ok" : "not ok", nr_results, name, expect,
+	       r->detail[0] ? ": " : "", r->detail);
+	fflush(stdout);
+}
+
+static uint64_t rnd(void)
+{
+	seed ^= seed << 13;
+	seed ^= seed >> 7;
+	seed ^= seed << 17;
+	return seed;
+}
+
+/* ioctl returning -errno. */
+static int io(int fd, unsigned long req, void *arg)
+{
+	return ioctl(fd, req, arg) < 0 ? -errno : 0;
+}
+
+static int open_node(void)
+{
+	int fd = open(NODE, O_RDWR | O_CLOEXEC);
+
+	if (fd < 0) {
+		fprintf(stderr, "reliability: open %s: %s\n", NODE, strerror(errno));
+		exit(2);
+	}
+	return fd;
+}
+
+static int heap_buf(uint64_t size)
+{
+	int fd = uiodmabuf_heap_alloc("system", size);
+
+	if (fd < 0) {
+		fprintf(stderr, "reliability: system heap %" PRIu64 ": %s\n", size, strerror(-fd));
+		exit(2);
+	}
+	return fd;
+}
+
+static int import_fd(int node, int buf, struct uio_dmabuf_import *out)
+{
+	struct uio_dmabuf_import imp = { .fd = buf };
+	int ret = io(node, UIO_DMABUF_IOC_IMPORT, &imp);
+
+	if (out)
+		*out = imp;
+	return ret;
+}
+
+/* Live imports of the device, from its debugfs listing (header excluded). */
+static int live_imports(void)
+{
+	FILE *f = fopen(debugfs_imports, "re");
+	char line[256];
+	int n = -1;
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		n++;
+	fclose(f);
+	return n;
+}
+
+/* Attachments of uio_dmabuf's device in dma-buf's own debugfs listing. */
+static int bufinfo_attachments(void)
+{
+	FILE *f = fopen("/sys/kernel/debug/dma_buf/bufinfo", "re");
+	char line[256];
+	int n = 0;
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (strstr(line, "0000:00:") && !strstr(line, "exp_name"))
+			n++;
+	fclose(f);
+	return n;
+}
+
+static long vmlck_kb(void)
+{
+	FILE *f = fopen("/proc/self/status", "re");
+	char line[128];
+	long kb = -1;
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "VmLck: %ld kB", &kb) == 1)
+			break;
+	fclose(f);
+	return kb;
+}
+
+/* Drops @cap from this process's effective and permitted sets. */
+static void drop_cap(int cap)
+{
+	struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3 };
+	struct __user_cap_data_struct data[2];
+
+	if (syscall(SYS_capget, &hdr, data))
+		exit(2);
+	data[cap / 32].effective &= ~(1U << (cap % 32));
+	data[cap / 32].permitted &= ~(1U << (cap % 32));
+	if (syscall(SYS_capset, &hdr, data))
+		exit(2);
+}
+
+/* Lines of the kernel log containing @text. */
+static int kmsg_count(const char *text)
+{
+	char cmd[256], line[32] = "";
+	FILE *f;
+
+	snprintf(cmd, sizeof(cmd), "dmesg | grep -cF '%s'", text);
+	f = popen(cmd, "r");
+	if (!f)
+		return -1;
+	if (!fgets(line, sizeof(line), f))
+		line[0] = 0;
+	pclose(f);
+	return atoi(line);
+}
+
+static bool run(const char *name)
+{
+	return !only || !strcmp(only, name);
+}
+
+#define EXPECT_ERR(name, expr, err)                                                   \
+	do {                                                                          \
+		if (run(name)) {                                                      \
+			int got_ = (expr);                                            \
+			record(name, #err, got_ == -(err), "got %s",                 \
+			       got_ ? strerrorname_np(-got_) : "success");            \
+		}                                                                     \
+	} while (0)
+
+/* Bad input on IMPORT: every field and fd kind. */
+static void cases_import_input(int node)
+{
+	struct uio_dmabuf_import imp;
+	int heapdev, memfd, efd, buf, bit, bad = 0;
+
+	EXPECT_ERR("import-fd-minus-1", import_fd(node, -1, NULL), EBADF);
+	EXPECT_ERR("import-closed-fd", import_fd(node, 987, NULL), EBADF);
+	buf = open("/dev/null", O_RDWR | O_CLOEXEC);
+	EXPECT_ERR("import-dev-null", import_fd(node, buf, NULL), EINVAL);
+	close(buf);
+	memfd = memfd_create("r", MFD_CLOEXEC);
+	EXPECT_ERR("import-memfd", import_fd(node, memfd, NULL), EINVAL);
+	close(memfd);
+	efd = eventfd(0, EFD_CLOEXEC);
+	EXPECT_ERR("import-eventfd", import_fd(node, efd, NULL), EINVAL);
+	close(efd);
+	heapdev = open("/dev/dma_heap/system", O_RDONLY | O_CLOEXEC);
+	EXPECT_ERR("import-dma-heap-fd", import_fd(node, heapdev, NULL), EINVAL);
+	close(heapdev);
+
+	buf = heap_buf(65536);
+	imp = (struct uio_dmabuf_import){ .fd = buf, .reserved = 1 };
+	EXPECT_ERR("import-reserved", io(node, UIO_DMABUF_IOC_IMPORT, &imp), EINVAL);
+	imp = (struct uio_dmabuf_import){ .fd = buf, .handle = 1 };
+	EXPECT_ERR("import-handle-set", io(node, UIO_DMABUF_IOC_IMPORT, &imp), EINVAL);
+	imp = (struct uio_dmabuf_import){ .fd = buf, .size = 1 };
+	EXPECT_ERR("import-size-set", io(node, UIO_DMABUF_IOC_IMPORT, &imp), EINVAL);
+	imp = (struct uio_dmabuf_import){ .fd = buf, .nr_segments = 1 };
+	EXPECT_ERR("import-nr-segments-set", io(node, UIO_DMABUF_IOC_IMPORT, &imp), EINVAL);
+	imp = (struct uio_dmabuf_import){ .fd = buf, .direction = 3 };
+	EXPECT_ERR("import-direction-3", io(node, UIO_DMABUF_IOC_IMPORT, &imp), EINVAL);
+	if (run("import-undefined-flag-bits")) {
+		for (bit = 1; bit < 32; bit++) {
+			imp = (struct uio_dmabuf_import){ .fd = buf, .flags = 1U << bit };
+			bad += io(node, UIO_DMABUF_IOC_IMPORT, &imp) != -EINVAL;
+		}
+		record("import-undefined-flag-bits", "EINVAL x31", !bad, "%d bits not EINVAL", bad);
+	}
+	if (run("import-failures-leave-nothing"))
+		record("import-failures-leave-nothing", "0 live imports", live_imports() == 0,
+		       "%d live", live_imports());
+	close(buf);
+}
+
+/* Bad input on GET_SEGMENTS, RELEASE, SYNC and unknown ioctls. */
+static void cases_other_input(int node)
+{
+	struct uio_dmabuf_segment *ro, segs[64];
+	struct uio_dmabuf_get_segments gs;
+	struct uio_dmabuf_import imp;
+	struct uio_dmabuf_release rel;
+	struct uio_dmabuf_sync sync;
+	uint32_t total;
+	int buf, other, page = (int)sysconf(_SC_PAGESIZE);
+	char *two;
+
+	/* udmabuf: page-sized pieces, so several segments to copy. */
+	buf = uiodmabuf_udmabuf_alloc(1 << 20);
+	if (buf < 0 || import_fd(node, buf, &imp)) {
+		record("segments-setup", "import", false, "udmabuf import failed");
+		return;
+	}
+	total = imp.nr_segments;
+
+	gs = (struct uio_dmabuf_get_segments){ .handle = imp.handle, .count = 4 };
+	EXPECT_ERR("segments-null-array", io(node, UIO_DMABUF_IOC_GET_SEGMENTS, &gs), EFAULT);
+	ro = mmap(NULL, page, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	gs = (struct uio_dmabuf_get_segments){ .handle = imp.handle, .count = 4,
+					       .segments = (uintptr_t)ro };
+	EXPECT_ERR("segments-read-only-array", io(node, UIO_DMABUF_IOC_GET_SEGMENTS, &gs), EFAULT);
+	munmap(ro, page);
+	gs.segments = (uintptr_t)ro;	/* now unmapped */
+	EXPECT_ERR("segments-unmapped-array", io(node, UIO_DMABUF_IOC_GET_SEGMENTS, &gs), EFAULT);
+	/* One page mapped, the next not: a capacity that runs past the end. */
+	two = mmap(NULL, 2 * page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	munmap(two + page, page);
+	gs = (struct uio_dmabuf_get_segments){
+		.handle = imp.handle, .count = total,
+		.segments = (uintptr_t)(two + page - sizeof(segs[0])),
+	};
+	if (total > 1)
+		EXPECT_ERR("segments-too-short-array", io(node, UIO_DMABUF_IOC_GET_SEGMENTS, &gs),
+			   EFAULT);
+	else
+		record("segments-too-short-array", "EFAULT", false, "udmabuf has 1 segment");
+	munmap(two, page);
+	if (run("segments-usable-after-efault")) {
+		gs = (struct uio_dmabuf_get_segments){ .handle = imp.handle, .count = 64,
+						       .segments = (uintptr_t)segs };
+		record("segments-usable-after-efault", "success",
+		       !io(node, UIO_DMABUF_IOC_GET_SEGMENTS, &gs) && gs.nr_segments == total,
+		       "%u of %u", gs.count, total);
+	}
+	gs = (struct uio_dmabuf_get_segments){ .handle = imp.handle, .reserved = 1 };
+	EXPECT_ERR("segments-reserved", io(node, UIO_DMABUF_IOC_GET_SEGMENTS, &gs), EINVAL);
+	gs = (struct uio_dmabuf_get_segments){ .handle = imp.handle, .nr_segments = 1 };
+	EXPECT_ERR("segments-output-set", io(node, UIO_DMABUF_IOC_GET_SEGMENTS, &gs), EINVAL);
+	gs = (struct uio_dmabuf_get_segments){ .handle = imp.handle, .first = total + 1 };
+	EXPECT_ERR("segments-first-past-end", io(node, UIO_DMABUF_IOC_GET_SEGMENTS, &gs), EINVAL);
+
+	other = open_node();
+	rel = (struct uio_dmabuf_release){ .handle = imp.handle };
+	EXPECT_ERR("release-handle-of-other-file", io(other, UIO_DMABUF_IOC_RELEASE, &rel), ENOENT);
+	close(other);
+	rel = (struct uio_dmabuf_release){ .handle = imp.handle, .reserved = 1 };
+	EXPECT_ERR("release-reserved", io(node, UIO_DMABUF_IOC_RELEASE, &rel), EINVAL);
+	sync = (struct uio_dmabuf_sync){ .handle = imp.handle, .flags = 0 };
+	EXPECT_ERR("sync-no-flag", io(node, UIO_DMABUF_IOC_SYNC, &sync), EINVAL);
+	sync.flags = UIO_DMABUF_SYNC_FOR_CPU | UIO_DMABUF_SYNC_FOR_DEVICE;
+	EXPECT_ERR("sync-both-flags", io(node, UIO_DMABUF_IOC_SYNC, &sync), EINVAL);
+	sync.flags = 4;
+	EXPECT_ERR("sync-undefined-flag", io(node, UIO_DMABUF_IOC_SYNC, &sync), EINVAL);
+	sync = (struct uio_dmabuf_sync){ .handle = imp.handle, .flags = UIO_DMABUF_SYNC_FOR_CPU };
+	EXPECT_ERR("sync-for-cpu", io(node, UIO_DMABUF_IOC_SYNC, &sync), 0);
+	sync.flags = UIO_DMABUF_SYNC_FOR_DEVICE;
+	EXPECT_ERR("sync-for-device", io(node, UIO_DMABUF_IOC_SYNC, &sync), 0);
+	rel = (struct uio_dmabuf_release){ .handle = imp.handle };
+	EXPECT_ERR("release", io(node, UIO_DMABUF_IOC_RELEASE, &rel), 0);
+	EXPECT_ERR("release-twice", io(node, UIO_DMABUF_IOC_RELEASE, &rel), ENOENT);
+	EXPECT_ERR("release-handle-0", io(node, UIO_DMABUF_IOC_RELEASE,
+					  &(struct uio_dmabuf_release){ 0 }), ENOENT);
+	sync = (struct uio_dmabuf_sync){ .handle = imp.handle, .flags = UIO_DMABUF_SYNC_FOR_CPU };
+	EXPECT_ERR("sync-released-handle", io(node, UIO_DMABUF_IOC_SYNC, &sync), ENOENT);
+	EXPECT_ERR("ioctl-unknown-nr", io(node, _IOWR(UIO_DMABUF_IOC_MAGIC, 9, uint64_t), segs),
+		   ENOTTY);
+	EXPECT_ERR("ioctl-known-nr-wrong-size", io(node, _IOR(UIO_DMABUF_IOC_MAGIC, 0, uint64_t),
+						   segs), ENOTTY);
+	EXPECT_ERR("ioctl-other-type", io(node, _IO('U', 1), NULL), ENOTTY);
+	close(buf);
+}
+
+/* Random ioctl numbers and argument bytes: nothing may break. */
+static void case_fuzz(int node)
+{
+	static const unsigned int nrs[] = { 0, 1, 2, 3, 4, 5, 255 };
+	static const unsigned int sizes[] = { 0, 8, 16, 24, 32, 64 };
+	unsigned long i, n = 20000, successes = 0;
+	uint64_t first_seed = seed;
+	uint8_t arg[64];
+	int buf = heap_buf(65536), fd, bad = 0;
+
+	if (!run("fuzz-ioctls"))
+		return;
+	for (i = 0; i < n; i++) {
+		unsigned int dir = (unsigned int)(rnd() % 4);
+		unsigned long req = _IOC(dir, UIO_DMABUF_IOC_MAGIC, nrs[rnd() % 7],
+					 sizes[rnd() % 6]);
+		size_t j;
+
+		for (j = 0; j < sizeof(arg); j += 8)
+			*(uint64_t *)(arg + j) = rnd();
+		/* Sometimes a plausible fd, handle or pointer in the first fields. */
+		if (rnd() % 2)
+			*(int32_t *)arg = buf;
+		if (rnd() % 4 == 0)
+			*(uint64_t *)(arg + 16) = (uintptr_t)arg;
+		if (!io(node, req, arg))
+			successes++;
+	}
+	/* Imports the fuzzer made are released with the file. */
+	close(node);
+	fd = open_node();
+	bad = live_imports() != 0;
+	record("fuzz-ioctls", "no crash, nothing left", !bad,
+	       "seed %" PRIu64 ", %lu calls, %lu succeeded, %d live after close", first_seed, n,
+	       successes, live_imports());
+	close(fd);
+	close(buf);
+}
+
+static void cases_lifetime(void)
+{
+	struct uio_dmabuf_segment *segs;
+	struct uio_dmabuf_import imp;
+	uint32_t n;
+	int node = open_node(), buf, i, status;
+	pid_t pid;
+
+	if (run("buffer-fd-closed-after-import")) {
+		buf = heap_buf(1 << 20);
+		import_fd(node, buf, &imp);
+		close(buf);
+		record("buffer-fd-closed-after-import", "import stays valid",
+		       !uiodmabuf_get_segments(node, imp.handle, &segs, &n) && n &&
+		       !uiodmabuf_release(node, imp.handle), "%u segments", n);
+		free(segs);
+	}
+	if (run("close-with-many-imports")) {
+		for (i = 0; i < 64; i++) {
+			buf = heap_buf(65536);
+			import_fd(node, buf, NULL);
+			close(buf);
+		}
+		n = (uint32_t)live_imports();
+		close(node);
+		node = open_node();
+		record("close-with-many-imports", "all released", n == 64 && live_imports() == 0 &&
+		       bufinfo_attachments() == 0, "%u live before close, %d after, %d attached",
+		       n, live_imports(), bufinfo_attachments());
+	}
+	if (run("sigkill-during-imports")) {
+		pid = fork();
+		if (!pid) {
+			int fd = open_node();
+
+			for (;;) {
+				struct uio_dmabuf_import im;
+				int b = heap_buf(65536);
+
+				import_fd(fd, b, &im);
+				close(b);
+			}
+		}
+		usleep(300000);
+		kill(pid, SIGKILL);
+		waitpid(pid, &status, 0);
+		record("sigkill-during-imports", "all released", WIFSIGNALED(status) &&
+		       live_imports() == 0 && bufinfo_attachments() == 0, "%d live, %d attached",
+		       live_imports(), bufinfo_attachments());
+	}
+	if (run("fork-then-parent-closes")) {
+		int fd = open_node(), pipefd[2];
+		char c;
+
+		buf = heap_buf(65536);
+		import_fd(fd, buf, &imp);
+		if (pipe(pipefd))
+			exit(2);
+		pid = fork();
+		if (!pid) {
+			/* The child's copy of the file keeps the import. */
+			if (read(pipefd[0], &c, 1) != 1)
+				_exit(3);
+			_exit(uiodmabuf_get_segments(fd, imp.handle, &segs, &n) ? 1 : 0);
+		}
+		close(fd);
+		if (write(pipefd[1], "x", 1) != 1)
+			exit(2);
+		waitpid(pid, &status, 0);
+		close(pipefd[0]);
+		close(pipefd[1]);
+		close(buf);
+		record("fork-then-parent-closes", "child's file still works, then all released",
+		       WIFEXITED(status) && !WEXITSTATUS(status) && live_imports() == 0,
+		       "child status %d, %d live", WEXITSTATUS(status), live_imports());
+	}
+	if (run("exporter-side-gone")) {
+		int u = uiodmabuf_udmabuf_alloc(1 << 20);	/* memfd closed inside */
+		int d = uiodmabuf_drm_alloc(NULL, 1 << 20);	/* GEM handle closed inside */
+		struct uio_dmabuf_import iu, id;
+		bool ok = u >= 0 && d >= 0 && !import_fd(node, u, &iu) && !import_fd(node, d, &id);
+
+		close(u);
+		close(d);
+		ok = ok && !uiodmabuf_get_segments(node, iu.handle, &segs, &n);
+		free(segs);
+		ok = ok && !uiodmabuf_get_segments(node, id.handle, &segs, &n);
+		free(segs);
+		ok = ok && !uiodmabuf_release(node, iu.handle) && !uiodmabuf_release(node, id.handle);
+		record("exporter-side-gone", "imports stay valid, release works", ok, "%s",
+		       ok ? "udmabuf and vgem" : "a step failed");
+	}
+	if (run("rmmod-with-open-file")) {
+		long r = syscall(SYS_delete_module, "uio_dmabuf", O_NONBLOCK);
+		int err = errno;
+
+		record("rmmod-with-open-file", "EWOULDBLOCK", r < 0 && err == EWOULDBLOCK, "got %s",
+		       r < 0 ? strerrorname_np(err) : "unloaded");
+	}
+	close(node);
+}
+
+struct race {
+	int node;
+	int buf;
+	int id;
+	volatile int *stop;
+	unsigned long ops;
+};
+
+static void *race_worker(void *p)
+{
+	struct race *r = p;
+	uint64_t s = 0x9e3779b97f4a7c15ULL * (uint64_t)(r->id + 1);
+
+	while (!*r->stop) {
+		struct uio_dmabuf_segment *segs;
+		struct uio_dmabuf_import imp;
+		uint32_t n;
+
+		s ^= s << 13, s ^= s >> 7, s ^= s << 17;
+		if (import_fd(r->node, r->buf, &imp))
+			continue;
+		if (!uiodmabuf_get_segments(r->node, imp.handle, &segs, &n))
+			free(segs);
+		uiodmabuf_sync(r->node, imp.handle, s & 1 ? UIO_DMABUF_SYNC_FOR_CPU :
+			       UIO_DMABUF_SYNC_FOR_DEVICE);
+		uiodmabuf_release(r->node, imp.handle);
+		r->ops++;
+	}
+	return NULL;
+}
+
+static void cases_races(void)
+{
+	struct race r[8];
+	pthread_t t[8];
+	volatile int stop = 0;
+	unsigned long ops = 0;
+	int node = open_node(), i, wins = 0, busy = 0, rounds = 50;
+
+	if (run("race-8-threads-one-file")) {
+		for (i = 0; i < 8; i++) {
+			r[i] = (struct race){ .node = node, .buf = heap_buf(65536), .id = i,
+					      .stop = &stop };
+			pthread_create(&t[i], NULL, race_worker, &r[i]);
+		}
+		sleep(3);
+		stop = 1;
+		for (i = 0; i < 8; i++) {
+			pthread_join(t[i], NULL);
+			ops += r[i].ops;
+			close(r[i].buf);
+		}
+		record("race-8-threads-one-file", "no report, nothing left",
+		       live_imports() == 0 && ops > 0, "%lu import/get/sync/release rounds", ops);
+	}
+	if (run("race-two-files-same-buffer")) {
+		for (i = 0; i < rounds; i++) {
+			int a = open_node(), b = open_node(), buf = heap_buf(65536), ra, rb;
+			pid_t pid = fork();
+
+			if (!pid)
+				_exit(-import_fd(b, buf, NULL));
+			ra = import_fd(a, buf, NULL);
+			waitpid(pid, &rb, 0);
+			rb = -WEXITSTATUS(rb);
+			wins += (!ra) + (!rb);
+			busy += (ra == -EBUSY) + (rb == -EBUSY);
+			close(a);
+			close(b);
+			close(buf);
+		}
+		record("race-two-files-same-buffer", "one wins, the other EBUSY",
+		       wins == rounds && busy == rounds, "%d wins, %d EBUSY in %d rounds", wins,
+		       busy, rounds);
+	}
+	close(node);
+}
+
+static void write_str(const char *path, const char *v)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+
+	if (fd >= 0) {
+		if (write(fd, v, strlen(v)) < 0)
+			perror(path);
+		close(fd);
+	}
+}
+
+/* Arms the N-th fault-injection point of this thread (0 disarms); returns the rest. */
+static int fail_nth(int n)
+{
+	char path[64], v[16] = "";
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/self/task/%ld/fail-nth", (long)syscall(SYS_gettid));
+	if (n >= 0) {
+		snprintf(v, sizeof(v), "%d", n);
+		write_str(path, v);
+		return n;
+	}
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || read(fd, v, sizeof(v) - 1) < 0)
+		v[0] = 0;
+	if (fd >= 0)
+		close(fd);
+	return atoi(v);
+}
+
+enum fault_op { FAULT_IMPORT, FAULT_GET_SEGMENTS, FAULT_INFO, FAULT_SYNC, FAULT_RELEASE };
+
+/*
+ * Sweeps fail-nth over one ioctl: the 1st, 2nd, ... fault-injection point it
+ * reaches (kmalloc, page allocation, user copy) fails, until a call reaches no
+ * armed point. Every injected failure must return an errno and leave nothing:
+ * no import, no attachment, no locked_vm charge.
+ */
+static void case_fault_sweep(const char *name, enum fault_op op)
+{
+	int node = open_node(), buf = heap_buf(1 << 20), n, ret, left, injected = 0, dirty = 0;
+	struct uio_dmabuf_segment segs[16];
+	struct uio_dmabuf_import imp = { 0 };
+	struct uio_dmabuf_info info;
+	char first_dirty[96] = "";
+
+	if (!run(name))
+		goto out;
+	for (n = 1; n < 400; n++) {
+		struct uio_dmabuf_get_segments gs;
+		struct uio_dmabuf_sync sync;
+		struct uio_dmabuf_release rel;
+		bool had = op != FAULT_IMPORT && op != FAULT_INFO;
+
+		if (had && import_fd(node, buf, &imp))
+			break;
+		gs = (struct uio_dmabuf_get_segments){ .handle = imp.handle, .count = 16,
+						       .segments = (uintptr_t)segs };
+		sync = (struct uio_dmabuf_sync){ .handle = imp.handle,
+						 .flags = UIO_DMABUF_SYNC_FOR_CPU };
+		rel = (struct uio_dmabuf_release){ .handle = imp.handle };
+		fail_nth(n);
+		switch (op) {
+		case FAULT_IMPORT: ret = import_fd(node, buf, &imp); break;
+		case FAULT_GET_SEGMENTS: ret = io(node, UIO_DMABUF_IOC_GET_SEGMENTS, &gs); break;
+		case FAULT_INFO: ret = io(node, UIO_DMABUF_IOC_INFO, &info); break;
+		case FAULT_SYNC: ret = io(node, UIO_DMABUF_IOC_SYNC, &sync); break;
+		default: ret = io(node, UIO_DMABUF_IOC_RELEASE, &rel); break;
+		}
+		left = fail_nth(-1);
+		fail_nth(0);
+		if (ret) {
+			injected++;
+			if (ret == -ENOENT && op == FAULT_RELEASE)
+				dirty++;
+		}
+		/* After a failed import nothing may remain; after a release, nothing. */
+		if ((op == FAULT_IMPORT && ret) || op == FAULT_RELEASE) {
+			if (op == FAULT_RELEASE && ret)
+				uiodmabuf_release(node, imp.handle);
+			if (live_imports() || bufinfo_attachments() || vmlck_kb()) {
+				if (!dirty++)
+					snprintf(first_dirty, sizeof(first_dirty),
+						 "at n=%d (%s): %d live, %d attached, VmLck %ld kB",
+						 n, ret ? strerrorname_np(-ret) : "success",
+						 live_imports(), bufinfo_attachments(), vmlck_kb());
+			}
+		} else if (!ret && op == FAULT_IMPORT) {
+			uiodmabuf_release(node, imp.handle);
+		}
+		if (had && op != FAULT_RELEASE)
+			uiodmabuf_release(node, imp.handle);
+		if (left > 0)
+			break;	/* the call reached fewer than n points: swept */
+	}
+	record(name, "each injected failure an errno, nothing left", !dirty && n < 400,
+	       "%d points, %d failed calls%s%s", n - 1, injected, dirty ? "; " : "", first_dirty);
+out:
+	close(buf);
+	close(node);
+}
+
+static long meminfo_kb(const char *key)
+{
+	FILE *f = fopen("/proc/meminfo", "re");
+	char line[128];
+	long kb = -1;
+	size_t len = strlen(key);
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, key, len) && line[len] == ':')
+			kb = strtol(line + len + 1, NULL, 10);
+	fclose(f);
+	return kb;
+}
+
+static long read_long(const char *path)
+{
+	FILE *f = fopen(path, "re");
+	long v = -1;
+
+	if (f) {
+		if (fscanf(f, "%ld", &v) != 1)
+			v = -1;
+		fclose(f);
+	}
+	return v;
+}
+
+static void case_load(void)
+{
+	const char *free_entries = "/sys/kernel/debug/dma-api/num_free_entries";
+	long slab0, slab1, avail0, avail1, dma0, dma1;
+	struct uio_dmabuf_import imp;
+	int node = open_node(), buf = heap_buf(65536);
+	unsigned long i, failures = 0;
+
+	if (!run("import-release-cycles"))
+		goto out;
+	/*
+	 * The first half is the warm-up: first-use allocations, and KASAN's
+	 * quarantine, which keeps freed objects (counted as Slab) until it holds
+	 * 1/32 of RAM. The baseline is taken after it; the second half must not
+	 * grow Slab or shrink MemAvailable past the tolerances, nor keep DMA-API
+	 * debug entries. kmemleak judges the same run's objects afterwards.
+	 */
+	for (i = 0; i < cycles / 2; i++)
+		if (import_fd(node, buf, &imp) || uiodmabuf_release(node, imp.handle))
+			failures++;
+	slab0 = meminfo_kb("Slab");
+	avail0 = meminfo_kb("MemAvailable");
+	dma0 = read_long(free_entries);
+	for (; i < cycles; i++)
+		if (import_fd(node, buf, &imp) || uiodmabuf_release(node, imp.handle))
+			failures++;
+	slab1 = meminfo_kb("Slab");
+	avail1 = meminfo_kb("MemAvailable");
+	dma1 = read_long(free_entries);
+	record("import-release-cycles", "2nd half: slab +<2 MiB, available -<8 MiB",
+	       !failures && slab1 - slab0 < 2048 && avail0 - avail1 < 8192 && dma1 == dma0,
+	       "%lu cycles, %lu failed; 2nd half: slab %+ld kB, available %+ld kB, dma-api "
+	       "free entries %+ld", cycles, failures, slab1 - slab0, avail1 - avail0, dma1 - dma0);
+out:
+	close(buf);
+	close(node);
+}
+
+/* In a child without CAP_IPC_LOCK and with a 1 MiB RLIMIT_MEMLOCK. */
+static void case_memlock(void)
+{
+	int pipefd[2], status;
+	long res[4] = { 0 };
+	pid_t pid;
+
+	if (!run("rlimit-memlock"))
+		return;
+	if (pipe(pipefd))
+		exit(2);
+	pid = fork();
+	if (!pid) {
+		struct rlimit rl = { 1 << 20, 1 << 20 };
+		int node, big, small;
+
+		drop_cap(CAP_IPC_LOCK);
+		setrlimit(RLIMIT_MEMLOCK, &rl);
+		node = open_node();
+		big = heap_buf(2 << 20);
+		small = heap_buf(512 << 10);
+		res[0] = import_fd(node, big, NULL);
+		res[1] = import_fd(node, small, NULL);
+		res[2] = vmlck_kb();
+		close(node);
+		res[3] = vmlck_kb();
+		if (write(pipefd[1], res, sizeof(res)) != sizeof(res))
+			_exit(1);
+		_exit(0);
+	}
+	waitpid(pid, &status, 0);
+	if (read(pipefd[0], res, sizeof(res)) != sizeof(res))
+		res[0] = 1;
+	close(pipefd[0]);
+	close(pipefd[1]);
+	record("rlimit-memlock", "ENOMEM past the limit, charge back to 0 after close",
+	       res[0] == -ENOMEM && res[1] == 0 && res[2] == 512 && res[3] == 0,
+	       "2 MiB: %s, 512 KiB: %s, VmLck %ld kB, after close %ld kB",
+	       res[0] ? strerrorname_np((int)-res[0]) : "success",
+	       res[1] ? strerrorname_np((int)-res[1]) : "success", res[2], res[3]);
+}
+
+static int set_param(const char *value)
+{
+	int fd = open("/sys/module/uio_dmabuf/parameters/allow_unsafe_noiommu", O_WRONLY);
+	int ok;
+
+	if (fd < 0)
+		return -errno;
+	ok = write(fd, value, strlen(value)) == (ssize_t)strlen(value);
+	close(fd);
+	return ok ? 0 : -EIO;
+}
+
+static void cases_security(void)
+{
+	int fd, status;
+	pid_t pid;
+
+	if (run("open-without-allow-unsafe")) {
+		int hints = kmsg_count("allow_unsafe_noiommu=1");
+
+		set_param("N");
+		fd = open(NODE, O_RDWR | O_CLOEXEC);
+		record("open-without-allow-unsafe", "EPERM, and the log says how to allow it",
+		       fd < 0 && errno == EPERM && kmsg_count("allow_unsafe_noiommu=1") > hints,
+		       "got %s", fd < 0 ? strerrorname_np(errno) : "success");
+		if (fd >= 0)
+			close(fd);
+		set_param("Y");
+	}
+	if (run("open-without-cap-sys-rawio")) {
+		pid = fork();
+		if (!pid) {
+			drop_cap(CAP_SYS_RAWIO);
+			fd = open(NODE, O_RDWR | O_CLOEXEC);
+			_exit(fd < 0 && errno == EPERM ? 0 : 1);
+		}
+		waitpid(pid, &status, 0);
+		record("open-without-cap-sys-rawio", "EPERM", WIFEXITED(status) && !WEXITSTATUS(status),
+		       "child status %d", WEXITSTATUS(status));
+	}
+	if (run("taint-once")) {
+		long t = read_long("/proc/sys/kernel/tainted");
+		char who[64];
+
+		snprintf(who, sizeof(who), "enabled by reliability:%d", getpid());
+		record("taint-once", "TAINT_USER (64) set, one warning naming comm:pid",
+		       t >= 0 && (t & 64) && kmsg_count("unsafe DMA without IOMMU enabled by") == 1 &&
+		       kmsg_count(who) == 1, "tainted %ld", t);
+	}
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "seed", required_argument, NULL, 's' },
+		{ "cycles", required_argument, NULL, 'c' },
+		{ "only", required_argument, NULL, 'o' },
+		{ 0 }
+	};
+	int c, i, passed = 0, node;
+	char bdf[64] = "";
+	FILE *f;
+
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (c) {
+		case 's': seed = strtoull(optarg, NULL, 0) | 1; break;
+		case 'c': cycles = strtoul(optarg, NULL, 0); break;
+		case 'o': only = optarg; break;
+		default: return 2;
+		}
+	}
+	f = popen("basename $(readlink /sys/class/uio/uio0/device)", "r");
+	if (!f || !fgets(bdf, sizeof(bdf), f))
+		return 2;
+	pclose(f);
+	bdf[strcspn(bdf, "\n")] = 0;
+	snprintf(debugfs_imports, sizeof(debugfs_imports),
+		 "/sys/kernel/debug/uio_dmabuf/%s/imports", bdf);
+	printf("# reliability: seed %" PRIu64 ", %lu cycles, device %s\n", seed, cycles, bdf);
+
+	node = open_node();
+	cases_import_input(node);
+	cases_other_input(node);
+	case_fuzz(node);	/* closes node */
+	cases_lifetime();
+	cases_races();
+	/* Fault injection on GFP_KERNEL allocations too, quietly. */
+	write_str("/sys/kernel/debug/failslab/ignore-gfp-wait", "N");
+	write_str("/sys/kernel/debug/fail_page_alloc/ignore-gfp-wait", "N");
+	write_str("/sys/kernel/debug/fail_page_alloc/min-order", "0");
+	write_str("/sys/kernel/debug/failslab/verbose", "0");
+	write_str("/sys/kernel/debug/fail_page_alloc/verbose", "0");
+	write_str("/sys/kernel/debug/fail_usercopy/verbose", "0");
+	case_fault_sweep("fail-nth-import", FAULT_IMPORT);
+	case_fault_sweep("fail-nth-get-segments", FAULT_GET_SEGMENTS);
+	case_fault_sweep("fail-nth-info", FAULT_INFO);
+	case_fault_sweep("fail-nth-sync", FAULT_SYNC);
+	case_fault_sweep("fail-nth-release", FAULT_RELEASE);
+	case_load();
+	case_memlock();
+	cases_security();
+
+	printf("\n%-34s %-50s %s\n", "case", "expected", "result");
+	for (i = 0; i < nr_results; i++) {
+		printf("%-34s %-50s %s\n", results[i].name, results[i].expect,
+		       results[i].ok ? "pass" : "FAIL");
+		passed += results[i].ok;
+	}
+	printf("reliability: %d passed, %d failed\n", passed, nr_results - passed);
+	return passed == nr_results ? 0 : 1;
+}
