@@ -42,11 +42,12 @@ $(BUILD)/guest/edu-dma-test: tests/edu/edu-dma-test.c tests/edu/edu.c tests/edu/
 		-o $@ tests/edu/edu-dma-test.c tests/edu/edu.c $(BUILD)/userspace/libuiodmabuf.a \
 		$$(pkg-config --libs libdrm)
 
-$(BUILD)/guest/reliability: tests/reliability/reliability.c FORCE
+$(BUILD)/guest/reliability: tests/reliability/reliability.c tests/edu/edu.c tests/edu/edu.h FORCE
 	$(MAKE) -C userspace ../$(BUILD)/userspace/libuiodmabuf.a
 	@mkdir -p $(@D)
-	$(CC) $(WARN) $(CFLAGS) -static -Iuserspace/include -Iinclude/uapi -o $@ $< \
-		$(BUILD)/userspace/libuiodmabuf.a $$(pkg-config --libs libdrm) -lpthread
+	$(CC) $(WARN) $(CFLAGS) -static -Iuserspace/include -Iinclude/uapi -Itests/edu -o $@ \
+		tests/reliability/reliability.c tests/edu/edu.c $(BUILD)/userspace/libuiodmabuf.a \
+		$$(pkg-config --libs libdrm) -lpthread
 
 $(BUILD)/guest/guest-e2e.sh: tests/edu/guest-e2e.sh
 	@mkdir -p $(@D)

@@ -18,23 +18,32 @@ pass=0 fail=0
 kout=$("$top/scripts/build-kernel.sh" | tail -n1) || { echo "check-reliability: 0 passed, 1 failed"; exit 1; }
 make -s -C "$top" guest-tools >/dev/null || { echo "check-reliability: 0 passed, 1 failed"; exit 1; }
 "$top/scripts/mkinitramfs.sh" "$kout" "$out/initramfs.cpio.gz" "$top"/build/guest/*
-rm -f "$out/guest.log.data"
+rm -f "$out"/*.log.data
+# Without an IOMMU (allow_unsafe_noiommu=1): everything but the IOMMU cases.
 "$top/scripts/run-qemu.sh" --kernel "$kout/bzImage" --initrd "$out/initramfs.cpio.gz" \
 	--log "$out/guest.log" --run reliability --edu 1 --timeout 3600 \
-	--modargs allow_unsafe_noiommu=1 --append "uio_dmabuf.seed=$seed uio_dmabuf.cycles=$cycles"
+	--modargs allow_unsafe_noiommu=1 --append "uio_dmabuf.seed=$seed uio_dmabuf.cycles=$cycles" &
+# Behind the virtual IOMMU, module parameter off: the IOMMU cases (edu DMA: -icount).
+"$top/scripts/run-qemu.sh" --kernel "$kout/bzImage" --initrd "$out/initramfs.cpio.gz" \
+	--log "$out/iommu.log" --run reliability --edu 1 --timeout 1200 --iommu --icount \
+	--append "uio_dmabuf.seed=$seed uio_dmabuf.reliability_iommu=1" &
+wait
 
-tr -d '\r' <"$out/guest.log.data" >"$out/reliability.txt"
-grep -vE '^ok ' "$out/reliability.txt"
-line=$(grep -E '^reliability: [0-9]+ passed, [0-9]+ failed' "$out/reliability.txt" | tail -n1)
-p=$(echo "$line" | sed -n 's/^reliability: \([0-9]*\) passed.*/\1/p')
-f=$(echo "$line" | sed -n 's/.* \([0-9]*\) failed$/\1/p')
-[ -n "$p" ] || { p=0; f=1; echo "reliability: no result (the guest did not finish)"; }
-pass=$((pass + p))
-fail=$((fail + f))
-if "$top/scripts/check-guest-log.sh" "$out/guest.log"; then
-	pass=$((pass + 1))
-else
-	fail=$((fail + 1))
-fi
+for run in guest iommu; do
+	tr -d '\r' <"$out/$run.log.data" >"$out/$run.txt"
+	grep -vE '^ok ' "$out/$run.txt"
+	line=$(grep -E '^reliability: [0-9]+ passed, [0-9]+ failed' "$out/$run.txt" | tail -n1)
+	p=$(echo "$line" | sed -n 's/^reliability: \([0-9]*\) passed.*/\1/p')
+	f=$(echo "$line" | sed -n 's/.* \([0-9]*\) failed$/\1/p')
+	[ -n "$p" ] || { p=0; f=1; echo "reliability ($run): no result (the guest did not finish)"; }
+	pass=$((pass + p))
+	fail=$((fail + f))
+	echo "guest log of the $run run:"
+	if "$top/scripts/check-guest-log.sh" "$out/$run.log"; then
+		pass=$((pass + 1))
+	else
+		fail=$((fail + 1))
+	fi
+done
 echo "check-reliability: $pass passed, $fail failed"
 [ "$fail" = 0 ]

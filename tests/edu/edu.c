@@ -104,7 +104,7 @@ void edu_close(struct edu *edu)
 }
 
 /* Waits for the DMA-done interrupt, acknowledges it and re-enables INTx. */
-static int edu_wait_irq(struct edu *edu)
+int edu_wait(struct edu *edu)
 {
 	struct pollfd pfd = { .fd = edu->uio_fd, .events = POLLIN };
 	uint32_t count, status, one = 1;
@@ -129,14 +129,19 @@ static int edu_wait_irq(struct edu *edu)
 	return 0;
 }
 
-static int edu_dma(struct edu *edu, uint64_t src, uint64_t dst, uint32_t len, uint32_t cmd)
+static void edu_start(struct edu *edu, uint64_t src, uint64_t dst, uint32_t len, uint32_t cmd)
 {
 	wr64(edu, EDU_REG_DMA_SRC, src);
 	wr64(edu, EDU_REG_DMA_DST, dst);
 	wr64(edu, EDU_REG_DMA_COUNT, len);
 	wr64(edu, EDU_REG_DMA_CMD, cmd | EDU_DMA_START | EDU_DMA_IRQ);
 	edu->transfers++;
-	return edu_wait_irq(edu);
+}
+
+static int edu_dma(struct edu *edu, uint64_t src, uint64_t dst, uint32_t len, uint32_t cmd)
+{
+	edu_start(edu, src, dst, len, cmd);
+	return edu_wait(edu);
 }
 
 static int edu_check(uint32_t buf_off, uint32_t len)
@@ -158,4 +163,13 @@ int edu_from_device(struct edu *edu, uint32_t buf_off, uint64_t dst, uint32_t le
 	int ret = edu_check(buf_off, len);
 
 	return ret ? ret : edu_dma(edu, EDU_BUF_ADDR + buf_off, dst, len, EDU_DMA_TO_RAM);
+}
+
+int edu_start_from_device(struct edu *edu, uint32_t buf_off, uint64_t dst, uint32_t len)
+{
+	int ret = edu_check(buf_off, len);
+
+	if (!ret)
+		edu_start(edu, EDU_BUF_ADDR + buf_off, dst, len, EDU_DMA_TO_RAM);
+	return ret;
 }

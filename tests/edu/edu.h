@@ -43,4 +43,12 @@ void edu_close(struct edu *edu);
 int edu_to_device(struct edu *edu, uint64_t src, uint32_t buf_off, uint32_t len);
 int edu_from_device(struct edu *edu, uint32_t buf_off, uint64_t dst, uint32_t len);
 
+/*
+ * edu_start_from_device() - start the DMA of edu_from_device() without waiting;
+ * edu_wait() - wait for its completion interrupt, acknowledge it and re-enable
+ * the interrupt. Return 0 or a negative errno.
+ */
+int edu_start_from_device(struct edu *edu, uint32_t buf_off, uint64_t dst, uint32_t len);
+int edu_wait(struct edu *edu);
+
 #endif /* EDU_H */

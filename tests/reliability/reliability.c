@@ -6,7 +6,10 @@
  * limits. Each case names its expected errno or outcome; the run ends with a
  * table of all cases and "N passed, N failed".
  *
- * usage: reliability [--seed N] [--cycles N] [--only NAME]
+ * With --iommu (a guest behind a virtual IOMMU, module loaded without
+ * allow_unsafe_noiommu) it runs the IOMMU cases instead.
+ *
+ * usage: reliability [--seed N] [--cycles N] [--only NAME] [--iommu]
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -32,6 +35,7 @@
 
 #include <linux/capability.h>
 
+#include "edu.h"
 #include "uiodmabuf.h"
 
 #define NODE		"/dev/uio-dmabuf0"
@@ -50,6 +54,8 @@ static uint64_t seed = 1;
 static unsigned long cycles = 100000;
 static const char *only;
 static char debugfs_imports[256];
+static char bdf[64];
+static bool iommu_mode;
 
 static void record(const char *name, const char *expect, bool ok, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
@@ -820,16 +826,178 @@ static void cases_security(void)
 	}
 }
 
+struct churn {
+	volatile int *stop;
+	unsigned long opened, enodev;
+};
+
+static void *churn_worker(void *p)
+{
+	struct churn *c = p;
+
+	while (!*c->stop) {
+		struct uio_dmabuf_info info;
+		struct uio_dmabuf_import imp;
+		int fd = open(NODE, O_RDWR | O_CLOEXEC), buf;
+
+		if (fd < 0)
+			continue;
+		c->opened++;
+		buf = uiodmabuf_heap_alloc("system", 65536);
+		if (io(fd, UIO_DMABUF_IOC_INFO, &info) == -ENODEV)
+			c->enodev++;
+		if (buf >= 0 && !import_fd(fd, buf, &imp))
+			uiodmabuf_release(fd, imp.handle);
+		if (buf >= 0)
+			close(buf);
+		close(fd);
+	}
+	return NULL;
+}
+
+/* Unbind and bind the device 20 times while 4 threads open, import and close. */
+static void case_unbind_race(void)
+{
+	char unbind[128], probe[] = "/sys/bus/pci/drivers_probe";
+	struct churn c[4];
+	pthread_t t[4];
+	volatile int stop = 0;
+	unsigned long opened = 0, enodev = 0;
+	int i, fd, ok;
+
+	if (!run("unbind-bind-race"))
+		return;
+	snprintf(unbind, sizeof(unbind), "/sys/bus/pci/devices/%s/driver/unbind", bdf);
+	for (i = 0; i < 4; i++) {
+		c[i] = (struct churn){ .stop = &stop };
+		pthread_create(&t[i], NULL, churn_worker, &c[i]);
+	}
+	for (i = 0; i < 20; i++) {
+		usleep(100000);
+		write_str(unbind, bdf);
+		usleep(50000);
+		write_str(probe, bdf);
+	}
+	usleep(100000);
+	stop = 1;
+	for (i = 0; i < 4; i++) {
+		pthread_join(t[i], NULL);
+		opened += c[i].opened;
+		enodev += c[i].enodev;
+	}
+	fd = open(NODE, O_RDWR | O_CLOEXEC);
+	ok = fd >= 0 && !io(fd, UIO_DMABUF_IOC_INFO, &(struct uio_dmabuf_info){ 0 }) &&
+	     live_imports() == 0;
+	record("unbind-bind-race", "bound again, usable, nothing left", ok,
+	       "20 unbind/bind cycles, %lu opens, %lu ENODEV", opened, enodev);
+	if (fd >= 0)
+		close(fd);
+}
+
+/*
+ * Close the import node while edu's DMA into the buffer is still pending: bus
+ * mastering goes off before the unmap, so the write never lands.
+ */
+static void case_close_during_dma(void)
+{
+	struct uio_dmabuf_segment *segs;
+	struct uio_dmabuf_import imp;
+	struct edu edu;
+	uint32_t n;
+	uint8_t *map;
+	int node, buf, i, touched = 0, ret;
+
+	if (!run("close-during-dma"))
+		return;
+	if (edu_open(&edu, 0)) {
+		record("close-during-dma", "no write lands", false, "edu_open failed");
+		return;
+	}
+	node = open_node();
+	buf = heap_buf(65536);
+	map = mmap(NULL, 65536, PROT_READ | PROT_WRITE, MAP_SHARED, buf, 0);
+	memset(map, 0x5a, 65536);
+	import_fd(node, buf, &imp);
+	uiodmabuf_get_segments(node, imp.handle, &segs, &n);
+	ret = edu_start_from_device(&edu, 0, segs[0].dma_addr, 2048);
+	close(node);	/* the DMA lands 100 ms of virtual time later */
+	usleep(300000);
+	for (i = 0; i < 65536; i++)
+		touched += map[i] != 0x5a;
+	record("close-during-dma", "no write lands, no report", !ret && !touched,
+	       "%d bytes changed", touched);
+	edu_wait(&edu);	/* the interrupt still comes: acknowledge it */
+	free(segs);
+	munmap(map, 65536);
+	close(buf);
+	edu_close(&edu);
+}
+
+/* Behind the IOMMU: no capability, no taint; a released IOVA no longer reaches memory. */
+static void cases_iommu(void)
+{
+	struct uio_dmabuf_segment *segs;
+	struct uio_dmabuf_import imp;
+	struct uio_dmabuf_info info;
+	int status, node, buf, i, touched = 0, faults;
+	struct edu edu;
+	uint8_t *map;
+	uint32_t n;
+	pid_t pid;
+
+	pid = fork();
+	if (!pid) {
+		int fd;
+
+		drop_cap(CAP_SYS_RAWIO);
+		fd = open(NODE, O_RDWR | O_CLOEXEC);
+		_exit(fd >= 0 && !io(fd, UIO_DMABUF_IOC_INFO, &info) &&
+		      (info.flags & UIO_DMABUF_INFO_IOMMU) ? 0 : 1);
+	}
+	waitpid(pid, &status, 0);
+	record("iommu-open-without-cap", "opens, INFO says IOMMU",
+	       WIFEXITED(status) && !WEXITSTATUS(status), "child status %d", WEXITSTATUS(status));
+	record("iommu-no-taint", "TAINT_USER clear", !(read_long("/proc/sys/kernel/tainted") & 64),
+	       "tainted %ld", read_long("/proc/sys/kernel/tainted"));
+
+	if (edu_open(&edu, 0)) {
+		record("iommu-dma-after-release", "faults", false, "edu_open failed");
+		return;
+	}
+	node = open_node();
+	buf = heap_buf(65536);
+	map = mmap(NULL, 65536, PROT_READ | PROT_WRITE, MAP_SHARED, buf, 0);
+	memset(map, 0x5a, 65536);
+	import_fd(node, buf, &imp);
+	uiodmabuf_get_segments(node, imp.handle, &segs, &n);
+	uiodmabuf_release(node, imp.handle);
+	faults = kmsg_count("DMAR: [DMA Write");
+	/* The node stays open: bus mastering is on, only the IOMMU stands in the way. */
+	edu_from_device(&edu, 0, segs[0].dma_addr, 2048);
+	usleep(100000);
+	for (i = 0; i < 65536; i++)
+		touched += map[i] != 0x5a;
+	faults = kmsg_count("DMAR: [DMA Write") - faults;
+	record("iommu-dma-after-release", "IOMMU fault logged, bytes untouched",
+	       faults > 0 && !touched, "IOVA %#" PRIx64 ", %d fault lines, %d bytes changed",
+	       (uint64_t)segs[0].dma_addr, faults, touched);
+	free(segs);
+	munmap(map, 65536);
+	close(buf);
+	close(node);
+	edu_close(&edu);
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "seed", required_argument, NULL, 's' },
 		{ "cycles", required_argument, NULL, 'c' },
 		{ "only", required_argument, NULL, 'o' },
+		{ "iommu", no_argument, NULL, 'i' },
 		{ 0 }
 	};
 	int c, i, passed = 0, node;
-	char bdf[64] = "";
 	FILE *f;
 
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -837,6 +1005,7 @@ int main(int argc, char **argv)
 		case 's': seed = strtoull(optarg, NULL, 0) | 1; break;
 		case 'c': cycles = strtoul(optarg, NULL, 0); break;
 		case 'o': only = optarg; break;
+		case 'i': iommu_mode = true; break;
 		default: return 2;
 		}
 	}
@@ -849,6 +1018,10 @@ int main(int argc, char **argv)
 		 "/sys/kernel/debug/uio_dmabuf/%s/imports", bdf);
 	printf("# reliability: seed %" PRIu64 ", %lu cycles, device %s\n", seed, cycles, bdf);
 
+	if (iommu_mode) {
+		cases_iommu();
+		goto table;
+	}
 	node = open_node();
 	cases_import_input(node);
 	cases_other_input(node);
@@ -869,8 +1042,11 @@ int main(int argc, char **argv)
 	case_fault_sweep("fail-nth-release", FAULT_RELEASE);
 	case_load();
 	case_memlock();
+	case_close_during_dma();
+	case_unbind_race();
 	cases_security();
 
+table:
 	printf("\n%-34s %-50s %s\n", "case", "expected", "result");
 	for (i = 0; i < nr_results; i++) {
 		printf("%-34s %-50s %s\n", results[i].name, results[i].expect,
