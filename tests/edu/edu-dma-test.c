@@ -39,7 +39,6 @@
 #include <unistd.h>
 
 #include <linux/dma-buf.h>
-#include <linux/udmabuf.h>
 
 #include "edu.h"
 #include "uiodmabuf.h"
@@ -125,40 +124,22 @@ static int cpu_end(struct run *r, struct buffer *b)
 }
 
 /*
- * udmabuf, made here rather than by the library so that the CPU maps the memfd
- * itself: a plain shmem mapping, whose physical pages /proc/self/pagemap shows
- * (the dma-buf's own mapping is VM_PFNMAP, which pagemap does not show).
+ * udmabuf, with the CPU mapping the memfd itself: a plain shmem mapping, whose
+ * physical pages /proc/self/pagemap shows (the dma-buf's own mapping is
+ * VM_PFNMAP, which pagemap does not show).
  */
 static int alloc_udmabuf(struct run *r, struct buffer *b)
 {
-	struct udmabuf_create create = { .flags = UDMABUF_FLAGS_CLOEXEC, .size = r->size };
-	int memfd, dev, ret = 0;
+	int memfd, ret = 0;
 
-	memfd = memfd_create("edu-dma-test", MFD_ALLOW_SEALING | MFD_CLOEXEC);
-	if (memfd < 0)
-		return -errno;
-	if (ftruncate(memfd, (off_t)r->size) || fcntl(memfd, F_ADD_SEALS, F_SEAL_SHRINK)) {
-		ret = -errno;
-		goto close_memfd;
-	}
-	dev = open("/dev/udmabuf", O_RDWR | O_CLOEXEC);
-	if (dev < 0) {
-		ret = -errno;
-		goto close_memfd;
-	}
-	create.memfd = (uint32_t)memfd;
-	b->fd = ioctl(dev, UDMABUF_CREATE, &create);
+	b->fd = uiodmabuf_udmabuf_alloc_memfd(r->size, &memfd);
 	if (b->fd < 0)
+		return b->fd;
+	b->map = mmap(NULL, r->size, PROT_READ | PROT_WRITE, MAP_SHARED, memfd, 0);
+	if (b->map == MAP_FAILED) {
+		b->map = NULL;
 		ret = -errno;
-	close(dev);
-	if (!ret) {
-		b->map = mmap(NULL, r->size, PROT_READ | PROT_WRITE, MAP_SHARED, memfd, 0);
-		if (b->map == MAP_FAILED) {
-			b->map = NULL;
-			ret = -errno;
-		}
 	}
-close_memfd:
 	close(memfd);
 	return ret;
 }

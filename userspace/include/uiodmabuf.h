@@ -87,6 +87,16 @@ UIODMABUF_API int uiodmabuf_heap_alloc(const char *heap, uint64_t size);
 UIODMABUF_API int uiodmabuf_udmabuf_alloc(uint64_t size);
 
 /**
+ * uiodmabuf_udmabuf_alloc_memfd() - uiodmabuf_udmabuf_alloc(), keeping the memfd
+ * @size:      bytes, a multiple of the page size
+ * @memfd_out: receives the memfd behind the buffer (the caller closes it), for
+ *             CPU access through an ordinary shared mapping; NULL to close it
+ *
+ * Return: the dma-buf fd, or a negative errno.
+ */
+UIODMABUF_API int uiodmabuf_udmabuf_alloc_memfd(uint64_t size, int *memfd_out);
+
+/**
  * uiodmabuf_drm_alloc() - a DRM dumb buffer exported as a dma-buf (PRIME)
  * @card: a DRM device path, or NULL for the vgem device (else the first card)
  * @size: bytes

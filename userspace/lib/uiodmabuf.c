@@ -188,7 +188,7 @@ int uiodmabuf_heap_alloc(const char *heap, uint64_t size)
 	return ret < 0 ? ret : (int)data.fd;
 }
 
-int uiodmabuf_udmabuf_alloc(uint64_t size)
+int uiodmabuf_udmabuf_alloc_memfd(uint64_t size, int *memfd_out)
 {
 	struct udmabuf_create create;
 	int memfd, dev, ret;
@@ -217,10 +217,19 @@ int uiodmabuf_udmabuf_alloc(uint64_t size)
 	create.size = size;
 	ret = uiodmabuf_ioctl(dev, UDMABUF_CREATE, &create);
 	close(dev);
+	if (ret >= 0 && memfd_out) {
+		*memfd_out = memfd;	/* ownership passes to the caller */
+		return ret;
+	}
 close_memfd:
 	/* The dma-buf holds the memfd's pages; the memfd itself is not needed. */
 	close(memfd);
 	return ret;
+}
+
+int uiodmabuf_udmabuf_alloc(uint64_t size)
+{
+	return uiodmabuf_udmabuf_alloc_memfd(size, NULL);
 }
 
 /* Opens the vgem card, else the first card; returns the fd or -errno. */
