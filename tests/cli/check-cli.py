@@ -137,6 +137,12 @@ def main():
              "heaps: system and the CMA heap", f"{d}")
 
     k.buffer("system-16M", 16 * MiB, "heap")
+    c, d = k.doc("system-16M-json")
+    if d is not None:
+        k.ok(c["rc"] == 0 and len(c["out"]) == 1 and len(d["segments"]) == d["nr_segments"] and
+             sum(s["length"] for s in d["segments"]) == 16 * MiB,
+             "alloc --heap system --size 16M --json: one JSON document, one object per segment",
+             f"{len(c['out'])} lines")
     c = k.case("system-16M-table")
     k.ok(c and c["rc"] == 0 and c["out"][-1].startswith("size 16777216 (16 MiB)"),
          "system-16M: table with summary", f"{c and c['out'][-1:]}")

@@ -34,6 +34,7 @@ case_ list-table $cli list
 case_ heaps $cli heaps --json
 case_ system-16M $cli alloc --device uio0 --heap system --size 16M --json \
 	--hold -- sh -c 'cat /sys/kernel/debug/uio_dmabuf/*/imports'
+case_ system-16M-json $cli alloc --device uio0 --heap system --size 16M --json
 case_ system-16M-table $cli alloc --device uio0 --heap system --size 16M
 case_ cma-16M $cli alloc --device uio0 --heap cma --size 16M --json \
 	--hold -- sh -c 'cat /sys/kernel/debug/uio_dmabuf/*/imports'
