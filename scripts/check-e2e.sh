@@ -12,6 +12,7 @@
 set -uo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
+. "$top/scripts/tally.sh"
 out=$top/build/check-e2e
 mkdir -p "$out"
 seed=${E2E_SEED:-$(od -An -N4 -tu4 /dev/urandom | tr -d ' ')}
@@ -79,10 +80,7 @@ fi
 
 python3 "$top/scripts/e2e-report.py" "${runs[@]}" >"$out/report.txt"
 grep -vE '^ok ' "$out/report.txt"
-line=$(tail -n1 "$out/report.txt")
-p=$(echo "$line" | sed -n 's/^e2e: \([0-9]*\) passed.*/\1/p')
-f=$(echo "$line" | sed -n 's/.* \([0-9]*\) failed$/\1/p')
-[ -n "$p" ] || { p=0; f=1; }
+read -r p f < <(tally e2e "$out/report.txt")
 pass=$((pass + p))
 fail=$((fail + f))
 echo "check-e2e: $pass passed, $fail failed"

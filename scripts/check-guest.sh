@@ -6,6 +6,7 @@
 set -uo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
+. "$top/scripts/tally.sh"
 out=$top/build/check-guest
 mkdir -p "$out"
 pass=0 fail=0
@@ -50,9 +51,7 @@ python3 "$top/tests/cli/check-cli.py" "$out/guest.log.data" >"$out/cli.tap"
 grep -E '^(not ok|#)' "$out/cli.tap"
 cli=$(tail -n1 "$out/cli.tap")
 echo "${cli:-cli: no result}"
-cpass=$(echo "$cli" | sed -n 's/^cli: \([0-9]*\) passed.*/\1/p')
-cfail=$(echo "$cli" | sed -n 's/.* \([0-9]*\) failed$/\1/p')
-[ -n "$cpass" ] || { cpass=0; cfail=1; }
+read -r cpass cfail < <(tally cli "$out/cli.tap")
 pass=$((pass + cpass))
 fail=$((fail + cfail))
 

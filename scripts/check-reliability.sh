@@ -9,6 +9,7 @@
 set -uo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
+. "$top/scripts/tally.sh"
 out=$top/build/check-reliability
 mkdir -p "$out"
 cycles=${RELIABILITY_CYCLES:-100000}
@@ -32,10 +33,9 @@ wait
 for run in guest iommu; do
 	tr -d '\r' <"$out/$run.log.data" >"$out/$run.txt"
 	grep -vE '^ok ' "$out/$run.txt"
-	line=$(grep -E '^reliability: [0-9]+ passed, [0-9]+ failed' "$out/$run.txt" | tail -n1)
-	p=$(echo "$line" | sed -n 's/^reliability: \([0-9]*\) passed.*/\1/p')
-	f=$(echo "$line" | sed -n 's/.* \([0-9]*\) failed$/\1/p')
-	[ -n "$p" ] || { p=0; f=1; echo "reliability ($run): no result (the guest did not finish)"; }
+	grep -qE '^reliability: [0-9]+ passed' "$out/$run.txt" ||
+		echo "reliability ($run): no result (the guest did not finish)"
+	read -r p f < <(tally reliability "$out/$run.txt")
 	pass=$((pass + p))
 	fail=$((fail + f))
 	echo "guest log of the $run run:"

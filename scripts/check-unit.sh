@@ -4,6 +4,7 @@
 set -uo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
+. "$top/scripts/tally.sh"
 out=$top/build/check-unit.tap
 if ! make -s -C "$top/userspace" all unit-tests >/dev/null; then
 	echo "check-unit: 0 passed, 1 failed"
@@ -16,9 +17,7 @@ grep -E '^(not ok|#)' "$out"
 cat "$out.valgrind"
 line=$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$out")
 echo "unit: ${line:-no summary} (valgrind exit $rc)"
-p=$(echo "$line" | sed -n 's/^\([0-9]*\) passed.*/\1/p')
-f=$(echo "$line" | sed -n 's/.* \([0-9]*\) failed$/\1/p')
-[ -n "$p" ] || { p=0; f=1; }
+read -r p f < <(tally "" "$out")
 [ "$rc" = 0 ] || [ "$f" -gt 0 ] || f=1
 
 # The CLI's error paths that need no device, under valgrind: the expected exit

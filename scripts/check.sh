@@ -5,6 +5,7 @@
 set -uo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
+. "$top/scripts/tally.sh"
 parts=("$@")
 [ ${#parts[@]} -gt 0 ] || parts=(deps build unit guest e2e reliability)
 
@@ -26,10 +27,7 @@ for part in "${parts[@]}"; do
 	reliability) "$top/scripts/check-reliability.sh" 2>&1 | tee "$log"; rc=${PIPESTATUS[0]} ;;
 	*) echo "check: unknown part '$part'"; rc=2; echo "check-$part: 0 passed, 1 failed" >"$log" ;;
 	esac
-	line=$(grep -E "^check-$part: [0-9]+ passed, [0-9]+ failed" "$log" | tail -n1)
-	p=$(echo "$line" | sed -n 's/.*: \([0-9]*\) passed.*/\1/p')
-	f=$(echo "$line" | sed -n 's/.* \([0-9]*\) failed.*/\1/p')
-	[ -n "$p" ] || { p=0; f=1; }
+	read -r p f < <(tally "check-$part" "$log")
 	[ "$rc" = 0 ] || [ "$f" -gt 0 ] || f=1
 	total_pass=$((total_pass + p))
 	total_fail=$((total_fail + f))
