@@ -49,7 +49,6 @@
 #define POISON		0x5aU
 
 struct buffer {
-	const char *role;
 	int fd;
 	uint8_t *map;
 	struct uio_dmabuf_import imp;
@@ -283,8 +282,7 @@ int main(int argc, char **argv)
 		{ "corrupt", no_argument, NULL, 'c' },
 		{ 0 }
 	};
-	struct run r = { .node = -1, .src = { .role = "src", .fd = -1 },
-			 .dst = { .role = "dst", .fd = -1 } };
+	struct run r = { .node = -1, .src = { .fd = -1 }, .dst = { .fd = -1 } };
 	uint64_t nr_chunks, chosen, i, mismatched = 0, stray = 0, first_phys, first_dma;
 	const char *device = NULL;
 	unsigned int sample = 64;
