@@ -21,7 +21,8 @@ install:
 
 # Static programs that run in the test guest.
 GUEST_TOOLS := $(BUILD)/guest/uio-dmabuf-smoke $(BUILD)/guest/heap-helper $(BUILD)/guest/uio-dmabuf \
-	$(BUILD)/guest/edu-dma-test $(BUILD)/guest/guest-e2e.sh $(BUILD)/guest/reliability $(BUILD)/guest/guest-cli.sh
+	$(BUILD)/guest/edu-dma-test $(BUILD)/guest/guest-e2e.sh $(BUILD)/guest/reliability $(BUILD)/guest/guest-cli.sh \
+	$(BUILD)/guest/security
 
 guest-tools: $(GUEST_TOOLS)
 
@@ -49,6 +50,13 @@ $(BUILD)/guest/reliability: tests/reliability/reliability.c tests/edu/edu.c test
 		tests/reliability/reliability.c tests/edu/edu.c $(BUILD)/userspace/libuiodmabuf.a \
 		$$(pkg-config --libs libdrm) -lpthread
 
+$(BUILD)/guest/security: tests/security/security.c tests/edu/edu.c tests/edu/edu.h FORCE
+	$(MAKE) -C userspace ../$(BUILD)/userspace/libuiodmabuf.a
+	@mkdir -p $(@D)
+	$(CC) $(WARN) $(CFLAGS) -static -Iuserspace/include -Iinclude/uapi -Itests/edu -o $@ \
+		tests/security/security.c tests/edu/edu.c $(BUILD)/userspace/libuiodmabuf.a \
+		$$(pkg-config --libs libdrm)
+
 $(BUILD)/guest/guest-e2e.sh: tests/edu/guest-e2e.sh
 	@mkdir -p $(@D)
 	install -m 0755 $< $@
@@ -62,11 +70,11 @@ $(BUILD)/guest/uio-dmabuf-smoke: tests/smoke/uio-dmabuf-smoke.c include/uapi/lin
 	$(CC) $(WARN) $(CFLAGS) -static -Iinclude/uapi -o $@ $<
 
 check:
-	scripts/check.sh deps build unit guest e2e reliability
+	scripts/check.sh deps build unit guest security e2e reliability
 
 # Everything, with the long load run (1,000,000 import/release cycles).
 check-long:
-	RELIABILITY_CYCLES=1000000 scripts/check.sh deps build unit guest e2e reliability
+	RELIABILITY_CYCLES=1000000 scripts/check.sh deps build unit guest security e2e reliability
 
 check-deps:
 	scripts/check.sh deps
@@ -83,6 +91,9 @@ check-e2e:
 check-reliability:
 	scripts/check.sh reliability
 
+check-security:
+	scripts/check.sh security
+
 # One guest boot runs the KUnit suite, the smoke test and the CLI tests.
 check-guest check-kunit:
 	scripts/check.sh guest
@@ -94,4 +105,4 @@ clean:
 FORCE:
 
 .PHONY: all module userspace install guest-tools check check-deps check-build check-unit \
-	check-guest check-kunit check-e2e check-reliability check-long clean FORCE
+	check-guest check-kunit check-e2e check-reliability check-security check-long clean FORCE

@@ -9,6 +9,8 @@
 
 #include <linux/device.h>
 #include <linux/dma-mapping.h>
+#include <linux/iommu.h>
+#include <linux/irqdomain.h>
 #include <linux/module.h>
 
 /*
@@ -27,5 +29,30 @@ static inline void uio_dmabuf_set_max_seg_size(struct device *dev, unsigned int 
 	if (dev->dma_parms)
 		dma_set_max_seg_size(dev, size);
 }
+
+/*
+ * Whether interrupt remapping isolates the MSI writes of @group's devices.
+ * 6.2 replaced the IOMMU capability and the irq-domain test by
+ * iommu_group_has_isolated_msi(); Kbuild defines UIO_DMABUF_COMPAT_MSI_REMAP
+ * when the headers lack it.
+ */
+#ifdef UIO_DMABUF_COMPAT_MSI_REMAP
+static inline bool uio_dmabuf_msi_isolated(struct device *dev, struct iommu_group *group)
+{
+	return irq_domain_check_msi_remap() || device_iommu_capable(dev, IOMMU_CAP_INTR_REMAP);
+}
+#else
+static inline bool uio_dmabuf_msi_isolated(struct device *dev, struct iommu_group *group)
+{
+	return iommu_group_has_isolated_msi(group);
+}
+#endif
+
+/* The platform driver's void remove callback: .remove_new before 6.3. */
+#ifdef UIO_DMABUF_COMPAT_REMOVE_NEW
+#define UIO_DMABUF_PLATFORM_REMOVE	remove_new
+#else
+#define UIO_DMABUF_PLATFORM_REMOVE	remove
+#endif
 
 #endif /* _UIO_DMABUF_COMPAT_H */

@@ -23,12 +23,16 @@
 #include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/overflow.h>
+#include <linux/pci.h>
+#include <linux/platform_device.h>
+#include <linux/ratelimit.h>
 #include <linux/sched.h>
 #include <linux/sched/mm.h>
 #include <linux/scatterlist.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
+#include <linux/uio_driver.h>
 
 #include "uio_dmabuf_compat.h"
 #include "uio_dmabuf_priv.h"
@@ -38,10 +42,11 @@ EXPORT_SYMBOL_IF_KUNIT(uio_dmabuf_max_imports);
 module_param_named(max_imports, uio_dmabuf_max_imports, uint, 0644);
 MODULE_PARM_DESC(max_imports, "Most live imports per open file (default 1024)");
 
-static bool allow_unsafe_noiommu;
-module_param(allow_unsafe_noiommu, bool, 0644);
+bool uio_dmabuf_allow_unsafe;
+EXPORT_SYMBOL_IF_KUNIT(uio_dmabuf_allow_unsafe);
+module_param_named(allow_unsafe_noiommu, uio_dmabuf_allow_unsafe, bool, 0644);
 MODULE_PARM_DESC(allow_unsafe_noiommu,
-		 "Allow imports for devices without IOMMU translation, by CAP_SYS_RAWIO only; taints the kernel (default off)");
+		 "Allow the import node of devices that are not isolated (no IOMMU, lazy domain, shared group, MSI not isolated) to be opened with CAP_SYS_RAWIO; taints the kernel (default off)");
 
 #define UIO_DMABUF_DEFAULT_MASK_BITS	32
 #define UIO_DMABUF_MIN_MASK_BITS	12
@@ -49,13 +54,23 @@ MODULE_PARM_DESC(allow_unsafe_noiommu,
 
 static struct dentry *uio_dmabuf_debugfs_root;
 
-/* Set once the first unsafe no-IOMMU open has tainted the kernel. */
+/*
+ * Protects uio_dmabuf_devs, the bound devices, which the bus notifier walks
+ * when a kernel driver binds to a device of their IOMMU groups. Taken before
+ * any device's lock.
+ */
+static DEFINE_MUTEX(uio_dmabuf_devs_lock);
+static LIST_HEAD(uio_dmabuf_devs);
+
+/* Set once the first unsafe open has tainted the kernel. */
 static atomic_t uio_dmabuf_tainted = ATOMIC_INIT(0);
 
 static void uio_dmabuf_dev_free(struct kref *ref)
 {
 	struct uio_dmabuf_dev *udev = container_of(ref, struct uio_dmabuf_dev, ref);
 
+	if (udev->group)
+		iommu_group_put(udev->group);
 	put_device(udev->dev);
 	mutex_destroy(&udev->lock);
 	kfree(udev);
@@ -69,11 +84,100 @@ static void uio_dmabuf_mapping_free(struct kref *ref)
 	kfree(map);
 }
 
-static bool uio_dmabuf_dev_translated(struct device *dev)
+/*
+ * Whether @drv, bound to @dev, does DMA of its own through the IOMMU group's
+ * DMA API domain, as the IOMMU core decides it: every driver but ours and
+ * those that declare driver_managed_dma (pcieport, pci-stub, vfio-pci). A
+ * device of another bus counts as doing DMA.
+ */
+static bool uio_dmabuf_kernel_dma(struct device *dev, struct device_driver *drv)
+{
+	if (!drv || !strcmp(drv->name, UIO_DMABUF_DRIVER_NAME))
+		return false;
+	if (dev_is_pci(dev))
+		return !to_pci_driver(drv)->driver_managed_dma;
+	if (dev_is_platform(dev))
+		return !to_platform_driver(drv)->driver_managed_dma;
+	return true;
+}
+
+struct uio_dmabuf_sibling_walk {
+	struct device *self;
+	struct device *culprit;
+};
+
+static int uio_dmabuf_check_sibling(struct device *dev, void *data)
+{
+	struct uio_dmabuf_sibling_walk *walk = data;
+
+	if (dev == walk->self || !uio_dmabuf_kernel_dma(dev, READ_ONCE(dev->driver)))
+		return 0;
+	walk->culprit = get_device(dev);
+	return 1;
+}
+
+/**
+ * uio_dmabuf_isolation() - the isolation conditions a device meets now
+ * @udev:    the device
+ * @sibling: if not NULL, receives a reference to the first device of the IOMMU
+ *           group whose driver does kernel DMA (NULL if there is none); the
+ *           caller puts it
+ *
+ * The device is isolated when its DMA goes through a strict DMA API domain
+ * (lazy flush queues leave unmapped pages reachable for a while), no other
+ * device of its IOMMU group has a driver doing DMA of its own (they would
+ * share the domain), and MSI writes are isolated by interrupt remapping.
+ * Without translation none of the three holds.
+ *
+ * Return: UIO_DMABUF_INFO_* flags; UIO_DMABUF_INFO_ISOLATED when all hold.
+ */
+u32 uio_dmabuf_isolation(struct uio_dmabuf_dev *udev, struct device **sibling)
+{
+	struct iommu_domain *domain = iommu_get_domain_for_dev(udev->dev);
+	struct uio_dmabuf_sibling_walk walk = { .self = udev->dev };
+	u32 flags = 0;
+
+	if (sibling)
+		*sibling = NULL;
+	if (!udev->group || !domain || !(domain->type & __IOMMU_DOMAIN_PAGING))
+		return 0;
+	flags |= UIO_DMABUF_INFO_IOMMU;
+	if (READ_ONCE(domain->type) == IOMMU_DOMAIN_DMA)
+		flags |= UIO_DMABUF_INFO_STRICT;
+	iommu_group_for_each_dev(udev->group, &walk, uio_dmabuf_check_sibling);
+	if (!walk.culprit)
+		flags |= UIO_DMABUF_INFO_VIABLE;
+	else if (sibling)
+		*sibling = walk.culprit;
+	else
+		put_device(walk.culprit);
+	if (uio_dmabuf_msi_isolated(udev->dev, udev->group))
+		flags |= UIO_DMABUF_INFO_MSI_ISOLATED;
+	if (flags == UIO_DMABUF_INFO_CONDITIONS)
+		flags |= UIO_DMABUF_INFO_ISOLATED;
+	return flags;
+}
+EXPORT_SYMBOL_IF_KUNIT(uio_dmabuf_isolation);
+
+static bool uio_dmabuf_domain_strict(struct device *dev)
 {
 	struct iommu_domain *domain = iommu_get_domain_for_dev(dev);
 
-	return domain && (domain->type & __IOMMU_DOMAIN_PAGING);
+	return domain && READ_ONCE(domain->type) == IOMMU_DOMAIN_DMA;
+}
+
+/*
+ * A lazy (flush-queue) domain keeps the IOTLB entries of an unmapped range
+ * until a deferred flush, up to ~10 ms later, while the pages may be freed as
+ * soon as the import lets go of them: flush now. Strict domains flushed in
+ * the unmap already.
+ */
+static void uio_dmabuf_flush_lazy(struct device *dev)
+{
+	struct iommu_domain *domain = iommu_get_domain_for_dev(dev);
+
+	if (domain && READ_ONCE(domain->type) == IOMMU_DOMAIN_DMA_FQ)
+		iommu_flush_iotlb_all(domain);
 }
 
 /*
@@ -258,6 +362,7 @@ free_segs:
 	map->nr_segs = 0;
 unmap:
 	dma_buf_unmap_attachment(map->attach, map->sgt, map->dir);
+	uio_dmabuf_flush_lazy(udev->dev);
 unpin:
 	dma_buf_unpin(map->attach);
 unlock:
@@ -267,13 +372,14 @@ detach:
 	return ret;
 }
 
-/* The exact reverse of uio_dmabuf_map() and the charge: the import is gone. */
+/* The exact reverse of uio_dmabuf_map(): the import is gone. */
 static void uio_dmabuf_unmap(struct uio_dmabuf_mapping *map)
 {
 	struct dma_buf *dmabuf = map->dmabuf;
 
 	dma_resv_lock(dmabuf->resv, NULL);
 	dma_buf_unmap_attachment(map->attach, map->sgt, map->dir);
+	uio_dmabuf_flush_lazy(map->attach->dev);
 	dma_buf_unpin(map->attach);
 	dma_resv_unlock(dmabuf->resv);
 	dma_buf_detach(dmabuf, map->attach);
@@ -304,6 +410,77 @@ static void uio_dmabuf_release_all_locked(struct uio_dmabuf_dev *udev,
 		xa_erase(&file->handles, handle);
 		uio_dmabuf_teardown_locked(udev, map);
 	}
+}
+
+/*
+ * Stop the device's DMA, then release the imports of every open file; those
+ * files answer ENODEV from here on. Files opened later start afresh.
+ */
+static void uio_dmabuf_revoke_locked(struct uio_dmabuf_dev *udev)
+{
+	struct uio_dmabuf_file *file;
+
+	lockdep_assert_held(&udev->lock);
+	if (udev->nr_active && udev->ops->set_dma_enabled)
+		udev->ops->set_dma_enabled(udev->priv, false);
+	udev->nr_active = 0;
+	list_for_each_entry(file, &udev->files, node) {
+		uio_dmabuf_release_all_locked(udev, file);
+		file->revoked = true;
+	}
+}
+
+/**
+ * uio_dmabuf_revoke() - stop a device's DMA and revoke the imports of all its files
+ * @udev: the device
+ *
+ * Called when the device loses its isolation while its node is open. The open
+ * files answer ENODEV from here on; new opens are judged afresh.
+ */
+void uio_dmabuf_revoke(struct uio_dmabuf_dev *udev)
+{
+	mutex_lock(&udev->lock);
+	uio_dmabuf_revoke_locked(udev);
+	mutex_unlock(&udev->lock);
+}
+EXPORT_SYMBOL_IF_KUNIT(uio_dmabuf_revoke);
+
+/*
+ * A file opened because its device was isolated may be used only while the
+ * device stays so. A kernel driver binding to a group sibling revokes from the
+ * bus notifier; a group switched to a lazy domain (sysfs allows DMA -> DMA-FQ
+ * while drivers are bound, and tells no one) is caught here, before the file
+ * can unmap anything with the device's DMA still on.
+ */
+static void uio_dmabuf_recheck_locked(struct uio_dmabuf_file *file)
+{
+	struct uio_dmabuf_dev *udev = file->udev;
+
+	lockdep_assert_held(&udev->lock);
+	if (udev->dead || file->revoked || !file->isolated ||
+	    uio_dmabuf_domain_strict(udev->dev))
+		return;
+	dev_warn(udev->dev,
+		 "%s: IOMMU group %d no longer has a strict DMA domain: DMA stopped, imports revoked\n",
+		 udev->name, iommu_group_id(udev->group));
+	uio_dmabuf_revoke_locked(udev);
+}
+
+/*
+ * Take the device lock for an ioctl on @file. Fails with -ENODEV, lock not
+ * held, once the device is unbound or @file revoked.
+ */
+static int uio_dmabuf_lock_file(struct uio_dmabuf_file *file)
+{
+	struct uio_dmabuf_dev *udev = file->udev;
+
+	mutex_lock(&udev->lock);
+	uio_dmabuf_recheck_locked(file);
+	if (udev->dead || file->revoked) {
+		mutex_unlock(&udev->lock);
+		return -ENODEV;
+	}
+	return 0;
 }
 
 /**
@@ -340,11 +517,9 @@ int uio_dmabuf_file_import(struct uio_dmabuf_file *file, struct dma_buf *dmabuf,
 	map->pid = task_tgid_nr(current);
 	map->pages = PAGE_ALIGN(dmabuf->size) >> PAGE_SHIFT;
 
-	mutex_lock(&udev->lock);
-	if (udev->dead) {
-		ret = -ENODEV;
-		goto unlock;
-	}
+	ret = uio_dmabuf_lock_file(file);
+	if (ret)
+		goto free;
 	if (file->nr_imports >= READ_ONCE(uio_dmabuf_max_imports)) {
 		ret = -ENOSPC;
 		goto unlock;
@@ -385,6 +560,7 @@ uncharge:
 	uio_dmabuf_uncharge(map);
 unlock:
 	mutex_unlock(&udev->lock);
+free:
 	kvfree(map->segs);
 	kfree(map);
 	return ret;
@@ -395,13 +571,11 @@ static int uio_dmabuf_release_handle(struct uio_dmabuf_file *file, u32 handle)
 {
 	struct uio_dmabuf_dev *udev = file->udev;
 	struct uio_dmabuf_mapping *map;
-	int ret = 0;
+	int ret;
 
-	mutex_lock(&udev->lock);
-	if (udev->dead) {
-		ret = -ENODEV;
-		goto unlock;
-	}
+	ret = uio_dmabuf_lock_file(file);
+	if (ret)
+		return ret;
 	map = xa_erase(&file->handles, handle);
 	if (!map) {
 		ret = -ENOENT;
@@ -417,20 +591,18 @@ unlock:
 static struct uio_dmabuf_mapping *
 uio_dmabuf_get_mapping(struct uio_dmabuf_file *file, u32 handle)
 {
-	struct uio_dmabuf_dev *udev = file->udev;
 	struct uio_dmabuf_mapping *map;
+	int ret;
 
-	mutex_lock(&udev->lock);
-	if (udev->dead) {
-		map = ERR_PTR(-ENODEV);
-	} else {
-		map = xa_load(&file->handles, handle);
-		if (map)
-			kref_get(&map->ref);
-		else
-			map = ERR_PTR(-ENOENT);
-	}
-	mutex_unlock(&udev->lock);
+	ret = uio_dmabuf_lock_file(file);
+	if (ret)
+		return ERR_PTR(ret);
+	map = xa_load(&file->handles, handle);
+	if (map)
+		kref_get(&map->ref);
+	else
+		map = ERR_PTR(-ENOENT);
+	mutex_unlock(&file->udev->lock);
 	return map;
 }
 
@@ -438,15 +610,14 @@ static long uio_dmabuf_ioctl_info(struct uio_dmabuf_file *file, void __user *arg
 {
 	struct uio_dmabuf_dev *udev = file->udev;
 	struct uio_dmabuf_info info = { };
+	int ret;
 
-	mutex_lock(&udev->lock);
-	if (udev->dead) {
-		mutex_unlock(&udev->lock);
-		return -ENODEV;
-	}
+	ret = uio_dmabuf_lock_file(file);
+	if (ret)
+		return ret;
 	info.uio_index = udev->index;
 	info.dma_mask_bits = udev->dma_mask_bits;
-	info.flags = udev->iommu ? UIO_DMABUF_INFO_IOMMU : 0;
+	info.flags = uio_dmabuf_isolation(udev, NULL);
 	info.max_imports = READ_ONCE(uio_dmabuf_max_imports);
 	info.nr_imports = file->nr_imports;
 	mutex_unlock(&udev->lock);
@@ -542,11 +713,9 @@ static long uio_dmabuf_ioctl_sync(struct uio_dmabuf_file *file, void __user *arg
 		return -EINVAL;
 
 	/* The lock keeps the mapping from being released under the sync. */
-	mutex_lock(&udev->lock);
-	if (udev->dead) {
-		ret = -ENODEV;
-		goto unlock;
-	}
+	ret = uio_dmabuf_lock_file(file);
+	if (ret)
+		return ret;
 	map = xa_load(&file->handles, arg.handle);
 	if (!map) {
 		ret = -ENOENT;
@@ -590,18 +759,82 @@ long uio_dmabuf_file_ioctl(struct uio_dmabuf_file *file, unsigned int cmd,
 }
 EXPORT_SYMBOL_IF_KUNIT(uio_dmabuf_file_ioctl);
 
+/* One line per unmet condition, saying how an administrator meets it. */
+static void uio_dmabuf_explain(struct uio_dmabuf_dev *udev, u32 flags, struct device *sibling)
+{
+	int group = udev->group ? iommu_group_id(udev->group) : -1;
+
+	if (!(flags & UIO_DMABUF_INFO_IOMMU)) {
+		dev_warn(udev->dev, "%s: no IOMMU translates the device's DMA (enable the IOMMU, e.g. intel_iommu=on)\n",
+			 udev->name);
+		return;
+	}
+	if (!(flags & UIO_DMABUF_INFO_STRICT))
+		dev_warn(udev->dev, "%s: IOMMU group %d has a lazy DMA domain; make it strict: unbind the group's drivers, echo DMA > /sys/kernel/iommu_groups/%d/type, bind them again (or boot with iommu.strict=1)\n",
+			 udev->name, group, group);
+	if (!(flags & UIO_DMABUF_INFO_VIABLE))
+		dev_warn(udev->dev, "%s: IOMMU group %d is shared with %s (driver %s), which does kernel DMA: unbind it, or bind it to uio_dmabuf, vfio-pci or pci-stub\n",
+			 udev->name, group, sibling ? dev_name(sibling) : "another device",
+			 sibling ? dev_driver_string(sibling) : "?");
+	if (!(flags & UIO_DMABUF_INFO_MSI_ISOLATED))
+		dev_warn(udev->dev, "%s: MSI writes of IOMMU group %d are not isolated: enable interrupt remapping\n",
+			 udev->name, group);
+}
+
+/*
+ * Who may open the node. An isolated device's node is governed by its file
+ * permissions. Anything else is treated as VFIO treats no-IOMMU devices: the
+ * device can reach memory that is not its own, so only CAP_SYS_RAWIO may use
+ * it, only when the administrator allowed it, every such open is logged, and
+ * the first taints the kernel.
+ */
+static int uio_dmabuf_admit_locked(struct uio_dmabuf_dev *udev, bool *isolated)
+{
+	struct device *sibling;
+	u32 flags;
+	int ret = 0;
+
+	lockdep_assert_held(&udev->lock);
+	flags = uio_dmabuf_isolation(udev, &sibling);
+	*isolated = flags & UIO_DMABUF_INFO_ISOLATED;
+	if (*isolated)
+		return 0;
+
+	if (!READ_ONCE(uio_dmabuf_allow_unsafe) || !capable(CAP_SYS_RAWIO)) {
+		/* Anyone who may open the node can get here: keep the log short. */
+		if (__ratelimit(&udev->refusals)) {
+			uio_dmabuf_explain(udev, flags, sibling);
+			dev_warn(udev->dev, "%s: not isolated, open by %s:%d refused; unsafe use needs uio_dmabuf.allow_unsafe_noiommu=1 and CAP_SYS_RAWIO\n",
+				 udev->name, current->comm, task_pid_nr(current));
+		}
+		ret = -EPERM;
+		goto put;
+	}
+	dev_warn(udev->dev, "%s: not isolated (flags %#x), unsafe DMA opened by %s:%d\n",
+		 udev->name, flags, current->comm, task_pid_nr(current));
+	if (!atomic_xchg(&uio_dmabuf_tainted, 1)) {
+		add_taint(TAINT_USER, LOCKDEP_STILL_OK);
+		dev_warn(udev->dev, "%s: unsafe DMA without isolation: kernel tainted\n",
+			 udev->name);
+	}
+put:
+	put_device(sibling);
+	return ret;
+}
+
 /**
  * uio_dmabuf_file_open() - a new import context on a device
  * @udev: the device
  *
- * The first open file of a device turns its DMA on. Permission checks are the
- * caller's.
+ * Admits the caller by the isolation rule (see uio_dmabuf_isolation()) or the
+ * unsafe no-IOMMU rule. The first active file of a device turns its DMA on.
  *
- * Return: the file, or ERR_PTR(-ENOMEM) or ERR_PTR(-ENODEV).
+ * Return: the file, or ERR_PTR(-ENOMEM), ERR_PTR(-EPERM) or ERR_PTR(-ENODEV).
  */
 struct uio_dmabuf_file *uio_dmabuf_file_open(struct uio_dmabuf_dev *udev)
 {
 	struct uio_dmabuf_file *file;
+	int ret;
 
 	file = kzalloc(sizeof(*file), GFP_KERNEL);
 	if (!file)
@@ -611,16 +844,24 @@ struct uio_dmabuf_file *uio_dmabuf_file_open(struct uio_dmabuf_dev *udev)
 
 	mutex_lock(&udev->lock);
 	if (udev->dead) {
-		mutex_unlock(&udev->lock);
-		kfree(file);
-		return ERR_PTR(-ENODEV);
+		ret = -ENODEV;
+		goto unlock;
 	}
-	if (!udev->nr_open++ && udev->ops->set_dma_enabled)
+	/* Under the lock: a sibling's driver binding now revokes this file. */
+	ret = uio_dmabuf_admit_locked(udev, &file->isolated);
+	if (ret)
+		goto unlock;
+	if (!udev->nr_active++ && udev->ops->set_dma_enabled)
 		udev->ops->set_dma_enabled(udev->priv, true);
 	list_add_tail(&file->node, &udev->files);
 	kref_get(&udev->ref);
 	mutex_unlock(&udev->lock);
 	return file;
+
+unlock:
+	mutex_unlock(&udev->lock);
+	kfree(file);
+	return ERR_PTR(ret);
 }
 EXPORT_SYMBOL_IF_KUNIT(uio_dmabuf_file_open);
 
@@ -628,16 +869,19 @@ EXPORT_SYMBOL_IF_KUNIT(uio_dmabuf_file_open);
  * uio_dmabuf_file_release() - close an import context
  * @file: the file, freed on return
  *
- * When the last file of a device closes, the device's DMA is stopped before
- * any of the imports is unmapped. Then every import of @file is released.
+ * When the last active file of a device closes, the device's DMA is stopped
+ * before any of the imports is unmapped. Then every import of @file is
+ * released.
  */
 void uio_dmabuf_file_release(struct uio_dmabuf_file *file)
 {
 	struct uio_dmabuf_dev *udev = file->udev;
 
 	mutex_lock(&udev->lock);
+	uio_dmabuf_recheck_locked(file);
 	list_del(&file->node);
-	if (!--udev->nr_open && !udev->dead && udev->ops->set_dma_enabled)
+	if (!udev->dead && !file->revoked && !--udev->nr_active &&
+	    udev->ops->set_dma_enabled)
 		udev->ops->set_dma_enabled(udev->priv, false);
 	uio_dmabuf_release_all_locked(udev, file);
 	mutex_unlock(&udev->lock);
@@ -648,42 +892,12 @@ void uio_dmabuf_file_release(struct uio_dmabuf_file *file)
 }
 EXPORT_SYMBOL_IF_KUNIT(uio_dmabuf_file_release);
 
-/*
- * As VFIO's no-IOMMU mode: without IOMMU translation the device can reach all
- * of memory, so only CAP_SYS_RAWIO may use it, and only when the administrator
- * allowed it; the first such use taints the kernel.
- */
-static int uio_dmabuf_check_unsafe(struct uio_dmabuf_dev *udev)
-{
-	if (udev->iommu)
-		return 0;
-	if (!READ_ONCE(allow_unsafe_noiommu)) {
-		dev_warn_ratelimited(udev->dev,
-				     "%s: no IOMMU translation; imports need uio_dmabuf.allow_unsafe_noiommu=1 and CAP_SYS_RAWIO\n",
-				     udev->name);
-		return -EPERM;
-	}
-	if (!capable(CAP_SYS_RAWIO))
-		return -EPERM;
-	if (!atomic_xchg(&uio_dmabuf_tainted, 1)) {
-		add_taint(TAINT_USER, LOCKDEP_STILL_OK);
-		dev_warn(udev->dev,
-			 "%s: unsafe DMA without IOMMU enabled by %s:%d, kernel tainted\n",
-			 udev->name, current->comm, task_pid_nr(current));
-	}
-	return 0;
-}
-
 static int uio_dmabuf_fop_open(struct inode *inode, struct file *filp)
 {
 	struct uio_dmabuf_dev *udev = container_of(filp->private_data,
 						   struct uio_dmabuf_dev, misc);
 	struct uio_dmabuf_file *file;
-	int ret;
 
-	ret = uio_dmabuf_check_unsafe(udev);
-	if (ret)
-		return ret;
 	file = uio_dmabuf_file_open(udev);
 	if (IS_ERR(file))
 		return PTR_ERR(file);
@@ -770,8 +984,18 @@ unlock:
 }
 static DEVICE_ATTR_RW(dma_mask_bits);
 
+/* The UIO_DMABUF_INFO_* flags, for those who cannot open the node. */
+static ssize_t isolation_show(struct device *dev, struct device_attribute *attr, char *buf)
+{
+	struct uio_dmabuf_dev *udev = dev_get_drvdata(dev);
+
+	return sysfs_emit(buf, "%#x\n", uio_dmabuf_isolation(udev, NULL));
+}
+static DEVICE_ATTR_RO(isolation);
+
 static struct attribute *uio_dmabuf_attrs[] = {
 	&dev_attr_dma_mask_bits.attr,
+	&dev_attr_isolation.attr,
 	NULL
 };
 
@@ -780,6 +1004,120 @@ static const struct attribute_group uio_dmabuf_attr_group = {
 	.attrs = uio_dmabuf_attrs,
 };
 
+/* What uio_dmabuf_register() changed of the device's DMA setup, undone. */
+static void uio_dmabuf_restore_dma(struct uio_dmabuf_dev *udev)
+{
+	struct device *dev = udev->dev;
+
+	if (udev->saved_max_seg_size)
+		uio_dmabuf_set_max_seg_size(dev, udev->saved_max_seg_size);
+	/* Both were accepted before the bind; nothing is mapped now. */
+	dma_set_mask(dev, udev->saved_dma_mask);
+	dma_set_coherent_mask(dev, udev->saved_coherent_mask);
+}
+
+/*
+ * A kernel driver is binding to @dev (the IOMMU core has just counted it as a
+ * user of the group's DMA domain, and it has not probed yet): any uio_dmabuf
+ * device of the same group is no longer isolated, so stop its DMA and revoke
+ * its imports before that driver maps anything.
+ */
+static int uio_dmabuf_bus_notify(struct notifier_block *nb, unsigned long action,
+				 void *data)
+{
+	struct device *dev = data;
+	struct uio_dmabuf_dev *udev;
+	struct iommu_group *group;
+
+	if (action != BUS_NOTIFY_BIND_DRIVER || !uio_dmabuf_kernel_dma(dev, dev->driver))
+		return NOTIFY_DONE;
+	group = iommu_group_get(dev);
+	if (!group)
+		return NOTIFY_DONE;
+	mutex_lock(&uio_dmabuf_devs_lock);
+	list_for_each_entry(udev, &uio_dmabuf_devs, node) {
+		if (udev->group != group)
+			continue;
+		mutex_lock(&udev->lock);
+		if (udev->nr_active)
+			dev_warn(udev->dev, "%s: driver %s binds to %s in IOMMU group %d: DMA stopped, imports revoked\n",
+				 udev->name, dev->driver->name, dev_name(dev),
+				 iommu_group_id(group));
+		uio_dmabuf_revoke_locked(udev);
+		mutex_unlock(&udev->lock);
+	}
+	mutex_unlock(&uio_dmabuf_devs_lock);
+	iommu_group_put(group);
+	return NOTIFY_DONE;
+}
+
+static struct notifier_block uio_dmabuf_pci_nb = {
+	.notifier_call = uio_dmabuf_bus_notify,
+};
+
+static struct notifier_block uio_dmabuf_platform_nb = {
+	.notifier_call = uio_dmabuf_bus_notify,
+};
+
+static void uio_dmabuf_release_tail(void *tail)
+{
+	release_resource(tail);
+	kfree(tail);
+}
+
+/**
+ * uio_dmabuf_fill_mem() - describe a memory resource as a UIO map, if safe
+ * @dev:  the bound device; a reservation made here is released at its unbind
+ * @mem:  the UIO map to fill
+ * @res:  the resource: a memory BAR, or a platform device's memory resource
+ * @name: the map's name
+ *
+ * User space maps whole pages. A resource that starts inside a page would
+ * expose whatever precedes it; one that ends inside a page exposes what
+ * follows, unless the rest of that page is reserved for it, as vfio-pci does.
+ * Such resources are not offered.
+ *
+ * Return: true when @mem describes @res, false when @res is not mappable.
+ */
+bool uio_dmabuf_fill_mem(struct device *dev, struct uio_mem *mem, struct resource *res,
+			 const char *name)
+{
+	resource_size_t size = resource_size(res);
+	struct resource *tail;
+
+	if (!size || !PAGE_ALIGNED(res->start))
+		goto refuse;
+	if (!PAGE_ALIGNED(size)) {
+		if (!res->parent)
+			goto refuse;
+		tail = kzalloc(sizeof(*tail), GFP_KERNEL);
+		if (!tail)
+			goto refuse;
+		tail->name = "uio_dmabuf sub-page reserved";
+		tail->start = res->end + 1;
+		tail->end = res->start + PAGE_ALIGN(size) - 1;
+		tail->flags = res->flags;
+		if (request_resource(res->parent, tail)) {
+			kfree(tail);
+			goto refuse;
+		}
+		if (devm_add_action_or_reset(dev, uio_dmabuf_release_tail, tail))
+			goto refuse;
+	}
+	mem->memtype = UIO_MEM_PHYS;
+	mem->addr = res->start;
+	mem->offs = 0;
+	mem->size = PAGE_ALIGN(size);
+	mem->name = name;
+	return true;
+
+refuse:
+	dev_info(dev, "%pR: not page-aligned and the rest of its page is not its own: not offered as a UIO map\n",
+		 res);
+	return false;
+}
+EXPORT_SYMBOL_IF_KUNIT(uio_dmabuf_fill_mem);
+
 /**
  * uio_dmabuf_register() - give a bound device its import node
  * @dev:   the hardware device; its driver data becomes the returned device
@@ -787,7 +1125,9 @@ static const struct attribute_group uio_dmabuf_attr_group = {
  * @ops:   the bus glue's callbacks
  * @priv:  argument to @ops
  *
- * Sets a 32-bit DMA mask, adds the uio_dmabuf/ sysfs group and the debugfs
+ * Sets a 32-bit DMA mask and the largest max segment size (the bus default,
+ * 64 KiB on PCI, would split every mapping), both restored by
+ * uio_dmabuf_unregister(); adds the uio_dmabuf/ sysfs group and the debugfs
  * listing, and registers the node.
  *
  * Return: the new device, or an ERR_PTR.
@@ -799,6 +1139,8 @@ uio_dmabuf_register(struct device *dev, int index, const struct uio_dmabuf_bus_o
 	struct uio_dmabuf_dev *udev;
 	int ret;
 
+	if (!dev->dma_mask)
+		return ERR_PTR(dev_err_probe(dev, -EIO, "no DMA mask: the device cannot do DMA\n"));
 	udev = kzalloc(sizeof(*udev), GFP_KERNEL);
 	if (!udev)
 		return ERR_PTR(-ENOMEM);
@@ -810,9 +1152,13 @@ uio_dmabuf_register(struct device *dev, int index, const struct uio_dmabuf_bus_o
 	udev->ops = ops;
 	udev->priv = priv;
 	udev->index = index;
-	udev->iommu = uio_dmabuf_dev_translated(dev);
+	udev->group = iommu_group_get(dev);
+	ratelimit_state_init(&udev->refusals, DEFAULT_RATELIMIT_INTERVAL,
+			     DEFAULT_RATELIMIT_BURST);
 	snprintf(udev->name, sizeof(udev->name), "uio-dmabuf%d", index);
 
+	udev->saved_dma_mask = *dev->dma_mask;
+	udev->saved_coherent_mask = dev->coherent_dma_mask;
 	ret = dma_set_mask_and_coherent(dev, DMA_BIT_MASK(UIO_DMABUF_DEFAULT_MASK_BITS));
 	if (ret) {
 		dev_err(dev, "cannot set a %d-bit DMA mask: %d\n",
@@ -820,14 +1166,23 @@ uio_dmabuf_register(struct device *dev, int index, const struct uio_dmabuf_bus_o
 		goto put;
 	}
 	udev->dma_mask_bits = UIO_DMABUF_DEFAULT_MASK_BITS;
+	if (dev->dma_parms) {
+		udev->saved_max_seg_size = dma_get_max_seg_size(dev);
+		uio_dmabuf_set_max_seg_size(dev, UINT_MAX);
+	}
 	dev_set_drvdata(dev, udev);
 
 	ret = device_add_group(dev, &uio_dmabuf_attr_group);
 	if (ret)
-		goto put;
+		goto restore;
 
 	udev->debugfs = debugfs_create_dir(dev_name(dev), uio_dmabuf_debugfs_root);
 	debugfs_create_file("imports", 0400, udev->debugfs, udev, &uio_dmabuf_imports_fops);
+
+	/* Listed before the node exists, so no open can miss a sibling's bind. */
+	mutex_lock(&uio_dmabuf_devs_lock);
+	list_add_tail(&udev->node, &uio_dmabuf_devs);
+	mutex_unlock(&uio_dmabuf_devs_lock);
 
 	udev->misc.minor = MISC_DYNAMIC_MINOR;
 	udev->misc.name = udev->name;
@@ -835,15 +1190,19 @@ uio_dmabuf_register(struct device *dev, int index, const struct uio_dmabuf_bus_o
 	udev->misc.parent = dev;
 	ret = misc_register(&udev->misc);
 	if (ret)
-		goto remove_debugfs;
+		goto unlist;
 
-	dev_dbg(dev, "%s: DMA %s IOMMU translation\n", udev->name,
-		udev->iommu ? "behind" : "without");
+	dev_dbg(dev, "%s: isolation flags %#x\n", udev->name, uio_dmabuf_isolation(udev, NULL));
 	return udev;
 
-remove_debugfs:
+unlist:
+	mutex_lock(&uio_dmabuf_devs_lock);
+	list_del(&udev->node);
+	mutex_unlock(&uio_dmabuf_devs_lock);
 	debugfs_remove_recursive(udev->debugfs);
 	device_remove_group(dev, &uio_dmabuf_attr_group);
+restore:
+	uio_dmabuf_restore_dma(udev);
 put:
 	dev_set_drvdata(dev, NULL);
 	kref_put(&udev->ref, uio_dmabuf_dev_free);
@@ -855,39 +1214,47 @@ EXPORT_SYMBOL_IF_KUNIT(uio_dmabuf_register);
  * uio_dmabuf_unregister() - revoke every import and remove the import node
  * @udev: the device, as uio_dmabuf_register() returned it
  *
- * The device's DMA is stopped first; then every import of every open file is
- * unmapped, unpinned, detached and put. Files still open answer ENODEV from
- * here on, and @udev lives until the last of them is closed.
+ * Called from the glue's remove, while the device still owns its DMA. The
+ * device's DMA is stopped first; then every import of every open file is
+ * unmapped, unpinned, detached and put, and the device's DMA masks and max
+ * segment size are restored. Files still open answer ENODEV from here on, and
+ * @udev lives until the last of them is closed.
  */
 void uio_dmabuf_unregister(struct uio_dmabuf_dev *udev)
 {
-	struct uio_dmabuf_file *file;
-
 	misc_deregister(&udev->misc);
 
+	mutex_lock(&uio_dmabuf_devs_lock);
+	list_del(&udev->node);
+	mutex_unlock(&uio_dmabuf_devs_lock);
+
 	mutex_lock(&udev->lock);
+	uio_dmabuf_revoke_locked(udev);
 	udev->dead = true;
-	if (udev->nr_open && udev->ops->set_dma_enabled)
-		udev->ops->set_dma_enabled(udev->priv, false);
-	list_for_each_entry(file, &udev->files, node)
-		uio_dmabuf_release_all_locked(udev, file);
 	mutex_unlock(&udev->lock);
 
 	debugfs_remove_recursive(udev->debugfs);
 	device_remove_group(udev->dev, &uio_dmabuf_attr_group);
+	uio_dmabuf_restore_dma(udev);
 	dev_set_drvdata(udev->dev, NULL);
 	kref_put(&udev->ref, uio_dmabuf_dev_free);
 }
 EXPORT_SYMBOL_IF_KUNIT(uio_dmabuf_unregister);
 
-/* uio_dmabuf_unregister() in the form devm_add_action_or_reset() takes. */
-void uio_dmabuf_unregister_action(void *udev)
-{
-	uio_dmabuf_unregister(udev);
-}
-
 int uio_dmabuf_core_init(void)
 {
+	int ret;
+
+	ret = bus_register_notifier(&platform_bus_type, &uio_dmabuf_platform_nb);
+	if (ret)
+		return ret;
+	if (IS_ENABLED(CONFIG_PCI)) {
+		ret = bus_register_notifier(&pci_bus_type, &uio_dmabuf_pci_nb);
+		if (ret) {
+			bus_unregister_notifier(&platform_bus_type, &uio_dmabuf_platform_nb);
+			return ret;
+		}
+	}
 	uio_dmabuf_debugfs_root = debugfs_create_dir("uio_dmabuf", NULL);
 	return 0;
 }
@@ -895,4 +1262,7 @@ int uio_dmabuf_core_init(void)
 void uio_dmabuf_core_exit(void)
 {
 	debugfs_remove_recursive(uio_dmabuf_debugfs_root);
+	if (IS_ENABLED(CONFIG_PCI))
+		bus_unregister_notifier(&pci_bus_type, &uio_dmabuf_pci_nb);
+	bus_unregister_notifier(&platform_bus_type, &uio_dmabuf_platform_nb);
 }

@@ -3,7 +3,8 @@
  * uio_dmabuf PCI glue: memory BARs become UIO maps and I/O BARs UIO port
  * regions; INTx is masked with the PCI 2.3 interrupt-disable bit in the
  * handler, as uio_pci_generic does, and unmasked by write()ing 1 to /dev/uioN.
- * Bus mastering is on only while an import node file is open.
+ * Bus mastering is on only while an import node file is open. Bridges are
+ * refused, as vfio-pci refuses them.
  *
  * There is no ID table: bind a device with
  *   echo uio_dmabuf > /sys/bus/pci/devices/<BDF>/driver_override
@@ -100,12 +101,8 @@ static void uio_dmabuf_pci_fill_maps(struct uio_dmabuf_pci *gdev)
 				dev_warn(&pdev->dev, "BAR %d: no UIO map left\n", i);
 				continue;
 			}
-			mem->memtype = UIO_MEM_PHYS;
-			mem->addr = r->start & PAGE_MASK;
-			mem->offs = r->start & ~PAGE_MASK;
-			mem->size = PAGE_ALIGN(mem->offs + resource_size(r));
-			mem->name = r->name;
-			mem++;
+			if (uio_dmabuf_fill_mem(&pdev->dev, mem, r, r->name))
+				mem++;
 		} else if (r->flags & IORESOURCE_IO) {
 			if (port == gdev->info.port + MAX_UIO_PORT_REGIONS) {
 				dev_warn(&pdev->dev, "BAR %d: no UIO port region left\n", i);
@@ -126,6 +123,12 @@ static int uio_dmabuf_pci_probe(struct pci_dev *pdev, const struct pci_device_id
 	struct uio_dmabuf_dev *udev;
 	int ret;
 
+	/* A bridge's config space governs other devices' traffic. */
+	if (pdev->hdr_type != PCI_HEADER_TYPE_NORMAL)
+		return dev_err_probe(&pdev->dev, -EINVAL,
+				     "header type %#x: only normal (type 0) functions can be bound\n",
+				     pdev->hdr_type);
+
 	ret = pcim_enable_device(pdev);
 	if (ret)
 		return dev_err_probe(&pdev->dev, ret, "cannot enable the device\n");
@@ -138,7 +141,7 @@ static int uio_dmabuf_pci_probe(struct pci_dev *pdev, const struct pci_device_id
 	gdev->pdev = pdev;
 	spin_lock_init(&gdev->cmd_lock);
 
-	gdev->info.name = "uio_dmabuf";
+	gdev->info.name = UIO_DMABUF_DRIVER_NAME;
 	gdev->info.version = "1";
 	if (pdev->irq && pdev->irq != IRQ_NOTCONNECTED && pci_intx_mask_supported(pdev)) {
 		gdev->info.irq = pdev->irq;
@@ -154,24 +157,25 @@ static int uio_dmabuf_pci_probe(struct pci_dev *pdev, const struct pci_device_id
 	if (ret)
 		return ret;
 
-	/* PCI's default 64 KiB would split every mapping into 64 KiB segments. */
-	uio_dmabuf_set_max_seg_size(&pdev->dev, UINT_MAX);
-
 	udev = uio_dmabuf_register(&pdev->dev, gdev->info.uio_dev->minor,
 				   &uio_dmabuf_pci_ops, gdev);
-	if (IS_ERR(udev))
-		return PTR_ERR(udev);
-	/*
-	 * Runs at unbind (or hot unplug) before the UIO device and the PCI
-	 * device are torn down: stops the device's DMA, then revokes every import.
-	 */
-	return devm_add_action_or_reset(&pdev->dev, uio_dmabuf_unregister_action, udev);
+	return PTR_ERR_OR_ZERO(udev);
+}
+
+/*
+ * At unbind (or hot unplug), while the device still owns its IOMMU domain and
+ * before the UIO device goes: stop the device's DMA, revoke every import.
+ */
+static void uio_dmabuf_pci_remove(struct pci_dev *pdev)
+{
+	uio_dmabuf_unregister(pci_get_drvdata(pdev));
 }
 
 static struct pci_driver uio_dmabuf_pci_driver = {
-	.name = "uio_dmabuf",
+	.name = UIO_DMABUF_DRIVER_NAME,
 	.id_table = NULL,	/* bound with driver_override or new_id only */
 	.probe = uio_dmabuf_pci_probe,
+	.remove = uio_dmabuf_pci_remove,
 };
 
 int uio_dmabuf_pci_init(void)

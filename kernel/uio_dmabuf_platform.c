@@ -74,7 +74,7 @@ static int uio_dmabuf_plat_probe(struct platform_device *pdev)
 	if (!gdev)
 		return -ENOMEM;
 	spin_lock_init(&gdev->irq_lock);
-	gdev->info.name = "uio_dmabuf";
+	gdev->info.name = UIO_DMABUF_DRIVER_NAME;
 	gdev->info.version = "1";
 
 	mem = gdev->info.mem;
@@ -87,12 +87,8 @@ static int uio_dmabuf_plat_probe(struct platform_device *pdev)
 			dev_warn(&pdev->dev, "resource %pR: no UIO map left\n", r);
 			continue;
 		}
-		mem->memtype = UIO_MEM_PHYS;
-		mem->addr = r->start & PAGE_MASK;
-		mem->offs = r->start & ~PAGE_MASK;
-		mem->size = PAGE_ALIGN(mem->offs + resource_size(r));
-		mem->name = r->name;
-		mem++;
+		if (uio_dmabuf_fill_mem(&pdev->dev, mem, r, r->name))
+			mem++;
 	}
 
 	irq = platform_get_irq_optional(pdev, 0);
@@ -108,14 +104,15 @@ static int uio_dmabuf_plat_probe(struct platform_device *pdev)
 	if (ret)
 		return ret;
 
-	uio_dmabuf_set_max_seg_size(&pdev->dev, UINT_MAX);
-
 	udev = uio_dmabuf_register(&pdev->dev, gdev->info.uio_dev->minor,
 				   &uio_dmabuf_plat_ops, gdev);
-	if (IS_ERR(udev))
-		return PTR_ERR(udev);
-	/* Runs at unbind before the UIO device goes: revokes every import. */
-	return devm_add_action_or_reset(&pdev->dev, uio_dmabuf_unregister_action, udev);
+	return PTR_ERR_OR_ZERO(udev);
+}
+
+/* At unbind, while the device still owns its DMA: revoke every import. */
+static void uio_dmabuf_plat_remove(struct platform_device *pdev)
+{
+	uio_dmabuf_unregister(platform_get_drvdata(pdev));
 }
 
 static char uio_dmabuf_of_id[128];
@@ -127,9 +124,10 @@ static const struct of_device_id *uio_dmabuf_of_match;
 
 static struct platform_driver uio_dmabuf_plat_driver = {
 	.driver = {
-		.name = "uio_dmabuf",
+		.name = UIO_DMABUF_DRIVER_NAME,
 	},
 	.probe = uio_dmabuf_plat_probe,
+	.UIO_DMABUF_PLATFORM_REMOVE = uio_dmabuf_plat_remove,
 };
 
 int uio_dmabuf_platform_init(void)

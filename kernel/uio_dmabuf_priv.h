@@ -11,6 +11,7 @@
 #include <linux/list.h>
 #include <linux/miscdevice.h>
 #include <linux/mutex.h>
+#include <linux/ratelimit_types.h>
 #include <linux/types.h>
 #include <linux/xarray.h>
 #include <uapi/linux/uio_dmabuf.h>
@@ -19,8 +20,11 @@ struct dentry;
 struct device;
 struct dma_buf;
 struct dma_buf_attachment;
+struct iommu_group;
 struct mm_struct;
+struct resource;
 struct sg_table;
+struct uio_mem;
 
 /**
  * struct uio_dmabuf_bus_ops - what the core asks of the bus glue
@@ -38,14 +42,21 @@ struct uio_dmabuf_bus_ops {
  * @ops:           bus glue callbacks
  * @priv:          the bus glue's argument to @ops
  * @index:         N of /dev/uioN and of the node /dev/uio-dmabufN
- * @iommu:         the device's DMA is translated by an IOMMU
+ * @group:         @dev's IOMMU group (a reference is held), or NULL
+ * @node:          entry in the list of bound devices that the bus notifier walks
  * @name:          the node's name, "uio-dmabufN"
  * @misc:          the import node
  * @debugfs:       this device's debugfs directory
  * @ref:           held by the bound driver and by every open file of the node
+ * @refusals:      limits the log lines of refused opens, which anyone who may
+ *                 open the node can cause
+ * @saved_dma_mask:      @dev's streaming DMA mask before the bind, restored at unbind
+ * @saved_coherent_mask: @dev's coherent DMA mask before the bind
+ * @saved_max_seg_size:  @dev's max segment size before the bind (0: no dma_parms)
  * @lock:          see the comment at the field
  * @dead:          the device was unbound: every ioctl fails with ENODEV
- * @nr_open:       open files of the node
+ * @nr_active:     open files neither revoked nor dead: the device masters the
+ *                 bus while there is one
  * @nr_imports:    live imports of all files
  * @dma_mask_bits: width of the DMA mask set on @dev
  * @files:         open files of the node
@@ -56,20 +67,25 @@ struct uio_dmabuf_dev {
 	const struct uio_dmabuf_bus_ops *ops;
 	void *priv;
 	int index;
-	bool iommu;
+	struct iommu_group *group;
+	struct list_head node;
 	char name[32];
 	struct miscdevice misc;
 	struct dentry *debugfs;
 	struct kref ref;
+	struct ratelimit_state refusals;
+	u64 saved_dma_mask;
+	u64 saved_coherent_mask;
+	unsigned int saved_max_seg_size;
 
 	/*
-	 * Serialises imports, releases, syncs, revocation and the sysfs mask
-	 * store; protects every field below and the handle tables and import
-	 * counts of all files of this device.
+	 * Serialises opens, imports, releases, syncs, revocation and the sysfs
+	 * mask store; protects every field below and the handle tables, import
+	 * counts and revoked flags of all files of this device.
 	 */
 	struct mutex lock;
 	bool dead;
-	unsigned int nr_open;
+	unsigned int nr_active;
 	unsigned int nr_imports;
 	unsigned int dma_mask_bits;
 	struct list_head files;
@@ -83,6 +99,10 @@ struct uio_dmabuf_dev {
  * @handles:     handle -> &struct uio_dmabuf_mapping, under &uio_dmabuf_dev.lock
  * @next_handle: cursor of the cyclic handle allocator
  * @nr_imports:  live imports in @handles
+ * @isolated:    opened because the device was isolated (not by the unsafe
+ *               no-IOMMU rule): usable only while it stays isolated
+ * @revoked:     the device lost its isolation while this file was open: its
+ *               imports were released and every ioctl fails with ENODEV
  */
 struct uio_dmabuf_file {
 	struct uio_dmabuf_dev *udev;
@@ -90,6 +110,8 @@ struct uio_dmabuf_file {
 	struct xarray handles;
 	u32 next_handle;
 	unsigned int nr_imports;
+	bool isolated;
+	bool revoked;
 };
 
 /**
@@ -126,14 +148,25 @@ struct uio_dmabuf_mapping {
 	struct uio_dmabuf_segment *segs;
 };
 
+/* The conditions that make a device isolated; see uio_dmabuf_isolation(). */
+#define UIO_DMABUF_INFO_CONDITIONS	(UIO_DMABUF_INFO_IOMMU | UIO_DMABUF_INFO_STRICT | \
+					 UIO_DMABUF_INFO_VIABLE | UIO_DMABUF_INFO_MSI_ISOLATED)
+
 /* Most live imports per open file: the max_imports module parameter. */
 extern unsigned int uio_dmabuf_max_imports;
+/* The allow_unsafe_noiommu module parameter. */
+extern bool uio_dmabuf_allow_unsafe;
+/* The name of both drivers: a bus has only one driver of a name. */
+#define UIO_DMABUF_DRIVER_NAME	"uio_dmabuf"
 
 struct uio_dmabuf_dev *uio_dmabuf_register(struct device *dev, int index,
 					   const struct uio_dmabuf_bus_ops *ops,
 					   void *priv);
 void uio_dmabuf_unregister(struct uio_dmabuf_dev *udev);
-void uio_dmabuf_unregister_action(void *udev);
+u32 uio_dmabuf_isolation(struct uio_dmabuf_dev *udev, struct device **sibling);
+void uio_dmabuf_revoke(struct uio_dmabuf_dev *udev);
+bool uio_dmabuf_fill_mem(struct device *dev, struct uio_mem *mem, struct resource *res,
+			 const char *name);
 
 struct uio_dmabuf_file *uio_dmabuf_file_open(struct uio_dmabuf_dev *udev);
 void uio_dmabuf_file_release(struct uio_dmabuf_file *file);

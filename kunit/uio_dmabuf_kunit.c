@@ -14,12 +14,14 @@
 #include <kunit/test.h>
 #include <linux/dma-buf.h>
 #include <linux/dma-resv.h>
+#include <linux/ioport.h>
 #include <linux/mm.h>
 #include <linux/mman.h>
 #include <linux/scatterlist.h>
 #include <linux/sched/mm.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
+#include <linux/uio_driver.h>
 
 #include "../uio_dmabuf_priv.h"
 
@@ -272,10 +274,12 @@ KUNIT_DEFINE_ACTION_WRAPPER(uio_dmabuf_test_file_release_action, uio_dmabuf_file
 			    struct uio_dmabuf_file *);
 
 static unsigned int uio_dmabuf_test_saved_max_imports;
+static bool uio_dmabuf_test_saved_allow_unsafe;
 
-static void uio_dmabuf_test_restore_max_imports(void *unused)
+static void uio_dmabuf_test_restore_params(void *unused)
 {
 	uio_dmabuf_max_imports = uio_dmabuf_test_saved_max_imports;
+	uio_dmabuf_allow_unsafe = uio_dmabuf_test_saved_allow_unsafe;
 }
 
 /* A dma-buf from the test exporter, put when the case ends. */
@@ -353,9 +357,12 @@ static int uio_dmabuf_test_init(struct kunit *test)
 	ctx->usegs = (void __user *)(addr + PAGE_SIZE);
 
 	uio_dmabuf_test_saved_max_imports = uio_dmabuf_max_imports;
+	uio_dmabuf_test_saved_allow_unsafe = uio_dmabuf_allow_unsafe;
 	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test,
-							   uio_dmabuf_test_restore_max_imports,
+							   uio_dmabuf_test_restore_params,
 							   NULL));
+	/* A KUnit device has no IOMMU: its node opens by the unsafe rule only. */
+	uio_dmabuf_allow_unsafe = true;
 
 	ctx->udev = uio_dmabuf_test_device(test, 0);
 	ctx->file = uio_dmabuf_test_open(test, ctx->udev);
@@ -1152,6 +1159,155 @@ static void uio_dmabuf_test_static_exporter(struct kunit *test)
 	uio_dmabuf_test_expect_empty(test, buf);
 }
 
+/*
+ * A device without an IOMMU is not isolated: without allow_unsafe_noiommu its
+ * node does not open, and nothing changes on the device.
+ */
+static void uio_dmabuf_test_open_not_isolated(struct kunit *test)
+{
+	struct uio_dmabuf_test_ctx *ctx = test->priv;
+	struct uio_dmabuf_info info;
+	struct uio_dmabuf_file *file;
+
+	KUNIT_EXPECT_EQ(test, uio_dmabuf_isolation(ctx->udev, NULL), 0);
+	KUNIT_ASSERT_EQ(test, 0, uio_dmabuf_test_ioctl(test, ctx->file, UIO_DMABUF_IOC_INFO,
+							&info, sizeof(info)));
+	KUNIT_EXPECT_EQ(test, info.flags, 0);
+
+	uio_dmabuf_allow_unsafe = false;
+	file = uio_dmabuf_file_open(ctx->udev);
+	KUNIT_EXPECT_EQ(test, PTR_ERR_OR_ZERO(file), -EPERM);
+	if (!IS_ERR(file))
+		uio_dmabuf_file_release(file);
+	KUNIT_EXPECT_EQ(test, ctx->udev->nr_active, 1);
+	KUNIT_EXPECT_TRUE(test, ctx->dma_enabled);
+}
+
+/*
+ * Losing isolation revokes: DMA stops before anything is unmapped, every file's
+ * imports are released and its ioctls fail with ENODEV; a file opened later
+ * works and turns DMA on again.
+ */
+static void uio_dmabuf_test_revoke(struct kunit *test)
+{
+	struct uio_dmabuf_test_ctx *ctx = test->priv;
+	struct uio_dmabuf_test_buf *buf, *buf2;
+	struct uio_dmabuf_file *second, *later;
+	struct dma_buf *dmabuf, *dmabuf2;
+	struct uio_dmabuf_info info;
+
+	second = uio_dmabuf_test_open(test, ctx->udev);
+	dmabuf = uio_dmabuf_test_buffer(test, &uio_dmabuf_test_layouts[2],
+					&uio_dmabuf_test_dynamic_ops, &buf);
+	dmabuf2 = uio_dmabuf_test_buffer(test, &uio_dmabuf_test_layouts[0],
+					 &uio_dmabuf_test_dynamic_ops, &buf2);
+	KUNIT_ASSERT_EQ(test, 0, uio_dmabuf_test_import(ctx->file, dmabuf, 0, 0, NULL));
+	KUNIT_ASSERT_EQ(test, 0, uio_dmabuf_test_import(second, dmabuf2, 0, 0, NULL));
+	ctx->watch = buf;
+
+	uio_dmabuf_revoke(ctx->udev);
+	KUNIT_EXPECT_FALSE(test, ctx->dma_enabled);
+	KUNIT_EXPECT_EQ(test, ctx->mapped_when_dma_stopped, 1);
+	uio_dmabuf_test_expect_idle(test, buf);
+	uio_dmabuf_test_expect_idle(test, buf2);
+	KUNIT_EXPECT_EQ(test, ctx->udev->nr_imports, 0);
+	KUNIT_EXPECT_EQ(test, current->mm->locked_vm, 0);
+	KUNIT_EXPECT_EQ(test, -ENODEV, uio_dmabuf_test_ioctl(test, ctx->file, UIO_DMABUF_IOC_INFO,
+							     &info, sizeof(info)));
+	KUNIT_EXPECT_EQ(test, -ENODEV, uio_dmabuf_test_import(second, dmabuf, 0, 0, NULL));
+	ctx->watch = NULL;
+
+	later = uio_dmabuf_test_open(test, ctx->udev);
+	KUNIT_EXPECT_TRUE(test, ctx->dma_enabled);
+	KUNIT_EXPECT_EQ(test, 0, uio_dmabuf_test_import(later, dmabuf, 0, 0, NULL));
+	/* Closing a revoked file does not stop the DMA of the live one. */
+	kunit_release_action(test, uio_dmabuf_test_file_release_action, second);
+	KUNIT_EXPECT_TRUE(test, ctx->dma_enabled);
+	kunit_release_action(test, uio_dmabuf_test_file_release_action, later);
+	KUNIT_EXPECT_FALSE(test, ctx->dma_enabled);
+	uio_dmabuf_test_expect_idle(test, buf);
+}
+
+/* The bind changes the device's DMA masks and max segment size; unbind undoes it. */
+static void uio_dmabuf_test_restore_dma(struct kunit *test)
+{
+	struct device_dma_parameters *parms;
+	struct uio_dmabuf_dev *udev;
+	struct device *dev;
+
+	dev = kunit_device_register(test, "uio-dmabuf-test-restore");
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, dev);
+	parms = kunit_kzalloc(test, sizeof(*parms), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, parms);
+	dev->dma_parms = parms;
+	dev->dma_mask = &dev->coherent_dma_mask;
+	KUNIT_ASSERT_EQ(test, 0, dma_set_mask_and_coherent(dev, DMA_BIT_MASK(40)));
+	parms->max_segment_size = SZ_64K;
+
+	udev = uio_dmabuf_register(dev, 950, &uio_dmabuf_test_bus_ops, test->priv);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, udev);
+	KUNIT_EXPECT_EQ(test, *dev->dma_mask, DMA_BIT_MASK(32));
+	KUNIT_EXPECT_EQ(test, dma_get_max_seg_size(dev), UINT_MAX);
+
+	uio_dmabuf_unregister(udev);
+	KUNIT_EXPECT_EQ(test, *dev->dma_mask, DMA_BIT_MASK(40));
+	KUNIT_EXPECT_EQ(test, dev->coherent_dma_mask, DMA_BIT_MASK(40));
+	KUNIT_EXPECT_EQ(test, dma_get_max_seg_size(dev), SZ_64K);
+}
+
+/*
+ * Memory resources as UIO maps: whole pages are offered; a sub-page resource
+ * only when the rest of its page can be reserved for it (and the reservation
+ * goes at unbind); one starting inside a page never.
+ */
+static void uio_dmabuf_test_fill_mem(struct kunit *test)
+{
+	struct resource window = DEFINE_RES_MEM_NAMED(0x10000000, 16 * PAGE_SIZE, "window");
+	struct resource page = DEFINE_RES_MEM_NAMED(0x10000000, PAGE_SIZE, "page");
+	struct resource small = DEFINE_RES_MEM_NAMED(0x10001000, 0x100, "small");
+	struct resource crowded = DEFINE_RES_MEM_NAMED(0x10002000, 0x100, "crowded");
+	struct resource neighbour = DEFINE_RES_MEM_NAMED(0x10002800, 0x100, "neighbour");
+	struct resource inside = DEFINE_RES_MEM_NAMED(0x10003800, 0x800, "inside");
+	struct uio_mem mem = { };
+	struct resource *tail;
+	struct device *dev;
+
+	dev = kunit_device_register(test, "uio-dmabuf-test-maps");
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, dev);
+	KUNIT_ASSERT_EQ(test, 0, request_resource(&window, &page));
+	KUNIT_ASSERT_EQ(test, 0, request_resource(&window, &small));
+	KUNIT_ASSERT_EQ(test, 0, request_resource(&window, &crowded));
+	KUNIT_ASSERT_EQ(test, 0, request_resource(&window, &neighbour));
+	KUNIT_ASSERT_EQ(test, 0, request_resource(&window, &inside));
+
+	KUNIT_EXPECT_TRUE(test, uio_dmabuf_fill_mem(dev, &mem, &page, "page"));
+	KUNIT_EXPECT_EQ(test, mem.addr, 0x10000000);
+	KUNIT_EXPECT_EQ(test, mem.offs, 0);
+	KUNIT_EXPECT_EQ(test, mem.size, PAGE_SIZE);
+
+	KUNIT_EXPECT_TRUE(test, uio_dmabuf_fill_mem(dev, &mem, &small, "small"));
+	KUNIT_EXPECT_EQ(test, mem.addr, 0x10001000);
+	KUNIT_EXPECT_EQ(test, mem.size, PAGE_SIZE);
+	tail = small.sibling;
+	KUNIT_ASSERT_NOT_NULL(test, tail);
+	KUNIT_EXPECT_EQ(test, tail->start, 0x10001100);
+	KUNIT_EXPECT_EQ(test, tail->end, 0x10001fff);
+
+	memset(&mem, 0, sizeof(mem));
+	KUNIT_EXPECT_FALSE(test, uio_dmabuf_fill_mem(dev, &mem, &crowded, "crowded"));
+	KUNIT_EXPECT_FALSE(test, uio_dmabuf_fill_mem(dev, &mem, &inside, "inside"));
+	KUNIT_EXPECT_EQ(test, mem.size, 0);
+
+	/* Unbind: the reserved tail leaves the window. */
+	kunit_device_unregister(test, dev);
+	KUNIT_EXPECT_PTR_EQ(test, small.sibling, &crowded);
+	release_resource(&inside);
+	release_resource(&neighbour);
+	release_resource(&crowded);
+	release_resource(&small);
+	release_resource(&page);
+}
+
 static struct kunit_case uio_dmabuf_test_cases[] = {
 	KUNIT_CASE_PARAM(uio_dmabuf_test_segments, uio_dmabuf_test_layout_gen_params),
 	KUNIT_CASE_PARAM(uio_dmabuf_test_lengths_sum, uio_dmabuf_test_layout_gen_params),
@@ -1179,6 +1335,10 @@ static struct kunit_case uio_dmabuf_test_cases[] = {
 	KUNIT_CASE(uio_dmabuf_test_static_exporter),
 	KUNIT_CASE(uio_dmabuf_test_locked_vm),
 	KUNIT_CASE(uio_dmabuf_test_revoke_all_files),
+	KUNIT_CASE(uio_dmabuf_test_open_not_isolated),
+	KUNIT_CASE(uio_dmabuf_test_revoke),
+	KUNIT_CASE(uio_dmabuf_test_restore_dma),
+	KUNIT_CASE(uio_dmabuf_test_fill_mem),
 	{}
 };
 

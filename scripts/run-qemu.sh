@@ -7,14 +7,22 @@
 # free of kernel messages: it is saved to LOG.data.
 #
 # Usage: run-qemu.sh --kernel bzImage --initrd cpio.gz --log FILE
-#                    [--run kunit,smoke,cli] [--iommu] [--modargs a=1,b=2]
+#                    [--run kunit,smoke,cli] [--iommu] [--iommu-lazy] [--no-intremap]
+#                    [--bridge] [--modargs a=1,b=2]
 #                    [--edu N] [--edu-mask HEX] [--icount] [--mem 2G]
 #                    [--timeout SECONDS] [--append "more args"]
+#   --iommu       a virtual Intel IOMMU with interrupt remapping and strict
+#                 domains: the devices are isolated
+#   --iommu-lazy  the same with the x86 default, lazy (DMA-FQ) domains
+#   --no-intremap with --iommu: no interrupt remapping (MSI not isolated)
+#   --bridge      one more edu behind a PCI bridge beside an e1000, all three
+#                 in one IOMMU group
 #   --icount  -icount shift=auto,sleep=off: edu completes DMA on a timer of the
 #             virtual clock, which then jumps ahead while the guest waits
 set -euo pipefail
 
 kernel= initrd= log= run= iommu=0 modargs= mem=2G timeout=900 append= edu=2 edu_mask=0xffffffff icount=0
+lazy=0 intremap=on bridge=0
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--kernel) kernel=$2; shift 2 ;;
@@ -22,6 +30,9 @@ while [ $# -gt 0 ]; do
 	--log) log=$2; shift 2 ;;
 	--run) run=$2; shift 2 ;;
 	--iommu) iommu=1; shift ;;
+	--iommu-lazy) iommu=1; lazy=1; shift ;;
+	--no-intremap) intremap=off; shift ;;
+	--bridge) bridge=1; shift ;;
 	--modargs) modargs=$2; shift 2 ;;
 	--mem) mem=$2; shift 2 ;;
 	--edu) edu=$2; shift 2 ;;
@@ -41,8 +52,10 @@ cmdline="console=ttyS0 panic=-1 cma=64M uio_dmabuf.run=$run"
 [ -n "$modargs" ] && cmdline="$cmdline uio_dmabuf.modargs=$modargs"
 machine=(-machine q35)
 if [ "$iommu" = 1 ]; then
-	machine+=(-device intel-iommu,intremap=off)
+	# Interrupt remapping needs the split irqchip (TCG accepts it as well).
+	machine=(-machine q35,kernel-irqchip=split -device "intel-iommu,intremap=$intremap")
 	cmdline="$cmdline intel_iommu=on iommu=nopt"
+	[ "$lazy" = 1 ] || cmdline="$cmdline iommu.strict=1"
 fi
 [ -n "$append" ] && cmdline="$cmdline $append"
 
@@ -51,6 +64,8 @@ for ((i = 0; i < edu; i++)); do
 	devices+=(-device "edu,dma_mask=$edu_mask")
 done
 
+[ "$bridge" = 1 ] && devices+=(-device pci-bridge,id=br,chassis_nr=1
+	-device "edu,bus=br,addr=1,dma_mask=$edu_mask" -device e1000,bus=br,addr=2)
 [ "$icount" = 1 ] && devices+=(-icount shift=auto,sleep=off)
 
 # TCG: KVM guests failed on this kind of machine (see ../shared/FACTS.md).

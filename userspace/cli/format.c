@@ -100,17 +100,71 @@ void udb_print_report_json(FILE *f, const struct udb_report *r)
 	fputs("]}\n", f);
 }
 
+void udb_isolation_text(char *buf, size_t len, int flags)
+{
+	if (flags < 0) {
+		snprintf(buf, len, "?");
+		return;
+	}
+	if (flags & UIO_DMABUF_INFO_ISOLATED) {
+		snprintf(buf, len, "isolated");
+		return;
+	}
+	if (!(flags & UIO_DMABUF_INFO_IOMMU)) {
+		snprintf(buf, len, "no IOMMU");
+		return;
+	}
+	snprintf(buf, len, "not isolated:%s%s%s",
+		 flags & UIO_DMABUF_INFO_STRICT ? "" : " lazy-domain",
+		 flags & UIO_DMABUF_INFO_VIABLE ? "" : " shared-group",
+		 flags & UIO_DMABUF_INFO_MSI_ISOLATED ? "" : " msi-not-isolated");
+}
+
+void udb_isolation_hint(char *buf, size_t len, int flags, int group)
+{
+	static const char unsafe[] = "or, for unsafe use, load uio_dmabuf with "
+				     "allow_unsafe_noiommu=1 and run with CAP_SYS_RAWIO";
+	size_t used = 0;
+
+	buf[0] = 0;
+	if (flags < 0) {
+		snprintf(buf, len, "the device is not isolated (see uio-dmabuf list); %s", unsafe);
+		return;
+	}
+	if (!(flags & UIO_DMABUF_INFO_IOMMU)) {
+		snprintf(buf, len, "no IOMMU translates the device's DMA: enable the IOMMU "
+			 "(intel_iommu=on or amd_iommu=on); %s", unsafe);
+		return;
+	}
+#define HINT(...) do { \
+		int n_ = snprintf(buf + used, len - used, __VA_ARGS__); \
+		if (n_ > 0) \
+			used = used + (size_t)n_ < len ? used + (size_t)n_ : len - 1; \
+	} while (0)
+	if (!(flags & UIO_DMABUF_INFO_STRICT))
+		HINT("IOMMU group %d has a lazy DMA domain: unbind its drivers, "
+		     "echo DMA > /sys/kernel/iommu_groups/%d/type, bind them again "
+		     "(or boot with iommu.strict=1); ", group, group);
+	if (!(flags & UIO_DMABUF_INFO_VIABLE))
+		HINT("IOMMU group %d has a device whose kernel driver does DMA "
+		     "(ls /sys/kernel/iommu_groups/%d/devices): unbind it; ", group, group);
+	if (!(flags & UIO_DMABUF_INFO_MSI_ISOLATED))
+		HINT("MSI writes are not isolated: enable interrupt remapping; ");
+	HINT("%s", unsafe);
+#undef HINT
+}
+
 void udb_print_devices_table(FILE *f, const struct udb_device *d, int n)
 {
-	char mask[16], iommu[48];
+	char mask[16], iommu[48], isolation[64];
 	int i;
 
 	if (!n) {
 		fputs("no UIO device is bound to uio_dmabuf\n", f);
 		return;
 	}
-	fprintf(f, "%-6s  %-18s  %-8s  %-14s  %-13s  %-8s  %s\n", "uio", "node", "bus", "device",
-		"id", "dma_mask", "iommu");
+	fprintf(f, "%-6s  %-18s  %-8s  %-14s  %-13s  %-8s  %-30s  %s\n", "uio", "node", "bus",
+		"device", "id", "dma_mask", "iommu", "isolation");
 	for (i = 0; i < n; i++) {
 		char id[40];
 
@@ -126,8 +180,9 @@ void udb_print_devices_table(FILE *f, const struct udb_device *d, int n)
 				 d[i].iommu_type[0] ? d[i].iommu_type : "?");
 		else
 			snprintf(iommu, sizeof(iommu), "none");
-		fprintf(f, "%-6s  %-18s  %-8s  %-14s  %-13s  %-8s  %s\n", d[i].uio, d[i].node,
-			d[i].bus, d[i].id, id, mask, iommu);
+		udb_isolation_text(isolation, sizeof(isolation), d[i].isolation);
+		fprintf(f, "%-6s  %-18s  %-8s  %-14s  %-13s  %-8s  %-30s  %s\n", d[i].uio, d[i].node,
+			d[i].bus, d[i].id, id, mask, iommu, isolation);
 	}
 }
 
@@ -159,6 +214,15 @@ void udb_print_devices_json(FILE *f, const struct udb_device *d, int n)
 		else
 			fputs(", \"iommu_group\": null, \"iommu_type\": ", f);
 		udb_json_string(f, d[i].iommu_type[0] ? d[i].iommu_type : NULL);
+		if (d[i].isolation >= 0)
+			fprintf(f, ", \"isolation\": {\"flags\": %d, \"strict\": %s, \"viable\": %s, "
+				"\"msi_isolated\": %s, \"isolated\": %s}", d[i].isolation,
+				d[i].isolation & UIO_DMABUF_INFO_STRICT ? "true" : "false",
+				d[i].isolation & UIO_DMABUF_INFO_VIABLE ? "true" : "false",
+				d[i].isolation & UIO_DMABUF_INFO_MSI_ISOLATED ? "true" : "false",
+				d[i].isolation & UIO_DMABUF_INFO_ISOLATED ? "true" : "false");
+		else
+			fputs(", \"isolation\": null", f);
 		fputc('}', f);
 	}
 	fputs("]}\n", f);

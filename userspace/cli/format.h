@@ -39,6 +39,7 @@ struct udb_device {
 	bool iommu;		/* behind a DMA-translating IOMMU domain */
 	int iommu_group;	/* -1 when none */
 	char iommu_type[16];	/* the group's type, "" when none */
+	int isolation;		/* UIO_DMABUF_INFO_* flags, -1 when unknown */
 };
 
 /* One dma-heap, as heaps reports it. */
@@ -68,6 +69,11 @@ struct udb_failure {
 };
 
 void udb_print_failure_line(FILE *f, const struct udb_failure *e);
+
+/* "isolated", "no IOMMU", or "not isolated: " and the unmet conditions. */
+void udb_isolation_text(char *buf, size_t len, int flags);
+/* Why an open was refused (EPERM) and how an administrator fixes it. */
+void udb_isolation_hint(char *buf, size_t len, int flags, int group);
 void udb_print_failure_json(FILE *f, const struct udb_failure *e);
 
 #endif /* UIO_DMABUF_FORMAT_H */

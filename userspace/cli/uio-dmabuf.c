@@ -190,6 +190,32 @@ static void describe_device(const char *uio, struct udb_device *d)
 		if (!read_line(path, d->iommu_type, sizeof(d->iommu_type)))
 			d->iommu = !strncmp(d->iommu_type, "DMA", 3);
 	}
+	d->isolation = -1;
+	snprintf(path, sizeof(path), "/sys/class/uio/%s/device/uio_dmabuf/isolation", uio);
+	if (!read_line(path, line, sizeof(line)))
+		d->isolation = (int)strtol(line, NULL, 16);
+}
+
+/*
+ * Opens the import node @node; a failure is reported, a refusal (EPERM) with
+ * the isolation conditions the device does not meet and their fixes.
+ */
+static int open_node(bool json, const char *command, const char *node, const char *buffer,
+		     int *status)
+{
+	char uio[32], hint[768];
+	struct udb_device d;
+	int fd = uiodmabuf_open(node);
+
+	if (fd >= 0)
+		return fd;
+	if (fd == -EPERM) {
+		snprintf(uio, sizeof(uio), "uio%s", node + strcspn(node, "0123456789"));
+		describe_device(uio, &d);
+		udb_isolation_hint(hint, sizeof(hint), d.isolation, d.iommu_group);
+	}
+	*status = fail(json, command, node, buffer, "open", fd, fd == -EPERM ? hint : NULL);
+	return -1;
 }
 
 static int cmp_uio(const void *a, const void *b)
@@ -541,12 +567,9 @@ static int cmd_alloc(int argc, char **argv)
 		return fail(o.json, "alloc", node, buffer, "find the heap", ret,
 			    ret == -ENOENT ? "see uio-dmabuf heaps" : NULL);
 
-	node_fd = uiodmabuf_open(node);
+	node_fd = open_node(o.json, "alloc", node, buffer, &status);
 	if (node_fd < 0)
-		return fail(o.json, "alloc", node, buffer, "open", node_fd,
-			    node_fd == -EPERM ?
-			    "no IOMMU: load uio_dmabuf with allow_unsafe_noiommu=1, run with CAP_SYS_RAWIO" :
-			    NULL);
+		return status;
 
 	if (!strcmp(source, "heap"))
 		buf_fd = uiodmabuf_heap_alloc(heap, o.size);
@@ -582,12 +605,9 @@ static int cmd_import(int argc, char **argv)
 	if (fcntl(o.fd, F_GETFD) < 0)
 		return fail(o.json, "import", node, buffer, "check the buffer fd", errno,
 			    NULL);
-	node_fd = uiodmabuf_open(node);
+	node_fd = open_node(o.json, "import", node, buffer, &status);
 	if (node_fd < 0)
-		return fail(o.json, "import", node, buffer, "open", node_fd,
-			    node_fd == -EPERM ?
-			    "no IOMMU: load uio_dmabuf with allow_unsafe_noiommu=1, run with CAP_SYS_RAWIO" :
-			    NULL);
+		return status;
 	status = import_and_report(&o, "import", node_fd, node, o.fd, buffer, "fd", NULL);
 	close(node_fd);
 	return status;

@@ -217,6 +217,36 @@ static int fake_ioctl(int fd, unsigned long request, void *arg)
 	return 0;
 }
 
+static void test_isolation(void)
+{
+	const int lazy = UIO_DMABUF_INFO_IOMMU | UIO_DMABUF_INFO_VIABLE | UIO_DMABUF_INFO_MSI_ISOLATED;
+	char buf[768];
+
+	udb_isolation_text(buf, sizeof(buf), UIO_DMABUF_INFO_IOMMU | UIO_DMABUF_INFO_STRICT |
+			   UIO_DMABUF_INFO_VIABLE | UIO_DMABUF_INFO_MSI_ISOLATED |
+			   UIO_DMABUF_INFO_ISOLATED);
+	CHECK(!strcmp(buf, "isolated"), "isolation text: isolated (%s)", buf);
+	udb_isolation_text(buf, sizeof(buf), 0);
+	CHECK(!strcmp(buf, "no IOMMU"), "isolation text: no IOMMU (%s)", buf);
+	udb_isolation_text(buf, sizeof(buf), UIO_DMABUF_INFO_IOMMU | UIO_DMABUF_INFO_STRICT);
+	CHECK(!strcmp(buf, "not isolated: shared-group msi-not-isolated"),
+	      "isolation text: the unmet conditions (%s)", buf);
+	udb_isolation_text(buf, sizeof(buf), -1);
+	CHECK(!strcmp(buf, "?"), "isolation text: unknown (%s)", buf);
+
+	udb_isolation_hint(buf, sizeof(buf), lazy, 7);
+	CHECK(strstr(buf, "echo DMA > /sys/kernel/iommu_groups/7/type") &&
+	      !strstr(buf, "interrupt remapping") && !strstr(buf, "kernel driver") &&
+	      strstr(buf, "allow_unsafe_noiommu=1"), "hint for a lazy domain names the fix (%s)", buf);
+	udb_isolation_hint(buf, sizeof(buf), UIO_DMABUF_INFO_IOMMU, 3);
+	CHECK(strstr(buf, "group 3 has a lazy") && strstr(buf, "/sys/kernel/iommu_groups/3/devices") &&
+	      strstr(buf, "interrupt remapping"), "hint names every unmet condition (%s)", buf);
+	udb_isolation_hint(buf, 40, UIO_DMABUF_INFO_IOMMU, 3);
+	CHECK(strlen(buf) == 39, "hint is cut at the buffer's end (%zu)", strlen(buf));
+	udb_isolation_hint(buf, sizeof(buf), 0, -1);
+	CHECK(strstr(buf, "no IOMMU translates") != NULL, "hint without an IOMMU (%s)", buf);
+}
+
 static void test_paging(void)
 {
 	static const uint32_t totals[] = { 0, 1, UIODMABUF_SEGMENT_PAGE - 1, UIODMABUF_SEGMENT_PAGE,
@@ -270,6 +300,7 @@ int main(void)
 {
 	test_parse_size();
 	test_node_path();
+	test_isolation();
 	test_format();
 	test_paging();
 	printf("1..%d\n", passed + failed);

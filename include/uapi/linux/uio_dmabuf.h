@@ -21,10 +21,43 @@
  * define UIO_DMABUF_INFO_IOMMU - the device's DMA is translated by an IOMMU
  *
  * Set in &uio_dmabuf_info.flags when the device sits behind a DMA-translating
- * IOMMU domain: reported addresses are IOVAs and the device can reach only the
- * imported buffers. Clear when addresses are bus/physical addresses.
+ * IOMMU domain: reported addresses are IOVAs. Clear when addresses are
+ * bus/physical addresses and the device can reach all of memory.
  */
 #define UIO_DMABUF_INFO_IOMMU		0x00000001U
+/**
+ * define UIO_DMABUF_INFO_STRICT - the IOMMU domain is strict
+ *
+ * Unmapping flushes the IOMMU's TLB at once. A lazy (flush-queue) domain keeps
+ * released buffers reachable by the device for a while after they are freed.
+ */
+#define UIO_DMABUF_INFO_STRICT		0x00000002U
+/**
+ * define UIO_DMABUF_INFO_VIABLE - no kernel driver shares the IOMMU group
+ *
+ * Every other device of the device's IOMMU group is unbound, bound to
+ * uio_dmabuf, or bound to a driver that does no DMA of its own (pcieport,
+ * pci-stub, vfio-pci). Otherwise the device could reach that driver's buffers.
+ */
+#define UIO_DMABUF_INFO_VIABLE		0x00000004U
+/**
+ * define UIO_DMABUF_INFO_MSI_ISOLATED - interrupt remapping isolates MSI writes
+ *
+ * Otherwise the device's DMA engine could write the MSI window and forge
+ * interrupts.
+ */
+#define UIO_DMABUF_INFO_MSI_ISOLATED	0x00000008U
+/**
+ * define UIO_DMABUF_INFO_ISOLATED - all four flags above are set
+ *
+ * The import node of an isolated device is governed by its file permissions.
+ * Any other device is treated as one without an IOMMU: its node opens only
+ * with the module parameter allow_unsafe_noiommu and CAP_SYS_RAWIO, and
+ * taints the kernel. A file opened because the device was isolated is revoked
+ * (every ioctl fails with ENODEV) if the device stops being isolated: a kernel
+ * driver binds to a device of its IOMMU group, or the domain turns lazy.
+ */
+#define UIO_DMABUF_INFO_ISOLATED	0x00000010U
 
 /**
  * struct uio_dmabuf_info - UIO_DMABUF_IOC_INFO argument (output only)

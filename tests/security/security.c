@@ -1,0 +1,736 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The trust boundary of uio_dmabuf, run in the test guest as root, with the
+ * cases that matter run by an unprivileged user (uid 1000, no capabilities)
+ * that the node permissions let in. One boot per IOMMU setup:
+ *
+ *   --boot isolated    behind a virtual Intel IOMMU with interrupt remapping,
+ *                      lazy domains (the x86 default): edu 0 alone in its
+ *                      group, edu 1 behind a PCI bridge beside an e1000
+ *   --boot nointremap  strict domains, no interrupt remapping
+ *   --boot noiommu     no IOMMU
+ *
+ * Every case names its expected outcome; the run ends with a table and
+ * "security: N passed, N failed".
+ */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <grp.h>
+#include <inttypes.h>
+#include <libgen.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "edu.h"
+#include "uiodmabuf.h"
+
+#define USER_ID		1000
+#define MAX_CASES	64
+#define ISOLATED_ALL	(UIO_DMABUF_INFO_IOMMU | UIO_DMABUF_INFO_STRICT | UIO_DMABUF_INFO_VIABLE | \
+			 UIO_DMABUF_INFO_MSI_ISOLATED | UIO_DMABUF_INFO_ISOLATED)
+
+struct result {
+	const char *name;
+	const char *expect;
+	bool ok;
+	char detail[200];
+};
+
+static struct result results[MAX_CASES];
+static int nr_results;
+
+static void record(const char *name, const char *expect, bool ok, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+static void record(const char *name, const char *expect, bool ok, const char *fmt, ...)
+{
+	struct result *r = &results[nr_results++];
+	va_list ap;
+
+	r->name = name;
+	r->expect = expect;
+	r->ok = ok;
+	va_start(ap, fmt);
+	vsnprintf(r->detail, sizeof(r->detail), fmt, ap);
+	va_end(ap);
+	printf("%s %d - %s (%s)%s%s\n", ok ? "ok" : "not ok", nr_results, name, expect,
+	       r->detail[0] ? ": " : "", r->detail);
+	fflush(stdout);
+}
+
+static int write_str(const char *path, const char *val)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC), ret = 0;
+
+	if (fd < 0)
+		return -errno;
+	if (write(fd, val, strlen(val)) < 0)
+		ret = -errno;
+	close(fd);
+	return ret;
+}
+
+static int read_str(const char *path, char *buf, size_t len)
+{
+	FILE *f = fopen(path, "re");
+
+	buf[0] = 0;
+	if (!f)
+		return -errno;
+	if (!fgets(buf, len, f))
+		buf[0] = 0;
+	fclose(f);
+	buf[strcspn(buf, "\n")] = 0;
+	return 0;
+}
+
+static void pci_path(char *buf, size_t len, const char *bdf, const char *attr)
+{
+	snprintf(buf, len, "/sys/bus/pci/devices/%.32s/%.64s", bdf, attr);
+}
+
+/* The BDF of /dev/uio<n>'s device. */
+static int uio_bdf(int n, char *bdf, size_t len)
+{
+	char link[128], target[256];
+	ssize_t r;
+
+	snprintf(link, sizeof(link), "/sys/class/uio/uio%d/device", n);
+	r = readlink(link, target, sizeof(target) - 1);
+	if (r < 0)
+		return -errno;
+	target[r] = 0;
+	snprintf(bdf, len, "%s", basename(target));
+	return 0;
+}
+
+/* The first PCI device with this vendor and device ID. */
+static int find_pci(const char *vendor, const char *device, char *bdf, size_t len)
+{
+	DIR *d = opendir("/sys/bus/pci/devices");
+	struct dirent *e;
+	char path[256], v[16], id[16];
+	int ret = -ENOENT;
+
+	if (!d)
+		return -errno;
+	while ((e = readdir(d))) {
+		if (e->d_name[0] == '.')
+			continue;
+		pci_path(path, sizeof(path), e->d_name, "vendor");
+		read_str(path, v, sizeof(v));
+		pci_path(path, sizeof(path), e->d_name, "device");
+		read_str(path, id, sizeof(id));
+		if (!strcmp(v, vendor) && !strcmp(id, device)) {
+			snprintf(bdf, len, "%.31s", e->d_name);
+			ret = 0;
+			break;
+		}
+	}
+	closedir(d);
+	return ret;
+}
+
+static unsigned int isolation(const char *bdf)
+{
+	char path[256], val[32];
+
+	pci_path(path, sizeof(path), bdf, "uio_dmabuf/isolation");
+	if (read_str(path, val, sizeof(val)) || !val[0])
+		return ~0U;
+	return strtoul(val, NULL, 16);
+}
+
+static int group_of(const char *bdf)
+{
+	char link[256], target[256];
+	ssize_t r;
+
+	pci_path(link, sizeof(link), bdf, "iommu_group");
+	r = readlink(link, target, sizeof(target) - 1);
+	if (r < 0)
+		return -1;
+	target[r] = 0;
+	return atoi(basename(target));
+}
+
+/* The name of the driver bound to @bdf, or "" when none is. */
+static void driver_of(const char *bdf, char *drv, size_t len)
+{
+	char link[256], target[256];
+	ssize_t r;
+
+	pci_path(link, sizeof(link), bdf, "driver");
+	r = readlink(link, target, sizeof(target) - 1);
+	drv[0] = 0;
+	if (r < 0)
+		return;
+	target[r] = 0;
+	snprintf(drv, len, "%s", basename(target));
+}
+
+static int unbind(const char *bdf)
+{
+	char path[256];
+
+	pci_path(path, sizeof(path), bdf, "driver/unbind");
+	return write_str(path, bdf);
+}
+
+static void grant(void);
+
+/* Binds @bdf to @drv; the new nodes get the user's permissions again. */
+static int bind_to(const char *bdf, const char *drv)
+{
+	char path[256];
+	int ret;
+
+	pci_path(path, sizeof(path), bdf, "driver_override");
+	write_str(path, drv);
+	ret = write_str("/sys/bus/pci/drivers_probe", bdf);
+	grant();
+	return ret;
+}
+
+/*
+ * The administrator's recipe from the kernel's message: every driver of the
+ * group unbound, the domain type written, the drivers bound again.
+ */
+static int set_group_type(const char *bdf, const char *type)
+{
+	char dir[64], path[512], drv[16][64], devs[16][32];
+	int group = group_of(bdf), n = 0, i, ret;
+	struct dirent *e;
+	DIR *d;
+
+	snprintf(dir, sizeof(dir), "/sys/kernel/iommu_groups/%d/devices", group);
+	d = opendir(dir);
+	if (!d)
+		return -errno;
+	while ((e = readdir(d)) && n < 16) {
+		if (e->d_name[0] == '.')
+			continue;
+		driver_of(e->d_name, drv[n], sizeof(drv[n]));
+		snprintf(devs[n], sizeof(devs[n]), "%.31s", e->d_name);
+		if (drv[n][0])
+			unbind(devs[n]);
+		n++;
+	}
+	closedir(d);
+	snprintf(path, sizeof(path), "/sys/kernel/iommu_groups/%d/type", group);
+	ret = write_str(path, type);
+	for (i = 0; i < n; i++)
+		if (drv[i][0])
+			bind_to(devs[i], drv[i]);
+	return ret;
+}
+
+static int kmsg_lines(const char *text)
+{
+	char cmd[320], line[32] = "";
+	FILE *f;
+
+	snprintf(cmd, sizeof(cmd), "dmesg | grep -cF '%s'", text);
+	f = popen(cmd, "r");
+	if (!f)
+		return -1;
+	if (!fgets(line, sizeof(line), f))
+		line[0] = 0;
+	pclose(f);
+	return atoi(line);
+}
+
+/* Line number in the kernel log of the last line containing @text, or 0. */
+static int kmsg_last(const char *text)
+{
+	char cmd[320], line[32] = "";
+	FILE *f;
+
+	snprintf(cmd, sizeof(cmd), "dmesg | grep -nF '%s' | tail -n1 | cut -d: -f1", text);
+	f = popen(cmd, "r");
+	if (!f)
+		return 0;
+	if (!fgets(line, sizeof(line), f))
+		line[0] = 0;
+	pclose(f);
+	return atoi(line);
+}
+
+static long tainted(void)
+{
+	char val[32];
+
+	read_str("/proc/sys/kernel/tainted", val, sizeof(val));
+	return atol(val);
+}
+
+/* Runs @fn as uid/gid 1000 without supplementary groups or capabilities. */
+static int as_user(int (*fn)(void *), void *arg)
+{
+	int status;
+	pid_t pid = fork();
+
+	if (pid < 0)
+		return -errno;
+	if (!pid) {
+		if (setgroups(0, NULL) || setgid(USER_ID) || setuid(USER_ID))
+			_exit(100);
+		_exit(fn(arg));
+	}
+	if (waitpid(pid, &status, 0) < 0 || !WIFEXITED(status))
+		return -1;
+	return WEXITSTATUS(status);
+}
+
+struct user_open {
+	const char *node;
+	int err;
+};
+
+/* As the user: open the node; the errno of a refusal in ->err, 0 if it opened. */
+static int user_open(void *p)
+{
+	struct user_open *u = p;
+	int fd = open(u->node, O_RDWR | O_CLOEXEC);
+
+	if (fd < 0)
+		return errno;
+	close(fd);
+	return 0;
+}
+
+/* The node permissions a udev rule would give: the user may open everything. */
+static void grant(void)
+{
+	DIR *d = opendir("/dev");
+	struct dirent *e;
+	char path[300];
+
+	chmod("/", 0755);
+	chmod("/dev/dma_heap/system", 0666);
+	if (!d)
+		return;
+	while ((e = readdir(d))) {
+		if (!strncmp(e->d_name, "uio", 3)) {
+			snprintf(path, sizeof(path), "/dev/%s", e->d_name);
+			chmod(path, 0666);
+		}
+	}
+	closedir(d);
+}
+
+struct user_cmd {
+	const char *cmd;
+	const char *needle;
+};
+
+/* As the user: run ->cmd (stderr too); 0 when its output contains ->needle. */
+static int user_cmd(void *p)
+{
+	struct user_cmd *u = p;
+	char out[8192];
+	size_t n = 0, r;
+	FILE *f = popen(u->cmd, "r");
+
+	if (!f)
+		return 2;
+	while (n < sizeof(out) - 1 && (r = fread(out + n, 1, sizeof(out) - 1 - n, f)) > 0)
+		n += r;
+	out[n] = 0;
+	pclose(f);
+	if (strstr(out, u->needle))
+		return 0;
+	printf("# %s:\n%s", u->cmd, out);
+	return 1;
+}
+
+static void case_user_cmd(const char *name, const char *expect, const char *cmd,
+			  const char *needle)
+{
+	struct user_cmd u = { .cmd = cmd, .needle = needle };
+	int ret = as_user(user_cmd, &u);
+
+	record(name, expect, ret == 0, "\"%s\" %s in the output of %s", needle,
+	       ret ? "not found" : "found", cmd);
+}
+
+static void case_user_refused(const char *name, const char *node, const char *msg)
+{
+	struct user_open u = { .node = node };
+	int before = kmsg_lines(msg), err = as_user(user_open, &u);
+	int after = kmsg_lines(msg);
+
+	record(name, "EPERM for the user, the log names the condition", err == EPERM && after > before,
+	       "got %s, %d new log lines with \"%s\"", err ? strerrorname_np(err) : "success",
+	       after - before, msg);
+}
+
+/*
+ * As the user: allocate 1 MiB from the system heap, import it, and make edu
+ * copy 2 KiB from the first page to the second by DMA; 0 when the bytes match.
+ */
+static int user_dma(void *p)
+{
+	int uio = *(int *)p, node, buf, ret = 1, i;
+	struct uio_dmabuf_segment *segs = NULL;
+	struct uio_dmabuf_import imp;
+	struct uio_dmabuf_info info;
+	struct edu edu;
+	uint32_t n;
+	char path[64];
+	uint8_t *map;
+
+	snprintf(path, sizeof(path), "/dev/uio-dmabuf%d", uio);
+	node = open(path, O_RDWR | O_CLOEXEC);
+	if (node < 0)
+		return 2;
+	if (uiodmabuf_info(node, &info) || info.flags != ISOLATED_ALL)
+		return 3;
+	buf = uiodmabuf_heap_alloc("system", 1 << 20);
+	if (buf < 0)
+		return 4;
+	map = mmap(NULL, 1 << 20, PROT_READ | PROT_WRITE, MAP_SHARED, buf, 0);
+	if (map == MAP_FAILED)
+		return 5;
+	for (i = 0; i < 2048; i++)
+		map[i] = (uint8_t)(i * 7 + 3);
+	memset(map + 4096, 0, 2048);
+	if (uiodmabuf_import(node, buf, UIO_DMABUF_DIR_BIDIRECTIONAL, 0, &imp) ||
+	    uiodmabuf_get_segments(node, imp.handle, &segs, &n) || !n)
+		return 6;
+	if (edu_open(&edu, uio))
+		return 7;
+	if (!edu_to_device(&edu, segs[0].dma_addr, 0, 2048) &&
+	    !edu_from_device(&edu, 0, segs[0].dma_addr + 4096, 2048))
+		ret = memcmp(map, map + 4096, 2048) ? 8 : 0;
+	printf("# user %d: IOVA %#" PRIx64 ", %u segment(s), copy %s\n", getuid(),
+	       (uint64_t)segs[0].dma_addr, n, ret ? "wrong" : "verified");
+	edu_close(&edu);
+	free(segs);
+	uiodmabuf_release(node, imp.handle);
+	munmap(map, 1 << 20);
+	close(buf);
+	close(node);
+	return ret;
+}
+
+/*
+ * As the user: open the node, import, tell the parent (@ready), wait until it
+ * changed something (@go), then expect ENODEV from GET_SEGMENTS.
+ */
+struct user_hold {
+	const char *node;
+	int ready[2], go[2];
+};
+
+static int user_hold(void *p)
+{
+	struct user_hold *h = p;
+	struct uio_dmabuf_get_segments gs = { 0 };
+	struct uio_dmabuf_import imp = { 0 };
+	int node, buf, ret;
+	char c = 1;
+
+	node = open(h->node, O_RDWR | O_CLOEXEC);
+	buf = uiodmabuf_heap_alloc("system", 65536);
+	if (node < 0 || buf < 0 ||
+	    uiodmabuf_import(node, buf, UIO_DMABUF_DIR_BIDIRECTIONAL, 0, &imp))
+		c = 0;
+	if (write(h->ready[1], &c, 1) != 1 || !c)
+		return 2;
+	if (read(h->go[0], &c, 1) != 1)
+		return 3;
+	gs.handle = imp.handle;
+	ret = uiodmabuf_ioctl(node, UIO_DMABUF_IOC_GET_SEGMENTS, &gs);
+	printf("# user: GET_SEGMENTS after the change: %s\n", ret ? strerrorname_np(-ret) : "success");
+	close(buf);
+	close(node);
+	return ret == -ENODEV ? 0 : 4;
+}
+
+/* Starts user_hold in a child; returns its pid once it holds an import. */
+static pid_t start_hold(struct user_hold *h, const char *node)
+{
+	pid_t pid;
+	char c = 0;
+
+	h->node = node;
+	if (pipe(h->ready) || pipe(h->go))
+		return -1;
+	pid = fork();
+	if (!pid) {
+		if (setgroups(0, NULL) || setgid(USER_ID) || setuid(USER_ID))
+			_exit(100);
+		_exit(user_hold(h));
+	}
+	if (read(h->ready[0], &c, 1) != 1 || !c)
+		return -1;
+	return pid;
+}
+
+static int finish_hold(struct user_hold *h, pid_t pid)
+{
+	int status;
+	char c = 1;
+
+	if (write(h->go[1], &c, 1) != 1)
+		return -1;
+	if (waitpid(pid, &status, 0) < 0 || !WIFEXITED(status))
+		return -1;
+	close(h->ready[0]);
+	close(h->ready[1]);
+	close(h->go[0]);
+	close(h->go[1]);
+	return WEXITSTATUS(status);
+}
+
+static int live_imports(const char *bdf)
+{
+	char path[256], line[256];
+	FILE *f;
+	int n = -1;
+
+	snprintf(path, sizeof(path), "/sys/kernel/debug/uio_dmabuf/%s/imports", bdf);
+	f = fopen(path, "re");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		n++;
+	fclose(f);
+	return n;
+}
+
+static bool bus_master(const char *bdf)
+{
+	unsigned char cfg[8] = { 0 };
+	char path[256];
+	int fd;
+
+	pci_path(path, sizeof(path), bdf, "config");
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return true;
+	if (read(fd, cfg, sizeof(cfg)) != sizeof(cfg))
+		cfg[4] = 0xff;
+	close(fd);
+	return cfg[4] & 0x4;
+}
+
+static void boot_isolated(void)
+{
+	char edu0[32], edu1[32], nic[32], bridge[32], path[256], msg[128], val[32];
+	struct user_hold hold;
+	unsigned int flags;
+	int uio = 0, ret, group;
+	pid_t pid;
+
+	if (uio_bdf(0, edu0, sizeof(edu0)) || uio_bdf(1, edu1, sizeof(edu1)) ||
+	    find_pci("0x8086", "0x100e", nic, sizeof(nic)) ||
+	    find_pci("0x1b36", "0x0001", bridge, sizeof(bridge))) {
+		record("topology", "edu 0, edu 1 behind a bridge beside an e1000", false,
+		       "devices missing");
+		return;
+	}
+	printf("# edu %s (group %d), edu %s and e1000 %s behind bridge %s (group %d)\n",
+	       edu0, group_of(edu0), edu1, nic, bridge, group_of(edu1));
+
+	/* 1. Lazy domain (the default here): refused, and the log says the fix. */
+	flags = isolation(edu0);
+	record("lazy-flags", "IOMMU, viable, MSI isolated; not strict, not isolated",
+	       flags == (UIO_DMABUF_INFO_IOMMU | UIO_DMABUF_INFO_VIABLE | UIO_DMABUF_INFO_MSI_ISOLATED),
+	       "isolation %#x", flags);
+	snprintf(msg, sizeof(msg), "echo DMA > /sys/kernel/iommu_groups/%d/type", group_of(edu0));
+	case_user_refused("lazy-domain-refused", "/dev/uio-dmabuf0", msg);
+	case_user_cmd("cli-refusal-explained", "the CLI names the condition and its fix",
+		      "uio-dmabuf alloc --device uio0 --heap system --size 4K 2>&1", msg);
+	case_user_cmd("cli-list-lazy", "list: not isolated, lazy domain",
+		      "uio-dmabuf list 2>&1", "not isolated: lazy-domain");
+
+	/* 2. The fix from the message makes the device isolated. */
+	ret = set_group_type(edu0, "DMA");
+	flags = isolation(edu0);
+	record("strict-after-fix", "isolated once the group is strict", !ret && flags == ISOLATED_ALL,
+	       "write %s, isolation %#x", ret ? strerrorname_np(-ret) : "ok", flags);
+	case_user_cmd("cli-list-isolated", "list --json: isolated",
+		      "uio-dmabuf list --json 2>&1", "\"msi_isolated\": true, \"isolated\": true}");
+
+	/* 3. The user imports and edu moves data by DMA, without capabilities. */
+	ret = as_user(user_dma, &uio);
+	record("user-isolated-dma", "uid 1000 imports, edu's DMA verifies, no taint",
+	       ret == 0 && !(tainted() & 64), "child status %d, tainted %ld", ret, tainted());
+
+	/* 4. The group turns lazy while the user holds an import: revoked. */
+	pid = start_hold(&hold, "/dev/uio-dmabuf0");
+	group = group_of(edu0);
+	snprintf(path, sizeof(path), "/sys/kernel/iommu_groups/%d/type", group);
+	ret = pid > 0 ? write_str(path, "DMA-FQ") : -1;
+	ret = pid > 0 ? finish_hold(&hold, pid) : -1;
+	record("lazy-while-open-revoked", "ENODEV for the holder, imports gone, DMA off, logged",
+	       ret == 0 && live_imports(edu0) == 0 && !bus_master(edu0) &&
+	       kmsg_lines("no longer has a strict DMA domain") > 0,
+	       "child status %d, %d imports left", ret, live_imports(edu0));
+	case_user_refused("lazy-again-refused", "/dev/uio-dmabuf0", "has a lazy DMA domain");
+	set_group_type(edu0, "DMA");
+
+	/* 5. A group shared with a kernel driver: refused, for root too. */
+	set_group_type(edu1, "DMA");
+	flags = isolation(edu1);
+	record("shared-flags", "IOMMU, strict, MSI isolated; not viable",
+	       flags == (UIO_DMABUF_INFO_IOMMU | UIO_DMABUF_INFO_STRICT | UIO_DMABUF_INFO_MSI_ISOLATED),
+	       "isolation %#x", flags);
+	snprintf(msg, sizeof(msg), "is shared with %s (driver e1000)", nic);
+	case_user_refused("shared-group-refused", "/dev/uio-dmabuf1", msg);
+	ret = open("/dev/uio-dmabuf1", O_RDWR | O_CLOEXEC);
+	record("shared-group-root-refused", "EPERM for root without allow_unsafe_noiommu",
+	       ret < 0 && errno == EPERM, "got %s", ret < 0 ? strerrorname_np(errno) : "success");
+	if (ret >= 0)
+		close(ret);
+
+	/* 6. A sibling bound to a driver-managed-DMA driver keeps the group viable. */
+	unbind(nic);
+	bind_to(nic, "pci-stub");
+	driver_of(nic, val, sizeof(val));
+	flags = isolation(edu1);
+	record("pci-stub-sibling-viable", "isolated beside pci-stub", flags == ISOLATED_ALL,
+	       "sibling driver %s, isolation %#x", val, flags);
+
+	/* 7. A kernel driver binds to the sibling while the user holds an import. */
+	unbind(nic);
+	pid = start_hold(&hold, "/dev/uio-dmabuf1");
+	ret = pid > 0 ? bind_to(nic, "e1000") : -1;
+	ret = pid > 0 ? finish_hold(&hold, pid) : -1;
+	driver_of(nic, val, sizeof(val));
+	{
+		int revoked = kmsg_last("binds to"), probed;
+
+		/* e1000's probe ends with "e1000 <BDF> ethN: (PCI:...)". */
+		snprintf(msg, sizeof(msg), "e1000 %s eth", nic);
+		probed = kmsg_last(msg);
+		snprintf(msg, sizeof(msg), "revoke at log line %d, e1000 at %d", revoked, probed);
+		record("sibling-bind-revokes", "ENODEV for the holder, revoked before e1000 probes",
+		       ret == 0 && !strcmp(val, "e1000") && live_imports(edu1) == 0 &&
+		       !bus_master(edu1) && revoked > 0 && revoked < probed,
+		       "child status %d, sibling driver %s, %s", ret, val, msg);
+	}
+
+	/* 8. Bridges are refused at probe. */
+	bind_to(bridge, "uio_dmabuf");
+	driver_of(bridge, val, sizeof(val));
+	record("bridge-refused", "the bridge does not bind",
+	       strcmp(val, "uio_dmabuf") && kmsg_lines("only normal (type 0) functions") > 0,
+	       "driver \"%s\"", val);
+	pci_path(path, sizeof(path), bridge, "driver_override");
+	write_str(path, "\n");
+
+	/* 9. Unbind gives the device its DMA mask back. */
+	pci_path(path, sizeof(path), edu0, "uio_dmabuf/dma_mask_bits");
+	write_str(path, "40");
+	pci_path(path, sizeof(path), edu0, "dma_mask_bits");
+	read_str(path, msg, sizeof(msg));
+	unbind(edu0);
+	read_str(path, val, sizeof(val));
+	record("unbind-restores-mask", "PCI's dma_mask_bits back to 32 after unbind",
+	       !strcmp(msg, "40") && !strcmp(val, "32"), "bound %s, unbound %s", msg, val);
+	bind_to(edu0, "uio_dmabuf");
+}
+
+static void boot_nointremap(void)
+{
+	char edu0[32];
+	unsigned int flags;
+
+	if (uio_bdf(0, edu0, sizeof(edu0))) {
+		record("topology", "edu 0", false, "missing");
+		return;
+	}
+	flags = isolation(edu0);
+	record("nointremap-flags", "IOMMU, strict, viable; MSI not isolated",
+	       flags == (UIO_DMABUF_INFO_IOMMU | UIO_DMABUF_INFO_STRICT | UIO_DMABUF_INFO_VIABLE),
+	       "isolation %#x", flags);
+	case_user_refused("no-intremap-refused", "/dev/uio-dmabuf0", "are not isolated: enable interrupt remapping");
+}
+
+static void boot_noiommu(void)
+{
+	char edu0[32];
+	unsigned int flags;
+	int fd, opens;
+
+	if (uio_bdf(0, edu0, sizeof(edu0))) {
+		record("topology", "edu 0", false, "missing");
+		return;
+	}
+	flags = isolation(edu0);
+	record("noiommu-flags", "no flag", flags == 0, "isolation %#x", flags);
+	write_str("/sys/module/uio_dmabuf/parameters/allow_unsafe_noiommu", "N");
+	case_user_refused("noiommu-refused", "/dev/uio-dmabuf0", "no IOMMU translates the device");
+	fd = open("/dev/uio-dmabuf0", O_RDWR | O_CLOEXEC);
+	record("noiommu-root-refused", "EPERM for root without allow_unsafe_noiommu",
+	       fd < 0 && errno == EPERM, "got %s", fd < 0 ? strerrorname_np(errno) : "success");
+	if (fd >= 0)
+		close(fd);
+
+	/* With the parameter the user is still refused: no CAP_SYS_RAWIO. */
+	write_str("/sys/module/uio_dmabuf/parameters/allow_unsafe_noiommu", "Y");
+	case_user_refused("noiommu-user-with-param-refused", "/dev/uio-dmabuf0",
+			  "needs uio_dmabuf.allow_unsafe_noiommu=1 and CAP_SYS_RAWIO");
+
+	/* Root is let in; every open is logged, the first taints. */
+	opens = kmsg_lines("unsafe DMA opened by security:");
+	for (int i = 0; i < 2; i++) {
+		fd = open("/dev/uio-dmabuf0", O_RDWR | O_CLOEXEC);
+		if (fd >= 0)
+			close(fd);
+	}
+	opens = kmsg_lines("unsafe DMA opened by security:") - opens;
+	record("noiommu-every-open-logged", "2 opens, 2 lines naming comm:pid, tainted once",
+	       opens == 2 && (tainted() & 64) && kmsg_lines("kernel tainted") == 1,
+	       "%d lines, tainted %ld", opens, tainted());
+	write_str("/sys/module/uio_dmabuf/parameters/allow_unsafe_noiommu", "N");
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "boot", required_argument, NULL, 'b' },
+		{ 0 }
+	};
+	const char *boot = "isolated";
+	int c, i, passed = 0;
+
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (c != 'b')
+			return 2;
+		boot = optarg;
+	}
+	printf("# security: boot %s\n", boot);
+	grant();
+	if (!strcmp(boot, "isolated"))
+		boot_isolated();
+	else if (!strcmp(boot, "nointremap"))
+		boot_nointremap();
+	else if (!strcmp(boot, "noiommu"))
+		boot_noiommu();
+	else
+		return 2;
+
+	printf("\n%-34s %-56s %s\n", "case", "expected", "result");
+	for (i = 0; i < nr_results; i++) {
+		printf("%-34s %-56s %s\n", results[i].name, results[i].expect,
+		       results[i].ok ? "pass" : "FAIL");
+		passed += results[i].ok;
+	}
+	printf("security: %d passed, %d failed\n", passed, nr_results - passed);
+	return passed == nr_results ? 0 : 1;
+}
