@@ -1171,7 +1171,7 @@ static void uio_dmabuf_test_open_not_isolated(struct kunit *test)
 
 	KUNIT_EXPECT_EQ(test, uio_dmabuf_isolation(ctx->udev, NULL), 0);
 	KUNIT_ASSERT_EQ(test, 0, uio_dmabuf_test_ioctl(test, ctx->file, UIO_DMABUF_IOC_INFO,
-							&info, sizeof(info)));
+						       &info, sizeof(info)));
 	KUNIT_EXPECT_EQ(test, info.flags, 0);
 
 	uio_dmabuf_allow_unsafe = false;
