@@ -527,8 +527,6 @@ static bool bus_master(const char *bdf)
 	return cfg[4] & 0x4;
 }
 
-static void case_lazy_release(const char *bdf);
-
 static void boot_isolated(void)
 {
 	char edu0[32], edu1[32], nic[32], bridge[32], path[256], msg[128], val[32];
@@ -645,67 +643,6 @@ static void boot_isolated(void)
 	record("unbind-restores-mask", "PCI's dma_mask_bits back to 32 after unbind",
 	       !strcmp(msg, "40") && !strcmp(val, "32"), "bound %s, unbound %s", msg, val);
 	bind_to(edu0, "uio_dmabuf");
-
-	/* Last: it taints the kernel. */
-	case_lazy_release(edu0);
-}
-
-/*
- * The hole a lazy domain opens, and its fix: with the unsafe rule (root,
- * allow_unsafe_noiommu) a lazy domain may be used. edu reads both pages of a
- * buffer (the IOMMU caches their translations), the import is released, and
- * edu writes to the released IOVA. Without the IOTLB flush at unmap the write
- * lands through the stale translation; with it the IOMMU faults.
- */
-static void case_lazy_release(const char *bdf)
-{
-	struct uio_dmabuf_segment *segs = NULL;
-	struct uio_dmabuf_import imp;
-	int node, buf, touched = 0, faults, i, ret;
-	struct edu edu;
-	uint8_t *map;
-	char path[256];
-	uint32_t n;
-
-	write_str("/sys/module/uio_dmabuf/parameters/allow_unsafe_noiommu", "Y");
-	snprintf(path, sizeof(path), "/sys/kernel/iommu_groups/%d/type", group_of(bdf));
-	write_str(path, "DMA-FQ");
-	node = open("/dev/uio-dmabuf0", O_RDWR | O_CLOEXEC);
-	buf = uiodmabuf_heap_alloc("system", 2 * 4096);
-	if (node < 0 || buf < 0 || edu_open(&edu, 0)) {
-		record("lazy-release-flushed", "IOMMU fault, bytes untouched", false, "setup failed");
-		return;
-	}
-	map = mmap(NULL, 2 * 4096, PROT_READ | PROT_WRITE, MAP_SHARED, buf, 0);
-	memset(map, 0x5a, 4096);
-	memset(map + 4096, 0xa5, 4096);
-	ret = uiodmabuf_import(node, buf, UIO_DMABUF_DIR_BIDIRECTIONAL, 0, &imp);
-	if (!ret)
-		ret = uiodmabuf_get_segments(node, imp.handle, &segs, &n);
-	if (!ret)
-		ret = edu_to_device(&edu, segs[0].dma_addr + 4096, 0, 2048);
-	if (!ret)
-		ret = edu_to_device(&edu, segs[0].dma_addr, 2048, 2047);
-	if (!ret)
-		ret = uiodmabuf_release(node, imp.handle);
-	faults = kmsg_lines("DMAR: [DMA Write");
-	/* The node stays open: bus mastering is on, only the IOMMU stands in the way. */
-	if (!ret)
-		ret = edu_from_device(&edu, 0, segs[0].dma_addr, 2048);
-	usleep(100000);
-	for (i = 0; i < 4096; i++)
-		touched += map[i] != 0x5a;
-	faults = kmsg_lines("DMAR: [DMA Write") - faults;
-	record("lazy-release-flushed", "lazy domain: after RELEASE the IOMMU faults, bytes untouched",
-	       !ret && faults > 0 && !touched, "IOVA %#" PRIx64 ", %d fault lines, %d bytes changed",
-	       segs ? (uint64_t)segs[0].dma_addr : 0, faults, touched);
-	free(segs);
-	munmap(map, 2 * 4096);
-	close(buf);
-	close(node);
-	edu_close(&edu);
-	set_group_type(bdf, "DMA");
-	write_str("/sys/module/uio_dmabuf/parameters/allow_unsafe_noiommu", "N");
 }
 
 static void boot_nointremap(void)
