@@ -22,6 +22,7 @@
 #include <linux/iommu.h>
 #include <linux/mm.h>
 #include <linux/module.h>
+#include <linux/nospec.h>
 #include <linux/overflow.h>
 #include <linux/pci.h>
 #include <linux/platform_device.h>
@@ -51,6 +52,11 @@ MODULE_PARM_DESC(allow_unsafe_noiommu,
 #define UIO_DMABUF_DEFAULT_MASK_BITS	32
 #define UIO_DMABUF_MIN_MASK_BITS	12
 #define UIO_DMABUF_MAX_MASK_BITS	64
+/*
+ * The max segment size set at bind: the largest whole number of pages whose
+ * length fits in 32 bits (PCI's default of 64 KiB would split every mapping).
+ */
+#define UIO_DMABUF_MAX_SEG_SIZE		(UINT_MAX & PAGE_MASK)
 
 static struct dentry *uio_dmabuf_debugfs_root;
 
@@ -209,20 +215,56 @@ static void uio_dmabuf_uncharge(struct uio_dmabuf_mapping *map)
 	map->mm = NULL;
 }
 
+/* What the segment walk produces, and the limits it keeps. */
+struct uio_dmabuf_walk {
+	struct device *dev;
+	u64 max_seg;			/* longest segment */
+	u64 boundary;			/* no segment crosses a multiple of boundary + 1 */
+	struct uio_dmabuf_segment *segs;	/* NULL: count only */
+	long nr;			/* segments so far */
+	bool needs_sync;		/* an entry needs dma_sync_*() */
+};
+
+/* Add @len bytes at DMA address @addr, merged into the last segment if they fit. */
+static void uio_dmabuf_walk_add(struct uio_dmabuf_walk *w, struct uio_dmabuf_segment *cur,
+				u64 addr, u64 len)
+{
+	while (len) {
+		/* Bytes up to the next boundary, minus one: cannot overflow. */
+		u64 chunk = min3(len - 1, w->max_seg - 1, w->boundary - (addr & w->boundary)) + 1;
+
+		if (cur->length && addr > cur->dma_addr && addr - cur->dma_addr == cur->length &&
+		    cur->length + chunk <= w->max_seg &&
+		    (cur->dma_addr | w->boundary) == ((addr + chunk - 1) | w->boundary)) {
+			cur->length += chunk;
+		} else {
+			if (cur->length && w->segs)
+				w->segs[w->nr - 1] = *cur;
+			cur->dma_addr = addr;
+			cur->length = chunk;
+			w->nr++;
+		}
+		addr += chunk;
+		len -= chunk;
+	}
+}
+
 /*
- * Count the DMA segments of @sgt, merging DMA-adjacent entries, and fill @segs
- * when it is not NULL. The walk stops at @size bytes. Returns the number of
- * segments, or -EINVAL when the table does not cover @size bytes.
+ * Walk the DMA side of @sgt for @size bytes: count the segments (DMA-adjacent
+ * entries merged, none longer than the device's max segment size or crossing
+ * its segment boundary), fill @w->segs when it is set, and note whether any
+ * entry needs syncing. Returns 0, or -EINVAL when the table does not cover
+ * @size bytes.
  */
-static long uio_dmabuf_walk_segments(struct sg_table *sgt, u64 size,
-				     struct uio_dmabuf_segment *segs)
+static int uio_dmabuf_walk_segments(struct sg_table *sgt, u64 size, struct uio_dmabuf_walk *w)
 {
 	struct uio_dmabuf_segment cur = { };
 	struct scatterlist *sg;
 	u64 done = 0;
-	long n = 0;
 	int i;
 
+	w->nr = 0;
+	w->needs_sync = false;
 	for_each_sgtable_dma_sg(sgt, sg, i) {
 		u64 addr = sg_dma_address(sg);
 		u64 len = min_t(u64, sg_dma_len(sg), size - done);
@@ -230,46 +272,48 @@ static long uio_dmabuf_walk_segments(struct sg_table *sgt, u64 size,
 
 		if (!len)
 			break;
-		if (check_add_overflow(addr, len, &end))
+		if (check_add_overflow(addr, len - 1, &end))
 			return -EINVAL;
-		if (cur.length && cur.dma_addr + cur.length == addr) {
-			cur.length += len;
-		} else {
-			if (cur.length && segs)
-				segs[n - 1] = cur;
-			cur.dma_addr = addr;
-			cur.length = len;
-			n++;
-		}
+		if (dma_need_sync(w->dev, addr))
+			w->needs_sync = true;
+		uio_dmabuf_walk_add(w, &cur, addr, len);
 		done += len;
 		if (done == size)
 			break;
 	}
 	if (done != size)
 		return -EINVAL;
-	if (segs)
-		segs[n - 1] = cur;
-	return n;
+	if (w->segs)
+		w->segs[w->nr - 1] = cur;
+	return 0;
 }
 
 static int uio_dmabuf_build_segments(struct uio_dmabuf_mapping *map)
 {
+	struct device *dev = map->attach->dev;
+	struct uio_dmabuf_walk w = {
+		.dev = dev,
+		.max_seg = dma_get_max_seg_size(dev),
+		.boundary = dma_get_seg_boundary(dev),
+	};
 	u64 size = map->dmabuf->size;
-	long n;
+	int ret;
 
-	n = uio_dmabuf_walk_segments(map->sgt, size, NULL);
-	if (n < 0) {
-		dev_warn_ratelimited(map->attach->dev,
-				     "uio_dmabuf: exporter %s mapped less than its %llu bytes\n",
+	ret = uio_dmabuf_walk_segments(map->sgt, size, &w);
+	if (ret) {
+		dev_warn_ratelimited(dev, "uio_dmabuf: exporter %s mapped less than its %llu bytes\n",
 				     map->dmabuf->exp_name, size);
-		return n;
+		return ret;
 	}
-	if (n > U32_MAX)
+	if (w.nr > U32_MAX)
 		return -E2BIG;
-	map->segs = kvmalloc_array(n, sizeof(*map->segs), GFP_KERNEL);
-	if (!map->segs)
+	w.segs = kvmalloc_array(w.nr, sizeof(*w.segs), GFP_KERNEL_ACCOUNT);
+	if (!w.segs)
 		return -ENOMEM;
-	map->nr_segs = uio_dmabuf_walk_segments(map->sgt, size, map->segs);
+	uio_dmabuf_walk_segments(map->sgt, size, &w);
+	map->segs = w.segs;
+	map->nr_segs = w.nr;
+	map->needs_sync = w.needs_sync;
 	return 0;
 }
 
@@ -291,7 +335,8 @@ static int uio_dmabuf_check_import(const struct uio_dmabuf_import *arg)
 		return -EINVAL;
 	if (arg->flags & ~UIO_DMABUF_IMPORT_VALID_FLAGS)
 		return -EINVAL;
-	if (arg->reserved || arg->handle || arg->size || arg->nr_segments)
+	/* The output fields may hold a previous call's results: ignored. */
+	if (arg->reserved[0] || arg->reserved[1])
 		return -EINVAL;
 	return 0;
 }
@@ -313,7 +358,7 @@ static enum dma_data_direction uio_dmabuf_dir(u32 direction)
  * fences; on failure nothing of it is left. Takes the reservation lock.
  */
 static int uio_dmabuf_map(struct uio_dmabuf_dev *udev,
-			  struct uio_dmabuf_mapping *map, bool contiguous)
+			  struct uio_dmabuf_mapping *map, u32 flags)
 {
 	struct dma_buf *dmabuf = map->dmabuf;
 	long timeout;
@@ -349,8 +394,12 @@ static int uio_dmabuf_map(struct uio_dmabuf_dev *udev,
 	ret = uio_dmabuf_build_segments(map);
 	if (ret)
 		goto unmap;
-	if (contiguous && map->nr_segs != 1) {
+	if ((flags & UIO_DMABUF_IMPORT_CONTIGUOUS) && map->nr_segs != 1) {
 		ret = -E2BIG;
+		goto free_segs;
+	}
+	if ((flags & UIO_DMABUF_IMPORT_COHERENT) && map->needs_sync) {
+		ret = -EIO;
 		goto free_segs;
 	}
 	dma_resv_unlock(dmabuf->resv);
@@ -506,8 +555,11 @@ int uio_dmabuf_file_import(struct uio_dmabuf_file *file, struct dma_buf *dmabuf,
 	ret = uio_dmabuf_check_import(arg);
 	if (ret)
 		return ret;
+	/* An empty buffer has no segment to report. */
+	if (!dmabuf->size)
+		return -EINVAL;
 
-	map = kzalloc(sizeof(*map), GFP_KERNEL);
+	map = kzalloc(sizeof(*map), GFP_KERNEL_ACCOUNT);
 	if (!map)
 		return -ENOMEM;
 	kref_init(&map->ref);
@@ -535,7 +587,7 @@ int uio_dmabuf_file_import(struct uio_dmabuf_file *file, struct dma_buf *dmabuf,
 		map->mm = current->mm;
 		mmgrab(map->mm);
 	}
-	ret = uio_dmabuf_map(udev, map, arg->flags & UIO_DMABUF_IMPORT_CONTIGUOUS);
+	ret = uio_dmabuf_map(udev, map, arg->flags);
 	if (ret)
 		goto uncharge;
 	ret = xa_alloc_cyclic(&file->handles, &map->handle, map,
@@ -551,6 +603,7 @@ int uio_dmabuf_file_import(struct uio_dmabuf_file *file, struct dma_buf *dmabuf,
 	arg->handle = map->handle;
 	arg->size = dmabuf->size;
 	arg->nr_segments = map->nr_segs;
+	arg->map_flags = map->needs_sync ? UIO_DMABUF_MAP_NEEDS_SYNC : 0;
 	mutex_unlock(&udev->lock);
 	return 0;
 
@@ -620,6 +673,8 @@ static long uio_dmabuf_ioctl_info(struct uio_dmabuf_file *file, void __user *arg
 	info.flags = uio_dmabuf_isolation(udev, NULL);
 	info.max_imports = READ_ONCE(uio_dmabuf_max_imports);
 	info.nr_imports = file->nr_imports;
+	info.max_segment_size = dma_get_max_seg_size(udev->dev);
+	info.segment_boundary = dma_get_seg_boundary(udev->dev);
 	mutex_unlock(&udev->lock);
 
 	return copy_to_user(argp, &info, sizeof(info)) ? -EFAULT : 0;
@@ -657,12 +712,12 @@ static long uio_dmabuf_ioctl_get_segments(struct uio_dmabuf_file *file,
 {
 	struct uio_dmabuf_get_segments arg;
 	struct uio_dmabuf_mapping *map;
-	u32 n;
+	u32 first, n;
 	long ret = 0;
 
 	if (copy_from_user(&arg, argp, sizeof(arg)))
 		return -EFAULT;
-	if (arg.reserved || arg.nr_segments)
+	if (arg.reserved)
 		return -EINVAL;
 
 	map = uio_dmabuf_get_mapping(file, arg.handle);
@@ -673,8 +728,9 @@ static long uio_dmabuf_ioctl_get_segments(struct uio_dmabuf_file *file,
 		ret = -EINVAL;
 		goto put;
 	}
-	n = min(arg.count, map->nr_segs - arg.first);
-	if (n && copy_to_user(u64_to_user_ptr(arg.segments), map->segs + arg.first,
+	first = array_index_nospec(arg.first, map->nr_segs + 1);
+	n = min(arg.count, map->nr_segs - first);
+	if (n && copy_to_user(u64_to_user_ptr(arg.segments), map->segs + first,
 			      array_size(n, sizeof(*map->segs)))) {
 		ret = -EFAULT;
 		goto put;
@@ -699,17 +755,53 @@ static long uio_dmabuf_ioctl_release(struct uio_dmabuf_file *file, void __user *
 	return uio_dmabuf_release_handle(file, arg.handle);
 }
 
+/*
+ * Sync bytes [@offset, @offset + @length) of @map's buffer for the CPU or the
+ * device, entry by entry of the mapped table, by DMA address: the exporter's
+ * pages are never looked at (CONFIG_DMABUF_DEBUG mangles them, and P2P tables
+ * have none), and each call stays inside one mapped entry, as the DMA API
+ * requires.
+ */
+static void uio_dmabuf_sync_range(struct device *dev, struct uio_dmabuf_mapping *map,
+				  u64 offset, u64 length, bool for_cpu)
+{
+	struct scatterlist *sg;
+	u64 pos = 0, end = offset + length;
+	int i;
+
+	for_each_sgtable_dma_sg(map->sgt, sg, i) {
+		u64 len = sg_dma_len(sg), from, to;
+
+		if (pos >= end)
+			break;
+		from = max(pos, offset);
+		to = min(pos + len, end);
+		if (from < to) {
+			dma_addr_t addr = sg_dma_address(sg) + (from - pos);
+
+			if (for_cpu)
+				dma_sync_single_for_cpu(dev, addr, to - from, map->dir);
+			else
+				dma_sync_single_for_device(dev, addr, to - from, map->dir);
+		}
+		pos += len;
+	}
+}
+
 static long uio_dmabuf_ioctl_sync(struct uio_dmabuf_file *file, void __user *argp)
 {
 	struct uio_dmabuf_dev *udev = file->udev;
 	struct uio_dmabuf_mapping *map;
 	struct uio_dmabuf_sync arg;
-	long ret = 0;
+	u64 offset, length;
+	long ret;
 
 	if (copy_from_user(&arg, argp, sizeof(arg)))
 		return -EFAULT;
 	if (arg.flags != UIO_DMABUF_SYNC_FOR_CPU &&
 	    arg.flags != UIO_DMABUF_SYNC_FOR_DEVICE)
+		return -EINVAL;
+	if (arg.reserved[0] || arg.reserved[1])
 		return -EINVAL;
 
 	/* The lock keeps the mapping from being released under the sync. */
@@ -721,10 +813,17 @@ static long uio_dmabuf_ioctl_sync(struct uio_dmabuf_file *file, void __user *arg
 		ret = -ENOENT;
 		goto unlock;
 	}
-	if (arg.flags == UIO_DMABUF_SYNC_FOR_CPU)
-		dma_sync_sgtable_for_cpu(udev->dev, map->sgt, map->dir);
-	else
-		dma_sync_sgtable_for_device(udev->dev, map->sgt, map->dir);
+	offset = arg.offset;
+	length = arg.length;
+	if (!offset && !length) {
+		length = map->dmabuf->size;
+	} else if (!length || offset >= map->dmabuf->size ||
+		   length > map->dmabuf->size - offset) {
+		ret = -EINVAL;
+		goto unlock;
+	}
+	uio_dmabuf_sync_range(udev->dev, map, offset, length,
+			      arg.flags == UIO_DMABUF_SYNC_FOR_CPU);
 unlock:
 	mutex_unlock(&udev->lock);
 	return ret;
@@ -1168,7 +1267,7 @@ uio_dmabuf_register(struct device *dev, int index, const struct uio_dmabuf_bus_o
 	udev->dma_mask_bits = UIO_DMABUF_DEFAULT_MASK_BITS;
 	if (dev->dma_parms) {
 		udev->saved_max_seg_size = dma_get_max_seg_size(dev);
-		uio_dmabuf_set_max_seg_size(dev, UINT_MAX);
+		uio_dmabuf_set_max_seg_size(dev, UIO_DMABUF_MAX_SEG_SIZE);
 	}
 	dev_set_drvdata(dev, udev);
 

@@ -130,6 +130,8 @@ struct uio_dmabuf_file {
  * @mm:         the mm charged for the pinned pages (grabbed), or NULL
  * @pages:      pages charged to @mm
  * @nr_segs:    entries in @segs
+ * @needs_sync: the DMA API needs syncs for the device and the CPU to see each
+ *              other's writes (bounce buffers, or a non-coherent device)
  * @segs:       the DMA segments, merged, in buffer order; immutable once live
  */
 struct uio_dmabuf_mapping {
@@ -145,6 +147,7 @@ struct uio_dmabuf_mapping {
 	struct mm_struct *mm;
 	unsigned long pages;
 	u32 nr_segs;
+	bool needs_sync;
 	struct uio_dmabuf_segment *segs;
 };
 

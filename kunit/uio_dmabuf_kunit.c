@@ -204,11 +204,33 @@ static const struct uio_dmabuf_test_layout uio_dmabuf_test_layouts[] = {
 		.segs = { { 0x3000, SZ_4K }, { 0x2000, SZ_4K } }, .nr_segs = 2,
 	},
 	{
-		.name = "merged segment over 4 GiB",
+		/* Merging stops at the 4 GiB boundary and at the max segment size. */
+		.name = "6 GiB contiguous above 4 GiB",
 		.size = 6ULL * SZ_1G,
 		.ents = { { 0x100000000ULL, SZ_2G }, { 0x180000000ULL, SZ_2G },
 			  { 0x200000000ULL, SZ_2G } }, .nr_ents = 3,
-		.segs = { { 0x100000000ULL, 6ULL * SZ_1G } }, .nr_segs = 1,
+		.segs = { { 0x100000000ULL, SZ_2G }, { 0x180000000ULL, SZ_2G },
+			  { 0x200000000ULL, SZ_2G } }, .nr_segs = 3,
+	},
+	{
+		.name = "adjacent across the 4 GiB boundary",
+		.size = SZ_8K,
+		.ents = { { 0xfffff000ULL, SZ_4K }, { 0x100000000ULL, SZ_4K } }, .nr_ents = 2,
+		.segs = { { 0xfffff000ULL, SZ_4K }, { 0x100000000ULL, SZ_4K } }, .nr_segs = 2,
+	},
+	{
+		.name = "one entry across the 4 GiB boundary is split",
+		.size = SZ_128K,
+		.ents = { { 0xffff0000ULL, SZ_128K } }, .nr_ents = 1,
+		.segs = { { 0xffff0000ULL, SZ_64K }, { 0x100000000ULL, SZ_64K } }, .nr_segs = 2,
+	},
+	{
+		.name = "merged up to the max segment size",
+		.size = SZ_4G,
+		.ents = { { 0x100000000ULL, SZ_2G }, { 0x180000000ULL, SZ_2G - SZ_4K },
+			  { 0x1fffff000ULL, SZ_4K } }, .nr_ents = 3,
+		.segs = { { 0x100000000ULL, SZ_4G - SZ_4K }, { 0x1fffff000ULL, SZ_4K } },
+		.nr_segs = 2,
 	},
 	{
 		.name = "table longer than the buffer",
@@ -312,6 +334,7 @@ static struct dma_buf *uio_dmabuf_test_buffer(struct kunit *test,
 static struct uio_dmabuf_dev *uio_dmabuf_test_device(struct kunit *test, int n)
 {
 	struct uio_dmabuf_test_ctx *ctx = test->priv;
+	struct device_dma_parameters *parms;
 	struct uio_dmabuf_dev *udev;
 	struct device *dev;
 	char name[32];
@@ -320,6 +343,12 @@ static struct uio_dmabuf_dev *uio_dmabuf_test_device(struct kunit *test, int n)
 	dev = kunit_device_register(test, name);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, dev);
 	dev->dma_mask = &dev->coherent_dma_mask;
+	/* As PCI sets them up: a 4 GiB segment boundary, 64 KiB segments. */
+	parms = kunit_kzalloc(test, sizeof(*parms), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, parms);
+	parms->max_segment_size = SZ_64K;
+	parms->segment_boundary_mask = 0xffffffff;
+	dev->dma_parms = parms;
 	udev = uio_dmabuf_register(dev, 900 + n, &uio_dmabuf_test_bus_ops, ctx);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, udev);
 	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test, uio_dmabuf_test_unregister_action,
@@ -623,12 +652,10 @@ struct uio_dmabuf_test_bad_import {
 static const struct uio_dmabuf_test_bad_import uio_dmabuf_test_bad_imports[] = {
 	{ "direction 3", { .direction = 3 } },
 	{ "direction ~0", { .direction = ~0U } },
-	{ "flag bit 1", { .flags = 1U << 1 } },
+	{ "flag bit 2", { .flags = 1U << 2 } },
 	{ "flag bit 31", { .flags = 1U << 31 } },
-	{ "reserved", { .reserved = 1 } },
-	{ "handle set on input", { .handle = 1 } },
-	{ "size set on input", { .size = 4096 } },
-	{ "nr_segments set on input", { .nr_segments = 1 } },
+	{ "reserved[0]", { .reserved = { 1, 0 } } },
+	{ "reserved[1]", { .reserved = { 0, 1ULL << 63 } } },
 };
 
 static void uio_dmabuf_test_bad_import_desc(const struct uio_dmabuf_test_bad_import *p,
@@ -684,7 +711,7 @@ static void uio_dmabuf_test_undefined_flag_bits(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, ctx->file->nr_imports, 1);
 }
 
-/* Nonzero reserved or output fields of GET_SEGMENTS and RELEASE are EINVAL. */
+/* Nonzero reserved fields of GET_SEGMENTS, RELEASE and SYNC, and bad SYNC flags, are EINVAL. */
 static void uio_dmabuf_test_reserved_fields(struct kunit *test)
 {
 	struct uio_dmabuf_test_ctx *ctx = test->priv;
@@ -703,10 +730,6 @@ static void uio_dmabuf_test_reserved_fields(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, -EINVAL, uio_dmabuf_test_ioctl(test, ctx->file,
 							     UIO_DMABUF_IOC_GET_SEGMENTS,
 							     &gs, sizeof(gs)));
-	gs = (struct uio_dmabuf_get_segments){ .handle = imp.handle, .nr_segments = 1 };
-	KUNIT_EXPECT_EQ(test, -EINVAL, uio_dmabuf_test_ioctl(test, ctx->file,
-							     UIO_DMABUF_IOC_GET_SEGMENTS,
-							     &gs, sizeof(gs)));
 	rel = (struct uio_dmabuf_release){ .handle = imp.handle, .reserved = 1 };
 	KUNIT_EXPECT_EQ(test, -EINVAL, uio_dmabuf_test_ioctl(test, ctx->file,
 							     UIO_DMABUF_IOC_RELEASE,
@@ -716,6 +739,11 @@ static void uio_dmabuf_test_reserved_fields(struct kunit *test)
 							     UIO_DMABUF_IOC_SYNC,
 							     &sync, sizeof(sync)));
 	sync.flags = UIO_DMABUF_SYNC_VALID_FLAGS;
+	KUNIT_EXPECT_EQ(test, -EINVAL, uio_dmabuf_test_ioctl(test, ctx->file,
+							     UIO_DMABUF_IOC_SYNC,
+							     &sync, sizeof(sync)));
+	sync = (struct uio_dmabuf_sync){ .handle = imp.handle, .flags = UIO_DMABUF_SYNC_FOR_CPU,
+					 .reserved = { 0, 1 } };
 	KUNIT_EXPECT_EQ(test, -EINVAL, uio_dmabuf_test_ioctl(test, ctx->file,
 							     UIO_DMABUF_IOC_SYNC,
 							     &sync, sizeof(sync)));
@@ -756,7 +784,10 @@ static void uio_dmabuf_test_info(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, info.flags, 0);
 	KUNIT_EXPECT_EQ(test, info.max_imports, uio_dmabuf_max_imports);
 	KUNIT_EXPECT_EQ(test, info.nr_imports, 0);
-	KUNIT_EXPECT_EQ(test, info.reserved[0] | info.reserved[1] | info.reserved[2], 0);
+	KUNIT_EXPECT_EQ(test, info.max_segment_size, UINT_MAX & PAGE_MASK);
+	KUNIT_EXPECT_EQ(test, info.segment_boundary, 0xffffffff);
+	KUNIT_EXPECT_EQ(test, info.reserved[0] | info.reserved[1] | info.reserved[2] |
+			info.reserved[3], 0);
 
 	dmabuf = uio_dmabuf_test_buffer(test, &uio_dmabuf_test_layouts[0],
 					&uio_dmabuf_test_dynamic_ops, &buf);
@@ -1247,7 +1278,7 @@ static void uio_dmabuf_test_restore_dma(struct kunit *test)
 	udev = uio_dmabuf_register(dev, 950, &uio_dmabuf_test_bus_ops, test->priv);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, udev);
 	KUNIT_EXPECT_EQ(test, *dev->dma_mask, DMA_BIT_MASK(32));
-	KUNIT_EXPECT_EQ(test, dma_get_max_seg_size(dev), UINT_MAX);
+	KUNIT_EXPECT_EQ(test, dma_get_max_seg_size(dev), UINT_MAX & PAGE_MASK);
 
 	uio_dmabuf_unregister(udev);
 	KUNIT_EXPECT_EQ(test, *dev->dma_mask, DMA_BIT_MASK(40));
@@ -1308,6 +1339,198 @@ static void uio_dmabuf_test_fill_mem(struct kunit *test)
 	release_resource(&page);
 }
 
+/* An empty buffer is refused before anything is attached. */
+static void uio_dmabuf_test_zero_size(struct kunit *test)
+{
+	static const struct uio_dmabuf_test_layout empty = { .name = "empty" };
+	struct uio_dmabuf_test_ctx *ctx = test->priv;
+	struct uio_dmabuf_test_buf *buf;
+	struct dma_buf *dmabuf;
+
+	dmabuf = uio_dmabuf_test_buffer(test, &empty, &uio_dmabuf_test_dynamic_ops, &buf);
+	KUNIT_EXPECT_EQ(test, -EINVAL, uio_dmabuf_test_import(ctx->file, dmabuf, 0, 0, NULL));
+	KUNIT_EXPECT_EQ(test, atomic_read(&buf->maps), 0);
+	uio_dmabuf_test_expect_empty(test, buf);
+}
+
+/*
+ * Every structure can be passed again as it came back: IMPORT with the last
+ * import's results in it, and the GET_SEGMENTS loop (count 0, then the same
+ * structure with count and array set).
+ */
+static void uio_dmabuf_test_struct_reuse(struct kunit *test)
+{
+	const struct uio_dmabuf_test_layout *l = &uio_dmabuf_test_five;
+	struct uio_dmabuf_test_ctx *ctx = test->priv;
+	struct uio_dmabuf_segment segs[5];
+	struct uio_dmabuf_get_segments gs = { };
+	struct uio_dmabuf_test_buf *buf, *buf2;
+	struct uio_dmabuf_import imp = { };
+	struct dma_buf *dmabuf, *dmabuf2;
+	u32 first_handle, i;
+
+	dmabuf = uio_dmabuf_test_buffer(test, l, &uio_dmabuf_test_dynamic_ops, &buf);
+	dmabuf2 = uio_dmabuf_test_buffer(test, &uio_dmabuf_test_layouts[0],
+					 &uio_dmabuf_test_dynamic_ops, &buf2);
+	KUNIT_ASSERT_EQ(test, 0, uio_dmabuf_file_import(ctx->file, dmabuf, &imp));
+	first_handle = imp.handle;
+	KUNIT_ASSERT_EQ(test, 0, uio_dmabuf_file_import(ctx->file, dmabuf2, &imp));
+	KUNIT_EXPECT_NE(test, imp.handle, first_handle);
+	KUNIT_EXPECT_EQ(test, imp.nr_segments, 1);
+
+	gs.handle = first_handle;
+	KUNIT_ASSERT_EQ(test, 0, uio_dmabuf_test_ioctl(test, ctx->file, UIO_DMABUF_IOC_GET_SEGMENTS,
+						       &gs, sizeof(gs)));
+	KUNIT_ASSERT_EQ(test, gs.nr_segments, 5);
+	gs.count = gs.nr_segments;
+	gs.segments = (u64)(uintptr_t)ctx->usegs;
+	KUNIT_ASSERT_EQ(test, 0, uio_dmabuf_test_ioctl(test, ctx->file, UIO_DMABUF_IOC_GET_SEGMENTS,
+						       &gs, sizeof(gs)));
+	KUNIT_EXPECT_EQ(test, gs.count, 5);
+	KUNIT_ASSERT_EQ(test, 0, copy_from_user(segs, ctx->usegs, sizeof(segs)));
+	for (i = 0; i < 5; i++)
+		KUNIT_EXPECT_EQ(test, segs[i].dma_addr, l->ents[i].addr);
+	/* Once more, unchanged: the same answer. */
+	KUNIT_EXPECT_EQ(test, 0, uio_dmabuf_test_ioctl(test, ctx->file, UIO_DMABUF_IOC_GET_SEGMENTS,
+						       &gs, sizeof(gs)));
+	KUNIT_EXPECT_EQ(test, gs.count, 5);
+}
+
+/* A buffer of real pages, mapped for the importer through the DMA API. */
+struct uio_dmabuf_test_pages {
+	struct page *pages[4];
+	struct sg_table sgt;
+};
+
+static struct sg_table *uio_dmabuf_test_dma_map(struct dma_buf_attachment *attach,
+						enum dma_data_direction dir)
+{
+	struct uio_dmabuf_test_pages *p = attach->dmabuf->priv;
+	int ret;
+
+	ret = sg_alloc_table_from_pages(&p->sgt, p->pages, ARRAY_SIZE(p->pages), 0,
+					ARRAY_SIZE(p->pages) * PAGE_SIZE, GFP_KERNEL);
+	if (ret)
+		return ERR_PTR(ret);
+	ret = dma_map_sgtable(attach->dev, &p->sgt, dir, 0);
+	if (ret) {
+		sg_free_table(&p->sgt);
+		return ERR_PTR(ret);
+	}
+	return &p->sgt;
+}
+
+static void uio_dmabuf_test_dma_unmap(struct dma_buf_attachment *attach, struct sg_table *sgt,
+				      enum dma_data_direction dir)
+{
+	dma_unmap_sgtable(attach->dev, sgt, dir, 0);
+	sg_free_table(sgt);
+}
+
+static void uio_dmabuf_test_pages_free(struct uio_dmabuf_test_pages *p)
+{
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(p->pages); i++)
+		if (p->pages[i])
+			__free_page(p->pages[i]);
+	kfree(p);
+}
+
+static void uio_dmabuf_test_pages_release(struct dma_buf *dmabuf)
+{
+	uio_dmabuf_test_pages_free(dmabuf->priv);
+}
+
+static int uio_dmabuf_test_pages_pin(struct dma_buf_attachment *attach)
+{
+	return 0;
+}
+
+static void uio_dmabuf_test_pages_unpin(struct dma_buf_attachment *attach)
+{
+}
+
+static const struct dma_buf_ops uio_dmabuf_test_pages_ops = {
+	.pin = uio_dmabuf_test_pages_pin,
+	.unpin = uio_dmabuf_test_pages_unpin,
+	.map_dma_buf = uio_dmabuf_test_dma_map,
+	.unmap_dma_buf = uio_dmabuf_test_dma_unmap,
+	.release = uio_dmabuf_test_pages_release,
+};
+
+/*
+ * SYNC of a live, DMA-API-mapped import: the whole buffer, a range inside one
+ * mapped entry and one across entries succeed (DMA-API debug checks each call
+ * against the mapping); ranges outside the buffer, or empty, are EINVAL.
+ */
+static void uio_dmabuf_test_sync(struct kunit *test)
+{
+	struct uio_dmabuf_test_ctx *ctx = test->priv;
+	DEFINE_DMA_BUF_EXPORT_INFO(exp_info);
+	struct uio_dmabuf_test_pages *p;
+	struct uio_dmabuf_import imp;
+	struct uio_dmabuf_sync sync;
+	struct dma_buf *dmabuf;
+	int i;
+
+	p = kzalloc(sizeof(*p), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	/* Pages allocated one by one: the table usually has several entries. */
+	for (i = 0; i < ARRAY_SIZE(p->pages); i++)
+		p->pages[i] = alloc_page(GFP_KERNEL | __GFP_ZERO);
+	exp_info.ops = &uio_dmabuf_test_pages_ops;
+	exp_info.size = ARRAY_SIZE(p->pages) * PAGE_SIZE;
+	exp_info.flags = O_RDWR;
+	exp_info.priv = p;
+	dmabuf = ERR_PTR(-ENOMEM);
+	if (p->pages[0] && p->pages[1] && p->pages[2] && p->pages[3])
+		dmabuf = dma_buf_export(&exp_info);
+	if (IS_ERR(dmabuf))
+		uio_dmabuf_test_pages_free(p);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, dmabuf);
+	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test, uio_dmabuf_test_put_action,
+							   dmabuf));
+	KUNIT_ASSERT_EQ(test, 0, uio_dmabuf_test_import(ctx->file, dmabuf,
+							UIO_DMABUF_DIR_BIDIRECTIONAL, 0, &imp));
+	KUNIT_EXPECT_EQ(test, imp.map_flags, 0);
+
+	sync = (struct uio_dmabuf_sync){ .handle = imp.handle,
+					 .flags = UIO_DMABUF_SYNC_FOR_DEVICE };
+	KUNIT_EXPECT_EQ(test, 0, uio_dmabuf_test_ioctl(test, ctx->file, UIO_DMABUF_IOC_SYNC,
+						       &sync, sizeof(sync)));
+	sync.flags = UIO_DMABUF_SYNC_FOR_CPU;
+	sync.offset = 100;
+	sync.length = 200;
+	KUNIT_EXPECT_EQ(test, 0, uio_dmabuf_test_ioctl(test, ctx->file, UIO_DMABUF_IOC_SYNC,
+						       &sync, sizeof(sync)));
+	sync.offset = PAGE_SIZE - 8;
+	sync.length = 2 * PAGE_SIZE;
+	KUNIT_EXPECT_EQ(test, 0, uio_dmabuf_test_ioctl(test, ctx->file, UIO_DMABUF_IOC_SYNC,
+						       &sync, sizeof(sync)));
+	sync.offset = 3 * PAGE_SIZE;
+	sync.length = PAGE_SIZE;
+	KUNIT_EXPECT_EQ(test, 0, uio_dmabuf_test_ioctl(test, ctx->file, UIO_DMABUF_IOC_SYNC,
+						       &sync, sizeof(sync)));
+
+	sync.length = PAGE_SIZE + 1;
+	KUNIT_EXPECT_EQ(test, -EINVAL, uio_dmabuf_test_ioctl(test, ctx->file, UIO_DMABUF_IOC_SYNC,
+							     &sync, sizeof(sync)));
+	sync.offset = 4 * PAGE_SIZE;
+	sync.length = 1;
+	KUNIT_EXPECT_EQ(test, -EINVAL, uio_dmabuf_test_ioctl(test, ctx->file, UIO_DMABUF_IOC_SYNC,
+							     &sync, sizeof(sync)));
+	sync.offset = 1;
+	sync.length = 0;
+	KUNIT_EXPECT_EQ(test, -EINVAL, uio_dmabuf_test_ioctl(test, ctx->file, UIO_DMABUF_IOC_SYNC,
+							     &sync, sizeof(sync)));
+	sync.offset = 8;
+	sync.length = U64_MAX;
+	KUNIT_EXPECT_EQ(test, -EINVAL, uio_dmabuf_test_ioctl(test, ctx->file, UIO_DMABUF_IOC_SYNC,
+							     &sync, sizeof(sync)));
+	KUNIT_EXPECT_EQ(test, 0, uio_dmabuf_test_release_handle(test, ctx->file, imp.handle));
+}
+
 static struct kunit_case uio_dmabuf_test_cases[] = {
 	KUNIT_CASE_PARAM(uio_dmabuf_test_segments, uio_dmabuf_test_layout_gen_params),
 	KUNIT_CASE_PARAM(uio_dmabuf_test_lengths_sum, uio_dmabuf_test_layout_gen_params),
@@ -1339,6 +1562,9 @@ static struct kunit_case uio_dmabuf_test_cases[] = {
 	KUNIT_CASE(uio_dmabuf_test_revoke),
 	KUNIT_CASE(uio_dmabuf_test_restore_dma),
 	KUNIT_CASE(uio_dmabuf_test_fill_mem),
+	KUNIT_CASE(uio_dmabuf_test_zero_size),
+	KUNIT_CASE(uio_dmabuf_test_struct_reuse),
+	KUNIT_CASE(uio_dmabuf_test_sync),
 	{}
 };
 

@@ -8,6 +8,16 @@ usage: e2e-report.py RUN...   where RUN is NAME:KERNEL:IOMMU:MASKBITS:MODE:DATAF
   MODE "full", or "narrow" when the guest has more RAM than the mask covers:
   without an IOMMU an import may then be refused (never wrong), bounced
   addresses are not physical ones, and at least one row must still verify.
+
+UIO_DMABUF_MAP_NEEDS_SYNC is the DMA API's dma_need_sync(). Without an IOMMU
+it is exact (bounced through swiotlb, on this coherent machine), so a run with
+a full mask must never report it, and a narrow run must show a bounced import
+that verifies with SYNC and not without it. Behind an IOMMU the debug kernel's
+DMA-API debugging makes it true for every mapping (syncs are then checked), so
+there it is not judged. Rows labelled *-skip-sync ran without
+UIO_DMABUF_IOC_SYNC: they fail where the mapping is bounced and verify
+elsewhere. Rows labelled *-coherent imported with UIO_DMABUF_IMPORT_COHERENT:
+refused with EIO where the mapping needs SYNC, verified where it does not.
 """
 import json
 import sys
@@ -33,6 +43,15 @@ def records(path):
                     doc = None
                 rows.append((label, int(rc[3:]), doc))
     return rows, errs, began and ended
+
+
+def exporter(label, source):
+    """The table's exporter column: the source, and how the row differs."""
+    name = source.replace("heap:", "")
+    for suffix in ("-skip-sync", "-coherent"):
+        if label.endswith(suffix):
+            return name + "/" + suffix[1:]
+    return name
 
 
 def main():
@@ -63,6 +82,9 @@ def main():
         verdict(complete and rows, f"{name}: the guest ran the suite to its end")
         differs = False
         verified = 0
+        bounced_synced = bounced_unsynced = False
+        bounce_run = narrow and iommu == "none"
+        exact = iommu == "none"	# dma_need_sync() per address
         for label, rc, d in rows:
             what = f"{name}: {label}"
             err = "; ".join(errs.get(label, []))
@@ -72,17 +94,26 @@ def main():
                 continue
             if d.get("result") == "refused":
                 allowed = narrow and iommu == "none"
+                if label.endswith("-coherent"):
+                    allowed = (bounce_run or not exact) and d["errno"] == 5
                 verdict(allowed and rc == 3,
                         f"{what}: the import was refused ({d['errno']}), as a device that "
                         f"cannot reach the buffer must be" if allowed else f"{what}: imported",
                         f"rc {rc}: {err}")
-                table.append((kernel + "/narrow", iommu, d["source"].replace("heap:", ""), d["size"], "-",
+                table.append((kernel + ("/narrow" if narrow else ""), iommu,
+                              exporter(label, d["source"]), d["size"], "-",
                               0, "-", f"refused ({d['errno']})" if allowed else "REFUSED"))
                 continue
             # Only the row so named is a negative control: any other row that
             # used a wrong address (UIO_DMABUF_E2E_BREAK) must fail.
             control = label == "negative-control"
-            if control:
+            unsynced = label.endswith("-skip-sync") and d["needs_sync"] and bounce_run
+            if unsynced:
+                ok = verdict(rc == 1 and d["result"] == "fail" and d["mismatched_chunks"] > 0,
+                             f"{what}: a mapping that needs SYNC, not synced, does not verify",
+                             f"rc {rc}: {err}")
+                bounced_unsynced |= ok
+            elif control:
                 ok = verdict(rc == 1 and d["result"] == "fail" and d["mismatched_chunks"] > 0,
                              f"{what}: the deliberately wrong address is caught", err)
             else:
@@ -97,7 +128,14 @@ def main():
                 ok &= verdict(d["max_dma_end"] <= 1 << maskbits and d["dma_mask_bits"] == maskbits,
                               f"{what}: every address fits the {maskbits}-bit mask",
                               f"highest end {d['max_dma_end']:#x}")
-            verified += (not control) and ok
+            if exact and not bounce_run:
+                ok &= verdict(not d["needs_sync"],
+                              f"{what}: needs no SYNC (a coherent device, nothing bounced)")
+            if label.endswith("-coherent"):
+                ok &= verdict(not d["needs_sync"],
+                              f"{what}: IMPORT_COHERENT gave a mapping that needs no SYNC")
+            bounced_synced |= ok and d["needs_sync"] and d["synced"] and not unsynced
+            verified += (not control) and (not unsynced) and ok
             if d["first_phys"] and not (narrow and iommu == "none"):
                 if iommu == "viommu":
                     differs |= d["first_dma"] != d["first_phys"]
@@ -105,13 +143,18 @@ def main():
                     ok &= verdict(d["first_dma"] == d["first_phys"],
                                   f"{what}: without an IOMMU the address is the physical one",
                                   f"dma {d['first_dma']:#x} phys {d['first_phys']:#x}")
-            src = d["source"].replace("heap:", "")
-            table.append((kernel + ("/narrow" if narrow else ""), iommu, label if control else src, d["size"],
+            table.append((kernel + ("/narrow" if narrow else ""), iommu,
+                          label if control else exporter(label, d["source"]), d["size"],
                           f"{d['segments']}/{d['dst_segments']}",
                           d["bytes_verified"], d["seed"],
-                          ("caught" if ok else "MISSED") if control else ("verified" if ok else "FAILED")))
+                          ("caught" if ok else "MISSED") if control else
+                          ("wrong unsynced" if ok else "FAILED") if unsynced else
+                          ("verified" if ok else "FAILED")))
         if narrow:
             verdict(verified > 0, f"{name}: rows verified with the narrow mask: {verified}")
+        if bounce_run:
+            verdict(bounced_synced and bounced_unsynced,
+                    f"{name}: a bounced import verifies with SYNC and not without it")
         if iommu == "viommu":
             verdict(differs, f"{name}: a reported IOVA differs from the page's physical address")
 

@@ -150,6 +150,15 @@ def main():
     c, d = k.doc("cma-contiguous")
     k.ok(d is not None and c["rc"] == 0 and d["nr_segments"] == 1, "cma --contiguous succeeds")
     k.buffer("udmabuf-1M", 1 * MiB, "udmabuf")
+    # This guest's edu is coherent and reaches all of RAM: nothing needs SYNC.
+    c, d = k.doc("udmabuf-1M")
+    k.ok(d is not None and d["needs_sync"] is False, "udmabuf-1M: needs_sync false in JSON")
+    c, d = k.doc("udmabuf-coherent")
+    k.ok(d is not None and c["rc"] == 0 and d["needs_sync"] is False,
+         "--coherent succeeds where nothing is bounced", f"{c}")
+    c = k.case("udmabuf-no-bounce")
+    k.ok(c is not None and c["rc"] == 0 and "needs SYNC" not in c["out"][-1],
+         "--no-bounce is --coherent; the table says nothing about SYNC", f"{c}")
     k.buffer("drm-1M", 1 * MiB, "drm")
 
     c = k.case("hold-env")

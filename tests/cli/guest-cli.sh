@@ -39,6 +39,8 @@ case_ system-16M-table $cli alloc --device uio0 --heap system --size 16M
 case_ cma-16M $cli alloc --device uio0 --heap cma --size 16M --json \
 	--hold -- sh -c 'cat /sys/kernel/debug/uio_dmabuf/*/imports'
 case_ cma-contiguous $cli alloc --device uio0 --heap cma --size 4M --contiguous --json
+case_ udmabuf-coherent $cli alloc --device uio0 --from udmabuf --size 64K --coherent --json
+case_ udmabuf-no-bounce $cli alloc --device uio0 --from udmabuf --size 64K --no-bounce
 case_ udmabuf-1M $cli alloc --device uio0 --from udmabuf --size 1M --json \
 	--hold -- sh -c 'cat /sys/kernel/debug/uio_dmabuf/*/imports'
 case_ drm-1M $cli alloc --device uio0 --from drm --size 1M --json \

@@ -21,9 +21,13 @@
  * that cannot reach the buffer, without an IOMMU to remap it).
  *
  * usage: edu-dma-test --device N --source heap:NAME|udmabuf|drm --size SIZE
- *                     [--seed S] [--sample K] [--corrupt]
- *   --corrupt  the negative control: the first chunk is read from the next
- *              chunk's address instead of its own, which must be caught
+ *                     [--seed S] [--sample K] [--corrupt] [--skip-sync] [--coherent]
+ *   --corrupt    the negative control: the first chunk is read from the next
+ *                chunk's address instead of its own, which must be caught
+ *   --skip-sync  no UIO_DMABUF_IOC_SYNC: a mapping that needs it (bounced)
+ *                must then fail to verify
+ *   --coherent   import with UIO_DMABUF_IMPORT_COHERENT (refused with EIO
+ *                when the mapping needs SYNC)
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -64,6 +68,7 @@ struct run {
 	uint64_t size;
 	uint64_t seed;
 	bool importer_sync;	/* exporter does not sync importers: UIO_DMABUF_IOC_SYNC */
+	uint32_t import_flags;	/* UIO_DMABUF_IMPORT_* */
 	struct buffer src, dst;
 };
 
@@ -169,7 +174,7 @@ static int import_buffer(struct run *r, struct buffer *b, uint32_t dir)
 	uint32_t i;
 	int ret;
 
-	ret = uiodmabuf_import(r->node, b->fd, dir, 0, &b->imp);
+	ret = uiodmabuf_import(r->node, b->fd, dir, r->import_flags, &b->imp);
 	if (ret)
 		return ret;
 	b->imported = true;
@@ -280,6 +285,8 @@ int main(int argc, char **argv)
 		{ "seed", required_argument, NULL, 'S' },
 		{ "sample", required_argument, NULL, 'k' },
 		{ "corrupt", no_argument, NULL, 'c' },
+		{ "skip-sync", no_argument, NULL, 'n' },
+		{ "coherent", no_argument, NULL, 'C' },
 		{ 0 }
 	};
 	struct run r = { .node = -1, .src = { .fd = -1 }, .dst = { .fd = -1 } };
@@ -287,7 +294,7 @@ int main(int argc, char **argv)
 	const char *device = NULL;
 	unsigned int sample = 64;
 	struct uio_dmabuf_info info;
-	bool corrupt = false, corrupted = false;
+	bool corrupt = false, corrupted = false, skip_sync = false;
 	uint8_t *pick = NULL;
 	struct edu edu;
 	int c, ret, status = 2;
@@ -304,12 +311,14 @@ int main(int argc, char **argv)
 		case 'S': r.seed = strtoull(optarg, NULL, 0); break;
 		case 'k': sample = (unsigned int)atoi(optarg); break;
 		case 'c': corrupt = true; break;
+		case 'n': skip_sync = true; break;
+		case 'C': r.import_flags |= UIO_DMABUF_IMPORT_COHERENT; break;
 		default: return 2;
 		}
 	}
 	if (!device || !r.source || !r.size || r.size % CHUNK)
 		return die("usage: --device N --source S --size SIZE (a multiple of 4 KiB)", EINVAL);
-	r.importer_sync = strncmp(r.source, "heap:", 5) != 0;
+	r.importer_sync = strncmp(r.source, "heap:", 5) != 0 && !skip_sync;
 
 	ret = edu_open(&edu, (unsigned int)atoi(device));
 	if (ret)
@@ -427,11 +436,13 @@ int main(int argc, char **argv)
 	       ", \"mismatched_chunks\": %" PRIu64 ", \"stray_writes\": %" PRIu64
 	       ", \"seed\": %" PRIu64 ", \"transfers\": %lu, \"first_dma\": %" PRIu64
 	       ", \"first_phys\": %" PRIu64 ", \"max_dma_end\": %" PRIu64
-	       ", \"corrupt\": %s, \"result\": \"%s\"}\n",
+	       ", \"corrupt\": %s, \"needs_sync\": %s, \"synced\": %s, \"result\": \"%s\"}\n",
 	       r.source, r.size, info.flags & UIO_DMABUF_INFO_IOMMU ? "true" : "false",
 	       info.dma_mask_bits, r.src.nr_segs, r.dst.nr_segs, chosen,
 	       status ? 0 : (uint64_t)(chosen * CHUNK), mismatched, stray, r.seed, edu.transfers,
-	       first_dma, first_phys, max_dma_end(&r), corrupt ? "true" : "false", status ? "fail" : "pass");
+	       first_dma, first_phys, max_dma_end(&r), corrupt ? "true" : "false",
+	       (r.src.imp.map_flags | r.dst.imp.map_flags) & UIO_DMABUF_MAP_NEEDS_SYNC ?
+	       "true" : "false", r.importer_sync ? "true" : "false", status ? "fail" : "pass");
 
 free_pick:
 	free(pick);

@@ -32,6 +32,10 @@ if [ "$matrix" = full ]; then
 	row cma-16M --source heap:cma --size 16M
 fi
 row udmabuf-1M --source udmabuf --size 1M
+# Without UIO_DMABUF_IOC_SYNC a mapping that needs it (bounced) must fail to
+# verify; with IMPORT_COHERENT such a mapping is refused (EIO).
+row udmabuf-1M-skip-sync --source udmabuf --size 1M --skip-sync
+row udmabuf-1M-coherent --source udmabuf --size 1M --coherent
 row vgem-1M --source drm --size 1M
 # The negative control: one address read from the neighbouring chunk.
 row negative-control --source heap:system --size 64K --corrupt

@@ -65,10 +65,11 @@ void udb_print_report_table(FILE *f, const struct udb_report *r)
 			i, (uint64_t)r->segs[i].dma_addr, (uint64_t)r->segs[i].length, offset);
 		offset += r->segs[i].length;
 	}
-	fprintf(f, "size %" PRIu64 " (%s), %" PRIu32 " segment%s, %s, %s\n", r->size, size,
+	fprintf(f, "size %" PRIu64 " (%s), %" PRIu32 " segment%s, %s, %s%s\n", r->size, size,
 		r->nr_segs, r->nr_segs == 1 ? "" : "s",
 		report_contiguous(r) ? "contiguous" : "not contiguous",
-		r->iommu ? "IOMMU (addresses are IOVAs)" : "no IOMMU (addresses are physical)");
+		r->iommu ? "IOMMU (addresses are IOVAs)" : "no IOMMU (addresses are physical)",
+		r->needs_sync ? ", needs SYNC (bounced or not cache-coherent)" : "");
 }
 
 void udb_print_report_json(FILE *f, const struct udb_report *r)
@@ -87,9 +88,10 @@ void udb_print_report_json(FILE *f, const struct udb_report *r)
 	fprintf(f, ", \"fd\": %d, \"size\": %" PRIu64 ", \"handle\": %" PRIu32 ", \"direction\": ",
 		r->buf_fd, r->size, r->handle);
 	udb_json_string(f, r->direction);
-	fprintf(f, ", \"iommu\": %s, \"contiguous\": %s, \"nr_segments\": %" PRIu32
-		", \"segments\": [", r->iommu ? "true" : "false",
-		report_contiguous(r) ? "true" : "false", r->nr_segs);
+	fprintf(f, ", \"iommu\": %s, \"contiguous\": %s, \"needs_sync\": %s, \"nr_segments\": %"
+		PRIu32 ", \"segments\": [", r->iommu ? "true" : "false",
+		report_contiguous(r) ? "true" : "false", r->needs_sync ? "true" : "false",
+		r->nr_segs);
 	for (i = 0; i < r->nr_segs; i++) {
 		fprintf(f, "%s{\"index\": %" PRIu32 ", \"dma_addr\": %" PRIu64
 			", \"length\": %" PRIu64 ", \"offset\": %" PRIu64 "}",

@@ -22,6 +22,7 @@ struct udb_report {
 	uint32_t handle;
 	const char *direction;
 	bool iommu;
+	bool needs_sync;	/* UIO_DMABUF_MAP_NEEDS_SYNC: bounced or not coherent */
 	const struct uio_dmabuf_segment *segs;
 	uint32_t nr_segs;
 };

@@ -33,6 +33,7 @@ struct import_opts {
 	uint64_t size;
 	int fd;
 	bool contiguous;
+	bool coherent;
 	uint32_t direction;
 	bool json;
 	char **hold;		/* argv of the command to run while held, or NULL */
@@ -80,7 +81,7 @@ static void usage_heaps(FILE *f)
 static void usage_alloc(FILE *f)
 {
 	fputs("usage: uio-dmabuf alloc --device DEV --size SIZE [--heap NAME | --from SOURCE]\n"
-	      "                        [--contiguous] [--direction DIR] [--json]\n"
+	      "                        [--contiguous] [--coherent] [--direction DIR] [--json]\n"
 	      "                        [--hold -- COMMAND [ARG...]]\n"
 	      "Allocate a buffer, import it on DEV and print its DMA segments.\n"
 	      "  --device DEV     uio0, 0, /dev/uio0 or /dev/uio-dmabuf0\n"
@@ -89,6 +90,9 @@ static void usage_alloc(FILE *f)
 	      "  --from SOURCE    heap (the default), udmabuf (a memfd through /dev/udmabuf),\n"
 	      "                   drm or drm:/dev/dri/cardN (a dumb buffer exported with PRIME)\n"
 	      "  --contiguous     fail with E2BIG unless the buffer is one DMA segment\n"
+	      "  --coherent       fail with EIO if the mapping needs SYNC (bounced through\n"
+	      "                   swiotlb, or a device that is not cache-coherent);\n"
+	      "                   --no-bounce is the same\n"
 	      "  --direction DIR  bidirectional (the default), to-device or from-device\n"
 	      "  --json           print one JSON document instead of the table\n"
 	      "  --hold -- CMD    keep the buffer imported while CMD runs, then exit with\n"
@@ -97,7 +101,8 @@ static void usage_alloc(FILE *f)
 
 static void usage_import(FILE *f)
 {
-	fputs("usage: uio-dmabuf import --device DEV --fd N [--contiguous] [--direction DIR]\n"
+	fputs("usage: uio-dmabuf import --device DEV --fd N [--contiguous] [--coherent]\n"
+	      "                         [--direction DIR]\n"
 	      "                         [--json] [--hold -- COMMAND [ARG...]]\n"
 	      "Import the dma-buf open as file descriptor N on DEV and print its DMA segments.\n"
 	      "Options as for alloc.\n", f);
@@ -393,7 +398,8 @@ static int import_and_report(const struct import_opts *o, const char *command, i
 	if (ret)
 		return fail(o->json, command, node, buffer, "read device info", ret, NULL);
 	ret = uiodmabuf_import(node_fd, buf_fd, o->direction,
-			       o->contiguous ? UIO_DMABUF_IMPORT_CONTIGUOUS : 0, &imp);
+			       (o->contiguous ? UIO_DMABUF_IMPORT_CONTIGUOUS : 0) |
+			       (o->coherent ? UIO_DMABUF_IMPORT_COHERENT : 0), &imp);
 	if (ret)
 		return fail(o->json, command, node, buffer, "import", ret,
 			    ret == -E2BIG ? "the buffer is not one DMA segment" : NULL);
@@ -408,7 +414,8 @@ static int import_and_report(const struct import_opts *o, const char *command, i
 		.source = source, .buffer = buffer, .heap = heap, .buf_fd = buf_fd,
 		.size = imp.size, .handle = imp.handle,
 		.direction = direction_names[o->direction],
-		.iommu = info.flags & UIO_DMABUF_INFO_IOMMU, .segs = segs, .nr_segs = nr,
+		.iommu = info.flags & UIO_DMABUF_INFO_IOMMU,
+		.needs_sync = imp.map_flags & UIO_DMABUF_MAP_NEEDS_SYNC, .segs = segs, .nr_segs = nr,
 	};
 	if (o->json)
 		udb_print_report_json(stdout, &r);
@@ -436,6 +443,8 @@ static int parse_import_opts(int argc, char **argv, const char *command, bool al
 		{ "size", required_argument, NULL, 's' },
 		{ "fd", required_argument, NULL, 'F' },
 		{ "contiguous", no_argument, NULL, 'c' },
+		{ "coherent", no_argument, NULL, 'C' },
+		{ "no-bounce", no_argument, NULL, 'C' },
 		{ "direction", required_argument, NULL, 'D' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "hold", no_argument, NULL, 'o' },
@@ -460,6 +469,7 @@ static int parse_import_opts(int argc, char **argv, const char *command, bool al
 		case 's': o->size_text = optarg; break;
 		case 'F': fd_text = optarg; break;
 		case 'c': o->contiguous = true; break;
+		case 'C': o->coherent = true; break;
 		case 'D': dir_text = optarg; break;
 		case 'j': o->json = true; break;
 		case 'o': hold = true; break;

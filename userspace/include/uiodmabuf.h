@@ -146,6 +146,19 @@ UIODMABUF_API int uiodmabuf_get_segments(int fd, uint32_t handle,
 UIODMABUF_API int uiodmabuf_sync(int fd, uint32_t handle, uint32_t flags);
 
 /**
+ * uiodmabuf_sync_range() - UIO_DMABUF_IOC_SYNC of bytes [@offset, @offset + @length)
+ * @fd:     an open import node
+ * @handle: the import
+ * @flags:  UIO_DMABUF_SYNC_FOR_CPU or UIO_DMABUF_SYNC_FOR_DEVICE
+ * @offset: first byte of the buffer
+ * @length: bytes; 0 with @offset 0 syncs the whole buffer
+ *
+ * Return: 0 or a negative errno (-EINVAL for a range outside the buffer).
+ */
+UIODMABUF_API int uiodmabuf_sync_range(int fd, uint32_t handle, uint32_t flags,
+				       uint64_t offset, uint64_t length);
+
+/**
  * uiodmabuf_release() - UIO_DMABUF_IOC_RELEASE
  * @fd:     an open import node
  * @handle: the import

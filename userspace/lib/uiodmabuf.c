@@ -363,7 +363,8 @@ free_all:
 	return ret;
 }
 
-int uiodmabuf_sync(int fd, uint32_t handle, uint32_t flags)
+int uiodmabuf_sync_range(int fd, uint32_t handle, uint32_t flags, uint64_t offset,
+			 uint64_t length)
 {
 	struct uio_dmabuf_sync arg;
 	int ret;
@@ -371,8 +372,15 @@ int uiodmabuf_sync(int fd, uint32_t handle, uint32_t flags)
 	memset(&arg, 0, sizeof(arg));
 	arg.handle = handle;
 	arg.flags = flags;
+	arg.offset = offset;
+	arg.length = length;
 	ret = uiodmabuf_ioctl(fd, UIO_DMABUF_IOC_SYNC, &arg);
 	return ret < 0 ? ret : 0;
+}
+
+int uiodmabuf_sync(int fd, uint32_t handle, uint32_t flags)
+{
+	return uiodmabuf_sync_range(fd, handle, flags, 0, 0);
 }
 
 int uiodmabuf_release(int fd, uint32_t handle)

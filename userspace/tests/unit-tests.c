@@ -147,18 +147,24 @@ static void test_format(void)
 	RENDER("{\"command\": \"alloc\", \"device\": \"/dev/uio-dmabuf0\", \"uio_index\": 0, "
 	       "\"source\": \"heap\", \"heap\": \"system\", \"fd\": 4, \"size\": 12288, "
 	       "\"handle\": 7, \"direction\": \"bidirectional\", \"iommu\": false, "
-	       "\"contiguous\": false, \"nr_segments\": 2, \"segments\": ["
+	       "\"contiguous\": false, \"needs_sync\": false, \"nr_segments\": 2, \"segments\": ["
 	       "{\"index\": 0, \"dma_addr\": 4096, \"length\": 8192, \"offset\": 0}, "
 	       "{\"index\": 1, \"dma_addr\": 4294967296, \"length\": 4096, \"offset\": 8192}]}\n",
 	       udb_print_report_json(f, &r));
 	r.nr_segs = 1;
 	r.iommu = true;
+	r.needs_sync = true;
 	RENDER("{\"command\": \"alloc\", \"device\": \"/dev/uio-dmabuf0\", \"uio_index\": 0, "
 	       "\"source\": \"heap\", \"heap\": \"system\", \"fd\": 4, \"size\": 12288, "
 	       "\"handle\": 7, \"direction\": \"bidirectional\", \"iommu\": true, "
-	       "\"contiguous\": true, \"nr_segments\": 1, \"segments\": ["
+	       "\"contiguous\": true, \"needs_sync\": true, \"nr_segments\": 1, \"segments\": ["
 	       "{\"index\": 0, \"dma_addr\": 4096, \"length\": 8192, \"offset\": 0}]}\n",
 	       udb_print_report_json(f, &r));
+	RENDER("device /dev/uio-dmabuf0 (uio0), buffer system heap 12 KiB, handle 7, bidirectional\n"
+	       "segment  dma_addr            length              offset            \n"
+	       "      0  0x0000000000001000  0x0000000000002000  0x0000000000000000\n"
+	       "size 12288 (12 KiB), 1 segment, contiguous, IOMMU (addresses are IOVAs), "
+	       "needs SYNC (bounced or not cache-coherent)\n", udb_print_report_table(f, &r));
 	RENDER("uio-dmabuf: alloc: device /dev/uio-dmabuf0, buffer cma heap 16 MiB: import: "
 	       "Device or resource busy (EBUSY)\n", udb_print_failure_line(f, &e));
 	RENDER("{\"error\": {\"command\": \"alloc\", \"device\": \"/dev/uio-dmabuf0\", "

@@ -8,8 +8,10 @@
  * is released when that file is closed.
  *
  * All structures have a fixed layout with no implicit padding. Every field named
- * reserved, every output-only field on input and every flag bit not defined here
- * must be zero, else the ioctl fails with EINVAL. Unknown ioctls fail with ENOTTY.
+ * reserved and every flag bit not defined here must be zero, else the ioctl
+ * fails with EINVAL. Output-only fields are ignored on input, so a structure
+ * can be passed again as it came back (the GET_SEGMENTS paging loop does).
+ * Unknown ioctls fail with ENOTTY.
  */
 #ifndef _UAPI_LINUX_UIO_DMABUF_H
 #define _UAPI_LINUX_UIO_DMABUF_H
@@ -61,12 +63,16 @@
 
 /**
  * struct uio_dmabuf_info - UIO_DMABUF_IOC_INFO argument (output only)
- * @uio_index:     N of /dev/uioN (and of this node, /dev/uio-dmabufN)
- * @dma_mask_bits: width of the device's streaming DMA mask, 12..64
- * @flags:         UIO_DMABUF_INFO_* flags
- * @max_imports:   most live imports one open file may hold
- * @nr_imports:    live imports held by this open file
- * @reserved:      set to zero by the kernel
+ * @uio_index:        N of /dev/uioN (and of this node, /dev/uio-dmabufN)
+ * @dma_mask_bits:    width of the device's streaming DMA mask, 12..64
+ * @flags:            UIO_DMABUF_INFO_* flags
+ * @max_imports:      most live imports one open file may hold
+ * @nr_imports:       live imports held by this open file
+ * @max_segment_size: no segment is longer than this many bytes
+ * @segment_boundary: no segment crosses an address that is a multiple of
+ *                    @segment_boundary + 1 (a mask: 0xffffffff means no
+ *                    segment crosses a 4 GiB boundary)
+ * @reserved:         set to zero by the kernel
  */
 struct uio_dmabuf_info {
 	__u32 uio_index;
@@ -74,7 +80,9 @@ struct uio_dmabuf_info {
 	__u32 flags;
 	__u32 max_imports;
 	__u32 nr_imports;
-	__u32 reserved[3];
+	__u32 max_segment_size;
+	__u64 segment_boundary;
+	__u64 reserved[4];
 };
 
 /* Values of &uio_dmabuf_import.direction, as enum dma_data_direction means them. */
@@ -89,7 +97,28 @@ struct uio_dmabuf_info {
  * segment, for devices without scatter-gather.
  */
 #define UIO_DMABUF_IMPORT_CONTIGUOUS	0x00000001U
-#define UIO_DMABUF_IMPORT_VALID_FLAGS	(UIO_DMABUF_IMPORT_CONTIGUOUS)
+/**
+ * define UIO_DMABUF_IMPORT_COHERENT - demand a mapping that needs no SYNC
+ *
+ * The import fails with EIO instead of returning a mapping that needs
+ * UIO_DMABUF_IOC_SYNC (see UIO_DMABUF_MAP_NEEDS_SYNC), for devices that share
+ * memory with the CPU while both run, such as descriptor rings.
+ */
+#define UIO_DMABUF_IMPORT_COHERENT	0x00000002U
+#define UIO_DMABUF_IMPORT_VALID_FLAGS	(UIO_DMABUF_IMPORT_CONTIGUOUS | \
+					 UIO_DMABUF_IMPORT_COHERENT)
+
+/**
+ * define UIO_DMABUF_MAP_NEEDS_SYNC - the mapping needs UIO_DMABUF_IOC_SYNC
+ *
+ * Set in &uio_dmabuf_import.map_flags when the device and the CPU see each
+ * other's writes only through UIO_DMABUF_IOC_SYNC: part of the buffer is
+ * bounced through swiotlb (a DMA mask narrower than the buffer's memory without
+ * an IOMMU, a confidential guest), so the device reaches a copy and data moves
+ * only at SYNC; or the device is not cache-coherent. This is what the DMA API's
+ * dma_need_sync() reports for the mapping's addresses.
+ */
+#define UIO_DMABUF_MAP_NEEDS_SYNC	0x00000001U
 
 /**
  * struct uio_dmabuf_import - UIO_DMABUF_IOC_IMPORT argument
@@ -101,15 +130,18 @@ struct uio_dmabuf_info {
  *               handed out again while the import is live
  * @size:        out: size of the buffer in bytes, the sum of all segment lengths
  * @nr_segments: out: number of DMA segments, for UIO_DMABUF_IOC_GET_SEGMENTS
+ * @map_flags:   out: UIO_DMABUF_MAP_* flags of the mapping
  * @reserved:    must be zero
  *
  * The buffer is attached to the device, pinned, mapped, and its kernel fences
  * waited for. Errors: EBADF (@fd is not open), EINVAL (@fd is not a dma-buf,
- * bad @direction, @flags, @reserved or nonzero output field), EBUSY (the buffer
+ * the buffer is empty, bad @direction, @flags or @reserved), EBUSY (the buffer
  * is already imported on this device), ENOSPC (this file holds max_imports
  * imports), ENOMEM (RLIMIT_MEMLOCK would be exceeded), E2BIG (CONTIGUOUS asked
- * but the mapping has several segments), ENODEV (the device was unbound), or
- * the exporter's own error.
+ * but the mapping has several segments), EIO (COHERENT asked but the mapping
+ * needs SYNC), ENODEV (the device was unbound or lost its isolation), or the
+ * exporter's own error. A signal interrupts the wait for the buffer; the call
+ * is restarted or fails with EINTR, and leaves nothing behind.
  */
 struct uio_dmabuf_import {
 	__s32 fd;
@@ -118,7 +150,8 @@ struct uio_dmabuf_import {
 	__u32 handle;
 	__u64 size;
 	__u32 nr_segments;
-	__u32 reserved;
+	__u32 map_flags;
+	__u64 reserved[2];
 };
 
 /**
@@ -127,7 +160,9 @@ struct uio_dmabuf_import {
  * @length:   length in bytes
  *
  * Segments come in buffer order: segment i starts at the buffer offset that is
- * the sum of the lengths of segments 0..i-1. DMA-adjacent ranges are merged.
+ * the sum of the lengths of segments 0..i-1. DMA-adjacent ranges are merged, but
+ * no segment is longer than &uio_dmabuf_info.max_segment_size or crosses
+ * &uio_dmabuf_info.segment_boundary.
  */
 struct uio_dmabuf_segment {
 	__u64 dma_addr;
@@ -144,8 +179,10 @@ struct uio_dmabuf_segment {
  * @segments:    in: user pointer to an array of &struct uio_dmabuf_segment
  * @reserved:    must be zero
  *
- * Two-call protocol: call with @count 0 to learn @nr_segments, allocate, then
- * call again (or page through with @first). ENOENT for an unknown @handle.
+ * Two-call protocol: call with @count 0 to learn @nr_segments, allocate, set
+ * @count and @segments, and call again with the same structure (or page
+ * through with @first). ENOENT for an unknown @handle, EINVAL for @first past
+ * @nr_segments, EFAULT for an array that cannot be written.
  */
 struct uio_dmabuf_get_segments {
 	__u32 handle;
@@ -176,21 +213,34 @@ struct uio_dmabuf_release {
 
 /**
  * struct uio_dmabuf_sync - UIO_DMABUF_IOC_SYNC argument
- * @handle: in: the import
- * @flags:  in: UIO_DMABUF_SYNC_FOR_CPU before the CPU reads what the device
- *          wrote, UIO_DMABUF_SYNC_FOR_DEVICE before the device accesses what the
- *          CPU wrote; exactly one of them
+ * @handle:   in: the import
+ * @flags:    in: UIO_DMABUF_SYNC_FOR_CPU before the CPU reads what the device
+ *            wrote, UIO_DMABUF_SYNC_FOR_DEVICE before the device accesses what
+ *            the CPU wrote; exactly one of them
+ * @offset:   in: first byte of the buffer to sync
+ * @length:   in: bytes to sync; @offset and @length both 0 sync the whole
+ *            buffer, otherwise the range must lie inside it (EINVAL)
+ * @reserved: must be zero
  *
- * Cache maintenance of this device's mapping of the buffer, for exporters whose
- * DMA_BUF_IOCTL_SYNC does not cover importers (udmabuf, DRM PRIME). The system
- * and CMA heaps' DMA_BUF_IOCTL_SYNC already does.
+ * Cache maintenance and swiotlb bouncing of this device's mapping of the
+ * buffer, driven by its DMA addresses: for bounced mappings, and for exporters
+ * whose DMA_BUF_IOCTL_SYNC does not cover importers (udmabuf, DRM PRIME). The
+ * system and CMA heaps' DMA_BUF_IOCTL_SYNC already does.
  */
 struct uio_dmabuf_sync {
 	__u32 handle;
 	__u32 flags;
+	__u64 offset;
+	__u64 length;
+	__u64 reserved[2];
 };
 
-#define UIO_DMABUF_IOC_MAGIC		0xBA
+/*
+ * Type 0xB9, numbers 0x00-0x0F: the entry of
+ * Documentation/userspace-api/ioctl/ioctl-number.rst reads
+ * 0xB9  00-0F  uapi/linux/uio_dmabuf.h  UIO dma-buf importer
+ */
+#define UIO_DMABUF_IOC_MAGIC		0xB9
 
 #define UIO_DMABUF_IOC_INFO		_IOR(UIO_DMABUF_IOC_MAGIC, 0, struct uio_dmabuf_info)
 #define UIO_DMABUF_IOC_IMPORT		_IOWR(UIO_DMABUF_IOC_MAGIC, 1, struct uio_dmabuf_import)
