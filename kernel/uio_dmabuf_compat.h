@@ -12,6 +12,7 @@
 #include <linux/iommu.h>
 #include <linux/irqdomain.h>
 #include <linux/module.h>
+#include <linux/scatterlist.h>
 
 /*
  * MODULE_IMPORT_NS() takes a bare identifier up to 6.12 and a string literal
@@ -53,6 +54,11 @@ static inline bool uio_dmabuf_msi_isolated(struct device *dev, struct iommu_grou
 #define UIO_DMABUF_PLATFORM_REMOVE	remove_new
 #else
 #define UIO_DMABUF_PLATFORM_REMOVE	remove
+#endif
+
+/* Before 6.2 sg_dma_is_bus_address() was spelt sg_is_dma_bus_address(). */
+#ifdef UIO_DMABUF_COMPAT_SG_IS_DMA_BUS_ADDRESS
+#define sg_dma_is_bus_address(sg)	sg_is_dma_bus_address(sg)
 #endif
 
 #endif /* _UIO_DMABUF_COMPAT_H */

@@ -78,6 +78,7 @@ static void uio_dmabuf_dev_free(struct kref *ref)
 	if (udev->group)
 		iommu_group_put(udev->group);
 	put_device(udev->dev);
+	xa_destroy(&udev->buffers);
 	mutex_destroy(&udev->lock);
 	kfree(udev);
 }
@@ -109,14 +110,24 @@ static bool uio_dmabuf_kernel_dma(struct device *dev, struct device_driver *drv)
 
 struct uio_dmabuf_sibling_walk {
 	struct device *self;
+	bool stoppable;		/* the bus glue can stop the device's DMA */
 	struct device *culprit;
 };
 
+/*
+ * A sibling makes the group not viable when its driver does DMA of its own,
+ * when it sits on a bus whose binds the notifier does not see (PCI and
+ * platform only), or at all when our device's DMA cannot be stopped: a driver
+ * binding to it later could not be protected by revoking.
+ */
 static int uio_dmabuf_check_sibling(struct device *dev, void *data)
 {
 	struct uio_dmabuf_sibling_walk *walk = data;
 
-	if (dev == walk->self || !uio_dmabuf_kernel_dma(dev, READ_ONCE(dev->driver)))
+	if (dev == walk->self)
+		return 0;
+	if (walk->stoppable && (dev_is_pci(dev) || dev_is_platform(dev)) &&
+	    !uio_dmabuf_kernel_dma(dev, READ_ONCE(dev->driver)))
 		return 0;
 	walk->culprit = get_device(dev);
 	return 1;
@@ -132,7 +143,8 @@ static int uio_dmabuf_check_sibling(struct device *dev, void *data)
  * The device is isolated when its DMA goes through a strict DMA API domain
  * (lazy flush queues leave unmapped pages reachable for a while), no other
  * device of its IOMMU group has a driver doing DMA of its own (they would
- * share the domain), and MSI writes are isolated by interrupt remapping.
+ * share the domain; a device whose DMA cannot be stopped must be alone in its
+ * group), and MSI writes are isolated by interrupt remapping.
  * Without translation none of the three holds.
  *
  * Return: UIO_DMABUF_INFO_* flags; UIO_DMABUF_INFO_ISOLATED when all hold.
@@ -140,7 +152,10 @@ static int uio_dmabuf_check_sibling(struct device *dev, void *data)
 u32 uio_dmabuf_isolation(struct uio_dmabuf_dev *udev, struct device **sibling)
 {
 	struct iommu_domain *domain = iommu_get_domain_for_dev(udev->dev);
-	struct uio_dmabuf_sibling_walk walk = { .self = udev->dev };
+	struct uio_dmabuf_sibling_walk walk = {
+		.self = udev->dev,
+		.stoppable = udev->ops->set_dma_enabled,
+	};
 	u32 flags = 0;
 
 	if (sibling)
@@ -317,18 +332,6 @@ static int uio_dmabuf_build_segments(struct uio_dmabuf_mapping *map)
 	return 0;
 }
 
-static bool uio_dmabuf_imported_locked(struct uio_dmabuf_dev *udev,
-				       struct dma_buf *dmabuf)
-{
-	struct uio_dmabuf_mapping *map;
-
-	lockdep_assert_held(&udev->lock);
-	list_for_each_entry(map, &udev->imports, node)
-		if (map->dmabuf == dmabuf)
-			return true;
-	return false;
-}
-
 static int uio_dmabuf_check_import(const struct uio_dmabuf_import *arg)
 {
 	if (arg->direction > UIO_DMABUF_DIR_FROM_DEVICE)
@@ -354,24 +357,49 @@ static enum dma_data_direction uio_dmabuf_dir(u32 direction)
 }
 
 /*
+ * Wait for the kernel fences of @resv (held), as RDMA does: the table is valid,
+ * but the exporter may still be moving the contents into place. UIO cannot take
+ * part in DMA fences, so none are added. The wait ends early, without a
+ * result, on a signal, when the device goes away or the file is revoked.
+ */
+static int uio_dmabuf_wait_kernel_fences(struct uio_dmabuf_file *file, struct dma_resv *resv)
+{
+	long timeout;
+
+	for (;;) {
+		timeout = dma_resv_wait_timeout(resv, DMA_RESV_USAGE_KERNEL, true, HZ / 10);
+		if (timeout > 0)
+			return 0;
+		if (timeout < 0)
+			return -ERESTARTSYS;
+		if (READ_ONCE(file->udev->dead) || READ_ONCE(file->revoked))
+			return -ENODEV;
+	}
+}
+
+/*
  * Attach, pin and map @map->dmabuf for the device and wait for its kernel
- * fences; on failure nothing of it is left. Takes the reservation lock.
+ * fences; on failure nothing of it is left. Takes the reservation lock, never
+ * with the device lock held: no device-wide lock waits on an exporter.
  */
 static int uio_dmabuf_map(struct uio_dmabuf_dev *udev,
 			  struct uio_dmabuf_mapping *map, u32 flags)
 {
 	struct dma_buf *dmabuf = map->dmabuf;
-	long timeout;
 	int ret;
 
+	lockdep_assert_not_held(&udev->lock);
 	map->attach = dma_buf_dynamic_attach(dmabuf, udev->dev,
 					     &uio_dmabuf_attach_ops, map);
 	if (IS_ERR(map->attach))
 		return PTR_ERR(map->attach);
 
+	/* -EINTR, as the fence wait's -ERESTARTSYS: nothing is left, restart. */
 	ret = dma_resv_lock_interruptible(dmabuf->resv, NULL);
-	if (ret)
+	if (ret) {
+		ret = -ERESTARTSYS;
 		goto detach;
+	}
 	ret = dma_buf_pin(map->attach);
 	if (ret)
 		goto unlock;
@@ -380,17 +408,11 @@ static int uio_dmabuf_map(struct uio_dmabuf_dev *udev,
 		ret = PTR_ERR(map->sgt);
 		goto unpin;
 	}
-	/*
-	 * The table is valid now, but the exporter may still be moving the
-	 * contents into place: wait for its kernel fences, as RDMA does.
-	 * UIO has no way to take part in DMA fences, so none are added.
-	 */
-	timeout = dma_resv_wait_timeout(dmabuf->resv, DMA_RESV_USAGE_KERNEL,
-					true, MAX_SCHEDULE_TIMEOUT);
-	if (timeout < 0) {
-		ret = timeout;
+	/* A table the dma-buf core cached at attach was mapped bidirectionally. */
+	map->mapped_dir = map->attach->sgt ? map->attach->dir : map->dir;
+	ret = uio_dmabuf_wait_kernel_fences(map->file, dmabuf->resv);
+	if (ret)
 		goto unmap;
-	}
 	ret = uio_dmabuf_build_segments(map);
 	if (ret)
 		goto unmap;
@@ -411,61 +433,91 @@ free_segs:
 	map->nr_segs = 0;
 unmap:
 	dma_buf_unmap_attachment(map->attach, map->sgt, map->dir);
-	uio_dmabuf_flush_lazy(udev->dev);
 unpin:
 	dma_buf_unpin(map->attach);
 unlock:
 	dma_resv_unlock(dmabuf->resv);
 detach:
 	dma_buf_detach(dmabuf, map->attach);
+	uio_dmabuf_flush_lazy(udev->dev);
 	return ret;
 }
 
-/* The exact reverse of uio_dmabuf_map(): the import is gone. */
+/* The exact reverse of uio_dmabuf_map(). */
 static void uio_dmabuf_unmap(struct uio_dmabuf_mapping *map)
 {
+	struct device *dev = map->attach->dev;	/* the file may be gone */
 	struct dma_buf *dmabuf = map->dmabuf;
 
 	dma_resv_lock(dmabuf->resv, NULL);
 	dma_buf_unmap_attachment(map->attach, map->sgt, map->dir);
-	uio_dmabuf_flush_lazy(map->attach->dev);
 	dma_buf_unpin(map->attach);
 	dma_resv_unlock(dmabuf->resv);
+	/* A table the core cached at attach is unmapped only here. */
 	dma_buf_detach(dmabuf, map->attach);
+	uio_dmabuf_flush_lazy(dev);
 }
 
-/* Called with the device lock held, after @map left its file's handle table. */
-static void uio_dmabuf_teardown_locked(struct uio_dmabuf_dev *udev,
-				       struct uio_dmabuf_mapping *map)
+/*
+ * @map leaves its file's count and goes onto @dead to be unmapped. It stays in
+ * the buffer index (EBUSY, and the mask store's EBUSY) and counted in flight
+ * (unbind waits) until uio_dmabuf_destroy() has unmapped it.
+ */
+static void uio_dmabuf_unlist_locked(struct uio_dmabuf_dev *udev, struct uio_dmabuf_mapping *map,
+				     struct list_head *dead)
 {
 	lockdep_assert_held(&udev->lock);
-
-	uio_dmabuf_unmap(map);
-	uio_dmabuf_uncharge(map);
-	dma_buf_put(map->dmabuf);
-	list_del(&map->node);
 	map->file->nr_imports--;
 	udev->nr_imports--;
-	kref_put(&map->ref, uio_dmabuf_mapping_free);
+	atomic_inc(&udev->inflight);
+	list_move_tail(&map->node, dead);
 }
 
+static void uio_dmabuf_inflight_done(struct uio_dmabuf_dev *udev)
+{
+	if (atomic_dec_and_test(&udev->inflight))
+		wake_up_var(&udev->inflight);
+}
+
+/*
+ * Unmap, unpin, detach, uncharge and put every import on @dead, which left all
+ * tables under the device lock; called without it (the unmap takes the
+ * reservation lock, the uncharge mmap_lock).
+ */
+static void uio_dmabuf_destroy(struct uio_dmabuf_dev *udev, struct list_head *dead)
+{
+	struct uio_dmabuf_mapping *map, *next;
+
+	lockdep_assert_not_held(&udev->lock);
+	list_for_each_entry_safe(map, next, dead, node) {
+		list_del(&map->node);
+		uio_dmabuf_unmap(map);
+		xa_erase(&udev->buffers, (unsigned long)map->dmabuf);
+		uio_dmabuf_uncharge(map);
+		dma_buf_put(map->dmabuf);
+		kref_put(&map->ref, uio_dmabuf_mapping_free);
+		uio_dmabuf_inflight_done(udev);
+	}
+}
+
+/* Take every import of @file out of the tables, onto @dead. */
 static void uio_dmabuf_release_all_locked(struct uio_dmabuf_dev *udev,
-					  struct uio_dmabuf_file *file)
+					  struct uio_dmabuf_file *file, struct list_head *dead)
 {
 	struct uio_dmabuf_mapping *map;
 	unsigned long handle;
 
 	xa_for_each(&file->handles, handle, map) {
 		xa_erase(&file->handles, handle);
-		uio_dmabuf_teardown_locked(udev, map);
+		uio_dmabuf_unlist_locked(udev, map, dead);
 	}
 }
 
 /*
- * Stop the device's DMA, then release the imports of every open file; those
- * files answer ENODEV from here on. Files opened later start afresh.
+ * Stop the device's DMA, then take the imports of every open file onto @dead;
+ * those files answer ENODEV from here on. Files opened later start afresh.
  */
-static void uio_dmabuf_revoke_locked(struct uio_dmabuf_dev *udev)
+static void uio_dmabuf_revoke_locked(struct uio_dmabuf_dev *udev, struct list_head *dead)
 {
 	struct uio_dmabuf_file *file;
 
@@ -474,7 +526,7 @@ static void uio_dmabuf_revoke_locked(struct uio_dmabuf_dev *udev)
 		udev->ops->set_dma_enabled(udev->priv, false);
 	udev->nr_active = 0;
 	list_for_each_entry(file, &udev->files, node) {
-		uio_dmabuf_release_all_locked(udev, file);
+		uio_dmabuf_release_all_locked(udev, file, dead);
 		file->revoked = true;
 	}
 }
@@ -488,9 +540,12 @@ static void uio_dmabuf_revoke_locked(struct uio_dmabuf_dev *udev)
  */
 void uio_dmabuf_revoke(struct uio_dmabuf_dev *udev)
 {
+	LIST_HEAD(dead);
+
 	mutex_lock(&udev->lock);
-	uio_dmabuf_revoke_locked(udev);
+	uio_dmabuf_revoke_locked(udev, &dead);
 	mutex_unlock(&udev->lock);
+	uio_dmabuf_destroy(udev, &dead);
 }
 EXPORT_SYMBOL_IF_KUNIT(uio_dmabuf_revoke);
 
@@ -501,7 +556,7 @@ EXPORT_SYMBOL_IF_KUNIT(uio_dmabuf_revoke);
  * while drivers are bound, and tells no one) is caught here, before the file
  * can unmap anything with the device's DMA still on.
  */
-static void uio_dmabuf_recheck_locked(struct uio_dmabuf_file *file)
+static void uio_dmabuf_recheck_locked(struct uio_dmabuf_file *file, struct list_head *dead)
 {
 	struct uio_dmabuf_dev *udev = file->udev;
 
@@ -512,7 +567,7 @@ static void uio_dmabuf_recheck_locked(struct uio_dmabuf_file *file)
 	dev_warn(udev->dev,
 		 "%s: IOMMU group %d no longer has a strict DMA domain: DMA stopped, imports revoked\n",
 		 udev->name, iommu_group_id(udev->group));
-	uio_dmabuf_revoke_locked(udev);
+	uio_dmabuf_revoke_locked(udev, dead);
 }
 
 /*
@@ -522,46 +577,47 @@ static void uio_dmabuf_recheck_locked(struct uio_dmabuf_file *file)
 static int uio_dmabuf_lock_file(struct uio_dmabuf_file *file)
 {
 	struct uio_dmabuf_dev *udev = file->udev;
+	LIST_HEAD(dead);
 
 	mutex_lock(&udev->lock);
-	uio_dmabuf_recheck_locked(file);
+	uio_dmabuf_recheck_locked(file, &dead);
 	if (udev->dead || file->revoked) {
 		mutex_unlock(&udev->lock);
+		uio_dmabuf_destroy(udev, &dead);
 		return -ENODEV;
 	}
 	return 0;
 }
 
-/**
- * uio_dmabuf_file_import() - import a dma-buf on behalf of an open file
- * @file:   the open file of the import node
- * @dmabuf: the buffer; the import takes a reference of its own
- * @arg:    the IMPORT argument: @arg->direction and @arg->flags in, the handle,
- *          size and segment count out (@arg->fd is not used)
+/*
+ * Import @dmabuf for @file; see uio_dmabuf_file_import(). On success the
+ * import is live and the caller holds a reference to it as well.
  *
- * Validates @arg, charges the buffer's pages to the caller's RLIMIT_MEMLOCK,
- * attaches, pins and maps the buffer for the device and records its segments.
- *
- * Return: 0, or -EINVAL, -ENODEV, -ENOSPC, -EBUSY, -ENOMEM, -E2BIG or the
- * exporter's error, in which case nothing of the import is left behind.
+ * The slow parts run under no lock of ours: the charge (mmap_lock) first, then,
+ * once the device lock has reserved the buffer (EBUSY for a second import on
+ * the device) and a place among the file's imports, the exporter's attach, pin
+ * and map and the fence wait. The import is published under the device lock,
+ * unless the device went away or the file was revoked meanwhile.
  */
-int uio_dmabuf_file_import(struct uio_dmabuf_file *file, struct dma_buf *dmabuf,
-			   struct uio_dmabuf_import *arg)
+static struct uio_dmabuf_mapping *
+uio_dmabuf_import(struct uio_dmabuf_file *file, struct dma_buf *dmabuf,
+		  struct uio_dmabuf_import *arg)
 {
 	struct uio_dmabuf_dev *udev = file->udev;
 	struct uio_dmabuf_mapping *map;
+	bool mapped = false;
 	int ret;
 
 	ret = uio_dmabuf_check_import(arg);
 	if (ret)
-		return ret;
+		return ERR_PTR(ret);
 	/* An empty buffer has no segment to report. */
 	if (!dmabuf->size)
-		return -EINVAL;
+		return ERR_PTR(-EINVAL);
 
 	map = kzalloc(sizeof(*map), GFP_KERNEL_ACCOUNT);
 	if (!map)
-		return -ENOMEM;
+		return ERR_PTR(-ENOMEM);
 	kref_init(&map->ref);
 	map->file = file;
 	map->dmabuf = dmabuf;
@@ -569,74 +625,120 @@ int uio_dmabuf_file_import(struct uio_dmabuf_file *file, struct dma_buf *dmabuf,
 	map->pid = task_tgid_nr(current);
 	map->pages = PAGE_ALIGN(dmabuf->size) >> PAGE_SHIFT;
 
+	if (current->mm) {
+		ret = account_locked_vm(current->mm, map->pages, true);
+		if (ret)
+			goto free;
+		map->mm = current->mm;
+		mmgrab(map->mm);
+	}
+
 	ret = uio_dmabuf_lock_file(file);
 	if (ret)
-		goto free;
+		goto uncharge;
 	if (file->nr_imports >= READ_ONCE(uio_dmabuf_max_imports)) {
 		ret = -ENOSPC;
 		goto unlock;
 	}
-	if (uio_dmabuf_imported_locked(udev, dmabuf)) {
-		ret = -EBUSY;
-		goto unlock;
-	}
-	if (current->mm) {
-		ret = account_locked_vm(current->mm, map->pages, true);
-		if (ret)
-			goto unlock;
-		map->mm = current->mm;
-		mmgrab(map->mm);
-	}
-	ret = uio_dmabuf_map(udev, map, arg->flags);
+	ret = xa_insert(&udev->buffers, (unsigned long)dmabuf, map, GFP_KERNEL_ACCOUNT);
 	if (ret)
-		goto uncharge;
-	ret = xa_alloc_cyclic(&file->handles, &map->handle, map,
-			      XA_LIMIT(1, U32_MAX), &file->next_handle, GFP_KERNEL);
-	if (ret < 0)
-		goto unmap;
-
-	/* From here the handle table owns the mapping and its buffer reference. */
-	get_dma_buf(dmabuf);
-	list_add_tail(&map->node, &udev->imports);
+		goto unlock;	/* -EBUSY: imported on this device already */
 	file->nr_imports++;
 	udev->nr_imports++;
+	/* Until this import is live or gone, unbind waits for it. */
+	atomic_inc(&udev->inflight);
+	mutex_unlock(&udev->lock);
+
+	ret = uio_dmabuf_map(udev, map, arg->flags);
+	mapped = !ret;
+
+	mutex_lock(&udev->lock);
+	if (!ret && (udev->dead || file->revoked))
+		ret = -ENODEV;
+	if (!ret)
+		ret = xa_alloc_cyclic(&file->handles, &map->handle, map, XA_LIMIT(1, U32_MAX),
+				      &file->next_handle, GFP_KERNEL_ACCOUNT);
+	if (ret < 0) {
+		file->nr_imports--;
+		udev->nr_imports--;
+		mutex_unlock(&udev->lock);
+		goto unmap;
+	}
+	/* From here the handle table owns the import and its buffer reference. */
+	get_dma_buf(dmabuf);
+	list_add_tail(&map->node, &udev->imports);
+	kref_get(&map->ref);
 	arg->handle = map->handle;
 	arg->size = dmabuf->size;
 	arg->nr_segments = map->nr_segs;
 	arg->map_flags = map->needs_sync ? UIO_DMABUF_MAP_NEEDS_SYNC : 0;
 	mutex_unlock(&udev->lock);
-	return 0;
+	uio_dmabuf_inflight_done(udev);
+	return map;
 
 unmap:
-	uio_dmabuf_unmap(map);
-uncharge:
-	uio_dmabuf_uncharge(map);
+	if (mapped)
+		uio_dmabuf_unmap(map);
+	xa_erase(&udev->buffers, (unsigned long)dmabuf);
+	uio_dmabuf_inflight_done(udev);
+	goto uncharge;
 unlock:
 	mutex_unlock(&udev->lock);
+uncharge:
+	uio_dmabuf_uncharge(map);
 free:
 	kvfree(map->segs);
 	kfree(map);
-	return ret;
+	return ERR_PTR(ret);
+}
+
+/**
+ * uio_dmabuf_file_import() - import a dma-buf on behalf of an open file
+ * @file:   the open file of the import node
+ * @dmabuf: the buffer; the import takes a reference of its own
+ * @arg:    the IMPORT argument: @arg->direction and @arg->flags in, the handle,
+ *          size, segment count and map flags out (@arg->fd is not used)
+ *
+ * Validates @arg, charges the buffer's pages to the caller's RLIMIT_MEMLOCK,
+ * attaches, pins and maps the buffer for the device and records its segments.
+ *
+ * Return: 0, or -EINVAL, -ENODEV, -ENOSPC, -EBUSY, -ENOMEM, -E2BIG, -EIO,
+ * -ERESTARTSYS or the exporter's error, in which case nothing of the import is
+ * left behind.
+ */
+int uio_dmabuf_file_import(struct uio_dmabuf_file *file, struct dma_buf *dmabuf,
+			   struct uio_dmabuf_import *arg)
+{
+	struct uio_dmabuf_mapping *map = uio_dmabuf_import(file, dmabuf, arg);
+
+	if (IS_ERR(map))
+		return PTR_ERR(map);
+	kref_put(&map->ref, uio_dmabuf_mapping_free);
+	return 0;
 }
 EXPORT_SYMBOL_IF_KUNIT(uio_dmabuf_file_import);
 
-static int uio_dmabuf_release_handle(struct uio_dmabuf_file *file, u32 handle)
+/* Release the import @handle of @file, if it is @map (NULL: whichever it is). */
+static int uio_dmabuf_release_handle(struct uio_dmabuf_file *file, u32 handle,
+				     struct uio_dmabuf_mapping *map)
 {
 	struct uio_dmabuf_dev *udev = file->udev;
-	struct uio_dmabuf_mapping *map;
+	LIST_HEAD(dead);
 	int ret;
 
 	ret = uio_dmabuf_lock_file(file);
 	if (ret)
 		return ret;
-	map = xa_erase(&file->handles, handle);
-	if (!map) {
+	if (map)
+		map = xa_cmpxchg(&file->handles, handle, map, NULL, 0) == map ? map : NULL;
+	else
+		map = xa_erase(&file->handles, handle);
+	if (map)
+		uio_dmabuf_unlist_locked(udev, map, &dead);
+	else
 		ret = -ENOENT;
-		goto unlock;
-	}
-	uio_dmabuf_teardown_locked(udev, map);
-unlock:
 	mutex_unlock(&udev->lock);
+	uio_dmabuf_destroy(udev, &dead);
 	return ret;
 }
 
@@ -683,8 +785,9 @@ static long uio_dmabuf_ioctl_info(struct uio_dmabuf_file *file, void __user *arg
 static long uio_dmabuf_ioctl_import(struct uio_dmabuf_file *file, void __user *argp)
 {
 	struct uio_dmabuf_import arg;
+	struct uio_dmabuf_mapping *map;
 	struct dma_buf *dmabuf;
-	int ret;
+	int ret = 0;
 
 	if (copy_from_user(&arg, argp, sizeof(arg)))
 		return -EFAULT;
@@ -694,17 +797,21 @@ static long uio_dmabuf_ioctl_import(struct uio_dmabuf_file *file, void __user *a
 	dmabuf = dma_buf_get(arg.fd);
 	if (IS_ERR(dmabuf))
 		return PTR_ERR(dmabuf);
-	ret = uio_dmabuf_file_import(file, dmabuf, &arg);
+	map = uio_dmabuf_import(file, dmabuf, &arg);
 	dma_buf_put(dmabuf);
-	if (ret)
-		return ret;
+	if (IS_ERR(map))
+		return PTR_ERR(map);
 
 	if (copy_to_user(argp, &arg, sizeof(arg))) {
-		/* User space never learnt the handle: leave nothing behind. */
-		uio_dmabuf_release_handle(file, arg.handle);
-		return -EFAULT;
+		/*
+		 * User space never learnt the handle: leave nothing behind. Only
+		 * this import goes, even if another thread released it meanwhile.
+		 */
+		uio_dmabuf_release_handle(file, arg.handle, map);
+		ret = -EFAULT;
 	}
-	return 0;
+	kref_put(&map->ref, uio_dmabuf_mapping_free);
+	return ret;
 }
 
 static long uio_dmabuf_ioctl_get_segments(struct uio_dmabuf_file *file,
@@ -752,21 +859,24 @@ static long uio_dmabuf_ioctl_release(struct uio_dmabuf_file *file, void __user *
 		return -EFAULT;
 	if (arg.reserved)
 		return -EINVAL;
-	return uio_dmabuf_release_handle(file, arg.handle);
+	return uio_dmabuf_release_handle(file, arg.handle, NULL);
 }
 
 /*
  * Sync bytes [@offset, @offset + @length) of @map's buffer for the CPU or the
  * device, entry by entry of the mapped table, by DMA address: the exporter's
  * pages are never looked at (CONFIG_DMABUF_DEBUG mangles them, and P2P tables
- * have none), and each call stays inside one mapped entry, as the DMA API
- * requires.
+ * have none). Each call stays inside one mapped entry, as the DMA API requires,
+ * and inside one IOMMU page: an IOMMU merges physically separate pages into
+ * one entry, and its sync translates only the first address. Peer-to-peer
+ * bus addresses are neither cached nor bounced: nothing to sync.
  */
 static void uio_dmabuf_sync_range(struct device *dev, struct uio_dmabuf_mapping *map,
 				  u64 offset, u64 length, bool for_cpu)
 {
-	struct scatterlist *sg;
+	unsigned long granule = dma_get_merge_boundary(dev);	/* 0: no IOMMU */
 	u64 pos = 0, end = offset + length;
+	struct scatterlist *sg;
 	int i;
 
 	for_each_sgtable_dma_sg(map->sgt, sg, i) {
@@ -776,13 +886,17 @@ static void uio_dmabuf_sync_range(struct device *dev, struct uio_dmabuf_mapping 
 			break;
 		from = max(pos, offset);
 		to = min(pos + len, end);
-		if (from < to) {
+		while (from < to && !sg_dma_is_bus_address(sg)) {
 			dma_addr_t addr = sg_dma_address(sg) + (from - pos);
+			u64 n = to - from;
 
+			if (granule)
+				n = min_t(u64, n, (addr | granule) - addr + 1);
 			if (for_cpu)
-				dma_sync_single_for_cpu(dev, addr, to - from, map->dir);
+				dma_sync_single_for_cpu(dev, addr, n, map->mapped_dir);
 			else
-				dma_sync_single_for_device(dev, addr, to - from, map->dir);
+				dma_sync_single_for_device(dev, addr, n, map->mapped_dir);
+			from += n;
 		}
 		pos += len;
 	}
@@ -935,7 +1049,7 @@ struct uio_dmabuf_file *uio_dmabuf_file_open(struct uio_dmabuf_dev *udev)
 	struct uio_dmabuf_file *file;
 	int ret;
 
-	file = kzalloc(sizeof(*file), GFP_KERNEL);
+	file = kzalloc(sizeof(*file), GFP_KERNEL_ACCOUNT);
 	if (!file)
 		return ERR_PTR(-ENOMEM);
 	xa_init_flags(&file->handles, XA_FLAGS_ALLOC1);
@@ -975,15 +1089,17 @@ EXPORT_SYMBOL_IF_KUNIT(uio_dmabuf_file_open);
 void uio_dmabuf_file_release(struct uio_dmabuf_file *file)
 {
 	struct uio_dmabuf_dev *udev = file->udev;
+	LIST_HEAD(dead);
 
 	mutex_lock(&udev->lock);
-	uio_dmabuf_recheck_locked(file);
+	uio_dmabuf_recheck_locked(file, &dead);
 	list_del(&file->node);
 	if (!udev->dead && !file->revoked && !--udev->nr_active &&
 	    udev->ops->set_dma_enabled)
 		udev->ops->set_dma_enabled(udev->priv, false);
-	uio_dmabuf_release_all_locked(udev, file);
+	uio_dmabuf_release_all_locked(udev, file, &dead);
 	mutex_unlock(&udev->lock);
+	uio_dmabuf_destroy(udev, &dead);
 
 	xa_destroy(&file->handles);
 	kfree(file);
@@ -1041,7 +1157,7 @@ static int uio_dmabuf_imports_show(struct seq_file *s, void *unused)
 	mutex_lock(&udev->lock);
 	list_for_each_entry(map, &udev->imports, node)
 		seq_printf(s, "%u\t%d\t%zu\t%s\t%u\t%s\n", map->handle, map->pid,
-			   map->dmabuf->size, uio_dmabuf_dir_names[map->dir],
+			   map->dmabuf->size, uio_dmabuf_dir_names[map->mapped_dir],
 			   map->nr_segs, map->dmabuf->exp_name);
 	mutex_unlock(&udev->lock);
 	return 0;
@@ -1070,7 +1186,8 @@ static ssize_t dma_mask_bits_store(struct device *dev, struct device_attribute *
 		return -EINVAL;
 
 	mutex_lock(&udev->lock);
-	if (udev->nr_imports) {
+	/* Live imports, and those still mapping or unmapping, use the mask. */
+	if (!xa_empty(&udev->buffers)) {
 		ret = -EBUSY;
 		goto unlock;
 	}
@@ -1127,6 +1244,7 @@ static int uio_dmabuf_bus_notify(struct notifier_block *nb, unsigned long action
 	struct device *dev = data;
 	struct uio_dmabuf_dev *udev;
 	struct iommu_group *group;
+	LIST_HEAD(dead);
 
 	if (action != BUS_NOTIFY_BIND_DRIVER || !uio_dmabuf_kernel_dma(dev, dev->driver))
 		return NOTIFY_DONE;
@@ -1142,8 +1260,15 @@ static int uio_dmabuf_bus_notify(struct notifier_block *nb, unsigned long action
 			dev_warn(udev->dev, "%s: driver %s binds to %s in IOMMU group %d: DMA stopped, imports revoked\n",
 				 udev->name, dev->driver->name, dev_name(dev),
 				 iommu_group_id(group));
-		uio_dmabuf_revoke_locked(udev);
+		uio_dmabuf_revoke_locked(udev, &dead);
 		mutex_unlock(&udev->lock);
+		/*
+		 * Everything unmapped before the new driver probes: the imports
+		 * revoked here, and those still mapping, which see their file
+		 * revoked and leave.
+		 */
+		uio_dmabuf_destroy(udev, &dead);
+		wait_var_event(&udev->inflight, !atomic_read(&udev->inflight));
 	}
 	mutex_unlock(&uio_dmabuf_devs_lock);
 	iommu_group_put(group);
@@ -1247,6 +1372,8 @@ uio_dmabuf_register(struct device *dev, int index, const struct uio_dmabuf_bus_o
 	mutex_init(&udev->lock);
 	INIT_LIST_HEAD(&udev->files);
 	INIT_LIST_HEAD(&udev->imports);
+	xa_init(&udev->buffers);
+	atomic_set(&udev->inflight, 0);
 	udev->dev = get_device(dev);
 	udev->ops = ops;
 	udev->priv = priv;
@@ -1321,6 +1448,8 @@ EXPORT_SYMBOL_IF_KUNIT(uio_dmabuf_register);
  */
 void uio_dmabuf_unregister(struct uio_dmabuf_dev *udev)
 {
+	LIST_HEAD(dead);
+
 	misc_deregister(&udev->misc);
 
 	mutex_lock(&uio_dmabuf_devs_lock);
@@ -1328,9 +1457,12 @@ void uio_dmabuf_unregister(struct uio_dmabuf_dev *udev)
 	mutex_unlock(&uio_dmabuf_devs_lock);
 
 	mutex_lock(&udev->lock);
-	uio_dmabuf_revoke_locked(udev);
+	uio_dmabuf_revoke_locked(udev, &dead);
 	udev->dead = true;
 	mutex_unlock(&udev->lock);
+	uio_dmabuf_destroy(udev, &dead);
+	/* Imports still mapping see the device dead, unmap and leave. */
+	wait_var_event(&udev->inflight, !atomic_read(&udev->inflight));
 
 	debugfs_remove_recursive(udev->debugfs);
 	device_remove_group(udev->dev, &uio_dmabuf_attr_group);

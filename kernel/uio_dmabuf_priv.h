@@ -9,6 +9,7 @@
 #include <linux/dma-direction.h>
 #include <linux/kref.h>
 #include <linux/list.h>
+#include <linux/atomic.h>
 #include <linux/miscdevice.h>
 #include <linux/mutex.h>
 #include <linux/ratelimit_types.h>
@@ -57,10 +58,13 @@ struct uio_dmabuf_bus_ops {
  * @dead:          the device was unbound: every ioctl fails with ENODEV
  * @nr_active:     open files neither revoked nor dead: the device masters the
  *                 bus while there is one
- * @nr_imports:    live imports of all files
+ * @inflight:      imports between their reservation and their end (live or
+ *                 gone); unbind waits for none to be left
+ * @nr_imports:    live and reserved imports of all files
  * @dma_mask_bits: width of the DMA mask set on @dev
  * @files:         open files of the node
- * @imports:       live imports of all files, for EBUSY and debugfs
+ * @imports:       live imports of all files, for debugfs
+ * @buffers:       dma-buf address -> its live or reserved import, for EBUSY
  */
 struct uio_dmabuf_dev {
 	struct device *dev;
@@ -77,11 +81,15 @@ struct uio_dmabuf_dev {
 	u64 saved_dma_mask;
 	u64 saved_coherent_mask;
 	unsigned int saved_max_seg_size;
+	atomic_t inflight;
 
 	/*
-	 * Serialises opens, imports, releases, syncs, revocation and the sysfs
-	 * mask store; protects every field below and the handle tables, import
-	 * counts and revoked flags of all files of this device.
+	 * Protects every field below and the handle tables, import counts and
+	 * revoked flags of all files of this device; serialises opens, SYNC and
+	 * the sysfs mask store with revocation. Held only for bookkeeping: never
+	 * across an exporter call, a fence wait, a dma_resv lock or mmap_lock.
+	 * Lock order: uio_dmabuf_devs_lock, then this; a dma_resv lock is taken
+	 * only without it (lockdep_assert_not_held() where it is).
 	 */
 	struct mutex lock;
 	bool dead;
@@ -90,6 +98,7 @@ struct uio_dmabuf_dev {
 	unsigned int dma_mask_bits;
 	struct list_head files;
 	struct list_head imports;
+	struct xarray buffers;
 };
 
 /**
@@ -98,7 +107,7 @@ struct uio_dmabuf_dev {
  * @node:        entry in &uio_dmabuf_dev.files
  * @handles:     handle -> &struct uio_dmabuf_mapping, under &uio_dmabuf_dev.lock
  * @next_handle: cursor of the cyclic handle allocator
- * @nr_imports:  live imports in @handles
+ * @nr_imports:  live and reserved (still mapping) imports of this file
  * @isolated:    opened because the device was isolated (not by the unsafe
  *               no-IOMMU rule): usable only while it stays isolated
  * @revoked:     the device lost its isolation while this file was open: its
@@ -124,7 +133,9 @@ struct uio_dmabuf_file {
  * @dmabuf:     the buffer; a reference is held while live
  * @attach:     the dynamic attachment of @dmabuf to the device
  * @sgt:        the mapped table; only its DMA fields are read
- * @dir:        direction of the mapping
+ * @dir:        direction asked for
+ * @mapped_dir: direction of the mapping: @dir, or bidirectional when the
+ *              dma-buf core mapped the table at attach
  * @handle:     the handle user space knows the import by
  * @pid:        tgid of the importing process
  * @mm:         the mm charged for the pinned pages (grabbed), or NULL
@@ -142,6 +153,7 @@ struct uio_dmabuf_mapping {
 	struct dma_buf_attachment *attach;
 	struct sg_table *sgt;
 	enum dma_data_direction dir;
+	enum dma_data_direction mapped_dir;
 	u32 handle;
 	pid_t pid;
 	struct mm_struct *mm;

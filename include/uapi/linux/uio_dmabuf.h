@@ -40,6 +40,8 @@
  * Every other device of the device's IOMMU group is unbound, bound to
  * uio_dmabuf, or bound to a driver that does no DMA of its own (pcieport,
  * pci-stub, vfio-pci). Otherwise the device could reach that driver's buffers.
+ * A device whose DMA the driver cannot stop (a platform device) must be alone
+ * in its group.
  */
 #define UIO_DMABUF_INFO_VIABLE		0x00000004U
 /**
