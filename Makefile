@@ -43,19 +43,21 @@ $(BUILD)/guest/edu-dma-test: tests/edu/edu-dma-test.c tests/edu/edu.c tests/edu/
 		-o $@ tests/edu/edu-dma-test.c tests/edu/edu.c $(BUILD)/userspace/libuiodmabuf.a \
 		$$(pkg-config --libs libdrm)
 
-$(BUILD)/guest/reliability: tests/reliability/reliability.c tests/edu/edu.c tests/edu/edu.h FORCE
-	$(MAKE) -C userspace ../$(BUILD)/userspace/libuiodmabuf.a
-	@mkdir -p $(@D)
-	$(CC) $(WARN) $(CFLAGS) -static -Iuserspace/include -Iinclude/uapi -Itests/edu -o $@ \
-		tests/reliability/reliability.c tests/edu/edu.c $(BUILD)/userspace/libuiodmabuf.a \
-		$$(pkg-config --libs libdrm) -lpthread
+# The case runners: a table of named cases (tests/common) over edu and the library.
+RUNNER_DEPS := tests/common/cases.c tests/common/cases.h tests/edu/edu.c tests/edu/edu.h FORCE
+RUNNER_CC = $(CC) $(WARN) $(CFLAGS) -static -Iuserspace/include -Iinclude/uapi -Itests/edu \
+	-Itests/common -o $@ $< tests/common/cases.c tests/edu/edu.c \
+	$(BUILD)/userspace/libuiodmabuf.a $$(pkg-config --libs libdrm)
 
-$(BUILD)/guest/security: tests/security/security.c tests/edu/edu.c tests/edu/edu.h FORCE
+$(BUILD)/guest/reliability: tests/reliability/reliability.c $(RUNNER_DEPS)
 	$(MAKE) -C userspace ../$(BUILD)/userspace/libuiodmabuf.a
 	@mkdir -p $(@D)
-	$(CC) $(WARN) $(CFLAGS) -static -Iuserspace/include -Iinclude/uapi -Itests/edu -o $@ \
-		tests/security/security.c tests/edu/edu.c $(BUILD)/userspace/libuiodmabuf.a \
-		$$(pkg-config --libs libdrm)
+	$(RUNNER_CC) -lpthread
+
+$(BUILD)/guest/security: tests/security/security.c $(RUNNER_DEPS)
+	$(MAKE) -C userspace ../$(BUILD)/userspace/libuiodmabuf.a
+	@mkdir -p $(@D)
+	$(RUNNER_CC)
 
 $(BUILD)/guest/guest-e2e.sh: tests/edu/guest-e2e.sh
 	@mkdir -p $(@D)

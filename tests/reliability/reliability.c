@@ -18,7 +18,6 @@
 #include <inttypes.h>
 #include <pthread.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -35,46 +34,18 @@
 
 #include <linux/capability.h>
 
+#include "cases.h"
 #include "edu.h"
 #include "uiodmabuf.h"
 
 #define NODE		"/dev/uio-dmabuf0"
-#define MAX_CASES	128
 
-struct result {
-	const char *name;
-	const char *expect;
-	bool ok;
-	char detail[160];
-};
-
-static struct result results[MAX_CASES];
-static int nr_results;
 static uint64_t seed = 1;
 static unsigned long cycles = 100000;
 static const char *only;
 static char debugfs_imports[256];
 static char bdf[64];
 static bool iommu_mode;
-
-static void record(const char *name, const char *expect, bool ok, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-
-static void record(const char *name, const char *expect, bool ok, const char *fmt, ...)
-{
-	struct result *r = &results[nr_results++];
-	va_list ap;
-
-	r->name = name;
-	r->expect = expect;
-	r->ok = ok;
-	va_start(ap, fmt);
-	vsnprintf(r->detail, sizeof(r->detail), fmt, ap);
-	va_end(ap);
-	printf("%s %d - %s (%s)%s%s\n", ok ? "ok" : "not ok", nr_results, name, expect,
-	       r->detail[0] ? ": " : "", r->detail);
-	fflush(stdout);
-}
 
 static uint64_t rnd(void)
 {
@@ -180,22 +151,6 @@ static void drop_cap(int cap)
 	data[cap / 32].permitted &= ~(1U << (cap % 32));
 	if (syscall(SYS_capset, &hdr, data))
 		exit(2);
-}
-
-/* Lines of the kernel log containing @text. */
-static int kmsg_count(const char *text)
-{
-	char cmd[256], line[32] = "";
-	FILE *f;
-
-	snprintf(cmd, sizeof(cmd), "dmesg | grep -cF '%s'", text);
-	f = popen(cmd, "r");
-	if (!f)
-		return -1;
-	if (!fgets(line, sizeof(line), f))
-		line[0] = 0;
-	pclose(f);
-	return atoi(line);
 }
 
 static bool run(const char *name)
@@ -600,17 +555,6 @@ static void cases_races(void)
 	close(node);
 }
 
-static void write_str(const char *path, const char *v)
-{
-	int fd = open(path, O_WRONLY | O_CLOEXEC);
-
-	if (fd >= 0) {
-		if (write(fd, v, strlen(v)) < 0)
-			perror(path);
-		close(fd);
-	}
-}
-
 /* Arms the N-th fault-injection point of this thread (0 disarms); returns the rest. */
 static int fail_nth(int n)
 {
@@ -814,14 +758,7 @@ static void case_memlock(void)
 
 static int set_param(const char *value)
 {
-	int fd = open("/sys/module/uio_dmabuf/parameters/allow_unsafe_noiommu", O_WRONLY);
-	int ok;
-
-	if (fd < 0)
-		return -errno;
-	ok = write(fd, value, strlen(value)) == (ssize_t)strlen(value);
-	close(fd);
-	return ok ? 0 : -EIO;
+	return write_str("/sys/module/uio_dmabuf/parameters/allow_unsafe_noiommu", value);
 }
 
 static void cases_security(void)
@@ -1039,7 +976,7 @@ int main(int argc, char **argv)
 		{ "iommu", no_argument, NULL, 'i' },
 		{ 0 }
 	};
-	int c, i, passed = 0, node;
+	int c, node;
 	FILE *f;
 
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -1089,12 +1026,5 @@ int main(int argc, char **argv)
 	cases_security();
 
 table:
-	printf("\n%-34s %-50s %s\n", "case", "expected", "result");
-	for (i = 0; i < nr_results; i++) {
-		printf("%-34s %-50s %s\n", results[i].name, results[i].expect,
-		       results[i].ok ? "pass" : "FAIL");
-		passed += results[i].ok;
-	}
-	printf("reliability: %d passed, %d failed\n", passed, nr_results - passed);
-	return passed == nr_results ? 0 : 1;
+	return print_results("reliability");
 }

@@ -21,7 +21,6 @@
 #include <grp.h>
 #include <inttypes.h>
 #include <libgen.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,54 +31,13 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "cases.h"
 #include "edu.h"
 #include "uiodmabuf.h"
 
 #define USER_ID		1000
-#define MAX_CASES	64
 #define ISOLATED_ALL	(UIO_DMABUF_INFO_IOMMU | UIO_DMABUF_INFO_STRICT | UIO_DMABUF_INFO_VIABLE | \
 			 UIO_DMABUF_INFO_MSI_ISOLATED | UIO_DMABUF_INFO_ISOLATED)
-
-struct result {
-	const char *name;
-	const char *expect;
-	bool ok;
-	char detail[200];
-};
-
-static struct result results[MAX_CASES];
-static int nr_results;
-
-static void record(const char *name, const char *expect, bool ok, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-
-static void record(const char *name, const char *expect, bool ok, const char *fmt, ...)
-{
-	struct result *r = &results[nr_results++];
-	va_list ap;
-
-	r->name = name;
-	r->expect = expect;
-	r->ok = ok;
-	va_start(ap, fmt);
-	vsnprintf(r->detail, sizeof(r->detail), fmt, ap);
-	va_end(ap);
-	printf("%s %d - %s (%s)%s%s\n", ok ? "ok" : "not ok", nr_results, name, expect,
-	       r->detail[0] ? ": " : "", r->detail);
-	fflush(stdout);
-}
-
-static int write_str(const char *path, const char *val)
-{
-	int fd = open(path, O_WRONLY | O_CLOEXEC), ret = 0;
-
-	if (fd < 0)
-		return -errno;
-	if (write(fd, val, strlen(val)) < 0)
-		ret = -errno;
-	close(fd);
-	return ret;
-}
 
 static int read_str(const char *path, char *buf, size_t len)
 {
@@ -236,21 +194,6 @@ static int set_group_type(const char *bdf, const char *type)
 	return ret;
 }
 
-static int kmsg_lines(const char *text)
-{
-	char cmd[320], line[32] = "";
-	FILE *f;
-
-	snprintf(cmd, sizeof(cmd), "dmesg | grep -cF '%s'", text);
-	f = popen(cmd, "r");
-	if (!f)
-		return -1;
-	if (!fgets(line, sizeof(line), f))
-		line[0] = 0;
-	pclose(f);
-	return atoi(line);
-}
-
 /* Line number in the kernel log of the last line containing @text, or 0. */
 static int kmsg_last(const char *text)
 {
@@ -368,8 +311,8 @@ static void case_user_cmd(const char *name, const char *expect, const char *cmd,
 static void case_user_refused(const char *name, const char *node, const char *msg)
 {
 	struct user_open u = { .node = node };
-	int before = kmsg_lines(msg), err = as_user(user_open, &u);
-	int after = kmsg_lines(msg);
+	int before = kmsg_count(msg), err = as_user(user_open, &u);
+	int after = kmsg_count(msg);
 
 	record(name, "EPERM for the user, the log names the condition", err == EPERM && after > before,
 	       "got %s, %d new log lines with \"%s\"", err ? strerrorname_np(err) : "success",
@@ -578,7 +521,7 @@ static void boot_isolated(void)
 	ret = pid > 0 ? finish_hold(&hold, pid) : -1;
 	record("lazy-while-open-revoked", "ENODEV for the holder, imports gone, DMA off, logged",
 	       ret == 0 && live_imports(edu0) == 0 && !bus_master(edu0) &&
-	       kmsg_lines("no longer has a strict DMA domain") > 0,
+	       kmsg_count("no longer has a strict DMA domain") > 0,
 	       "child status %d, %d imports left", ret, live_imports(edu0));
 	case_user_refused("lazy-again-refused", "/dev/uio-dmabuf0", "has a lazy DMA domain");
 	set_group_type(edu0, "DMA");
@@ -628,7 +571,7 @@ static void boot_isolated(void)
 	bind_to(bridge, "uio_dmabuf");
 	driver_of(bridge, val, sizeof(val));
 	record("bridge-refused", "the bridge does not bind",
-	       strcmp(val, "uio_dmabuf") && kmsg_lines("only normal (type 0) functions") > 0,
+	       strcmp(val, "uio_dmabuf") && kmsg_count("only normal (type 0) functions") > 0,
 	       "driver \"%s\"", val);
 	pci_path(path, sizeof(path), bridge, "driver_override");
 	write_str(path, "\n");
@@ -687,15 +630,15 @@ static void boot_noiommu(void)
 			  "needs uio_dmabuf.allow_unsafe_noiommu=1 and CAP_SYS_RAWIO");
 
 	/* Root is let in; every open is logged, the first taints. */
-	opens = kmsg_lines("unsafe DMA opened by security:");
+	opens = kmsg_count("unsafe DMA opened by security:");
 	for (int i = 0; i < 2; i++) {
 		fd = open("/dev/uio-dmabuf0", O_RDWR | O_CLOEXEC);
 		if (fd >= 0)
 			close(fd);
 	}
-	opens = kmsg_lines("unsafe DMA opened by security:") - opens;
+	opens = kmsg_count("unsafe DMA opened by security:") - opens;
 	record("noiommu-every-open-logged", "2 opens, 2 lines naming comm:pid, tainted once",
-	       opens == 2 && (tainted() & 64) && kmsg_lines("kernel tainted") == 1,
+	       opens == 2 && (tainted() & 64) && kmsg_count("kernel tainted") == 1,
 	       "%d lines, tainted %ld", opens, tainted());
 	write_str("/sys/module/uio_dmabuf/parameters/allow_unsafe_noiommu", "N");
 }
@@ -707,7 +650,7 @@ int main(int argc, char **argv)
 		{ 0 }
 	};
 	const char *boot = "isolated";
-	int c, i, passed = 0;
+	int c;
 
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		if (c != 'b')
@@ -725,12 +668,5 @@ int main(int argc, char **argv)
 	else
 		return 2;
 
-	printf("\n%-34s %-56s %s\n", "case", "expected", "result");
-	for (i = 0; i < nr_results; i++) {
-		printf("%-34s %-56s %s\n", results[i].name, results[i].expect,
-		       results[i].ok ? "pass" : "FAIL");
-		passed += results[i].ok;
-	}
-	printf("security: %d passed, %d failed\n", passed, nr_results - passed);
-	return passed == nr_results ? 0 : 1;
+	return print_results("security");
 }
