@@ -468,7 +468,6 @@ static void uio_dmabuf_unlist_locked(struct uio_dmabuf_dev *udev, struct uio_dma
 {
 	lockdep_assert_held(&udev->lock);
 	map->file->nr_imports--;
-	udev->nr_imports--;
 	atomic_inc(&udev->inflight);
 	list_move_tail(&map->node, dead);
 }
@@ -644,7 +643,6 @@ uio_dmabuf_import(struct uio_dmabuf_file *file, struct dma_buf *dmabuf,
 	if (ret)
 		goto unlock;	/* -EBUSY: imported on this device already */
 	file->nr_imports++;
-	udev->nr_imports++;
 	/* Until this import is live or gone, unbind waits for it. */
 	atomic_inc(&udev->inflight);
 	mutex_unlock(&udev->lock);
@@ -660,7 +658,6 @@ uio_dmabuf_import(struct uio_dmabuf_file *file, struct dma_buf *dmabuf,
 				      &file->next_handle, GFP_KERNEL_ACCOUNT);
 	if (ret < 0) {
 		file->nr_imports--;
-		udev->nr_imports--;
 		mutex_unlock(&udev->lock);
 		goto unmap;
 	}

@@ -60,7 +60,6 @@ struct uio_dmabuf_bus_ops {
  *                 bus while there is one
  * @inflight:      imports between their reservation and their end (live or
  *                 gone); unbind waits for none to be left
- * @nr_imports:    live and reserved imports of all files
  * @dma_mask_bits: width of the DMA mask set on @dev
  * @files:         open files of the node
  * @imports:       live imports of all files, for debugfs
@@ -94,7 +93,6 @@ struct uio_dmabuf_dev {
 	struct mutex lock;
 	bool dead;
 	unsigned int nr_active;
-	unsigned int nr_imports;
 	unsigned int dma_mask_bits;
 	struct list_head files;
 	struct list_head imports;
