@@ -65,6 +65,22 @@ int write_str(const char *path, const char *val)
 	return ret;
 }
 
+int live_imports(const char *bdf)
+{
+	char path[256], line[256];
+	FILE *f;
+	int n = -1;	/* the header line */
+
+	snprintf(path, sizeof(path), "/sys/kernel/debug/uio_dmabuf/%s/imports", bdf);
+	f = fopen(path, "re");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		n++;
+	fclose(f);
+	return n;
+}
+
 int kmsg_count(const char *text)
 {
 	char cmd[320], line[32] = "";

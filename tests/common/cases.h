@@ -25,4 +25,7 @@ int write_str(const char *path, const char *val);
 /* The number of kernel log lines that contain @text. */
 int kmsg_count(const char *text);
 
+/* Live imports of the device @bdf, from its debugfs listing; -1 if unreadable. */
+int live_imports(const char *bdf);
+
 #endif /* UIO_DMABUF_TEST_CASES_H */

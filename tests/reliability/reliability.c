@@ -43,7 +43,6 @@
 static uint64_t seed = 1;
 static unsigned long cycles = 100000;
 static const char *only;
-static char debugfs_imports[256];
 static char bdf[64];
 static bool iommu_mode;
 
@@ -91,21 +90,6 @@ static int import_fd(int node, int buf, struct uio_dmabuf_import *out)
 	if (out)
 		*out = imp;
 	return ret;
-}
-
-/* Live imports of the device, from its debugfs listing (header excluded). */
-static int live_imports(void)
-{
-	FILE *f = fopen(debugfs_imports, "re");
-	char line[256];
-	int n = -1;
-
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		n++;
-	fclose(f);
-	return n;
 }
 
 /* Attachments of uio_dmabuf's device in dma-buf's own debugfs listing. */
@@ -224,8 +208,8 @@ static void cases_import_input(int node)
 		       "%d of %d bits not EINVAL", bad, tried);
 	}
 	if (run("import-failures-leave-nothing"))
-		record("import-failures-leave-nothing", "0 live imports", live_imports() == 0,
-		       "%d live", live_imports());
+		record("import-failures-leave-nothing", "0 live imports", live_imports(bdf) == 0,
+		       "%d live", live_imports(bdf));
 	close(buf);
 }
 
@@ -363,10 +347,10 @@ static void case_fuzz(int node)
 	/* Imports the fuzzer made are released with the file. */
 	close(node);
 	fd = open_node();
-	bad = live_imports() != 0;
+	bad = live_imports(bdf) != 0;
 	record("fuzz-ioctls", "no crash, nothing left", !bad,
 	       "seed %" PRIu64 ", %lu calls, %lu succeeded, %d live after close", first_seed, n,
-	       successes, live_imports());
+	       successes, live_imports(bdf));
 	close(fd);
 	close(buf);
 }
@@ -396,14 +380,14 @@ static void cases_lifetime(void)
 		}
 		int attached = bufinfo_attachments();
 
-		n = (uint32_t)live_imports();
+		n = (uint32_t)live_imports(bdf);
 		close(node);
 		node = open_node();
 		/* The listings must see the 64 first, or their zeros would prove nothing. */
 		record("close-with-many-imports", "all released", n == 64 && attached >= 64 &&
-		       live_imports() == 0 && bufinfo_attachments() == 0,
+		       live_imports(bdf) == 0 && bufinfo_attachments() == 0,
 		       "%u live and %d attached before close, %d and %d after", n, attached,
-		       live_imports(), bufinfo_attachments());
+		       live_imports(bdf), bufinfo_attachments());
 	}
 	if (run("sigkill-during-imports")) {
 		pid = fork();
@@ -422,8 +406,8 @@ static void cases_lifetime(void)
 		kill(pid, SIGKILL);
 		waitpid(pid, &status, 0);
 		record("sigkill-during-imports", "all released", WIFSIGNALED(status) &&
-		       live_imports() == 0 && bufinfo_attachments() == 0, "%d live, %d attached",
-		       live_imports(), bufinfo_attachments());
+		       live_imports(bdf) == 0 && bufinfo_attachments() == 0, "%d live, %d attached",
+		       live_imports(bdf), bufinfo_attachments());
 	}
 	if (run("fork-then-parent-closes")) {
 		int fd = open_node(), pipefd[2];
@@ -448,8 +432,8 @@ static void cases_lifetime(void)
 		close(pipefd[1]);
 		close(buf);
 		record("fork-then-parent-closes", "child's file still works, then all released",
-		       WIFEXITED(status) && !WEXITSTATUS(status) && live_imports() == 0,
-		       "child status %d, %d live", WEXITSTATUS(status), live_imports());
+		       WIFEXITED(status) && !WEXITSTATUS(status) && live_imports(bdf) == 0,
+		       "child status %d, %d live", WEXITSTATUS(status), live_imports(bdf));
 	}
 	if (run("exporter-side-gone")) {
 		int u = uiodmabuf_udmabuf_alloc(1 << 20);	/* memfd closed inside */
@@ -530,7 +514,7 @@ static void cases_races(void)
 			close(r[i].buf);
 		}
 		record("race-8-threads-one-file", "no report, nothing left",
-		       live_imports() == 0 && ops > 0, "%lu import/get/sync/release rounds", ops);
+		       live_imports(bdf) == 0 && ops > 0, "%lu import/get/sync/release rounds", ops);
 	}
 	if (run("race-two-files-same-buffer")) {
 		for (i = 0; i < rounds; i++) {
@@ -625,12 +609,12 @@ static void case_fault_sweep(const char *name, enum fault_op op)
 		if ((op == FAULT_IMPORT && ret) || op == FAULT_RELEASE) {
 			if (op == FAULT_RELEASE && ret)
 				uiodmabuf_release(node, imp.handle);
-			if (live_imports() || bufinfo_attachments() || vmlck_kb()) {
+			if (live_imports(bdf) || bufinfo_attachments() || vmlck_kb()) {
 				if (!dirty++)
 					snprintf(first_dirty, sizeof(first_dirty),
 						 "at n=%d (%s): %d live, %d attached, VmLck %ld kB",
 						 n, ret ? strerrorname_np(-ret) : "success",
-						 live_imports(), bufinfo_attachments(), vmlck_kb());
+						 live_imports(bdf), bufinfo_attachments(), vmlck_kb());
 			}
 		} else if (!ret && op == FAULT_IMPORT) {
 			uiodmabuf_release(node, imp.handle);
@@ -866,7 +850,7 @@ static void case_unbind_race(void)
 	}
 	fd = open(NODE, O_RDWR | O_CLOEXEC);
 	ok = fd >= 0 && !io(fd, UIO_DMABUF_IOC_INFO, &(struct uio_dmabuf_info){ 0 }) &&
-	     live_imports() == 0;
+	     live_imports(bdf) == 0;
 	record("unbind-bind-race", "bound again, usable, nothing left", ok,
 	       "20 unbind/bind cycles, %lu opens, %lu ENODEV", opened, enodev);
 	if (fd >= 0)
@@ -993,8 +977,6 @@ int main(int argc, char **argv)
 		return 2;
 	pclose(f);
 	bdf[strcspn(bdf, "\n")] = 0;
-	snprintf(debugfs_imports, sizeof(debugfs_imports),
-		 "/sys/kernel/debug/uio_dmabuf/%s/imports", bdf);
 	printf("# reliability: seed %" PRIu64 ", %lu cycles, device %s\n", seed, cycles, bdf);
 
 	if (iommu_mode) {

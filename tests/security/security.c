@@ -438,22 +438,6 @@ static int finish_hold(struct user_hold *h, pid_t pid)
 	return WEXITSTATUS(status);
 }
 
-static int live_imports(const char *bdf)
-{
-	char path[256], line[256];
-	FILE *f;
-	int n = -1;
-
-	snprintf(path, sizeof(path), "/sys/kernel/debug/uio_dmabuf/%s/imports", bdf);
-	f = fopen(path, "re");
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		n++;
-	fclose(f);
-	return n;
-}
-
 static bool bus_master(const char *bdf)
 {
 	unsigned char cfg[8] = { 0 };
