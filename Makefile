@@ -1,8 +1,11 @@
-# uio_dmabuf: `make` builds the module (against the installed 6.12 headers) and
-# the user-space programs; `make check` installs what is missing and runs every
-# test. See README.md.
+# uio_dmabuf: `make` builds the module (against the running kernel's build
+# directory, or KDIR=...) and the user-space programs; `make check` installs
+# what is missing and runs every test. See README.md.
 
-KDIR ?= $(lastword $(sort $(wildcard /usr/src/linux-headers-6.12.*-amd64)))
+# The kernel build directory, for everything in this repository that builds
+# the module; KERNEL_SRC is Yocto's name for it.
+KERNEL_SRC ?= /lib/modules/$(shell uname -r)/build
+KDIR ?= $(KERNEL_SRC)
 CC ?= gcc
 CFLAGS ?= -O2
 WARN := -std=c11 -Wall -Wextra -Werror
@@ -11,7 +14,9 @@ BUILD := build
 all: module userspace guest-tools
 
 module:
-	$(MAKE) -C kernel KDIR=$(KDIR)
+	@test -f $(KDIR)/Makefile || { echo "make: no kernel build directory at $(KDIR):" \
+		"install the kernel's headers (linux-headers-$$(uname -r)) or set KDIR=" >&2; exit 1; }
+	$(MAKE) -C $(KDIR) M=$(CURDIR)/kernel modules
 
 userspace:
 	$(MAKE) -C userspace
@@ -72,17 +77,24 @@ $(BUILD)/guest/uio-dmabuf-smoke: tests/smoke/uio-dmabuf-smoke.c include/uapi/lin
 	$(CC) $(WARN) $(CFLAGS) -static -Iinclude/uapi -o $@ $<
 
 check:
-	scripts/check.sh deps build unit guest security e2e reliability
+	scripts/check.sh deps build series unit guest security e2e reliability
 
 # Everything, with the long load run (1,000,000 import/release cycles).
 check-long:
-	RELIABILITY_CYCLES=1000000 scripts/check.sh deps build unit guest security e2e reliability
+	RELIABILITY_CYCLES=1000000 scripts/check.sh deps build series unit guest security e2e reliability
 
 check-deps:
 	scripts/check.sh deps
 
 check-build:
 	scripts/check.sh build
+
+check-series:
+	scripts/check.sh series
+
+# The patch series for drivers/uio, against Debian's linux-source-6.12.
+patches:
+	scripts/export-patches
 
 check-unit:
 	scripts/check.sh unit
@@ -101,10 +113,11 @@ check-guest check-kunit:
 	scripts/check.sh guest
 
 clean:
-	$(MAKE) -C kernel KDIR=$(KDIR) clean
 	rm -rf $(BUILD)
+	if [ -f $(KDIR)/Makefile ]; then $(MAKE) -C $(KDIR) M=$(CURDIR)/kernel clean; fi
 
 FORCE:
 
 .PHONY: all module userspace install guest-tools check check-deps check-build check-unit \
-	check-guest check-kunit check-e2e check-reliability check-security check-long clean FORCE
+	check-guest check-kunit check-e2e check-reliability check-security check-series check-long patches \
+	clean FORCE

@@ -35,7 +35,6 @@
 #include <linux/uaccess.h>
 #include <linux/uio_driver.h>
 
-#include "uio_dmabuf_compat.h"
 #include "uio_dmabuf_priv.h"
 
 unsigned int uio_dmabuf_max_imports = 1024;
@@ -172,7 +171,7 @@ u32 uio_dmabuf_isolation(struct uio_dmabuf_dev *udev, struct device **sibling)
 		*sibling = walk.culprit;
 	else
 		put_device(walk.culprit);
-	if (uio_dmabuf_msi_isolated(udev->dev, udev->group))
+	if (iommu_group_has_isolated_msi(udev->group))
 		flags |= UIO_DMABUF_INFO_MSI_ISOLATED;
 	if (flags == UIO_DMABUF_INFO_CONDITIONS)
 		flags |= UIO_DMABUF_INFO_ISOLATED;
@@ -1222,8 +1221,9 @@ static void uio_dmabuf_restore_dma(struct uio_dmabuf_dev *udev)
 {
 	struct device *dev = udev->dev;
 
+	/* saved_max_seg_size is 0 without dma_parms. */
 	if (udev->saved_max_seg_size)
-		uio_dmabuf_set_max_seg_size(dev, udev->saved_max_seg_size);
+		dma_set_max_seg_size(dev, udev->saved_max_seg_size);
 	/* Both were accepted before the bind; nothing is mapped now. */
 	dma_set_mask(dev, udev->saved_dma_mask);
 	dma_set_coherent_mask(dev, udev->saved_coherent_mask);
@@ -1391,7 +1391,7 @@ uio_dmabuf_register(struct device *dev, int index, const struct uio_dmabuf_bus_o
 	udev->dma_mask_bits = UIO_DMABUF_DEFAULT_MASK_BITS;
 	if (dev->dma_parms) {
 		udev->saved_max_seg_size = dma_get_max_seg_size(dev);
-		uio_dmabuf_set_max_seg_size(dev, UIO_DMABUF_MAX_SEG_SIZE);
+		dma_set_max_seg_size(dev, UIO_DMABUF_MAX_SEG_SIZE);
 	}
 	dev_set_drvdata(dev, udev);
 
@@ -1434,24 +1434,18 @@ put:
 EXPORT_SYMBOL_IF_KUNIT(uio_dmabuf_register);
 
 /**
- * uio_dmabuf_unregister() - revoke every import and remove the import node
- * @udev: the device, as uio_dmabuf_register() returned it
+ * uio_dmabuf_disconnect() - stop the device's DMA and revoke every import for good
+ * @udev: the device
  *
- * Called from the glue's remove, while the device still owns its DMA. The
- * device's DMA is stopped first; then every import of every open file is
- * unmapped, unpinned, detached and put, and the device's DMA masks and max
- * segment size are restored. Files still open answer ENODEV from here on, and
- * @udev lives until the last of them is closed.
+ * The first step of the unbind, taken while the device still owns its DMA
+ * (from the PCI glue's remove, before the driver core gives the device's DMA
+ * ownership up). The device's DMA is stopped first; then every import of every
+ * open file is unmapped, unpinned, detached and put. Files still open answer
+ * ENODEV from here on. Calling it again does nothing.
  */
-void uio_dmabuf_unregister(struct uio_dmabuf_dev *udev)
+void uio_dmabuf_disconnect(struct uio_dmabuf_dev *udev)
 {
 	LIST_HEAD(dead);
-
-	misc_deregister(&udev->misc);
-
-	mutex_lock(&uio_dmabuf_devs_lock);
-	list_del(&udev->node);
-	mutex_unlock(&uio_dmabuf_devs_lock);
 
 	mutex_lock(&udev->lock);
 	uio_dmabuf_revoke_locked(udev, &dead);
@@ -1460,6 +1454,25 @@ void uio_dmabuf_unregister(struct uio_dmabuf_dev *udev)
 	uio_dmabuf_destroy(udev, &dead);
 	/* Imports still mapping see the device dead, unmap and leave. */
 	wait_var_event(&udev->inflight, !atomic_read(&udev->inflight));
+}
+
+/**
+ * uio_dmabuf_unregister() - revoke every import and remove the import node
+ * @udev: the device, as uio_dmabuf_register() returned it
+ *
+ * Disconnects the device (see uio_dmabuf_disconnect()), removes its node, and
+ * restores its DMA masks and max segment size. @udev lives until the last open
+ * file is closed.
+ */
+void uio_dmabuf_unregister(struct uio_dmabuf_dev *udev)
+{
+	misc_deregister(&udev->misc);
+
+	mutex_lock(&uio_dmabuf_devs_lock);
+	list_del(&udev->node);
+	mutex_unlock(&uio_dmabuf_devs_lock);
+
+	uio_dmabuf_disconnect(udev);
 
 	debugfs_remove_recursive(udev->debugfs);
 	device_remove_group(udev->dev, &uio_dmabuf_attr_group);
@@ -1468,6 +1481,39 @@ void uio_dmabuf_unregister(struct uio_dmabuf_dev *udev)
 	kref_put(&udev->ref, uio_dmabuf_dev_free);
 }
 EXPORT_SYMBOL_IF_KUNIT(uio_dmabuf_unregister);
+
+static void uio_dmabuf_unregister_action(void *udev)
+{
+	uio_dmabuf_unregister(udev);
+}
+
+/**
+ * devm_uio_dmabuf_register() - register a device's UIO device and import node
+ * @dev:  the device being probed
+ * @info: its UIO device, described by the bus glue
+ * @ops:  the bus glue's callbacks
+ * @priv: argument to @ops
+ *
+ * The common tail of both glues' probe: registers @info, then the import node
+ * /dev/uio-dmabufN with the N of /dev/uioN (see uio_dmabuf_register()). Both
+ * go when the driver unbinds, the import node first.
+ *
+ * Return: 0 or a negative errno.
+ */
+int devm_uio_dmabuf_register(struct device *dev, struct uio_info *info,
+			     const struct uio_dmabuf_bus_ops *ops, void *priv)
+{
+	struct uio_dmabuf_dev *udev;
+	int ret;
+
+	ret = devm_uio_register_device(dev, info);
+	if (ret)
+		return ret;
+	udev = uio_dmabuf_register(dev, info->uio_dev->minor, ops, priv);
+	if (IS_ERR(udev))
+		return PTR_ERR(udev);
+	return devm_add_action_or_reset(dev, uio_dmabuf_unregister_action, udev);
+}
 
 int uio_dmabuf_core_init(void)
 {

@@ -10,7 +10,6 @@
 
 #include <linux/module.h>
 
-#include "uio_dmabuf_compat.h"
 #include "uio_dmabuf_priv.h"
 
 static int __init uio_dmabuf_init(void)
@@ -47,4 +46,4 @@ module_exit(uio_dmabuf_exit);
 
 MODULE_LICENSE("GPL");
 MODULE_DESCRIPTION("UIO driver importing dma-bufs and reporting their DMA addresses");
-UIO_DMABUF_IMPORT_NS_DMA_BUF();
+MODULE_IMPORT_NS("DMA_BUF");

@@ -18,7 +18,6 @@
 #include <linux/spinlock.h>
 #include <linux/uio_driver.h>
 
-#include "uio_dmabuf_compat.h"
 #include "uio_dmabuf_priv.h"
 
 struct uio_dmabuf_pci {
@@ -120,7 +119,6 @@ static void uio_dmabuf_pci_fill_maps(struct uio_dmabuf_pci *gdev)
 static int uio_dmabuf_pci_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 {
 	struct uio_dmabuf_pci *gdev;
-	struct uio_dmabuf_dev *udev;
 	int ret;
 
 	/* A bridge's config space governs other devices' traffic. */
@@ -153,22 +151,18 @@ static int uio_dmabuf_pci_probe(struct pci_dev *pdev, const struct pci_device_id
 	}
 	uio_dmabuf_pci_fill_maps(gdev);
 
-	ret = devm_uio_register_device(&pdev->dev, &gdev->info);
-	if (ret)
-		return ret;
-
-	udev = uio_dmabuf_register(&pdev->dev, gdev->info.uio_dev->minor,
-				   &uio_dmabuf_pci_ops, gdev);
-	return PTR_ERR_OR_ZERO(udev);
+	return devm_uio_dmabuf_register(&pdev->dev, &gdev->info, &uio_dmabuf_pci_ops, gdev);
 }
 
 /*
- * At unbind (or hot unplug), while the device still owns its IOMMU domain and
- * before the UIO device goes: stop the device's DMA, revoke every import.
+ * At unbind (or hot unplug), before the driver core lets go of the device's
+ * DMA ownership and another driver of its IOMMU group could take the domain
+ * over: stop the device's DMA and revoke every import. The rest of the
+ * teardown is devm's.
  */
 static void uio_dmabuf_pci_remove(struct pci_dev *pdev)
 {
-	uio_dmabuf_unregister(pci_get_drvdata(pdev));
+	uio_dmabuf_disconnect(pci_get_drvdata(pdev));
 }
 
 static struct pci_driver uio_dmabuf_pci_driver = {

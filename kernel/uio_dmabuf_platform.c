@@ -18,7 +18,6 @@
 #include <linux/spinlock.h>
 #include <linux/uio_driver.h>
 
-#include "uio_dmabuf_compat.h"
 #include "uio_dmabuf_priv.h"
 
 struct uio_dmabuf_plat {
@@ -66,9 +65,8 @@ static const struct uio_dmabuf_bus_ops uio_dmabuf_plat_ops = {
 static int uio_dmabuf_plat_probe(struct platform_device *pdev)
 {
 	struct uio_dmabuf_plat *gdev;
-	struct uio_dmabuf_dev *udev;
 	struct uio_mem *mem;
-	int ret, irq, i;
+	int irq, i;
 
 	gdev = devm_kzalloc(&pdev->dev, sizeof(*gdev), GFP_KERNEL);
 	if (!gdev)
@@ -100,19 +98,11 @@ static int uio_dmabuf_plat_probe(struct platform_device *pdev)
 		gdev->info.irqcontrol = uio_dmabuf_plat_irqcontrol;
 	}
 
-	ret = devm_uio_register_device(&pdev->dev, &gdev->info);
-	if (ret)
-		return ret;
-
-	udev = uio_dmabuf_register(&pdev->dev, gdev->info.uio_dev->minor,
-				   &uio_dmabuf_plat_ops, gdev);
-	return PTR_ERR_OR_ZERO(udev);
-}
-
-/* At unbind, while the device still owns its DMA: revoke every import. */
-static void uio_dmabuf_plat_remove(struct platform_device *pdev)
-{
-	uio_dmabuf_unregister(platform_get_drvdata(pdev));
+	/*
+	 * No remove callback: the device's DMA cannot be stopped here, and
+	 * devm revokes the imports at unbind.
+	 */
+	return devm_uio_dmabuf_register(&pdev->dev, &gdev->info, &uio_dmabuf_plat_ops, gdev);
 }
 
 static char uio_dmabuf_of_id[128];
@@ -127,7 +117,6 @@ static struct platform_driver uio_dmabuf_plat_driver = {
 		.name = UIO_DMABUF_DRIVER_NAME,
 	},
 	.probe = uio_dmabuf_plat_probe,
-	.UIO_DMABUF_PLATFORM_REMOVE = uio_dmabuf_plat_remove,
 };
 
 int uio_dmabuf_platform_init(void)

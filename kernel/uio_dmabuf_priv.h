@@ -25,6 +25,7 @@ struct iommu_group;
 struct mm_struct;
 struct resource;
 struct sg_table;
+struct uio_info;
 struct uio_mem;
 
 /**
@@ -176,6 +177,9 @@ struct uio_dmabuf_dev *uio_dmabuf_register(struct device *dev, int index,
 					   const struct uio_dmabuf_bus_ops *ops,
 					   void *priv);
 void uio_dmabuf_unregister(struct uio_dmabuf_dev *udev);
+void uio_dmabuf_disconnect(struct uio_dmabuf_dev *udev);
+int devm_uio_dmabuf_register(struct device *dev, struct uio_info *info,
+			     const struct uio_dmabuf_bus_ops *ops, void *priv);
 u32 uio_dmabuf_isolation(struct uio_dmabuf_dev *udev, struct device **sibling);
 void uio_dmabuf_revoke(struct uio_dmabuf_dev *udev);
 bool uio_dmabuf_fill_mem(struct device *dev, struct uio_mem *mem, struct resource *res,

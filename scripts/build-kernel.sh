@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # Build the test kernel: Debian's linux-source-6.12 with scripts/test-kernel.config,
-# and uio_dmabuf (kernel/, kunit/, the UAPI header) linked in under drivers/uio/dmabuf.
+# and uio_dmabuf as a maintainer would get it: the series of scripts/export-patches
+# applied to the pristine files it touches, then built with the kernel, and
+# drivers/uio/ once more with W=1 and sparse.
 #
 # Two caches live outside the work tree, under $UIO_DMABUF_CACHE (default
 # /var/cache/uio-dmabuf):
 #   tree-<source version>-<config hash>/  the unpacked, built source tree; when only
 #                                         our files change, only our objects rebuild;
-#   out-<that>-<driver sources hash>/     bzImage and our .ko files; when it exists,
+#   out-<that>-<series hash>/             bzImage and our .ko files; when it exists,
 #                                         nothing is built at all.
 # Prints the output directory on the last line of stdout.
 set -euo pipefail
@@ -22,8 +24,11 @@ log() { echo "build-kernel: $*" >&2; }
 [ -r "$tarball" ] || { log "missing $tarball (run scripts/deps.sh)"; exit 1; }
 srcver=$(dpkg-query -W -f='${Version}' linux-source-6.12)
 cfghash=$(sha256sum "$fragment" | cut -c1-12)
-drvhash=$(cd "$top" && cat scripts/build-kernel.sh \
-	$(find kernel kunit include -type f | LC_ALL=C sort) | sha256sum | cut -c1-12)
+patches=$("$top/scripts/export-patches")
+pristine=$cache/pristine-$srcver	# what export-patches wrote the series against
+# The patches without their commit ids and dates, and this script.
+drvhash=$(cat "$top/scripts/build-kernel.sh" $(ls "$patches"/000[1-9]*.patch) |
+	grep -vE '^(From [0-9a-f]{40} |Date: )' | sha256sum | cut -c1-12)
 tree=$cache/tree-$srcver-$cfghash/linux
 out=$cache/out-$srcver-$cfghash-$drvhash
 
@@ -42,16 +47,32 @@ if [ ! -f "$tree/Makefile" ]; then
 	mv "$tree.tmp" "$tree"
 fi
 
-# Link the driver in as drivers/uio/dmabuf (kunit/ as its tests/ subdirectory).
-# rsync -c leaves unchanged files' timestamps alone, so make rebuilds only what changed.
-mkdir -p "$tree/drivers/uio/dmabuf/tests"
-rsync -rc --delete --exclude tests "$top/kernel/" "$tree/drivers/uio/dmabuf/"
-rsync -rc --delete "$top/kunit/" "$tree/drivers/uio/dmabuf/tests/"
-rsync -c "$top/include/uapi/linux/uio_dmabuf.h" "$tree/include/uapi/linux/uio_dmabuf.h"
-grep -q 'drivers/uio/dmabuf/Kconfig' "$tree/drivers/uio/Kconfig" ||
-	sed -i '$ s|^endif|source "drivers/uio/dmabuf/Kconfig"\n\nendif|' "$tree/drivers/uio/Kconfig"
-grep -q 'dmabuf/' "$tree/drivers/uio/Makefile" ||
-	echo 'obj-$(CONFIG_UIO_DMABUF)	+= dmabuf/' >>"$tree/drivers/uio/Makefile"
+# The series, applied with git apply to a copy of the pristine files, then
+# copied into the tree where it differs: unchanged files keep their timestamps,
+# so make rebuilds only what changed. Files an earlier series added and this
+# one does not are restored or removed.
+stage=$(mktemp -d)
+trap 'rm -rf "$stage"' EXIT
+cp -a "$pristine/." "$stage/"
+for p in "$patches"/000[1-9]*.patch; do
+	(cd "$stage" && git apply --check "$p" && git apply "$p") ||
+		{ log "$(basename "$p") does not apply to pristine linux-source $srcver"; exit 1; }
+done
+files=$(cat "$patches"/000[1-9]*.patch | sed -n 's|^+++ b/||p' | LC_ALL=C sort -u)
+list=$tree/.uio-dmabuf-series
+for f in $( (cat "$list" 2>/dev/null || true; echo "$files") | LC_ALL=C sort -u); do
+	if [ -f "$stage/$f" ]; then
+		mkdir -p "$(dirname "$tree/$f")"
+		cmp -s "$stage/$f" "$tree/$f" || cp "$stage/$f" "$tree/$f"
+	elif [ -f "$pristine/$f" ]; then
+		cp "$pristine/$f" "$tree/$f"
+	else
+		rm -f "$tree/$f"
+	fi
+done
+echo "$files" >"$list"
+# The layout before the series: drivers/uio/dmabuf/, sourced by a line in Kconfig.
+rm -rf "$tree/drivers/uio/dmabuf"
 
 # The fragment, merged on the defaults; then every line of it must have survived.
 grep -E "^(CONFIG_|# CONFIG_)" "$fragment" >"$tree/.config"
@@ -76,19 +97,21 @@ if ! make -C "$tree" ARCH=x86_64 -j"$jobs" bzImage modules >"$tree/build.log" 2>
 fi
 log "built in $(($(date +%s) - start)) s"
 
-# Our directory once more with W=1 and sparse on every file: any warning fails.
-if ! make -C "$tree" ARCH=x86_64 W=1 C=2 drivers/uio/dmabuf/ >"$tree/w1.log" 2>&1 ||
+# Our objects once more with W=1 and sparse: any warning fails. (Not all of
+# drivers/uio: uio.o is built in, and rebuilding it would relink vmlinux.)
+objs=$(echo "$files" | sed -n 's|^\(drivers/uio/.*\)\.c$|\1.o|p')
+if ! make -C "$tree" ARCH=x86_64 W=1 C=2 $objs >"$tree/w1.log" 2>&1 ||
 	grep -qE 'warning:|error:' "$tree/w1.log"; then
 	grep -E 'warning:|error:' "$tree/w1.log" | head -40 >&2
-	log "in-tree W=1/sparse build of drivers/uio/dmabuf has warnings"
+	log "in-tree W=1/sparse build of the series has warnings"
 	exit 1
 fi
-log "in-tree W=1 and sparse: no warnings in drivers/uio/dmabuf"
+log "in-tree W=1 and sparse: no warnings in $(echo $objs | wc -w) objects of the series"
 
 rm -rf "$out.tmp"
 mkdir -p "$out.tmp"
 cp "$tree/arch/x86/boot/bzImage" "$tree/.config" "$tree/System.map" "$out.tmp/"
-cp "$tree/drivers/uio/dmabuf/uio_dmabuf.ko" "$tree/drivers/uio/dmabuf/tests/uio_dmabuf_kunit.ko" "$out.tmp/"
+cp "$tree/drivers/uio/uio_dmabuf.ko" "$tree/drivers/uio/tests/uio_dmabuf_kunit.ko" "$out.tmp/"
 echo "$srcver" >"$out.tmp/version"
 rm -rf "$out"
 mv "$out.tmp" "$out"

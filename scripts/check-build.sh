@@ -16,8 +16,8 @@ result() {
 build_module() {
 	local kdir=$1 name=$2 log=$out/module-$2.log tmp
 	tmp=$(mktemp -d)
-	cp -r "$top/kernel" "$top/include" "$tmp/"
-	make -C "$tmp/kernel" KDIR="$kdir" W=1 C=2 >"$log" 2>&1
+	cp -r "$top/kernel" "$top/include" "$top/compat" "$tmp/"
+	make -C "$kdir" M="$tmp/kernel" W=1 C=2 modules >"$log" 2>&1
 	local rc=$?
 	rm -rf "$tmp"
 	if [ "$rc" != 0 ] || grep -qE 'warning:|error:' "$log"; then
@@ -36,10 +36,11 @@ done
 lsrc=$("$top/scripts/linux-scripts.sh")
 cp_log=$out/checkpatch.log
 "$lsrc/scripts/checkpatch.pl" --strict --no-tree --quiet --show-types -f \
-	"$top"/kernel/*.[ch] "$top"/kunit/*.[ch] "$top/include/uapi/linux/uio_dmabuf.h" >"$cp_log" 2>&1
+	"$top"/kernel/*.[ch] "$top"/kernel/tests/*.[ch] "$top"/compat/*.h \
+	"$top/include/uapi/linux/uio_dmabuf.h" >"$cp_log" 2>&1
 rc=$?
 [ "$rc" = 0 ] || head -40 "$cp_log"
-result "$rc" "checkpatch --strict: 0 errors, 0 warnings, 0 checks on kernel/, kunit/ and the UAPI header"
+result "$rc" "checkpatch --strict: 0 errors, 0 warnings, 0 checks on kernel/, kernel/tests/, compat/ and the UAPI header"
 
 echo "check-build: $pass passed, $fail failed"
 [ "$fail" = 0 ]

@@ -5,7 +5,7 @@ set -euo pipefail
 
 pkgs=(
 	build-essential bc bison flex libelf-dev libssl-dev dwarves cpio kmod xz-utils
-	python3 rsync
+	python3 python3-docutils rsync git
 	linux-source-6.12
 	linux-headers-6.12-amd64	# headers of the newest Debian 6.12 kernel
 	linux-headers-amd64		# headers of Debian 12's own 6.1 kernel

@@ -15,8 +15,8 @@ image=/boot/vmlinuz-$ver
 
 rm -rf "$out"
 mkdir -p "$out/src"
-cp -r "$top/kernel" "$top/include" "$out/src/"
-make -s -C "$out/src/kernel" KDIR="$hdr" >"$out/build.log" 2>&1 ||
+cp -r "$top/kernel" "$top/include" "$top/compat" "$out/src/"
+make -s -C "$hdr" M="$out/src/kernel" modules >"$out/build.log" 2>&1 ||
 	{ cat "$out/build.log" >&2; exit 1; }
 cp "$out/src/kernel/uio_dmabuf.ko" "$out/"
 

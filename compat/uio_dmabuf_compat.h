@@ -1,0 +1,50 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Out-of-tree builds only: kernel/Kbuild force-includes this header into every
+ * file of the module. The sources use the spellings of mainline; this maps
+ * them back for the older kernels uio_dmabuf builds against (6.1 to 6.12).
+ * Kbuild tests the headers and defines the UIO_DMABUF_COMPAT_* symbols; no
+ * version numbers are compared. None of this is part of the kernel series.
+ */
+#ifndef _UIO_DMABUF_COMPAT_H
+#define _UIO_DMABUF_COMPAT_H
+
+/*
+ * Up to 6.12 MODULE_IMPORT_NS() takes a bare identifier and stringifies it;
+ * from 6.13 on it takes the string literal the sources pass.
+ */
+#ifdef UIO_DMABUF_COMPAT_IMPORT_NS_IDENT
+#include <linux/module.h>
+#undef MODULE_IMPORT_NS
+#define MODULE_IMPORT_NS(ns)	MODULE_INFO(import_ns, ns)
+#endif
+
+/*
+ * Before 6.2: iommu_group_has_isolated_msi() did not exist; MSI writes were
+ * isolated when the irq domains remap them or every device of the group has an
+ * IOMMU with interrupt remapping, which is what 6.2 folded into it.
+ */
+#ifdef UIO_DMABUF_COMPAT_ISOLATED_MSI
+#include <linux/device.h>
+#include <linux/iommu.h>
+#include <linux/irqdomain.h>
+
+static inline int uio_dmabuf_compat_no_intr_remap(struct device *dev, void *data)
+{
+	return !device_iommu_capable(dev, IOMMU_CAP_INTR_REMAP);
+}
+
+static inline bool iommu_group_has_isolated_msi(struct iommu_group *group)
+{
+	return irq_domain_check_msi_remap() ||
+	       !iommu_group_for_each_dev(group, NULL, uio_dmabuf_compat_no_intr_remap);
+}
+#endif
+
+/* Before 6.2 sg_dma_is_bus_address() was spelt sg_is_dma_bus_address(). */
+#ifdef UIO_DMABUF_COMPAT_SG_IS_DMA_BUS_ADDRESS
+#include <linux/scatterlist.h>
+#define sg_dma_is_bus_address(sg)	sg_is_dma_bus_address(sg)
+#endif
+
+#endif /* _UIO_DMABUF_COMPAT_H */

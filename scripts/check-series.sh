@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# The patch series a maintainer would receive (scripts/export-patches): it
+# applies to a pristine linux-source-6.12, every patch is checkpatch --strict
+# clean, the UAPI header's kernel-doc and the new reStructuredText parse without
+# warnings, and the tree with the series applied builds (scripts/build-kernel.sh:
+# the test kernel itself, our objects again with W=1 and sparse).
+# Prints "ok"/"not ok" per check and "check-series: P passed, F failed".
+set -uo pipefail
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+out=$top/build/check-series
+rm -rf "$out"
+mkdir -p "$out"
+pass=0 fail=0
+result() {
+	if [ "$1" = 0 ]; then echo "ok - $2"; pass=$((pass + 1)); else echo "not ok - $2"; fail=$((fail + 1)); fi
+}
+finish() {
+	echo "check-series: $pass passed, $fail failed"
+	[ "$fail" = 0 ]
+	exit
+}
+
+cache=${UIO_DMABUF_CACHE:-/var/cache/uio-dmabuf}
+srcver=$(dpkg-query -W -f='${Version}' linux-source-6.12)
+patches=$("$top/scripts/export-patches" -o "$out/patches" 2>"$out/export.log")
+result $? "scripts/export-patches writes the series ($(ls "$out"/patches/*.patch 2>/dev/null | wc -l) files)"
+[ -n "$patches" ] || { cat "$out/export.log"; finish; }
+pristine=$cache/pristine-$srcver
+
+# git apply --check on the pristine files, then for real, patch by patch, in a
+# directory outside any git work tree (inside one, git apply would skip them).
+stage=$(mktemp -d)
+trap 'rm -rf "$stage"' EXIT
+cp -a "$pristine/." "$stage/"
+rc=0
+for p in "$patches"/000[1-9]*.patch; do
+	(cd "$stage" && git apply --check "$p" && git apply "$p") 2>>"$out/apply.log" ||
+		{ rc=1; echo "  $(basename "$p") does not apply"; break; }
+done
+for f in $(cat "$patches"/000[1-9]*.patch | sed -n 's|^+++ b/||p' | sort -u); do
+	[ -f "$stage/$f" ] || { rc=1; echo "  $f missing after git apply"; }
+done
+[ "$rc" = 0 ] || head -20 "$out/apply.log"
+result "$rc" "the series applies to pristine linux-source $srcver (git apply --check, then git apply)"
+
+lsrc=$("$top/scripts/linux-scripts.sh")
+for p in "$patches"/000[1-9]*.patch; do
+	log=$out/checkpatch-$(basename "$p" .patch).log
+	"$lsrc/scripts/checkpatch.pl" --strict --no-tree --quiet --show-types "$p" >"$log" 2>&1
+	rc=$?
+	[ "$rc" = 0 ] || head -20 "$log"
+	result "$rc" "checkpatch --strict: 0 errors, 0 warnings, 0 checks in $(basename "$p")"
+done
+
+# kernel-doc of the applied UAPI header and driver, as make htmldocs reads them.
+"$lsrc/scripts/kernel-doc" -none -Wall "$stage/include/uapi/linux/uio_dmabuf.h" \
+	"$stage"/drivers/uio/uio_dmabuf_*.[ch] >"$out/kernel-doc.log" 2>&1
+rc=$?
+grep -q . "$out/kernel-doc.log" && rc=1
+[ "$rc" = 0 ] || head -20 "$out/kernel-doc.log"
+result "$rc" "scripts/kernel-doc -none -Wall: no warnings in the UAPI header and the driver"
+
+"$top/scripts/check-rst.py" "$stage/Documentation/userspace-api/uio-dmabuf.rst" \
+	"$stage/Documentation/userspace-api/ioctl/ioctl-number.rst" >"$out/rst.log" 2>&1
+rc=$?
+[ "$rc" = 0 ] || head -20 "$out/rst.log"
+result "$rc" "docutils: uio-dmabuf.rst and ioctl-number.rst with the new row parse without warnings"
+
+# The tree: build-kernel.sh applies the same series to the pristine files it
+# touches and builds the test kernel, then our objects with W=1 and sparse.
+if kout=$("$top/scripts/build-kernel.sh" 2>"$out/build-kernel.log"); then
+	grep -E 'in-tree W=1|cached' "$out/build-kernel.log" | sed 's/^/  /'
+	result 0 "linux-source $srcver with the series builds; its objects have no W=1 or sparse warnings ($kout)"
+else
+	tail -20 "$out/build-kernel.log"
+	result 1 "linux-source $srcver with the series builds; its objects have no W=1 or sparse warnings"
+fi
+finish
