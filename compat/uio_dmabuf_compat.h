@@ -47,4 +47,24 @@ static inline bool iommu_group_has_isolated_msi(struct iommu_group *group)
 #define sg_dma_is_bus_address(sg)	sg_is_dma_bus_address(sg)
 #endif
 
+/*
+ * Before 6.11 a platform driver's .remove returned int, and the void callback
+ * the glue uses was .remove_new. Kbuild defines UIO_DMABUF_COMPAT_REMOVE_NEW
+ * for the platform glue alone; every header that file uses is read here
+ * first, with its real names, and only the glue's own ".remove =" is renamed.
+ */
+#ifdef UIO_DMABUF_COMPAT_REMOVE_NEW
+#include <linux/device.h>
+#include <linux/dma-mapping.h>
+#include <linux/interrupt.h>
+#include <linux/mod_devicetable.h>
+#include <linux/module.h>
+#include <linux/platform_device.h>
+#include <linux/slab.h>
+#include <linux/spinlock.h>
+#include <linux/uio_driver.h>
+#include "../kernel/uio_dmabuf_priv.h"
+#define remove remove_new
+#endif
+
 #endif /* _UIO_DMABUF_COMPAT_H */

@@ -5,23 +5,396 @@
  *
  * One module, two drivers named uio_dmabuf: PCI and platform. Neither has an ID
  * table; devices are bound with driver_override (or the platform driver's
- * of_id= parameter).
+ * of_id= parameter). This file holds the module and the bound devices: their
+ * registration by the bus glue, their list, which the bus notifier walks to
+ * revoke a device whose IOMMU group a kernel driver joins, and their unbind.
  */
 
+#include <kunit/visibility.h>
+#include <linux/device.h>
+#include <linux/dma-mapping.h>
+#include <linux/iommu.h>
 #include <linux/module.h>
+#include <linux/pci.h>
+#include <linux/platform_device.h>
+#include <linux/slab.h>
+#include <linux/uio_driver.h>
 
 #include "uio_dmabuf_priv.h"
+
+unsigned int uio_dmabuf_max_imports = 1024;
+EXPORT_SYMBOL_IF_KUNIT(uio_dmabuf_max_imports);
+module_param_named(max_imports, uio_dmabuf_max_imports, uint, 0644);
+MODULE_PARM_DESC(max_imports, "Most live imports per open file (default 1024)");
+
+bool uio_dmabuf_allow_unsafe;
+EXPORT_SYMBOL_IF_KUNIT(uio_dmabuf_allow_unsafe);
+module_param_named(allow_unsafe_noiommu, uio_dmabuf_allow_unsafe, bool, 0644);
+MODULE_PARM_DESC(allow_unsafe_noiommu,
+		 "Allow the import node of devices that are not isolated (no IOMMU, lazy domain, shared group, MSI not isolated) to be opened with CAP_SYS_RAWIO; taints the kernel (default off)");
+
+/*
+ * The max segment size set at bind: the largest whole number of pages whose
+ * length fits in 32 bits (PCI's default of 64 KiB would split every mapping).
+ */
+#define UIO_DMABUF_MAX_SEG_SIZE		(UINT_MAX & PAGE_MASK)
+
+/*
+ * Protects uio_dmabuf_devs, the bound devices, which the bus notifier walks
+ * when a kernel driver binds to a device of their IOMMU groups. Taken before
+ * any device's lock.
+ */
+static DEFINE_MUTEX(uio_dmabuf_devs_lock);
+static LIST_HEAD(uio_dmabuf_devs);
+
+static void uio_dmabuf_dev_free(struct kref *ref)
+{
+	struct uio_dmabuf_dev *udev = container_of(ref, struct uio_dmabuf_dev, ref);
+
+	if (udev->group)
+		iommu_group_put(udev->group);
+	put_device(udev->dev);
+	xa_destroy(&udev->buffers);
+	mutex_destroy(&udev->lock);
+	kfree(udev);
+}
+
+/* Put a reference to @udev: the bound driver's, or an open file's. */
+void uio_dmabuf_dev_put(struct uio_dmabuf_dev *udev)
+{
+	kref_put(&udev->ref, uio_dmabuf_dev_free);
+}
+
+/* What uio_dmabuf_register() changed of the device's DMA setup, undone. */
+static void uio_dmabuf_restore_dma(struct uio_dmabuf_dev *udev)
+{
+	struct device *dev = udev->dev;
+
+	/* saved_max_seg_size is 0 without dma_parms. */
+	if (udev->saved_max_seg_size)
+		dma_set_max_seg_size(dev, udev->saved_max_seg_size);
+	/* Both were accepted before the bind; nothing is mapped now. */
+	dma_set_mask(dev, udev->saved_dma_mask);
+	dma_set_coherent_mask(dev, udev->saved_coherent_mask);
+}
+
+/*
+ * A kernel driver is binding to @dev (the IOMMU core has just counted it as a
+ * user of the group's DMA domain, and it has not probed yet): any uio_dmabuf
+ * device of the same group is no longer isolated, so stop its DMA and revoke
+ * its imports before that driver maps anything.
+ */
+static int uio_dmabuf_bus_notify(struct notifier_block *nb, unsigned long action,
+				 void *data)
+{
+	struct device *dev = data;
+	struct uio_dmabuf_dev *udev;
+	struct iommu_group *group;
+	LIST_HEAD(dead);
+
+	if (action != BUS_NOTIFY_BIND_DRIVER || !uio_dmabuf_kernel_dma(dev, dev->driver))
+		return NOTIFY_DONE;
+	group = iommu_group_get(dev);
+	if (!group)
+		return NOTIFY_DONE;
+	mutex_lock(&uio_dmabuf_devs_lock);
+	list_for_each_entry(udev, &uio_dmabuf_devs, node) {
+		if (udev->group != group)
+			continue;
+		mutex_lock(&udev->lock);
+		if (udev->nr_active)
+			dev_warn(udev->dev, "%s: driver %s binds to %s in IOMMU group %d: DMA stopped, imports revoked\n",
+				 udev->name, dev->driver->name, dev_name(dev),
+				 iommu_group_id(group));
+		uio_dmabuf_revoke_locked(udev, &dead);
+		mutex_unlock(&udev->lock);
+		/*
+		 * Everything unmapped before the new driver probes: the imports
+		 * revoked here, and those still mapping, which see their file
+		 * revoked and leave.
+		 */
+		uio_dmabuf_destroy(udev, &dead);
+		wait_var_event(&udev->inflight, !atomic_read(&udev->inflight));
+	}
+	mutex_unlock(&uio_dmabuf_devs_lock);
+	iommu_group_put(group);
+	return NOTIFY_DONE;
+}
+
+static struct notifier_block uio_dmabuf_pci_nb = {
+	.notifier_call = uio_dmabuf_bus_notify,
+};
+
+static struct notifier_block uio_dmabuf_platform_nb = {
+	.notifier_call = uio_dmabuf_bus_notify,
+};
+
+static void uio_dmabuf_release_tail(void *tail)
+{
+	release_resource(tail);
+	kfree(tail);
+}
+
+/**
+ * uio_dmabuf_fill_mem() - describe a memory resource as a UIO map, if safe
+ * @dev:  the bound device; a reservation made here is released at its unbind
+ * @mem:  the UIO map to fill
+ * @res:  the resource: a memory BAR, or a platform device's memory resource
+ * @name: the map's name
+ *
+ * User space maps whole pages. A resource that starts inside a page would
+ * expose whatever precedes it; one that ends inside a page exposes what
+ * follows, unless the rest of that page is reserved for it, as vfio-pci does.
+ * Such resources are not offered.
+ *
+ * Return: true when @mem describes @res, false when @res is not mappable.
+ */
+bool uio_dmabuf_fill_mem(struct device *dev, struct uio_mem *mem, struct resource *res,
+			 const char *name)
+{
+	resource_size_t size = resource_size(res);
+	struct resource *tail;
+
+	if (!size || !PAGE_ALIGNED(res->start))
+		goto refuse;
+	if (!PAGE_ALIGNED(size)) {
+		if (!res->parent)
+			goto refuse;
+		tail = kzalloc(sizeof(*tail), GFP_KERNEL);
+		if (!tail)
+			goto refuse;
+		tail->name = "uio_dmabuf sub-page reserved";
+		tail->start = res->end + 1;
+		tail->end = res->start + PAGE_ALIGN(size) - 1;
+		tail->flags = res->flags;
+		if (request_resource(res->parent, tail)) {
+			kfree(tail);
+			goto refuse;
+		}
+		if (devm_add_action_or_reset(dev, uio_dmabuf_release_tail, tail))
+			goto refuse;
+	}
+	mem->memtype = UIO_MEM_PHYS;
+	mem->addr = res->start;
+	mem->offs = 0;
+	mem->size = PAGE_ALIGN(size);
+	mem->name = name;
+	return true;
+
+refuse:
+	dev_info(dev, "%pR: not page-aligned and the rest of its page is not its own: not offered as a UIO map\n",
+		 res);
+	return false;
+}
+EXPORT_SYMBOL_IF_KUNIT(uio_dmabuf_fill_mem);
+
+static struct uio_dmabuf_dev *
+uio_dmabuf_dev_alloc(struct device *dev, int index, const struct uio_dmabuf_bus_ops *ops,
+		     void *priv)
+{
+	struct uio_dmabuf_dev *udev;
+
+	udev = kzalloc(sizeof(*udev), GFP_KERNEL);
+	if (!udev)
+		return NULL;
+	kref_init(&udev->ref);
+	mutex_init(&udev->lock);
+	INIT_LIST_HEAD(&udev->files);
+	INIT_LIST_HEAD(&udev->imports);
+	xa_init(&udev->buffers);
+	atomic_set(&udev->inflight, 0);
+	udev->dev = get_device(dev);
+	udev->ops = ops;
+	udev->priv = priv;
+	udev->index = index;
+	udev->group = iommu_group_get(dev);
+	ratelimit_state_init(&udev->refusals, DEFAULT_RATELIMIT_INTERVAL,
+			     DEFAULT_RATELIMIT_BURST);
+	snprintf(udev->name, sizeof(udev->name), "uio-dmabuf%d", index);
+	return udev;
+}
+
+/* The 32-bit DMA mask and the largest max segment size, the old ones saved. */
+static int uio_dmabuf_setup_dma(struct uio_dmabuf_dev *udev)
+{
+	struct device *dev = udev->dev;
+	int ret;
+
+	udev->saved_dma_mask = *dev->dma_mask;
+	udev->saved_coherent_mask = dev->coherent_dma_mask;
+	ret = dma_set_mask_and_coherent(dev, DMA_BIT_MASK(UIO_DMABUF_DEFAULT_MASK_BITS));
+	if (ret) {
+		dev_err(dev, "cannot set a %d-bit DMA mask: %d\n",
+			UIO_DMABUF_DEFAULT_MASK_BITS, ret);
+		return ret;
+	}
+	udev->dma_mask_bits = UIO_DMABUF_DEFAULT_MASK_BITS;
+	if (dev->dma_parms) {
+		udev->saved_max_seg_size = dma_get_max_seg_size(dev);
+		dma_set_max_seg_size(dev, UIO_DMABUF_MAX_SEG_SIZE);
+	}
+	return 0;
+}
+
+/**
+ * uio_dmabuf_register() - give a bound device its import node
+ * @dev:   the hardware device; its driver data becomes the returned device
+ * @index: N of the device's /dev/uioN, used for /dev/uio-dmabufN
+ * @ops:   the bus glue's callbacks
+ * @priv:  argument to @ops
+ *
+ * Sets a 32-bit DMA mask and the largest max segment size (the bus default,
+ * 64 KiB on PCI, would split every mapping), both restored by
+ * uio_dmabuf_unregister(); adds the uio_dmabuf/ sysfs group and the debugfs
+ * listing, and registers the node.
+ *
+ * Return: the new device, or an ERR_PTR.
+ */
+struct uio_dmabuf_dev *
+uio_dmabuf_register(struct device *dev, int index, const struct uio_dmabuf_bus_ops *ops,
+		    void *priv)
+{
+	struct uio_dmabuf_dev *udev;
+	int ret;
+
+	if (!dev->dma_mask)
+		return ERR_PTR(dev_err_probe(dev, -EIO, "no DMA mask: the device cannot do DMA\n"));
+	udev = uio_dmabuf_dev_alloc(dev, index, ops, priv);
+	if (!udev)
+		return ERR_PTR(-ENOMEM);
+	ret = uio_dmabuf_setup_dma(udev);
+	if (ret)
+		goto put;
+	dev_set_drvdata(dev, udev);
+	ret = uio_dmabuf_sysfs_add(udev);
+	if (ret)
+		goto restore;
+
+	/* Listed before the node exists, so no open can miss a sibling's bind. */
+	mutex_lock(&uio_dmabuf_devs_lock);
+	list_add_tail(&udev->node, &uio_dmabuf_devs);
+	mutex_unlock(&uio_dmabuf_devs_lock);
+
+	ret = uio_dmabuf_node_register(udev);
+	if (ret)
+		goto unlist;
+	dev_dbg(dev, "%s: isolation flags %#x\n", udev->name, uio_dmabuf_isolation(udev, NULL));
+	return udev;
+
+unlist:
+	mutex_lock(&uio_dmabuf_devs_lock);
+	list_del(&udev->node);
+	mutex_unlock(&uio_dmabuf_devs_lock);
+	uio_dmabuf_sysfs_remove(udev);
+restore:
+	uio_dmabuf_restore_dma(udev);
+put:
+	dev_set_drvdata(dev, NULL);
+	uio_dmabuf_dev_put(udev);
+	return ERR_PTR(ret);
+}
+EXPORT_SYMBOL_IF_KUNIT(uio_dmabuf_register);
+
+/**
+ * uio_dmabuf_disconnect() - stop the device's DMA and revoke every import for good
+ * @udev: the device
+ *
+ * The first step of the unbind, taken while the device still owns its DMA:
+ * from the glue's remove callback, before the driver core gives the device's
+ * DMA ownership up (and another driver of the IOMMU group could claim it).
+ * The device's DMA is stopped first; then every import of every open file is
+ * unmapped, unpinned, detached and put. Files still open answer ENODEV from
+ * here on. Calling it again does nothing.
+ */
+void uio_dmabuf_disconnect(struct uio_dmabuf_dev *udev)
+{
+	LIST_HEAD(dead);
+
+	mutex_lock(&udev->lock);
+	uio_dmabuf_revoke_locked(udev, &dead);
+	udev->dead = true;
+	mutex_unlock(&udev->lock);
+	uio_dmabuf_destroy(udev, &dead);
+	/* Imports still mapping see the device dead, unmap and leave. */
+	wait_var_event(&udev->inflight, !atomic_read(&udev->inflight));
+}
+
+/**
+ * uio_dmabuf_unregister() - revoke every import and remove the import node
+ * @udev: the device, as uio_dmabuf_register() returned it
+ *
+ * Disconnects the device (see uio_dmabuf_disconnect()), removes its node, and
+ * restores its DMA masks and max segment size. @udev lives until the last open
+ * file is closed.
+ */
+void uio_dmabuf_unregister(struct uio_dmabuf_dev *udev)
+{
+	misc_deregister(&udev->misc);
+
+	mutex_lock(&uio_dmabuf_devs_lock);
+	list_del(&udev->node);
+	mutex_unlock(&uio_dmabuf_devs_lock);
+
+	uio_dmabuf_disconnect(udev);
+
+	uio_dmabuf_sysfs_remove(udev);
+	uio_dmabuf_restore_dma(udev);
+	dev_set_drvdata(udev->dev, NULL);
+	uio_dmabuf_dev_put(udev);
+}
+EXPORT_SYMBOL_IF_KUNIT(uio_dmabuf_unregister);
+
+static void uio_dmabuf_unregister_action(void *udev)
+{
+	uio_dmabuf_unregister(udev);
+}
+
+/**
+ * devm_uio_dmabuf_register() - register a device's UIO device and import node
+ * @dev:  the device being probed
+ * @info: its UIO device, described by the bus glue
+ * @ops:  the bus glue's callbacks
+ * @priv: argument to @ops
+ *
+ * The common tail of both glues' probe: registers @info, then the import node
+ * /dev/uio-dmabufN with the N of /dev/uioN (see uio_dmabuf_register()). Both
+ * go when the driver unbinds, the import node first. The glue's remove
+ * callback must call uio_dmabuf_disconnect() first: devm runs only after the
+ * device has given up its DMA ownership.
+ *
+ * Return: 0 or a negative errno.
+ */
+int devm_uio_dmabuf_register(struct device *dev, struct uio_info *info,
+			     const struct uio_dmabuf_bus_ops *ops, void *priv)
+{
+	struct uio_dmabuf_dev *udev;
+	int ret;
+
+	ret = devm_uio_register_device(dev, info);
+	if (ret)
+		return ret;
+	udev = uio_dmabuf_register(dev, info->uio_dev->minor, ops, priv);
+	if (IS_ERR(udev))
+		return PTR_ERR(udev);
+	return devm_add_action_or_reset(dev, uio_dmabuf_unregister_action, udev);
+}
 
 static int __init uio_dmabuf_init(void)
 {
 	int ret;
 
-	ret = uio_dmabuf_core_init();
+	ret = bus_register_notifier(&platform_bus_type, &uio_dmabuf_platform_nb);
 	if (ret)
 		return ret;
+	if (IS_ENABLED(CONFIG_PCI)) {
+		ret = bus_register_notifier(&pci_bus_type, &uio_dmabuf_pci_nb);
+		if (ret)
+			goto platform_nb;
+	}
+	uio_dmabuf_debugfs_init();
 	ret = uio_dmabuf_pci_init();
 	if (ret)
-		goto core_exit;
+		goto debugfs;
 	ret = uio_dmabuf_platform_init();
 	if (ret)
 		goto pci_exit;
@@ -29,8 +402,12 @@ static int __init uio_dmabuf_init(void)
 
 pci_exit:
 	uio_dmabuf_pci_exit();
-core_exit:
-	uio_dmabuf_core_exit();
+debugfs:
+	uio_dmabuf_debugfs_exit();
+	if (IS_ENABLED(CONFIG_PCI))
+		bus_unregister_notifier(&pci_bus_type, &uio_dmabuf_pci_nb);
+platform_nb:
+	bus_unregister_notifier(&platform_bus_type, &uio_dmabuf_platform_nb);
 	return ret;
 }
 
@@ -38,7 +415,10 @@ static void __exit uio_dmabuf_exit(void)
 {
 	uio_dmabuf_platform_exit();
 	uio_dmabuf_pci_exit();
-	uio_dmabuf_core_exit();
+	uio_dmabuf_debugfs_exit();
+	if (IS_ENABLED(CONFIG_PCI))
+		bus_unregister_notifier(&pci_bus_type, &uio_dmabuf_pci_nb);
+	bus_unregister_notifier(&platform_bus_type, &uio_dmabuf_platform_nb);
 }
 
 module_init(uio_dmabuf_init);

@@ -32,12 +32,12 @@ struct uio_dmabuf_pci {
 
 static irqreturn_t uio_dmabuf_pci_irq(int irq, struct uio_info *info)
 {
-	struct uio_dmabuf_pci *gdev = container_of(info, struct uio_dmabuf_pci, info);
+	struct uio_dmabuf_pci *up = container_of(info, struct uio_dmabuf_pci, info);
 	bool ours;
 
-	spin_lock(&gdev->cmd_lock);
-	ours = pci_check_and_mask_intx(gdev->pdev);
-	spin_unlock(&gdev->cmd_lock);
+	spin_lock(&up->cmd_lock);
+	ours = pci_check_and_mask_intx(up->pdev);
+	spin_unlock(&up->cmd_lock);
 
 	/* On IRQ_HANDLED the UIO core wakes the reader of /dev/uioN. */
 	return ours ? IRQ_HANDLED : IRQ_NONE;
@@ -45,13 +45,13 @@ static irqreturn_t uio_dmabuf_pci_irq(int irq, struct uio_info *info)
 
 static int uio_dmabuf_pci_irqcontrol(struct uio_info *info, s32 on)
 {
-	struct uio_dmabuf_pci *gdev = container_of(info, struct uio_dmabuf_pci, info);
-	struct pci_dev *pdev = gdev->pdev;
+	struct uio_dmabuf_pci *up = container_of(info, struct uio_dmabuf_pci, info);
+	struct pci_dev *pdev = up->pdev;
 	unsigned long flags;
 	bool pending = false;
 	u16 cmd;
 
-	spin_lock_irqsave(&gdev->cmd_lock, flags);
+	spin_lock_irqsave(&up->cmd_lock, flags);
 	if (on) {
 		/* Still asserted: it stays masked and is reported once more. */
 		pending = !pci_check_and_unmask_intx(pdev);
@@ -59,7 +59,7 @@ static int uio_dmabuf_pci_irqcontrol(struct uio_info *info, s32 on)
 		pci_read_config_word(pdev, PCI_COMMAND, &cmd);
 		pci_write_config_word(pdev, PCI_COMMAND, cmd | PCI_COMMAND_INTX_DISABLE);
 	}
-	spin_unlock_irqrestore(&gdev->cmd_lock, flags);
+	spin_unlock_irqrestore(&up->cmd_lock, flags);
 
 	if (pending)
 		uio_event_notify(info);
@@ -68,26 +68,26 @@ static int uio_dmabuf_pci_irqcontrol(struct uio_info *info, s32 on)
 
 static void uio_dmabuf_pci_set_dma_enabled(void *priv, bool enable)
 {
-	struct uio_dmabuf_pci *gdev = priv;
+	struct uio_dmabuf_pci *up = priv;
 	unsigned long flags;
 
-	spin_lock_irqsave(&gdev->cmd_lock, flags);
+	spin_lock_irqsave(&up->cmd_lock, flags);
 	if (enable)
-		pci_set_master(gdev->pdev);
+		pci_set_master(up->pdev);
 	else
-		pci_clear_master(gdev->pdev);
-	spin_unlock_irqrestore(&gdev->cmd_lock, flags);
+		pci_clear_master(up->pdev);
+	spin_unlock_irqrestore(&up->cmd_lock, flags);
 }
 
 static const struct uio_dmabuf_bus_ops uio_dmabuf_pci_ops = {
 	.set_dma_enabled = uio_dmabuf_pci_set_dma_enabled,
 };
 
-static void uio_dmabuf_pci_fill_maps(struct uio_dmabuf_pci *gdev)
+static void uio_dmabuf_pci_fill_maps(struct uio_dmabuf_pci *up)
 {
-	struct pci_dev *pdev = gdev->pdev;
-	struct uio_port *port = gdev->info.port;
-	struct uio_mem *mem = gdev->info.mem;
+	struct pci_dev *pdev = up->pdev;
+	struct uio_port *port = up->info.port;
+	struct uio_mem *mem = up->info.mem;
 	int i;
 
 	for (i = 0; i < PCI_STD_NUM_BARS; i++) {
@@ -96,14 +96,14 @@ static void uio_dmabuf_pci_fill_maps(struct uio_dmabuf_pci *gdev)
 		if (!resource_size(r))
 			continue;
 		if (r->flags & IORESOURCE_MEM) {
-			if (mem == gdev->info.mem + MAX_UIO_MAPS) {
+			if (mem == up->info.mem + MAX_UIO_MAPS) {
 				dev_warn(&pdev->dev, "BAR %d: no UIO map left\n", i);
 				continue;
 			}
 			if (uio_dmabuf_fill_mem(&pdev->dev, mem, r, r->name))
 				mem++;
 		} else if (r->flags & IORESOURCE_IO) {
-			if (port == gdev->info.port + MAX_UIO_PORT_REGIONS) {
+			if (port == up->info.port + MAX_UIO_PORT_REGIONS) {
 				dev_warn(&pdev->dev, "BAR %d: no UIO port region left\n", i);
 				continue;
 			}
@@ -118,7 +118,7 @@ static void uio_dmabuf_pci_fill_maps(struct uio_dmabuf_pci *gdev)
 
 static int uio_dmabuf_pci_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 {
-	struct uio_dmabuf_pci *gdev;
+	struct uio_dmabuf_pci *up;
 	int ret;
 
 	/* A bridge's config space governs other devices' traffic. */
@@ -133,25 +133,25 @@ static int uio_dmabuf_pci_probe(struct pci_dev *pdev, const struct pci_device_id
 	/* Bus mastering stays off until an import node file is open. */
 	pci_clear_master(pdev);
 
-	gdev = devm_kzalloc(&pdev->dev, sizeof(*gdev), GFP_KERNEL);
-	if (!gdev)
+	up = devm_kzalloc(&pdev->dev, sizeof(*up), GFP_KERNEL);
+	if (!up)
 		return -ENOMEM;
-	gdev->pdev = pdev;
-	spin_lock_init(&gdev->cmd_lock);
+	up->pdev = pdev;
+	spin_lock_init(&up->cmd_lock);
 
-	gdev->info.name = UIO_DMABUF_DRIVER_NAME;
-	gdev->info.version = "1";
+	up->info.name = UIO_DMABUF_DRIVER_NAME;
+	up->info.version = "1";
 	if (pdev->irq && pdev->irq != IRQ_NOTCONNECTED && pci_intx_mask_supported(pdev)) {
-		gdev->info.irq = pdev->irq;
-		gdev->info.irq_flags = IRQF_SHARED;
-		gdev->info.handler = uio_dmabuf_pci_irq;
-		gdev->info.irqcontrol = uio_dmabuf_pci_irqcontrol;
+		up->info.irq = pdev->irq;
+		up->info.irq_flags = IRQF_SHARED;
+		up->info.handler = uio_dmabuf_pci_irq;
+		up->info.irqcontrol = uio_dmabuf_pci_irqcontrol;
 	} else {
 		dev_info(&pdev->dev, "no maskable INTx: no UIO interrupt\n");
 	}
-	uio_dmabuf_pci_fill_maps(gdev);
+	uio_dmabuf_pci_fill_maps(up);
 
-	return devm_uio_dmabuf_register(&pdev->dev, &gdev->info, &uio_dmabuf_pci_ops, gdev);
+	return devm_uio_dmabuf_register(&pdev->dev, &up->info, &uio_dmabuf_pci_ops, up);
 }
 
 /*

@@ -20,68 +20,68 @@
 
 #include "uio_dmabuf_priv.h"
 
-struct uio_dmabuf_plat {
+struct uio_dmabuf_platform {
 	struct uio_info info;
 	/* Serialises disabling and enabling the IRQ; protects @irq_disabled. */
 	spinlock_t irq_lock;
 	bool irq_disabled;
 };
 
-static irqreturn_t uio_dmabuf_plat_irq(int irq, struct uio_info *info)
+static irqreturn_t uio_dmabuf_platform_irq(int irq, struct uio_info *info)
 {
-	struct uio_dmabuf_plat *gdev = container_of(info, struct uio_dmabuf_plat, info);
+	struct uio_dmabuf_platform *up = container_of(info, struct uio_dmabuf_platform, info);
 
 	/* Level-triggered and not maskable at the device: mask at the controller. */
-	spin_lock(&gdev->irq_lock);
-	if (!gdev->irq_disabled) {
-		gdev->irq_disabled = true;
+	spin_lock(&up->irq_lock);
+	if (!up->irq_disabled) {
+		up->irq_disabled = true;
 		disable_irq_nosync(irq);
 	}
-	spin_unlock(&gdev->irq_lock);
+	spin_unlock(&up->irq_lock);
 	return IRQ_HANDLED;
 }
 
-static int uio_dmabuf_plat_irqcontrol(struct uio_info *info, s32 on)
+static int uio_dmabuf_platform_irqcontrol(struct uio_info *info, s32 on)
 {
-	struct uio_dmabuf_plat *gdev = container_of(info, struct uio_dmabuf_plat, info);
+	struct uio_dmabuf_platform *up = container_of(info, struct uio_dmabuf_platform, info);
 	unsigned long flags;
 
-	spin_lock_irqsave(&gdev->irq_lock, flags);
-	if (on && gdev->irq_disabled) {
-		gdev->irq_disabled = false;
+	spin_lock_irqsave(&up->irq_lock, flags);
+	if (on && up->irq_disabled) {
+		up->irq_disabled = false;
 		enable_irq(info->irq);
-	} else if (!on && !gdev->irq_disabled) {
-		gdev->irq_disabled = true;
+	} else if (!on && !up->irq_disabled) {
+		up->irq_disabled = true;
 		disable_irq_nosync(info->irq);
 	}
-	spin_unlock_irqrestore(&gdev->irq_lock, flags);
+	spin_unlock_irqrestore(&up->irq_lock, flags);
 	return 0;
 }
 
-static const struct uio_dmabuf_bus_ops uio_dmabuf_plat_ops = {
+static const struct uio_dmabuf_bus_ops uio_dmabuf_platform_ops = {
 	.set_dma_enabled = NULL,	/* no bus-level DMA switch */
 };
 
-static int uio_dmabuf_plat_probe(struct platform_device *pdev)
+static int uio_dmabuf_platform_probe(struct platform_device *pdev)
 {
-	struct uio_dmabuf_plat *gdev;
+	struct uio_dmabuf_platform *up;
 	struct uio_mem *mem;
 	int irq, i;
 
-	gdev = devm_kzalloc(&pdev->dev, sizeof(*gdev), GFP_KERNEL);
-	if (!gdev)
+	up = devm_kzalloc(&pdev->dev, sizeof(*up), GFP_KERNEL);
+	if (!up)
 		return -ENOMEM;
-	spin_lock_init(&gdev->irq_lock);
-	gdev->info.name = UIO_DMABUF_DRIVER_NAME;
-	gdev->info.version = "1";
+	spin_lock_init(&up->irq_lock);
+	up->info.name = UIO_DMABUF_DRIVER_NAME;
+	up->info.version = "1";
 
-	mem = gdev->info.mem;
+	mem = up->info.mem;
 	for (i = 0; i < pdev->num_resources; i++) {
 		struct resource *r = &pdev->resource[i];
 
 		if (resource_type(r) != IORESOURCE_MEM || !resource_size(r))
 			continue;
-		if (mem == gdev->info.mem + MAX_UIO_MAPS) {
+		if (mem == up->info.mem + MAX_UIO_MAPS) {
 			dev_warn(&pdev->dev, "resource %pR: no UIO map left\n", r);
 			continue;
 		}
@@ -93,54 +93,63 @@ static int uio_dmabuf_plat_probe(struct platform_device *pdev)
 	if (irq == -EPROBE_DEFER)
 		return irq;
 	if (irq > 0) {
-		gdev->info.irq = irq;
-		gdev->info.handler = uio_dmabuf_plat_irq;
-		gdev->info.irqcontrol = uio_dmabuf_plat_irqcontrol;
+		up->info.irq = irq;
+		up->info.handler = uio_dmabuf_platform_irq;
+		up->info.irqcontrol = uio_dmabuf_platform_irqcontrol;
 	}
 
-	/*
-	 * No remove callback: the device's DMA cannot be stopped here, and
-	 * devm revokes the imports at unbind.
-	 */
-	return devm_uio_dmabuf_register(&pdev->dev, &gdev->info, &uio_dmabuf_plat_ops, gdev);
+	return devm_uio_dmabuf_register(&pdev->dev, &up->info, &uio_dmabuf_platform_ops, up);
 }
 
-static char uio_dmabuf_of_id[128];
-module_param_string(of_id, uio_dmabuf_of_id, sizeof(uio_dmabuf_of_id), 0444);
+/*
+ * At unbind, before the driver core gives up the device's DMA ownership (and
+ * with it the IOMMU group's claim): revoke every import. The rest is devm's.
+ */
+static void uio_dmabuf_platform_remove(struct platform_device *pdev)
+{
+	uio_dmabuf_disconnect(platform_get_drvdata(pdev));
+}
+
+static char uio_dmabuf_platform_of_id[128];
+module_param_string(of_id, uio_dmabuf_platform_of_id, sizeof(uio_dmabuf_platform_of_id), 0444);
 MODULE_PARM_DESC(of_id, "Devicetree compatible string to bind the platform driver to");
 
-/* Built at load time from of_id=: the compatible, then the zeroed sentinel. */
-static const struct of_device_id *uio_dmabuf_of_match;
-
-static struct platform_driver uio_dmabuf_plat_driver = {
+static struct platform_driver uio_dmabuf_platform_driver = {
 	.driver = {
 		.name = UIO_DMABUF_DRIVER_NAME,
 	},
-	.probe = uio_dmabuf_plat_probe,
+	.probe = uio_dmabuf_platform_probe,
+	.remove = uio_dmabuf_platform_remove,
 };
 
+/*
+ * With of_id=, the driver's match table is built at load time: the
+ * compatible, then the zeroed sentinel. (uio_pdrv_genirq's writable static
+ * table would not be const.)
+ */
 int uio_dmabuf_platform_init(void)
 {
+	const struct of_device_id *match = NULL;
 	int ret;
 
-	BUILD_BUG_ON(sizeof(uio_dmabuf_of_id) != sizeof(uio_dmabuf_of_match->compatible));
-	if (uio_dmabuf_of_id[0]) {
-		uio_dmabuf_of_match = kcalloc(2, sizeof(*uio_dmabuf_of_match), GFP_KERNEL);
-		if (!uio_dmabuf_of_match)
+	BUILD_BUG_ON(sizeof(uio_dmabuf_platform_of_id) != sizeof(match->compatible));
+	if (uio_dmabuf_platform_of_id[0]) {
+		match = kcalloc(2, sizeof(*match), GFP_KERNEL);
+		if (!match)
 			return -ENOMEM;
 		/* Written once, here, before the driver can see the table. */
-		memcpy((void *)uio_dmabuf_of_match[0].compatible, uio_dmabuf_of_id,
-		       sizeof(uio_dmabuf_of_id));
-		uio_dmabuf_plat_driver.driver.of_match_table = uio_dmabuf_of_match;
+		memcpy((void *)match->compatible, uio_dmabuf_platform_of_id,
+		       sizeof(match->compatible));
+		uio_dmabuf_platform_driver.driver.of_match_table = match;
 	}
-	ret = platform_driver_register(&uio_dmabuf_plat_driver);
+	ret = platform_driver_register(&uio_dmabuf_platform_driver);
 	if (ret)
-		kfree(uio_dmabuf_of_match);
+		kfree(match);
 	return ret;
 }
 
 void uio_dmabuf_platform_exit(void)
 {
-	platform_driver_unregister(&uio_dmabuf_plat_driver);
-	kfree(uio_dmabuf_of_match);
+	platform_driver_unregister(&uio_dmabuf_platform_driver);
+	kfree(uio_dmabuf_platform_driver.driver.of_match_table);
 }

@@ -1,7 +1,13 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * uio_dmabuf internals shared by the bus-independent import core, the bus glue
- * (PCI, platform) and the KUnit suite.
+ * uio_dmabuf internals shared by its files and the KUnit suite:
+ *   uio_dmabuf_main.c       the module; bound devices: register, unbind, the
+ *                           bus notifier that revokes on a group change
+ *   uio_dmabuf_node.c       the import node: open, ioctls, release
+ *   uio_dmabuf_import.c     the import lifecycle: map, segments, teardown
+ *   uio_dmabuf_isolation.c  the trust boundary and the open policy
+ *   uio_dmabuf_sysfs.c      sysfs attributes and the debugfs listing
+ *   uio_dmabuf_pci.c, uio_dmabuf_platform.c  the bus glue
  */
 #ifndef _UIO_DMABUF_PRIV_H
 #define _UIO_DMABUF_PRIV_H
@@ -9,6 +15,7 @@
 #include <linux/dma-direction.h>
 #include <linux/kref.h>
 #include <linux/list.h>
+#include <linux/lockdep.h>
 #include <linux/atomic.h>
 #include <linux/miscdevice.h>
 #include <linux/mutex.h>
@@ -21,6 +28,7 @@ struct dentry;
 struct device;
 struct dma_buf;
 struct dma_buf_attachment;
+struct device_driver;
 struct iommu_group;
 struct mm_struct;
 struct resource;
@@ -86,10 +94,11 @@ struct uio_dmabuf_dev {
 	/*
 	 * Protects every field below and the handle tables, import counts and
 	 * revoked flags of all files of this device; serialises opens, SYNC and
-	 * the sysfs mask store with revocation. Held only for bookkeeping: never
-	 * across an exporter call, a fence wait, a dma_resv lock or mmap_lock.
-	 * Lock order: uio_dmabuf_devs_lock, then this; a dma_resv lock is taken
-	 * only without it (lockdep_assert_not_held() where it is).
+	 * the sysfs mask store with revocation. Held only for bookkeeping.
+	 * Lock order: uio_dmabuf_devs_lock, then this. A buffer's dma_resv lock,
+	 * mmap_lock and every exporter call come only without this lock (never
+	 * nested under it; lockdep_assert_not_held() in uio_dmabuf_map() and
+	 * uio_dmabuf_destroy()), so no device-wide lock waits on an exporter.
 	 */
 	struct mutex lock;
 	bool dead;
@@ -162,6 +171,10 @@ struct uio_dmabuf_mapping {
 	struct uio_dmabuf_segment *segs;
 };
 
+#define UIO_DMABUF_DEFAULT_MASK_BITS	32
+#define UIO_DMABUF_MIN_MASK_BITS	12
+#define UIO_DMABUF_MAX_MASK_BITS	64
+
 /* The conditions that make a device isolated; see uio_dmabuf_isolation(). */
 #define UIO_DMABUF_INFO_CONDITIONS	(UIO_DMABUF_INFO_IOMMU | UIO_DMABUF_INFO_STRICT | \
 					 UIO_DMABUF_INFO_VIABLE | UIO_DMABUF_INFO_MSI_ISOLATED)
@@ -173,6 +186,7 @@ extern bool uio_dmabuf_allow_unsafe;
 /* The name of both drivers: a bus has only one driver of a name. */
 #define UIO_DMABUF_DRIVER_NAME	"uio_dmabuf"
 
+/* uio_dmabuf_main.c */
 struct uio_dmabuf_dev *uio_dmabuf_register(struct device *dev, int index,
 					   const struct uio_dmabuf_bus_ops *ops,
 					   void *priv);
@@ -180,11 +194,19 @@ void uio_dmabuf_unregister(struct uio_dmabuf_dev *udev);
 void uio_dmabuf_disconnect(struct uio_dmabuf_dev *udev);
 int devm_uio_dmabuf_register(struct device *dev, struct uio_info *info,
 			     const struct uio_dmabuf_bus_ops *ops, void *priv);
-u32 uio_dmabuf_isolation(struct uio_dmabuf_dev *udev, struct device **sibling);
-void uio_dmabuf_revoke(struct uio_dmabuf_dev *udev);
+void uio_dmabuf_dev_put(struct uio_dmabuf_dev *udev);
 bool uio_dmabuf_fill_mem(struct device *dev, struct uio_mem *mem, struct resource *res,
 			 const char *name);
 
+/* uio_dmabuf_isolation.c */
+u32 uio_dmabuf_isolation(struct uio_dmabuf_dev *udev, struct device **sibling);
+bool uio_dmabuf_kernel_dma(struct device *dev, struct device_driver *drv);
+bool uio_dmabuf_domain_strict(struct device *dev);
+int uio_dmabuf_admit_locked(struct uio_dmabuf_dev *udev, bool *isolated);
+
+/* uio_dmabuf_node.c */
+int uio_dmabuf_node_register(struct uio_dmabuf_dev *udev);
+int uio_dmabuf_lock_file(struct uio_dmabuf_file *file);
 struct uio_dmabuf_file *uio_dmabuf_file_open(struct uio_dmabuf_dev *udev);
 void uio_dmabuf_file_release(struct uio_dmabuf_file *file);
 int uio_dmabuf_file_import(struct uio_dmabuf_file *file, struct dma_buf *dmabuf,
@@ -192,8 +214,36 @@ int uio_dmabuf_file_import(struct uio_dmabuf_file *file, struct dma_buf *dmabuf,
 long uio_dmabuf_file_ioctl(struct uio_dmabuf_file *file, unsigned int cmd,
 			   void __user *argp);
 
-int uio_dmabuf_core_init(void);
-void uio_dmabuf_core_exit(void);
+/* uio_dmabuf_import.c */
+struct uio_dmabuf_mapping *uio_dmabuf_import(struct uio_dmabuf_file *file,
+					     struct dma_buf *dmabuf,
+					     enum dma_data_direction dir, u32 flags);
+void uio_dmabuf_mapping_put(struct uio_dmabuf_mapping *map);
+void uio_dmabuf_unlist_locked(struct uio_dmabuf_dev *udev, struct uio_dmabuf_mapping *map,
+			      struct list_head *dead);
+void uio_dmabuf_release_all_locked(struct uio_dmabuf_dev *udev,
+				   struct uio_dmabuf_file *file, struct list_head *dead);
+void uio_dmabuf_revoke_locked(struct uio_dmabuf_dev *udev, struct list_head *dead);
+void uio_dmabuf_revoke(struct uio_dmabuf_dev *udev);
+void uio_dmabuf_destroy(struct uio_dmabuf_dev *udev, struct list_head *dead);
+void uio_dmabuf_sync_range_locked(struct uio_dmabuf_dev *udev, struct uio_dmabuf_mapping *map,
+				  u64 offset, u64 length, bool for_cpu);
+
+/* uio_dmabuf_sysfs.c */
+int uio_dmabuf_sysfs_add(struct uio_dmabuf_dev *udev);
+void uio_dmabuf_sysfs_remove(struct uio_dmabuf_dev *udev);
+void uio_dmabuf_debugfs_init(void);
+void uio_dmabuf_debugfs_exit(void);
+
+/*
+ * Whether @file may no longer be used: its device was unbound, or it was
+ * revoked. Under the device lock.
+ */
+static inline bool uio_dmabuf_file_gone_locked(struct uio_dmabuf_file *file)
+{
+	lockdep_assert_held(&file->udev->lock);
+	return file->udev->dead || file->revoked;
+}
 
 #ifdef CONFIG_PCI
 int uio_dmabuf_pci_init(void);

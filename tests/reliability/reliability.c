@@ -194,6 +194,9 @@ static void cases_import_input(int node)
 	}
 	imp = (struct uio_dmabuf_import){ .fd = buf, .direction = 3 };
 	EXPECT_ERR("import-direction-3", io(node, UIO_DMABUF_IOC_IMPORT, &imp), EINVAL);
+	/* The fields are judged before the fd is looked up. */
+	imp = (struct uio_dmabuf_import){ .fd = -1, .direction = 3 };
+	EXPECT_ERR("import-bad-fields-before-bad-fd", io(node, UIO_DMABUF_IOC_IMPORT, &imp), EINVAL);
 	if (run("import-undefined-flag-bits")) {
 		int tried = 0;
 

@@ -1,0 +1,562 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * uio_dmabuf import lifecycle: one dma-buf imported for a device.
+ *
+ * An import attaches the buffer (dynamic, peer-to-peer allowed), pins it, maps
+ * it for the device and waits for its kernel fences, all under the buffer's
+ * reservation lock; then its DMA segments are computed once into an array that
+ * GET_SEGMENTS copies out without any dma-buf lock. Teardown is the exact
+ * reverse, always outside the device lock: imports leave the tables under it
+ * onto a local list, and uio_dmabuf_destroy() unmaps them afterwards.
+ */
+
+#include <kunit/visibility.h>
+#include <linux/dma-buf.h>
+#include <linux/dma-mapping.h>
+#include <linux/dma-resv.h>
+#include <linux/iommu.h>
+#include <linux/mm.h>
+#include <linux/overflow.h>
+#include <linux/sched.h>
+#include <linux/sched/mm.h>
+#include <linux/scatterlist.h>
+#include <linux/slab.h>
+
+#include "uio_dmabuf_priv.h"
+
+static void uio_dmabuf_mapping_free(struct kref *ref)
+{
+	struct uio_dmabuf_mapping *map = container_of(ref, struct uio_dmabuf_mapping, ref);
+
+	kvfree(map->segs);
+	kfree(map);
+}
+
+/* Put a reference to @map; the last frees its segments and the mapping. */
+void uio_dmabuf_mapping_put(struct uio_dmabuf_mapping *map)
+{
+	kref_put(&map->ref, uio_dmabuf_mapping_free);
+}
+
+/*
+ * A lazy (flush-queue) domain keeps the IOTLB entries of an unmapped range
+ * until a deferred flush, up to ~10 ms later, while the pages may be freed as
+ * soon as the import lets go of them: flush now. Strict domains flushed in
+ * the unmap already.
+ */
+static void uio_dmabuf_flush_lazy(struct device *dev)
+{
+	struct iommu_domain *domain = iommu_get_domain_for_dev(dev);
+
+	if (domain && READ_ONCE(domain->type) == IOMMU_DOMAIN_DMA_FQ)
+		iommu_flush_iotlb_all(domain);
+}
+
+/*
+ * A dynamic exporter calls this when it wants to move the buffer. A pinned
+ * buffer must not move, so an exporter that calls it for our attachments
+ * anyway is ignored: the mapping stays as it is until it is released.
+ */
+static void uio_dmabuf_move_notify(struct dma_buf_attachment *attach)
+{
+	dev_warn_ratelimited(attach->dev,
+			     "uio_dmabuf: move_notify on a pinned import ignored\n");
+}
+
+static const struct dma_buf_attach_ops uio_dmabuf_attach_ops = {
+	.allow_peer2peer = true,
+	.move_notify = uio_dmabuf_move_notify,
+};
+
+static void uio_dmabuf_uncharge(struct uio_dmabuf_mapping *map)
+{
+	if (!map->mm)
+		return;
+	/* An mm whose process has exited has no locked_vm left to correct. */
+	if (mmget_not_zero(map->mm)) {
+		account_locked_vm(map->mm, map->pages, false);
+		mmput(map->mm);
+	}
+	mmdrop(map->mm);
+	map->mm = NULL;
+}
+
+/* What the segment walk produces, and the limits it keeps. */
+struct uio_dmabuf_walk {
+	struct device *dev;
+	u64 max_seg;			/* longest segment */
+	u64 boundary;			/* no segment crosses a multiple of boundary + 1 */
+	struct uio_dmabuf_segment *segs;	/* NULL: count only */
+	long nr;			/* segments so far */
+	bool needs_sync;		/* an entry needs dma_sync_*() */
+};
+
+/* Add @len bytes at DMA address @addr, merged into the last segment if they fit. */
+static void uio_dmabuf_walk_add(struct uio_dmabuf_walk *w, struct uio_dmabuf_segment *cur,
+				u64 addr, u64 len)
+{
+	while (len) {
+		/* Bytes up to the next boundary, minus one: cannot overflow. */
+		u64 chunk = min3(len - 1, w->max_seg - 1, w->boundary - (addr & w->boundary)) + 1;
+
+		if (cur->length && addr > cur->dma_addr && addr - cur->dma_addr == cur->length &&
+		    cur->length + chunk <= w->max_seg &&
+		    (cur->dma_addr | w->boundary) == ((addr + chunk - 1) | w->boundary)) {
+			cur->length += chunk;
+		} else {
+			if (cur->length && w->segs)
+				w->segs[w->nr - 1] = *cur;
+			cur->dma_addr = addr;
+			cur->length = chunk;
+			w->nr++;
+		}
+		addr += chunk;
+		len -= chunk;
+	}
+}
+
+/*
+ * Walk the DMA side of @sgt for @size bytes: count the segments (DMA-adjacent
+ * entries merged, none longer than the device's max segment size or crossing
+ * its segment boundary), fill @w->segs when it is set, and note whether any
+ * entry needs syncing. Returns 0, or -EINVAL when the table does not cover
+ * @size bytes.
+ */
+static int uio_dmabuf_walk_segments(struct sg_table *sgt, u64 size, struct uio_dmabuf_walk *w)
+{
+	struct uio_dmabuf_segment cur = { };
+	struct scatterlist *sg;
+	u64 done = 0;
+	int i;
+
+	w->nr = 0;
+	w->needs_sync = false;
+	for_each_sgtable_dma_sg(sgt, sg, i) {
+		u64 addr = sg_dma_address(sg);
+		u64 len = min_t(u64, sg_dma_len(sg), size - done);
+		u64 end;
+
+		if (!len)
+			break;
+		if (check_add_overflow(addr, len - 1, &end))
+			return -EINVAL;
+		if (dma_need_sync(w->dev, addr))
+			w->needs_sync = true;
+		uio_dmabuf_walk_add(w, &cur, addr, len);
+		done += len;
+		if (done == size)
+			break;
+	}
+	if (done != size)
+		return -EINVAL;
+	if (w->segs)
+		w->segs[w->nr - 1] = cur;
+	return 0;
+}
+
+static int uio_dmabuf_build_segments(struct uio_dmabuf_mapping *map)
+{
+	struct device *dev = map->attach->dev;
+	struct uio_dmabuf_walk w = {
+		.dev = dev,
+		.max_seg = dma_get_max_seg_size(dev),
+		.boundary = dma_get_seg_boundary(dev),
+	};
+	u64 size = map->dmabuf->size;
+	int ret;
+
+	ret = uio_dmabuf_walk_segments(map->sgt, size, &w);
+	if (ret) {
+		dev_warn_ratelimited(dev, "uio_dmabuf: exporter %s mapped less than its %llu bytes\n",
+				     map->dmabuf->exp_name, size);
+		return ret;
+	}
+	if (w.nr > U32_MAX)
+		return -E2BIG;
+	w.segs = kvmalloc_array(w.nr, sizeof(*w.segs), GFP_KERNEL_ACCOUNT);
+	if (!w.segs)
+		return -ENOMEM;
+	uio_dmabuf_walk_segments(map->sgt, size, &w);
+	map->segs = w.segs;
+	map->nr_segs = w.nr;
+	map->needs_sync = w.needs_sync;
+	return 0;
+}
+
+/*
+ * Wait for the kernel fences of @resv (held), as RDMA does: the table is valid,
+ * but the exporter may still be moving the contents into place. UIO cannot take
+ * part in DMA fences, so none are added. The wait ends early, without a
+ * result, on a signal, when the device goes away or the file is revoked.
+ */
+static int uio_dmabuf_wait_kernel_fences(struct uio_dmabuf_file *file, struct dma_resv *resv)
+{
+	long timeout;
+
+	for (;;) {
+		timeout = dma_resv_wait_timeout(resv, DMA_RESV_USAGE_KERNEL, true, HZ / 10);
+		if (timeout > 0)
+			return 0;
+		if (timeout < 0)
+			return -ERESTARTSYS;
+		if (READ_ONCE(file->udev->dead) || READ_ONCE(file->revoked))
+			return -ENODEV;
+	}
+}
+
+/*
+ * Attach, pin and map @map->dmabuf for the device and wait for its kernel
+ * fences; on failure nothing of it is left. Takes the reservation lock, never
+ * with the device lock held: no device-wide lock waits on an exporter.
+ */
+static int uio_dmabuf_map(struct uio_dmabuf_dev *udev, struct uio_dmabuf_mapping *map)
+{
+	struct dma_buf *dmabuf = map->dmabuf;
+	int ret;
+
+	lockdep_assert_not_held(&udev->lock);
+	map->attach = dma_buf_dynamic_attach(dmabuf, udev->dev,
+					     &uio_dmabuf_attach_ops, map);
+	if (IS_ERR(map->attach))
+		return PTR_ERR(map->attach);
+
+	/* -EINTR, as the fence wait's -ERESTARTSYS: nothing is left, restart. */
+	ret = dma_resv_lock_interruptible(dmabuf->resv, NULL);
+	if (ret) {
+		ret = -ERESTARTSYS;
+		goto detach;
+	}
+	ret = dma_buf_pin(map->attach);
+	if (ret)
+		goto unlock;
+	map->sgt = dma_buf_map_attachment(map->attach, map->dir);
+	if (IS_ERR(map->sgt)) {
+		ret = PTR_ERR(map->sgt);
+		goto unpin;
+	}
+	/* A table the dma-buf core cached at attach was mapped bidirectionally. */
+	map->mapped_dir = map->attach->sgt ? map->attach->dir : map->dir;
+	ret = uio_dmabuf_wait_kernel_fences(map->file, dmabuf->resv);
+	if (ret)
+		goto unmap;
+	ret = uio_dmabuf_build_segments(map);
+	if (ret)
+		goto unmap;
+	dma_resv_unlock(dmabuf->resv);
+	return 0;
+
+unmap:
+	dma_buf_unmap_attachment(map->attach, map->sgt, map->dir);
+unpin:
+	dma_buf_unpin(map->attach);
+unlock:
+	dma_resv_unlock(dmabuf->resv);
+detach:
+	dma_buf_detach(dmabuf, map->attach);
+	uio_dmabuf_flush_lazy(udev->dev);
+	return ret;
+}
+
+/* The exact reverse of uio_dmabuf_map(). */
+static void uio_dmabuf_unmap(struct uio_dmabuf_mapping *map)
+{
+	struct device *dev = map->attach->dev;	/* the file may be gone */
+	struct dma_buf *dmabuf = map->dmabuf;
+
+	dma_resv_lock(dmabuf->resv, NULL);
+	dma_buf_unmap_attachment(map->attach, map->sgt, map->dir);
+	dma_buf_unpin(map->attach);
+	dma_resv_unlock(dmabuf->resv);
+	/* A table the core cached at attach is unmapped only here. */
+	dma_buf_detach(dmabuf, map->attach);
+	uio_dmabuf_flush_lazy(dev);
+}
+
+/*
+ * @map leaves its file's count and goes onto @dead to be unmapped. It stays in
+ * the buffer index (EBUSY, and the mask store's EBUSY) and counted in flight
+ * (unbind waits) until uio_dmabuf_destroy() has unmapped it.
+ */
+void uio_dmabuf_unlist_locked(struct uio_dmabuf_dev *udev, struct uio_dmabuf_mapping *map,
+			      struct list_head *dead)
+{
+	lockdep_assert_held(&udev->lock);
+	map->file->nr_imports--;
+	atomic_inc(&udev->inflight);
+	list_move_tail(&map->node, dead);
+}
+
+static void uio_dmabuf_inflight_done(struct uio_dmabuf_dev *udev)
+{
+	if (atomic_dec_and_test(&udev->inflight))
+		wake_up_var(&udev->inflight);
+}
+
+/*
+ * Unmap, unpin, detach, uncharge and put every import on @dead, which left all
+ * tables under the device lock; called without it (the unmap takes the
+ * reservation lock, the uncharge mmap_lock).
+ */
+void uio_dmabuf_destroy(struct uio_dmabuf_dev *udev, struct list_head *dead)
+{
+	struct uio_dmabuf_mapping *map, *next;
+
+	lockdep_assert_not_held(&udev->lock);
+	list_for_each_entry_safe(map, next, dead, node) {
+		list_del(&map->node);
+		uio_dmabuf_unmap(map);
+		xa_erase(&udev->buffers, (unsigned long)map->dmabuf);
+		uio_dmabuf_uncharge(map);
+		dma_buf_put(map->dmabuf);
+		uio_dmabuf_mapping_put(map);
+		uio_dmabuf_inflight_done(udev);
+	}
+}
+
+/* Take every import of @file out of the tables, onto @dead. */
+void uio_dmabuf_release_all_locked(struct uio_dmabuf_dev *udev,
+				   struct uio_dmabuf_file *file, struct list_head *dead)
+{
+	struct uio_dmabuf_mapping *map;
+	unsigned long handle;
+
+	lockdep_assert_held(&udev->lock);
+	xa_for_each(&file->handles, handle, map) {
+		xa_erase(&file->handles, handle);
+		uio_dmabuf_unlist_locked(udev, map, dead);
+	}
+}
+
+/*
+ * Stop the device's DMA, then take the imports of every open file onto @dead;
+ * those files answer ENODEV from here on. Files opened later start afresh.
+ */
+void uio_dmabuf_revoke_locked(struct uio_dmabuf_dev *udev, struct list_head *dead)
+{
+	struct uio_dmabuf_file *file;
+
+	lockdep_assert_held(&udev->lock);
+	if (udev->nr_active && udev->ops->set_dma_enabled)
+		udev->ops->set_dma_enabled(udev->priv, false);
+	udev->nr_active = 0;
+	list_for_each_entry(file, &udev->files, node) {
+		uio_dmabuf_release_all_locked(udev, file, dead);
+		file->revoked = true;
+	}
+}
+
+/**
+ * uio_dmabuf_revoke() - stop a device's DMA and revoke the imports of all its files
+ * @udev: the device
+ *
+ * Called when the device loses its isolation while its node is open. The open
+ * files answer ENODEV from here on; new opens are judged afresh.
+ */
+void uio_dmabuf_revoke(struct uio_dmabuf_dev *udev)
+{
+	LIST_HEAD(dead);
+
+	mutex_lock(&udev->lock);
+	uio_dmabuf_revoke_locked(udev, &dead);
+	mutex_unlock(&udev->lock);
+	uio_dmabuf_destroy(udev, &dead);
+}
+EXPORT_SYMBOL_IF_KUNIT(uio_dmabuf_revoke);
+
+/* A new import of @dmabuf for @file, charged to the caller's RLIMIT_MEMLOCK. */
+static struct uio_dmabuf_mapping *
+uio_dmabuf_mapping_new(struct uio_dmabuf_file *file, struct dma_buf *dmabuf,
+		       enum dma_data_direction dir)
+{
+	struct uio_dmabuf_mapping *map;
+	int ret;
+
+	map = kzalloc(sizeof(*map), GFP_KERNEL_ACCOUNT);
+	if (!map)
+		return ERR_PTR(-ENOMEM);
+	kref_init(&map->ref);
+	map->file = file;
+	map->dmabuf = dmabuf;
+	map->dir = dir;
+	map->pid = task_tgid_nr(current);
+	map->pages = PAGE_ALIGN(dmabuf->size) >> PAGE_SHIFT;
+	if (current->mm) {
+		ret = account_locked_vm(current->mm, map->pages, true);
+		if (ret) {
+			kfree(map);
+			return ERR_PTR(ret);
+		}
+		map->mm = current->mm;
+		mmgrab(map->mm);
+	}
+	return map;
+}
+
+/*
+ * Under the device lock, reserve @map's buffer on the device (EBUSY for a
+ * second import of it) and a place among @file's imports.
+ */
+static int uio_dmabuf_reserve(struct uio_dmabuf_file *file, struct uio_dmabuf_mapping *map)
+{
+	struct uio_dmabuf_dev *udev = file->udev;
+	int ret;
+
+	ret = uio_dmabuf_lock_file(file);
+	if (ret)
+		return ret;
+	if (file->nr_imports >= READ_ONCE(uio_dmabuf_max_imports)) {
+		ret = -ENOSPC;
+		goto unlock;
+	}
+	ret = xa_insert(&udev->buffers, (unsigned long)map->dmabuf, map, GFP_KERNEL_ACCOUNT);
+	if (ret)
+		goto unlock;	/* -EBUSY: imported on this device already */
+	file->nr_imports++;
+	/* Until this import is live or gone, unbind waits for it. */
+	atomic_inc(&udev->inflight);
+unlock:
+	mutex_unlock(&udev->lock);
+	return ret;
+}
+
+/* What the importer demanded of the mapping (UIO_DMABUF_IMPORT_*). */
+static int uio_dmabuf_check_demands(struct uio_dmabuf_mapping *map, u32 flags)
+{
+	if ((flags & UIO_DMABUF_IMPORT_CONTIGUOUS) && map->nr_segs != 1)
+		return -E2BIG;
+	if ((flags & UIO_DMABUF_IMPORT_COHERENT) && map->needs_sync)
+		return -EIO;
+	return 0;
+}
+
+/*
+ * Under the device lock, give the import that mapping ended with @ret its
+ * handle, unless the mapping failed or the device or file went meanwhile; else
+ * give its place among the file's imports back.
+ */
+static int uio_dmabuf_publish(struct uio_dmabuf_file *file, struct uio_dmabuf_mapping *map,
+			      int ret)
+{
+	struct uio_dmabuf_dev *udev = file->udev;
+
+	mutex_lock(&udev->lock);
+	if (!ret && uio_dmabuf_file_gone_locked(file))
+		ret = -ENODEV;
+	if (!ret)
+		ret = xa_alloc_cyclic(&file->handles, &map->handle, map, XA_LIMIT(1, U32_MAX),
+				      &file->next_handle, GFP_KERNEL_ACCOUNT);
+	if (ret < 0) {
+		file->nr_imports--;
+	} else {
+		/* The handle table owns the import and a buffer reference. */
+		get_dma_buf(map->dmabuf);
+		list_add_tail(&map->node, &udev->imports);
+		kref_get(&map->ref);
+		ret = 0;
+	}
+	mutex_unlock(&udev->lock);
+	return ret;
+}
+
+/**
+ * uio_dmabuf_import() - import a dma-buf for an open file of the node
+ * @file:   the file
+ * @dmabuf: the buffer; the import takes a reference of its own
+ * @dir:    direction of the device's mapping
+ * @flags:  UIO_DMABUF_IMPORT_* demands on the mapping, checked by the caller
+ *          against UIO_DMABUF_IMPORT_VALID_FLAGS
+ *
+ * Charges the buffer's pages to the caller's RLIMIT_MEMLOCK, reserves the
+ * buffer on the device, attaches, pins and maps it for the device, waits for
+ * its kernel fences, records its segments and publishes it under a handle.
+ * The slow parts (the charge, the exporter's calls, the fence wait) run under
+ * no lock of ours; the device lock is held only to reserve and to publish.
+ *
+ * Return: the live import with a reference for the caller, who puts it with
+ * uio_dmabuf_mapping_put(); or ERR_PTR(-EINVAL) (empty buffer), -ENODEV,
+ * -ENOSPC, -EBUSY, -ENOMEM, -E2BIG, -EIO, -ERESTARTSYS or the exporter's
+ * error, and nothing of the import is left behind.
+ */
+struct uio_dmabuf_mapping *uio_dmabuf_import(struct uio_dmabuf_file *file,
+					     struct dma_buf *dmabuf,
+					     enum dma_data_direction dir, u32 flags)
+{
+	struct uio_dmabuf_dev *udev = file->udev;
+	struct uio_dmabuf_mapping *map;
+	bool mapped;
+	int ret;
+
+	/* An empty buffer has no segment to report. */
+	if (!dmabuf->size)
+		return ERR_PTR(-EINVAL);
+	map = uio_dmabuf_mapping_new(file, dmabuf, dir);
+	if (IS_ERR(map))
+		return map;
+	ret = uio_dmabuf_reserve(file, map);
+	if (ret)
+		goto free;
+
+	ret = uio_dmabuf_map(udev, map);
+	mapped = !ret;
+	if (!ret)
+		ret = uio_dmabuf_check_demands(map, flags);
+	ret = uio_dmabuf_publish(file, map, ret);
+	if (ret)
+		goto unmap;
+	uio_dmabuf_inflight_done(udev);
+	return map;
+
+unmap:
+	if (mapped)
+		uio_dmabuf_unmap(map);
+	xa_erase(&udev->buffers, (unsigned long)dmabuf);
+	uio_dmabuf_inflight_done(udev);
+free:
+	uio_dmabuf_uncharge(map);
+	kvfree(map->segs);
+	kfree(map);
+	return ERR_PTR(ret);
+}
+
+/*
+ * Sync bytes [@offset, @offset + @length) of @map's buffer for the CPU or the
+ * device, entry by entry of the mapped table, by DMA address: the exporter's
+ * pages are never looked at (CONFIG_DMABUF_DEBUG mangles them, and P2P tables
+ * have none). Each call stays inside one mapped entry, as the DMA API requires,
+ * and inside one IOMMU page: an IOMMU merges physically separate pages into
+ * one entry, and its sync translates only the first address. Peer-to-peer
+ * bus addresses are neither cached nor bounced: nothing to sync.
+ */
+void uio_dmabuf_sync_range_locked(struct uio_dmabuf_dev *udev, struct uio_dmabuf_mapping *map,
+				  u64 offset, u64 length, bool for_cpu)
+{
+	struct device *dev = udev->dev;
+	unsigned long granule = dma_get_merge_boundary(dev);	/* 0: no IOMMU */
+	u64 pos = 0, end = offset + length;
+	struct scatterlist *sg;
+	int i;
+
+	/* The lock keeps @map's table mapped: no release can run meanwhile. */
+	lockdep_assert_held(&udev->lock);
+	for_each_sgtable_dma_sg(map->sgt, sg, i) {
+		u64 len = sg_dma_len(sg), from, to;
+
+		if (pos >= end)
+			break;
+		from = max(pos, offset);
+		to = min(pos + len, end);
+		while (from < to && !sg_dma_is_bus_address(sg)) {
+			dma_addr_t addr = sg_dma_address(sg) + (from - pos);
+			u64 n = to - from;
+
+			if (granule)
+				n = min_t(u64, n, (addr | granule) - addr + 1);
+			if (for_cpu)
+				dma_sync_single_for_cpu(dev, addr, n, map->mapped_dir);
+			else
+				dma_sync_single_for_device(dev, addr, n, map->mapped_dir);
+			from += n;
+		}
+		pos += len;
+	}
+}

@@ -1,0 +1,185 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * uio_dmabuf trust boundary: when a device is isolated, and who may open the
+ * import node of one that is not.
+ *
+ * A device is isolated when its DMA goes through a strict DMA API domain, no
+ * other device of its IOMMU group has a driver doing DMA of its own, and MSI
+ * writes are isolated by interrupt remapping. The node of an isolated device is
+ * governed by its file permissions; any other device is treated as VFIO treats
+ * a device without an IOMMU.
+ */
+
+#include <kunit/visibility.h>
+#include <linux/atomic.h>
+#include <linux/capability.h>
+#include <linux/device.h>
+#include <linux/iommu.h>
+#include <linux/pci.h>
+#include <linux/platform_device.h>
+#include <linux/ratelimit.h>
+#include <linux/sched.h>
+
+#include "uio_dmabuf_priv.h"
+
+/* Set once the first unsafe open has tainted the kernel. */
+static atomic_t uio_dmabuf_tainted = ATOMIC_INIT(0);
+
+/*
+ * Whether @drv, bound to @dev, does DMA of its own through the IOMMU group's
+ * DMA API domain, as the IOMMU core decides it: every driver but ours and
+ * those that declare driver_managed_dma (pcieport, pci-stub, vfio-pci). A
+ * device of another bus counts as doing DMA.
+ */
+bool uio_dmabuf_kernel_dma(struct device *dev, struct device_driver *drv)
+{
+	if (!drv || !strcmp(drv->name, UIO_DMABUF_DRIVER_NAME))
+		return false;
+	if (dev_is_pci(dev))
+		return !to_pci_driver(drv)->driver_managed_dma;
+	if (dev_is_platform(dev))
+		return !to_platform_driver(drv)->driver_managed_dma;
+	return true;
+}
+
+struct uio_dmabuf_sibling_walk {
+	struct device *self;
+	bool stoppable;		/* the bus glue can stop the device's DMA */
+	struct device *culprit;
+};
+
+/*
+ * A sibling makes the group not viable when its driver does DMA of its own,
+ * when it sits on a bus whose binds the notifier does not see (PCI and
+ * platform only), or at all when our device's DMA cannot be stopped: a driver
+ * binding to it later could not be protected by revoking.
+ */
+static int uio_dmabuf_check_sibling(struct device *dev, void *data)
+{
+	struct uio_dmabuf_sibling_walk *walk = data;
+
+	if (dev == walk->self)
+		return 0;
+	if (walk->stoppable && (dev_is_pci(dev) || dev_is_platform(dev)) &&
+	    !uio_dmabuf_kernel_dma(dev, READ_ONCE(dev->driver)))
+		return 0;
+	walk->culprit = get_device(dev);
+	return 1;
+}
+
+/**
+ * uio_dmabuf_isolation() - the isolation conditions a device meets now
+ * @udev:    the device
+ * @sibling: if not NULL, receives a reference to the first device of the IOMMU
+ *           group whose driver does kernel DMA (NULL if there is none); the
+ *           caller puts it
+ *
+ * The device is isolated when its DMA goes through a strict DMA API domain
+ * (lazy flush queues leave unmapped pages reachable for a while), no other
+ * device of its IOMMU group has a driver doing DMA of its own (they would
+ * share the domain; a device whose DMA cannot be stopped must be alone in its
+ * group), and MSI writes are isolated by interrupt remapping.
+ * Without translation none of the three holds.
+ *
+ * Return: UIO_DMABUF_INFO_* flags; UIO_DMABUF_INFO_ISOLATED when all hold.
+ */
+u32 uio_dmabuf_isolation(struct uio_dmabuf_dev *udev, struct device **sibling)
+{
+	struct iommu_domain *domain = iommu_get_domain_for_dev(udev->dev);
+	struct uio_dmabuf_sibling_walk walk = {
+		.self = udev->dev,
+		.stoppable = udev->ops->set_dma_enabled,
+	};
+	u32 flags = 0;
+
+	if (sibling)
+		*sibling = NULL;
+	if (!udev->group || !domain || !(domain->type & __IOMMU_DOMAIN_PAGING))
+		return 0;
+	flags |= UIO_DMABUF_INFO_IOMMU;
+	if (READ_ONCE(domain->type) == IOMMU_DOMAIN_DMA)
+		flags |= UIO_DMABUF_INFO_STRICT;
+	iommu_group_for_each_dev(udev->group, &walk, uio_dmabuf_check_sibling);
+	if (!walk.culprit)
+		flags |= UIO_DMABUF_INFO_VIABLE;
+	else if (sibling)
+		*sibling = walk.culprit;
+	else
+		put_device(walk.culprit);
+	if (iommu_group_has_isolated_msi(udev->group))
+		flags |= UIO_DMABUF_INFO_MSI_ISOLATED;
+	if (flags == UIO_DMABUF_INFO_CONDITIONS)
+		flags |= UIO_DMABUF_INFO_ISOLATED;
+	return flags;
+}
+EXPORT_SYMBOL_IF_KUNIT(uio_dmabuf_isolation);
+
+bool uio_dmabuf_domain_strict(struct device *dev)
+{
+	struct iommu_domain *domain = iommu_get_domain_for_dev(dev);
+
+	return domain && READ_ONCE(domain->type) == IOMMU_DOMAIN_DMA;
+}
+
+/* One line per unmet condition, saying how an administrator meets it. */
+static void uio_dmabuf_explain(struct uio_dmabuf_dev *udev, u32 flags, struct device *sibling)
+{
+	int group = udev->group ? iommu_group_id(udev->group) : -1;
+
+	if (!(flags & UIO_DMABUF_INFO_IOMMU)) {
+		dev_warn(udev->dev, "%s: no IOMMU translates the device's DMA (enable the IOMMU, e.g. intel_iommu=on)\n",
+			 udev->name);
+		return;
+	}
+	if (!(flags & UIO_DMABUF_INFO_STRICT))
+		dev_warn(udev->dev, "%s: IOMMU group %d has a lazy DMA domain; make it strict: unbind the group's drivers, echo DMA > /sys/kernel/iommu_groups/%d/type, bind them again (or boot with iommu.strict=1)\n",
+			 udev->name, group, group);
+	if (!(flags & UIO_DMABUF_INFO_VIABLE))
+		dev_warn(udev->dev, "%s: IOMMU group %d is shared with %s (driver %s), which does kernel DMA: unbind it, or bind it to uio_dmabuf, vfio-pci or pci-stub\n",
+			 udev->name, group, sibling ? dev_name(sibling) : "another device",
+			 sibling ? dev_driver_string(sibling) : "?");
+	if (!(flags & UIO_DMABUF_INFO_MSI_ISOLATED))
+		dev_warn(udev->dev, "%s: MSI writes of IOMMU group %d are not isolated: enable interrupt remapping\n",
+			 udev->name, group);
+}
+
+/*
+ * Who may open the node. An isolated device's node is governed by its file
+ * permissions. Anything else is treated as VFIO treats no-IOMMU devices: the
+ * device can reach memory that is not its own, so only CAP_SYS_RAWIO may use
+ * it, only when the administrator allowed it, every such open is logged, and
+ * the first taints the kernel.
+ */
+int uio_dmabuf_admit_locked(struct uio_dmabuf_dev *udev, bool *isolated)
+{
+	struct device *sibling;
+	u32 flags;
+	int ret = 0;
+
+	lockdep_assert_held(&udev->lock);
+	flags = uio_dmabuf_isolation(udev, &sibling);
+	*isolated = flags & UIO_DMABUF_INFO_ISOLATED;
+	if (*isolated)
+		return 0;
+
+	if (!READ_ONCE(uio_dmabuf_allow_unsafe) || !capable(CAP_SYS_RAWIO)) {
+		/* Anyone who may open the node can get here: keep the log short. */
+		if (__ratelimit(&udev->refusals)) {
+			uio_dmabuf_explain(udev, flags, sibling);
+			dev_warn(udev->dev, "%s: not isolated, open by %s:%d refused; unsafe use needs uio_dmabuf.allow_unsafe_noiommu=1 and CAP_SYS_RAWIO\n",
+				 udev->name, current->comm, task_pid_nr(current));
+		}
+		ret = -EPERM;
+		goto put;
+	}
+	dev_warn(udev->dev, "%s: not isolated (flags %#x), unsafe DMA opened by %s:%d\n",
+		 udev->name, flags, current->comm, task_pid_nr(current));
+	if (!atomic_xchg(&uio_dmabuf_tainted, 1)) {
+		add_taint(TAINT_USER, LOCKDEP_STILL_OK);
+		dev_warn(udev->dev, "%s: unsafe DMA without isolation: kernel tainted\n",
+			 udev->name);
+	}
+put:
+	put_device(sibling);
+	return ret;
+}

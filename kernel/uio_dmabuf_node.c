@@ -1,0 +1,470 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * uio_dmabuf import node: /dev/uio-dmabufN, the misc device each bound device
+ * gets beside its /dev/uioN. Each open file is an import context: it is
+ * admitted by the open policy (uio_dmabuf_isolation.c), decodes the ioctls of
+ * <uapi/linux/uio_dmabuf.h> into import lifecycle calls, and releases its
+ * imports when it is closed. A file revoked, or whose device is unbound,
+ * answers ENODEV.
+ */
+
+#include <kunit/visibility.h>
+#include <linux/dma-buf.h>
+#include <linux/dma-mapping.h>
+#include <linux/fs.h>
+#include <linux/iommu.h>
+#include <linux/miscdevice.h>
+#include <linux/module.h>
+#include <linux/nospec.h>
+#include <linux/overflow.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+
+#include "uio_dmabuf_priv.h"
+
+static int uio_dmabuf_check_import(const struct uio_dmabuf_import *arg)
+{
+	if (arg->direction > UIO_DMABUF_DIR_FROM_DEVICE)
+		return -EINVAL;
+	if (arg->flags & ~UIO_DMABUF_IMPORT_VALID_FLAGS)
+		return -EINVAL;
+	/* The output fields may hold a previous call's results: ignored. */
+	if (arg->reserved[0] || arg->reserved[1])
+		return -EINVAL;
+	return 0;
+}
+
+static enum dma_data_direction uio_dmabuf_dir(u32 direction)
+{
+	switch (direction) {
+	case UIO_DMABUF_DIR_TO_DEVICE:
+		return DMA_TO_DEVICE;
+	case UIO_DMABUF_DIR_FROM_DEVICE:
+		return DMA_FROM_DEVICE;
+	default:
+		return DMA_BIDIRECTIONAL;
+	}
+}
+
+/*
+ * A file opened because its device was isolated may be used only while the
+ * device stays so. A kernel driver binding to a group sibling revokes from the
+ * bus notifier; a group switched to a lazy domain (sysfs allows DMA -> DMA-FQ
+ * while drivers are bound, and tells no one) is caught here, before the file
+ * can unmap anything with the device's DMA still on.
+ */
+static void uio_dmabuf_recheck_locked(struct uio_dmabuf_file *file, struct list_head *dead)
+{
+	struct uio_dmabuf_dev *udev = file->udev;
+
+	lockdep_assert_held(&udev->lock);
+	if (udev->dead || file->revoked || !file->isolated ||
+	    uio_dmabuf_domain_strict(udev->dev))
+		return;
+	dev_warn(udev->dev,
+		 "%s: IOMMU group %d no longer has a strict DMA domain: DMA stopped, imports revoked\n",
+		 udev->name, iommu_group_id(udev->group));
+	uio_dmabuf_revoke_locked(udev, dead);
+}
+
+/*
+ * Take the device lock for an ioctl on @file. Fails with -ENODEV, lock not
+ * held, once the device is unbound or @file revoked.
+ */
+int uio_dmabuf_lock_file(struct uio_dmabuf_file *file)
+{
+	struct uio_dmabuf_dev *udev = file->udev;
+	LIST_HEAD(dead);
+
+	mutex_lock(&udev->lock);
+	uio_dmabuf_recheck_locked(file, &dead);
+	if (uio_dmabuf_file_gone_locked(file)) {
+		mutex_unlock(&udev->lock);
+		uio_dmabuf_destroy(udev, &dead);
+		return -ENODEV;
+	}
+	return 0;
+}
+
+/*
+ * Import for a checked IMPORT argument whose fd is @dmabuf, and fill its
+ * output fields. Returns the import with a reference, or an ERR_PTR.
+ */
+static struct uio_dmabuf_mapping *
+uio_dmabuf_import_arg(struct uio_dmabuf_file *file, struct dma_buf *dmabuf,
+		      struct uio_dmabuf_import *arg)
+{
+	struct uio_dmabuf_mapping *map;
+
+	map = uio_dmabuf_import(file, dmabuf, uio_dmabuf_dir(arg->direction), arg->flags);
+	if (IS_ERR(map))
+		return map;
+	/* Immutable once published. */
+	arg->handle = map->handle;
+	arg->size = dmabuf->size;
+	arg->nr_segments = map->nr_segs;
+	arg->map_flags = map->needs_sync ? UIO_DMABUF_MAP_NEEDS_SYNC : 0;
+	return map;
+}
+
+/**
+ * uio_dmabuf_file_import() - import a dma-buf on behalf of an open file
+ * @file:   the open file of the import node
+ * @dmabuf: the buffer; the import takes a reference of its own
+ * @arg:    the IMPORT argument: @arg->direction and @arg->flags in, the handle,
+ *          size, segment count and map flags out (@arg->fd is not used)
+ *
+ * Validates @arg, charges the buffer's pages to the caller's RLIMIT_MEMLOCK,
+ * attaches, pins and maps the buffer for the device and records its segments.
+ *
+ * Return: 0, or -EINVAL, -ENODEV, -ENOSPC, -EBUSY, -ENOMEM, -E2BIG, -EIO,
+ * -ERESTARTSYS or the exporter's error, in which case nothing of the import is
+ * left behind.
+ */
+int uio_dmabuf_file_import(struct uio_dmabuf_file *file, struct dma_buf *dmabuf,
+			   struct uio_dmabuf_import *arg)
+{
+	struct uio_dmabuf_mapping *map;
+	int ret;
+
+	ret = uio_dmabuf_check_import(arg);
+	if (ret)
+		return ret;
+	map = uio_dmabuf_import_arg(file, dmabuf, arg);
+	if (IS_ERR(map))
+		return PTR_ERR(map);
+	uio_dmabuf_mapping_put(map);
+	return 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(uio_dmabuf_file_import);
+
+/* Release the import @handle of @file, if it is @map (NULL: whichever it is). */
+static int uio_dmabuf_release_handle(struct uio_dmabuf_file *file, u32 handle,
+				     struct uio_dmabuf_mapping *map)
+{
+	struct uio_dmabuf_dev *udev = file->udev;
+	LIST_HEAD(dead);
+	int ret;
+
+	ret = uio_dmabuf_lock_file(file);
+	if (ret)
+		return ret;
+	if (map)
+		map = xa_cmpxchg(&file->handles, handle, map, NULL, 0) == map ? map : NULL;
+	else
+		map = xa_erase(&file->handles, handle);
+	if (map)
+		uio_dmabuf_unlist_locked(udev, map, &dead);
+	else
+		ret = -ENOENT;
+	mutex_unlock(&udev->lock);
+	uio_dmabuf_destroy(udev, &dead);
+	return ret;
+}
+
+/* Look up @handle and take a reference on its mapping, or return an ERR_PTR. */
+static struct uio_dmabuf_mapping *
+uio_dmabuf_get_mapping(struct uio_dmabuf_file *file, u32 handle)
+{
+	struct uio_dmabuf_mapping *map;
+	int ret;
+
+	ret = uio_dmabuf_lock_file(file);
+	if (ret)
+		return ERR_PTR(ret);
+	map = xa_load(&file->handles, handle);
+	if (map)
+		kref_get(&map->ref);
+	else
+		map = ERR_PTR(-ENOENT);
+	mutex_unlock(&file->udev->lock);
+	return map;
+}
+
+static long uio_dmabuf_ioctl_info(struct uio_dmabuf_file *file, void __user *argp)
+{
+	struct uio_dmabuf_dev *udev = file->udev;
+	struct uio_dmabuf_info info = { };
+	int ret;
+
+	ret = uio_dmabuf_lock_file(file);
+	if (ret)
+		return ret;
+	info.uio_index = udev->index;
+	info.dma_mask_bits = udev->dma_mask_bits;
+	info.flags = uio_dmabuf_isolation(udev, NULL);
+	info.max_imports = READ_ONCE(uio_dmabuf_max_imports);
+	info.nr_imports = file->nr_imports;
+	info.max_segment_size = dma_get_max_seg_size(udev->dev);
+	info.segment_boundary = dma_get_seg_boundary(udev->dev);
+	mutex_unlock(&udev->lock);
+
+	return copy_to_user(argp, &info, sizeof(info)) ? -EFAULT : 0;
+}
+
+static long uio_dmabuf_ioctl_import(struct uio_dmabuf_file *file, void __user *argp)
+{
+	struct uio_dmabuf_import arg;
+	struct uio_dmabuf_mapping *map;
+	struct dma_buf *dmabuf;
+	int ret = 0;
+
+	if (copy_from_user(&arg, argp, sizeof(arg)))
+		return -EFAULT;
+	/* The fields are judged before the fd is looked up. */
+	ret = uio_dmabuf_check_import(&arg);
+	if (ret)
+		return ret;
+	dmabuf = dma_buf_get(arg.fd);
+	if (IS_ERR(dmabuf))
+		return PTR_ERR(dmabuf);
+	map = uio_dmabuf_import_arg(file, dmabuf, &arg);
+	dma_buf_put(dmabuf);
+	if (IS_ERR(map))
+		return PTR_ERR(map);
+
+	if (copy_to_user(argp, &arg, sizeof(arg))) {
+		/*
+		 * User space never learnt the handle: leave nothing behind. Only
+		 * this import goes, even if another thread released it meanwhile.
+		 */
+		uio_dmabuf_release_handle(file, arg.handle, map);
+		ret = -EFAULT;
+	}
+	uio_dmabuf_mapping_put(map);
+	return ret;
+}
+
+static long uio_dmabuf_ioctl_get_segments(struct uio_dmabuf_file *file,
+					  void __user *argp)
+{
+	struct uio_dmabuf_get_segments arg;
+	struct uio_dmabuf_mapping *map;
+	u32 first, n;
+	long ret = 0;
+
+	if (copy_from_user(&arg, argp, sizeof(arg)))
+		return -EFAULT;
+	if (arg.reserved)
+		return -EINVAL;
+
+	map = uio_dmabuf_get_mapping(file, arg.handle);
+	if (IS_ERR(map))
+		return PTR_ERR(map);
+	/* map->segs is immutable while the reference is held: no lock needed. */
+	if (arg.first > map->nr_segs) {
+		ret = -EINVAL;
+		goto put;
+	}
+	first = array_index_nospec(arg.first, map->nr_segs + 1);
+	n = min(arg.count, map->nr_segs - first);
+	if (n && copy_to_user(u64_to_user_ptr(arg.segments), map->segs + first,
+			      array_size(n, sizeof(*map->segs)))) {
+		ret = -EFAULT;
+		goto put;
+	}
+	arg.count = n;
+	arg.nr_segments = map->nr_segs;
+	if (copy_to_user(argp, &arg, sizeof(arg)))
+		ret = -EFAULT;
+put:
+	uio_dmabuf_mapping_put(map);
+	return ret;
+}
+
+static long uio_dmabuf_ioctl_release(struct uio_dmabuf_file *file, void __user *argp)
+{
+	struct uio_dmabuf_release arg;
+
+	if (copy_from_user(&arg, argp, sizeof(arg)))
+		return -EFAULT;
+	if (arg.reserved)
+		return -EINVAL;
+	return uio_dmabuf_release_handle(file, arg.handle, NULL);
+}
+
+static long uio_dmabuf_ioctl_sync(struct uio_dmabuf_file *file, void __user *argp)
+{
+	struct uio_dmabuf_dev *udev = file->udev;
+	struct uio_dmabuf_mapping *map;
+	struct uio_dmabuf_sync arg;
+	u64 offset, length;
+	long ret;
+
+	if (copy_from_user(&arg, argp, sizeof(arg)))
+		return -EFAULT;
+	if (arg.flags != UIO_DMABUF_SYNC_FOR_CPU &&
+	    arg.flags != UIO_DMABUF_SYNC_FOR_DEVICE)
+		return -EINVAL;
+	if (arg.reserved[0] || arg.reserved[1])
+		return -EINVAL;
+
+	/* The lock keeps the mapping from being released under the sync. */
+	ret = uio_dmabuf_lock_file(file);
+	if (ret)
+		return ret;
+	map = xa_load(&file->handles, arg.handle);
+	if (!map) {
+		ret = -ENOENT;
+		goto unlock;
+	}
+	offset = arg.offset;
+	length = arg.length;
+	if (!offset && !length) {
+		length = map->dmabuf->size;
+	} else if (!length || offset >= map->dmabuf->size ||
+		   length > map->dmabuf->size - offset) {
+		ret = -EINVAL;
+		goto unlock;
+	}
+	uio_dmabuf_sync_range_locked(udev, map, offset, length,
+				     arg.flags == UIO_DMABUF_SYNC_FOR_CPU);
+unlock:
+	mutex_unlock(&udev->lock);
+	return ret;
+}
+
+/**
+ * uio_dmabuf_file_ioctl() - the import node's ioctl handler
+ * @file: the open file
+ * @cmd:  a UIO_DMABUF_IOC_* command
+ * @argp: its user-space argument
+ *
+ * Return: 0 or a negative errno as documented in <linux/uio_dmabuf.h>;
+ * -ENOTTY for an unknown @cmd.
+ */
+long uio_dmabuf_file_ioctl(struct uio_dmabuf_file *file, unsigned int cmd,
+			   void __user *argp)
+{
+	switch (cmd) {
+	case UIO_DMABUF_IOC_INFO:
+		return uio_dmabuf_ioctl_info(file, argp);
+	case UIO_DMABUF_IOC_IMPORT:
+		return uio_dmabuf_ioctl_import(file, argp);
+	case UIO_DMABUF_IOC_GET_SEGMENTS:
+		return uio_dmabuf_ioctl_get_segments(file, argp);
+	case UIO_DMABUF_IOC_RELEASE:
+		return uio_dmabuf_ioctl_release(file, argp);
+	case UIO_DMABUF_IOC_SYNC:
+		return uio_dmabuf_ioctl_sync(file, argp);
+	default:
+		return -ENOTTY;
+	}
+}
+EXPORT_SYMBOL_IF_KUNIT(uio_dmabuf_file_ioctl);
+
+/**
+ * uio_dmabuf_file_open() - a new import context on a device
+ * @udev: the device
+ *
+ * Admits the caller by the isolation rule (see uio_dmabuf_isolation()) or the
+ * unsafe no-IOMMU rule. The first active file of a device turns its DMA on.
+ *
+ * Return: the file, or ERR_PTR(-ENOMEM), ERR_PTR(-EPERM) or ERR_PTR(-ENODEV).
+ */
+struct uio_dmabuf_file *uio_dmabuf_file_open(struct uio_dmabuf_dev *udev)
+{
+	struct uio_dmabuf_file *file;
+	int ret;
+
+	file = kzalloc(sizeof(*file), GFP_KERNEL_ACCOUNT);
+	if (!file)
+		return ERR_PTR(-ENOMEM);
+	xa_init_flags(&file->handles, XA_FLAGS_ALLOC1);
+	file->udev = udev;
+
+	mutex_lock(&udev->lock);
+	if (udev->dead) {
+		ret = -ENODEV;
+		goto unlock;
+	}
+	/* Under the lock: a sibling's driver binding now revokes this file. */
+	ret = uio_dmabuf_admit_locked(udev, &file->isolated);
+	if (ret)
+		goto unlock;
+	if (!udev->nr_active++ && udev->ops->set_dma_enabled)
+		udev->ops->set_dma_enabled(udev->priv, true);
+	list_add_tail(&file->node, &udev->files);
+	kref_get(&udev->ref);
+	mutex_unlock(&udev->lock);
+	return file;
+
+unlock:
+	mutex_unlock(&udev->lock);
+	kfree(file);
+	return ERR_PTR(ret);
+}
+EXPORT_SYMBOL_IF_KUNIT(uio_dmabuf_file_open);
+
+/**
+ * uio_dmabuf_file_release() - close an import context
+ * @file: the file, freed on return
+ *
+ * When the last active file of a device closes, the device's DMA is stopped
+ * before any of the imports is unmapped. Then every import of @file is
+ * released.
+ */
+void uio_dmabuf_file_release(struct uio_dmabuf_file *file)
+{
+	struct uio_dmabuf_dev *udev = file->udev;
+	LIST_HEAD(dead);
+
+	mutex_lock(&udev->lock);
+	uio_dmabuf_recheck_locked(file, &dead);
+	list_del(&file->node);
+	if (!udev->dead && !file->revoked && !--udev->nr_active &&
+	    udev->ops->set_dma_enabled)
+		udev->ops->set_dma_enabled(udev->priv, false);
+	uio_dmabuf_release_all_locked(udev, file, &dead);
+	mutex_unlock(&udev->lock);
+	uio_dmabuf_destroy(udev, &dead);
+
+	xa_destroy(&file->handles);
+	kfree(file);
+	uio_dmabuf_dev_put(udev);
+}
+EXPORT_SYMBOL_IF_KUNIT(uio_dmabuf_file_release);
+
+static int uio_dmabuf_fop_open(struct inode *inode, struct file *filp)
+{
+	struct uio_dmabuf_dev *udev = container_of(filp->private_data,
+						   struct uio_dmabuf_dev, misc);
+	struct uio_dmabuf_file *file;
+
+	file = uio_dmabuf_file_open(udev);
+	if (IS_ERR(file))
+		return PTR_ERR(file);
+	filp->private_data = file;
+	return 0;
+}
+
+static int uio_dmabuf_fop_release(struct inode *inode, struct file *filp)
+{
+	uio_dmabuf_file_release(filp->private_data);
+	return 0;
+}
+
+static long uio_dmabuf_fop_ioctl(struct file *filp, unsigned int cmd,
+				 unsigned long arg)
+{
+	return uio_dmabuf_file_ioctl(filp->private_data, cmd, (void __user *)arg);
+}
+
+static const struct file_operations uio_dmabuf_fops = {
+	.owner = THIS_MODULE,
+	.open = uio_dmabuf_fop_open,
+	.release = uio_dmabuf_fop_release,
+	.unlocked_ioctl = uio_dmabuf_fop_ioctl,
+	.compat_ioctl = compat_ptr_ioctl,
+	.llseek = noop_llseek,
+};
+
+/* Register @udev's import node, /dev/uio-dmabufN. */
+int uio_dmabuf_node_register(struct uio_dmabuf_dev *udev)
+{
+	udev->misc.minor = MISC_DYNAMIC_MINOR;
+	udev->misc.name = udev->name;
+	udev->misc.fops = &uio_dmabuf_fops;
+	udev->misc.parent = udev->dev;
+	return misc_register(&udev->misc);
+}

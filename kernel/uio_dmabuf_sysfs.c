@@ -1,0 +1,136 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * uio_dmabuf sysfs and debugfs: the uio_dmabuf/ attribute group of a bound
+ * device (dma_mask_bits, isolation; see
+ * Documentation/ABI/testing/sysfs-driver-uio_dmabuf) and the debugfs listing of
+ * its live imports.
+ *
+ * The group is added in probe, before the import node is registered, rather
+ * than through the drivers' .dev_groups (added after probe returns): the udev
+ * rule that gives an isolated device's nodes to a group reads isolation when
+ * the nodes appear.
+ */
+
+#include <linux/debugfs.h>
+#include <linux/device.h>
+#include <linux/dma-buf.h>
+#include <linux/dma-mapping.h>
+#include <linux/seq_file.h>
+#include <linux/sysfs.h>
+
+#include "uio_dmabuf_priv.h"
+
+static struct dentry *uio_dmabuf_debugfs_root;
+
+static const char *const uio_dmabuf_dir_names[] = {
+	[DMA_BIDIRECTIONAL] = "bidirectional",
+	[DMA_TO_DEVICE] = "to_device",
+	[DMA_FROM_DEVICE] = "from_device",
+	[DMA_NONE] = "none",
+};
+
+static int uio_dmabuf_imports_show(struct seq_file *s, void *unused)
+{
+	struct uio_dmabuf_dev *udev = s->private;
+	struct uio_dmabuf_mapping *map;
+
+	seq_puts(s, "handle\tpid\tsize\tdirection\tsegments\texporter\n");
+	mutex_lock(&udev->lock);
+	list_for_each_entry(map, &udev->imports, node)
+		seq_printf(s, "%u\t%d\t%zu\t%s\t%u\t%s\n", map->handle, map->pid,
+			   map->dmabuf->size, uio_dmabuf_dir_names[map->mapped_dir],
+			   map->nr_segs, map->dmabuf->exp_name);
+	mutex_unlock(&udev->lock);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(uio_dmabuf_imports);
+
+static ssize_t dma_mask_bits_show(struct device *dev, struct device_attribute *attr,
+				  char *buf)
+{
+	struct uio_dmabuf_dev *udev = dev_get_drvdata(dev);
+
+	return sysfs_emit(buf, "%u\n", READ_ONCE(udev->dma_mask_bits));
+}
+
+static ssize_t dma_mask_bits_store(struct device *dev, struct device_attribute *attr,
+				   const char *buf, size_t count)
+{
+	struct uio_dmabuf_dev *udev = dev_get_drvdata(dev);
+	unsigned int bits;
+	int ret;
+
+	ret = kstrtouint(buf, 0, &bits);
+	if (ret)
+		return ret;
+	if (bits < UIO_DMABUF_MIN_MASK_BITS || bits > UIO_DMABUF_MAX_MASK_BITS)
+		return -EINVAL;
+
+	mutex_lock(&udev->lock);
+	/* Live imports, and those still mapping or unmapping, use the mask. */
+	if (!xa_empty(&udev->buffers)) {
+		ret = -EBUSY;
+		goto unlock;
+	}
+	ret = dma_set_mask_and_coherent(dev, DMA_BIT_MASK(bits));
+	if (!ret)
+		WRITE_ONCE(udev->dma_mask_bits, bits);
+unlock:
+	mutex_unlock(&udev->lock);
+	return ret ? ret : count;
+}
+static DEVICE_ATTR_RW(dma_mask_bits);
+
+/* The UIO_DMABUF_INFO_* flags, for those who cannot open the node. */
+static ssize_t isolation_show(struct device *dev, struct device_attribute *attr, char *buf)
+{
+	struct uio_dmabuf_dev *udev = dev_get_drvdata(dev);
+
+	return sysfs_emit(buf, "%#x\n", uio_dmabuf_isolation(udev, NULL));
+}
+static DEVICE_ATTR_RO(isolation);
+
+static struct attribute *uio_dmabuf_attrs[] = {
+	&dev_attr_dma_mask_bits.attr,
+	&dev_attr_isolation.attr,
+	NULL
+};
+
+static const struct attribute_group uio_dmabuf_attr_group = {
+	.name = "uio_dmabuf",
+	.attrs = uio_dmabuf_attrs,
+};
+
+/**
+ * uio_dmabuf_sysfs_add() - add a device's uio_dmabuf/ sysfs group and debugfs listing
+ * @udev: the device, its driver data already set
+ *
+ * Return: 0 or a negative errno.
+ */
+int uio_dmabuf_sysfs_add(struct uio_dmabuf_dev *udev)
+{
+	int ret;
+
+	ret = device_add_group(udev->dev, &uio_dmabuf_attr_group);
+	if (ret)
+		return ret;
+	udev->debugfs = debugfs_create_dir(dev_name(udev->dev), uio_dmabuf_debugfs_root);
+	debugfs_create_file("imports", 0400, udev->debugfs, udev, &uio_dmabuf_imports_fops);
+	return 0;
+}
+
+void uio_dmabuf_sysfs_remove(struct uio_dmabuf_dev *udev)
+{
+	debugfs_remove_recursive(udev->debugfs);
+	device_remove_group(udev->dev, &uio_dmabuf_attr_group);
+}
+
+void uio_dmabuf_debugfs_init(void)
+{
+	uio_dmabuf_debugfs_root = debugfs_create_dir("uio_dmabuf", NULL);
+}
+
+void uio_dmabuf_debugfs_exit(void)
+{
+	debugfs_remove_recursive(uio_dmabuf_debugfs_root);
+}
