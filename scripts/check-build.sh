@@ -4,13 +4,10 @@
 # the UAPI header. Prints "ok"/"not ok" per check and "check-build: P passed, F failed".
 set -uo pipefail
 
-top=$(cd "$(dirname "$0")/.." && pwd)
+part=build
+. "$(dirname "$0")/lib.sh"
 out=$top/build/check-build
 mkdir -p "$out"
-pass=0 fail=0
-result() {
-	if [ "$1" = 0 ]; then echo "ok - $2"; pass=$((pass + 1)); else echo "not ok - $2"; fail=$((fail + 1)); fi
-}
 
 # Warnings of gcc (W=1) and sparse (C=2) both print "warning:" or "error:".
 build_module() {
@@ -42,5 +39,4 @@ rc=$?
 [ "$rc" = 0 ] || head -40 "$cp_log"
 result "$rc" "checkpatch --strict: 0 errors, 0 warnings, 0 checks on kernel/, kernel/tests/, compat/ and the UAPI header"
 
-echo "check-build: $pass passed, $fail failed"
-[ "$fail" = 0 ]
+finish

@@ -11,18 +11,14 @@
 # UIO_DMABUF_E2E_BREAK=1 makes every row use one wrong address (the suite must fail).
 set -uo pipefail
 
-top=$(cd "$(dirname "$0")/.." && pwd)
-. "$top/scripts/tally.sh"
+part=e2e
+. "$(dirname "$0")/lib.sh"
 out=$top/build/check-e2e
 mkdir -p "$out"
-seed=${E2E_SEED:-$(od -An -N4 -tu4 /dev/urandom | tr -d ' ')}
+seed=$(seed "${E2E_SEED:-}")
 brk=${UIO_DMABUF_E2E_BREAK:-0}
 echo "e2e: seed $seed"
-pass=0 fail=0
-
-kout=$("$top/scripts/build-kernel.sh" | tail -n1) || { echo "check-e2e: 0 passed, 1 failed"; exit 1; }
-make -s -C "$top" guest-tools >/dev/null || { echo "check-e2e: 0 passed, 1 failed"; exit 1; }
-"$top/scripts/mkinitramfs.sh" "$kout" "$out/initramfs.cpio.gz" "$top"/build/guest/*
+stage_guest "$out"
 
 # Each boot: NAME IOMMU MASK_BITS MODE [run-qemu options]. Two run at a time:
 # under -icount a guest keeps one host CPU busy.
@@ -37,15 +33,7 @@ boot() {
 	rm -f "$out/$name.log.data"
 	"$top/scripts/run-qemu.sh" --kernel "$kernel" --initrd "$initrd" \
 		--log "$out/$name.log" --run e2e --icount --edu 1 --timeout 1500 \
-		--append "uio_dmabuf.seed=$seed uio_dmabuf.break=$brk uio_dmabuf.mask_bits=$bits" "$@"
-}
-judge_log() {
-	echo "guest log of $1:"
-	if "$top/scripts/check-guest-log.sh" "$out/$1.log" "${2:-}"; then
-		pass=$((pass + 1))
-	else
-		fail=$((fail + 1))
-	fi
+		--append "udbtest.seed=$seed udbtest.break=$brk udbtest.mask_bits=$bits" "$@"
 }
 
 # The device's mask covers the guest's 2 GiB.
@@ -59,7 +47,7 @@ wait
 for spec in debug-noiommu:none:32:full debug-viommu:viommu:32:full \
 	    narrow-noiommu:none:32:narrow narrow-viommu:viommu:32:narrow; do
 	IFS=: read -r name iommu bits mode <<<"$spec"
-	judge_log "$name"
+	judge_log "$out/$name.log"
 	runs+=("$name:debug-6.12:$iommu:$bits:$mode:$out/$name.log.data")
 done
 
@@ -69,19 +57,15 @@ if stock_image=$("$top/scripts/stock-kernel.sh" "$out/stock-modules"); then
 	"$top/scripts/mkinitramfs.sh" "$out/stock-modules" "$out/stock-initramfs.cpio.gz" \
 		"$top"/build/guest/*
 	boot stock none 32 stock --modargs allow_unsafe_noiommu=1 \
-		--append "uio_dmabuf.matrix=stock"
-	judge_log stock stock
+		--append "udbtest.matrix=stock"
+	judge_log "$out/stock.log" stock
 	stock_ver=$(cut -d+ -f1 "$out/stock-modules/version")
 	runs+=("stock:stock-$stock_ver:none:32:full:$out/stock.log.data")
 else
-	echo "not ok - the stock kernel and its module could not be staged"
-	fail=$((fail + 1))
+	result 1 "the stock kernel and its module could not be staged"
 fi
 
 python3 "$top/scripts/e2e-report.py" "${runs[@]}" >"$out/report.txt"
 grep -vE '^ok ' "$out/report.txt"
-read -r p f < <(tally e2e "$out/report.txt")
-pass=$((pass + p))
-fail=$((fail + f))
-echo "check-e2e: $pass passed, $fail failed"
-[ "$fail" = 0 ]
+count e2e "$out/report.txt"
+finish

@@ -5,15 +5,11 @@
 # smoke and CLI TAP, the guest-log verdict and "check-guest: P passed, F failed".
 set -uo pipefail
 
-top=$(cd "$(dirname "$0")/.." && pwd)
-. "$top/scripts/tally.sh"
+part=guest
+. "$(dirname "$0")/lib.sh"
 out=$top/build/check-guest
 mkdir -p "$out"
-pass=0 fail=0
-
-kout=$("$top/scripts/build-kernel.sh" | tail -n1) || { echo "check-guest: test kernel build failed"; echo "check-guest: 0 passed, 1 failed"; exit 1; }
-make -s -C "$top" guest-tools >/dev/null || { echo "check-guest: 0 passed, 1 failed"; exit 1; }
-"$top/scripts/mkinitramfs.sh" "$kout" "$out/initramfs.cpio.gz" "$top"/build/guest/*
+stage_guest "$out"
 
 "$top/scripts/run-qemu.sh" --kernel "$kout/bzImage" --initrd "$out/initramfs.cpio.gz" \
 	--log "$out/guest.log" --run kunit,smoke,cli --modargs allow_unsafe_noiommu=1 --timeout 900
@@ -51,16 +47,8 @@ python3 "$top/tests/cli/check-cli.py" "$out/guest.log.data" >"$out/cli.tap"
 grep -E '^(not ok|#)' "$out/cli.tap"
 cli=$(tail -n1 "$out/cli.tap")
 echo "${cli:-cli: no result}"
-read -r cpass cfail < <(tally cli "$out/cli.tap")
-pass=$((pass + cpass))
-fail=$((fail + cfail))
+count cli "$out/cli.tap"
 
 # The whole guest log: debug reports, DMA-API error count, kmemleak.
-if "$top/scripts/check-guest-log.sh" "$out/guest.log"; then
-	pass=$((pass + 1))
-else
-	fail=$((fail + 1))
-fi
-
-echo "check-guest: $pass passed, $fail failed"
-[ "$fail" = 0 ]
+judge_log "$out/guest.log"
+finish

@@ -7,19 +7,11 @@
 # Prints "ok"/"not ok" per check and "check-series: P passed, F failed".
 set -uo pipefail
 
-top=$(cd "$(dirname "$0")/.." && pwd)
+part=series
+. "$(dirname "$0")/lib.sh"
 out=$top/build/check-series
 rm -rf "$out"
 mkdir -p "$out"
-pass=0 fail=0
-result() {
-	if [ "$1" = 0 ]; then echo "ok - $2"; pass=$((pass + 1)); else echo "not ok - $2"; fail=$((fail + 1)); fi
-}
-finish() {
-	echo "check-series: $pass passed, $fail failed"
-	[ "$fail" = 0 ]
-	exit
-}
 
 cache=${UIO_DMABUF_CACHE:-/var/cache/uio-dmabuf}
 srcver=$(dpkg-query -W -f='${Version}' linux-source-6.12)

@@ -3,13 +3,10 @@
 # (leaks and memory errors fail). Prints their TAP and "check-unit: P passed, F failed".
 set -uo pipefail
 
-top=$(cd "$(dirname "$0")/.." && pwd)
-. "$top/scripts/tally.sh"
+part=unit
+. "$(dirname "$0")/lib.sh"
 out=$top/build/check-unit.tap
-if ! make -s -C "$top/userspace" all unit-tests >/dev/null; then
-	echo "check-unit: 0 passed, 1 failed"
-	exit 1
-fi
+make -s -C "$top/userspace" all unit-tests >/dev/null || abort "user space does not build"
 valgrind -q --leak-check=full --show-leak-kinds=all --errors-for-leak-kinds=all \
 	--error-exitcode=99 "$top/build/userspace/unit-tests" >"$out" 2>"$out.valgrind"
 rc=$?
@@ -17,8 +14,8 @@ grep -E '^(not ok|#)' "$out"
 cat "$out.valgrind"
 line=$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$out")
 echo "unit: ${line:-no summary} (valgrind exit $rc)"
-read -r p f < <(tally "" "$out")
-[ "$rc" = 0 ] || [ "$f" -gt 0 ] || f=1
+count "" "$out"
+[ "$rc" = 0 ] || [ "$fail" -gt 0 ] || fail=1
 
 # The CLI's error paths that need no device, under valgrind: the expected exit
 # status, no memory error or leak (valgrind exit 99), no descriptor left open
@@ -31,12 +28,10 @@ cli_case() {
 		--errors-for-leak-kinds=all --error-exitcode=99 "$cli" "$@" >/dev/null 2>"$out.cli"
 	got=$?
 	if [ "$got" = "$want" ]; then
-		echo "ok - cli under valgrind: $name (exit $got)"
-		p=$((p + 1))
+		result 0 "cli under valgrind: $name (exit $got)"
 	else
-		echo "not ok - cli under valgrind: $name (exit $got, wanted $want)"
+		result 1 "cli under valgrind: $name (exit $got, wanted $want)"
 		cat "$out.cli"
-		f=$((f + 1))
 	fi
 }
 cli_case 0 "--help" --help
@@ -58,5 +53,4 @@ cli_case 1 "bad device name" alloc --device eth0 --size 1M --json
 cli_case 1 "missing device" import --device uio77 --fd 0 --json
 cli_case 1 "closed fd" import --device uio0 --fd 999 --json
 cli_case 2 "--hold without a command" alloc --device uio0 --size 1M --hold
-echo "check-unit: $p passed, $f failed"
-[ "$f" = 0 ]
+finish

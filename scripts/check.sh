@@ -4,8 +4,8 @@
 # Usage: check.sh [deps] [build] [series] [unit] [guest] [e2e] [reliability] ...
 set -uo pipefail
 
-top=$(cd "$(dirname "$0")/.." && pwd)
-. "$top/scripts/tally.sh"
+part=all
+. "$(dirname "$0")/lib.sh"
 parts=("$@")
 [ ${#parts[@]} -gt 0 ] || parts=(deps build series unit guest security e2e reliability)
 

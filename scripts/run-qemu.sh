@@ -48,8 +48,8 @@ done
 	exit 2
 }
 
-cmdline="console=ttyS0 panic=-1 cma=64M uio_dmabuf.run=$run"
-[ -n "$modargs" ] && cmdline="$cmdline uio_dmabuf.modargs=$modargs"
+cmdline="console=ttyS0 panic=-1 cma=64M udbtest.run=$run"
+[ -n "$modargs" ] && cmdline="$cmdline udbtest.modargs=$modargs"
 machine=(-machine q35)
 if [ "$iommu" = 1 ]; then
 	# Interrupt remapping needs the split irqchip (TCG accepts it as well).

@@ -433,6 +433,54 @@ release:
 }
 
 /* Parses alloc's and import's options; returns 0 or an exit status. */
+/* The options only alloc takes, and their defaults. */
+static int check_alloc_opts(struct import_opts *o, const char *command, const char *fd_text)
+{
+	int ret;
+
+	if (fd_text)
+		return usage_error(o->json, command, "--fd belongs to import");
+	if (!o->size_text)
+		return usage_error(o->json, command, "--size is required");
+	ret = uiodmabuf_parse_size(o->size_text, &o->size);
+	if (ret)
+		return fail(o->json, command, o->device, NULL, "parse --size", ret,
+			    "expected bytes with an optional K, M or G suffix");
+	if (!o->size)
+		return fail(o->json, command, o->device, NULL, "parse --size", EINVAL,
+			    "the size must be larger than 0");
+	if (!o->from)
+		o->from = "heap";
+	if (o->heap && strcmp(o->from, "heap"))
+		return usage_error(o->json, command, "--heap goes with --from heap only");
+	if (!o->heap)
+		o->heap = "system";
+	if (strcmp(o->from, "heap") && strcmp(o->from, "udmabuf") &&
+	    strcmp(o->from, "drm") && strncmp(o->from, "drm:", 4))
+		return usage_error(o->json, command,
+				   "--from must be heap, udmabuf, drm or drm:PATH");
+	return 0;
+}
+
+/* The options only import takes. */
+static int check_import_opts(struct import_opts *o, const char *command, const char *fd_text)
+{
+	char *end;
+	long v;
+
+	if (o->heap || o->from || o->size_text)
+		return usage_error(o->json, command,
+				   "--heap, --from and --size belong to alloc");
+	if (!fd_text)
+		return usage_error(o->json, command, "--fd is required");
+	errno = 0;
+	v = strtol(fd_text, &end, 10);
+	if (*end || end == fd_text || errno || v < 0 || v > INT_MAX)
+		return usage_error(o->json, command, "--fd must be a file descriptor number");
+	o->fd = (int)v;
+	return 0;
+}
+
 static int parse_import_opts(int argc, char **argv, const char *command, bool alloc,
 			     struct import_opts *o)
 {
@@ -498,46 +546,7 @@ static int parse_import_opts(int argc, char **argv, const char *command, bool al
 					   "--direction must be bidirectional, to-device or from-device");
 		o->direction = (uint32_t)i;
 	}
-	if (alloc) {
-		int ret;
-
-		if (fd_text)
-			return usage_error(o->json, command, "--fd belongs to import");
-		if (!o->size_text)
-			return usage_error(o->json, command, "--size is required");
-		ret = uiodmabuf_parse_size(o->size_text, &o->size);
-		if (ret)
-			return fail(o->json, command, o->device, NULL, "parse --size", ret,
-				    "expected bytes with an optional K, M or G suffix");
-		if (!o->size)
-			return fail(o->json, command, o->device, NULL, "parse --size", EINVAL,
-				    "the size must be larger than 0");
-		if (!o->from)
-			o->from = "heap";
-		if (o->heap && strcmp(o->from, "heap"))
-			return usage_error(o->json, command, "--heap goes with --from heap only");
-		if (!o->heap)
-			o->heap = "system";
-		if (strcmp(o->from, "heap") && strcmp(o->from, "udmabuf") &&
-		    strcmp(o->from, "drm") && strncmp(o->from, "drm:", 4))
-			return usage_error(o->json, command,
-					   "--from must be heap, udmabuf, drm or drm:PATH");
-	} else {
-		char *end;
-		long v;
-
-		if (o->heap || o->from || o->size_text)
-			return usage_error(o->json, command,
-					   "--heap, --from and --size belong to alloc");
-		if (!fd_text)
-			return usage_error(o->json, command, "--fd is required");
-		errno = 0;
-		v = strtol(fd_text, &end, 10);
-		if (*end || end == fd_text || errno || v < 0 || v > INT_MAX)
-			return usage_error(o->json, command, "--fd must be a file descriptor number");
-		o->fd = (int)v;
-	}
-	return 0;
+	return alloc ? check_alloc_opts(o, command, fd_text) : check_import_opts(o, command, fd_text);
 }
 
 static int cmd_alloc(int argc, char **argv)

@@ -1,0 +1,94 @@
+# SPDX-License-Identifier: GPL-2.0
+# Sourced by every check script: the verdict lines, seeds, staging a guest and
+# judging what it left behind. A script sets $part (its name, as in
+# "check-$part") before sourcing this file.
+
+top=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+pass=0 fail=0
+
+# tally PREFIX FILE: prints "P F" from the last line of FILE that reads
+# "PREFIX: P passed, F failed" (with PREFIX empty: a bare "P passed, F failed"),
+# or "0 1" when FILE has no such line: a runner that did not finish failed.
+tally() {
+	local re line
+	if [ -n "$1" ]; then
+		re="^$1: [0-9]+ passed, [0-9]+ failed"
+	else
+		re='^[0-9]+ passed, [0-9]+ failed$'
+	fi
+	line=$(grep -E "$re" "$2" 2>/dev/null | tail -n1)
+	if [ -z "$line" ]; then
+		echo "0 1"
+		return
+	fi
+	echo "$line" | sed -E 's/^(.*[ :])?([0-9]+) passed, ([0-9]+) failed.*/\2 \3/'
+}
+
+# result RC TEXT: one TAP-style verdict line, counted.
+result() {
+	if [ "$1" = 0 ]; then
+		echo "ok - $2"
+		pass=$((pass + 1))
+	else
+		echo "not ok - $2"
+		fail=$((fail + 1))
+	fi
+}
+
+# count SUITE FILE: adds the "SUITE: P passed, F failed" of FILE to the counts.
+count() {
+	local p f
+	read -r p f < <(tally "$1" "$2")
+	pass=$((pass + p))
+	fail=$((fail + f))
+}
+
+# finish: the closing "check-PART: P passed, F failed" line; exits with the verdict.
+finish() {
+	echo "check-$part: $pass passed, $fail failed"
+	[ "$fail" = 0 ]
+	exit
+}
+
+# abort TEXT: the part cannot run at all.
+abort() {
+	echo "check-$part: $1"
+	fail=$((fail + 1))
+	finish
+}
+
+# seed VALUE: VALUE, or a fresh random seed when it is empty.
+seed() {
+	if [ -n "$1" ]; then echo "$1"; else od -An -N4 -tu4 /dev/urandom | tr -d ' '; fi
+}
+
+# stage_guest OUT: the test kernel (built or cached) in $kout, the guest
+# programs, and OUT/initramfs.cpio.gz with both.
+stage_guest() {
+	kout=$("$top/scripts/build-kernel.sh" | tail -n1) || abort "test kernel build failed"
+	make -s -C "$top" guest-tools >/dev/null || abort "guest programs do not build"
+	"$top/scripts/mkinitramfs.sh" "$kout" "$1/initramfs.cpio.gz" "$top"/build/guest/*
+}
+
+# judge_log LOG [stock]: the guest kernel log must be clean (check-guest-log.sh).
+judge_log() {
+	echo "guest log of $(basename "$1" .log):"
+	if "$top/scripts/check-guest-log.sh" "$1" "${2:-}"; then
+		pass=$((pass + 1))
+	else
+		fail=$((fail + 1))
+	fi
+}
+
+# judge_run SUITE OUT NAME: the records a guest runner wrote to OUT/NAME.log.data
+# (failures shown, "SUITE: P passed, F failed" counted; none: the guest did not
+# finish), then the guest's kernel log OUT/NAME.log.
+judge_run() {
+	local suite=$1 out=$2 name=$3
+	tr -d '\r' <"$out/$name.log.data" >"$out/$name.txt" 2>/dev/null
+	grep -vE '^ok ' "$out/$name.txt"
+	grep -qE "^$suite: [0-9]+ passed" "$out/$name.txt" ||
+		echo "$suite ($name): no result (the guest did not finish)"
+	count "$suite" "$out/$name.txt"
+	judge_log "$out/$name.log"
+}
