@@ -40,19 +40,17 @@ $(BUILD)/guest/uio-dmabuf: FORCE
 	@mkdir -p $(@D)
 	cp $(BUILD)/userspace/static/uio-dmabuf $@
 
-# The edu user-space driver and the end-to-end DMA test, on the static library.
-$(BUILD)/guest/edu-dma-test: tests/edu/edu-dma-test.c tests/edu/edu.c tests/edu/edu.h FORCE
-	$(MAKE) -C userspace ../$(BUILD)/userspace/libuiodmabuf.a
-	@mkdir -p $(@D)
-	$(CC) $(WARN) $(CFLAGS) -static -Iuserspace/include -Iinclude/uapi -Itests/edu \
-		-o $@ tests/edu/edu-dma-test.c tests/edu/edu.c $(BUILD)/userspace/libuiodmabuf.a \
-		$$(pkg-config --libs libdrm)
-
 # The case runners: a table of named cases (tests/common) over edu and the library.
 RUNNER_DEPS := tests/common/cases.c tests/common/cases.h tests/edu/edu.c tests/edu/edu.h FORCE
 RUNNER_CC = $(CC) $(WARN) $(CFLAGS) -static -Iuserspace/include -Iinclude/uapi -Itests/edu \
 	-Itests/common -o $@ $< tests/common/cases.c tests/edu/edu.c \
 	$(BUILD)/userspace/libuiodmabuf.a $$(pkg-config --libs libdrm)
+
+# The edu user-space driver and the end-to-end DMA test, on the static library.
+$(BUILD)/guest/edu-dma-test: tests/edu/edu-dma-test.c $(RUNNER_DEPS)
+	$(MAKE) -C userspace ../$(BUILD)/userspace/libuiodmabuf.a
+	@mkdir -p $(@D)
+	$(RUNNER_CC)
 
 $(BUILD)/guest/reliability: tests/reliability/reliability.c $(RUNNER_DEPS)
 	$(MAKE) -C userspace ../$(BUILD)/userspace/libuiodmabuf.a

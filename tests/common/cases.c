@@ -2,6 +2,7 @@
 /* The case table and helpers of the guest's case runners; see cases.h. */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <libgen.h>
 #include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -94,4 +95,71 @@ int kmsg_count(const char *text)
 		line[0] = 0;
 	pclose(f);
 	return atoi(line);
+}
+
+uint64_t xorshift64(uint64_t *state)
+{
+	uint64_t x = *state;
+
+	x ^= x << 13;
+	x ^= x >> 7;
+	x ^= x << 17;
+	return *state = x;
+}
+
+int read_str(const char *path, char *buf, size_t len)
+{
+	FILE *f = fopen(path, "re");
+
+	buf[0] = 0;
+	if (!f)
+		return -errno;
+	if (!fgets(buf, (int)len, f))
+		buf[0] = 0;
+	fclose(f);
+	buf[strcspn(buf, "\n")] = 0;
+	return 0;
+}
+
+long read_long(const char *path)
+{
+	FILE *f = fopen(path, "re");
+	long v = -1;
+
+	if (f) {
+		if (fscanf(f, "%ld", &v) != 1)
+			v = -1;
+		fclose(f);
+	}
+	return v;
+}
+
+long meminfo_kb(const char *key)
+{
+	FILE *f = fopen("/proc/meminfo", "re");
+	char line[128];
+	long kb = -1;
+	size_t len = strlen(key);
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, key, len) && line[len] == ':')
+			kb = strtol(line + len + 1, NULL, 10);
+	fclose(f);
+	return kb;
+}
+
+int uio_bdf(int n, char *bdf, size_t len)
+{
+	char link[128], target[256];
+	ssize_t r;
+
+	snprintf(link, sizeof(link), "/sys/class/uio/uio%d/device", n);
+	r = readlink(link, target, sizeof(target) - 1);
+	if (r < 0)
+		return -errno;
+	target[r] = 0;
+	snprintf(bdf, len, "%s", basename(target));
+	return 0;
 }

@@ -8,6 +8,8 @@
 #define UIO_DMABUF_TEST_CASES_H
 
 #include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
 
 /* Records one case and prints its TAP line: "ok N - name (expect): detail". */
 void record(const char *name, const char *expect, bool ok, const char *fmt, ...)
@@ -27,5 +29,20 @@ int kmsg_count(const char *text);
 
 /* Live imports of the device @bdf, from its debugfs listing; -1 if unreadable. */
 int live_imports(const char *bdf);
+
+/* The next value of the xorshift64 generator whose state is *@state (not 0). */
+uint64_t xorshift64(uint64_t *state);
+
+/* The first line of the file @path, without its newline. Returns 0 or -errno. */
+int read_str(const char *path, char *buf, size_t len);
+
+/* The decimal number the file @path starts with, or -1. */
+long read_long(const char *path);
+
+/* The value in kB of the line "@key:" of /proc/meminfo, or -1. */
+long meminfo_kb(const char *key);
+
+/* The PCI address (BDF) of /dev/uio<n>'s device. Returns 0 or -errno. */
+int uio_bdf(int n, char *bdf, size_t len);
 
 #endif /* UIO_DMABUF_TEST_CASES_H */

@@ -44,6 +44,7 @@
 
 #include <linux/dma-buf.h>
 
+#include "cases.h"
 #include "edu.h"
 #include "uiodmabuf.h"
 
@@ -72,22 +73,29 @@ struct run {
 	struct buffer src, dst;
 };
 
-static uint64_t xorshift(uint64_t *s)
-{
-	uint64_t x = *s;
+/* The command line, beyond what struct run holds. */
+struct options {
+	const char *device;
+	unsigned int sample;
+	bool corrupt;
+	bool skip_sync;
+};
 
-	x ^= x << 13;
-	x ^= x >> 7;
-	x ^= x << 17;
-	return *s = x;
-}
+/* What the run found. */
+struct outcome {
+	uint64_t chosen;	/* chunks copied and verified */
+	uint64_t mismatched;	/* chosen chunks that did not arrive intact */
+	uint64_t stray;		/* other chunks that were written */
+	uint64_t first_phys;	/* src's first page, from pagemap (0: unknown) */
+	uint64_t first_dma;	/* src's first DMA address */
+};
 
 /* The pattern byte at buffer offset @off: differs per chunk and per run. */
 static uint8_t pattern(uint64_t seed, uint64_t off)
 {
 	uint64_t x = (seed ^ (off / 8 * 0x9e3779b97f4a7c15ULL)) | 1;
 
-	xorshift(&x);
+	xorshift64(&x);
 	return (uint8_t)(x >> (8 * (off % 8)));
 }
 
@@ -270,13 +278,14 @@ static uint64_t choose_chunks(struct run *r, uint8_t *pick, unsigned int sample)
 		}
 	}
 	for (k = 0; k < sample; k++)
-		pick[xorshift(&s) % nr] = 1;
+		pick[xorshift64(&s) % nr] = 1;
 	for (i = 0; i < nr; i++)
 		n += pick[i];
 	return n;
 }
 
-int main(int argc, char **argv)
+/* The options; returns 0, or the exit status for a usage error. */
+static int parse_args(int argc, char **argv, struct run *r, struct options *o)
 {
 	static const struct option opts[] = {
 		{ "device", required_argument, NULL, 'd' },
@@ -289,147 +298,140 @@ int main(int argc, char **argv)
 		{ "coherent", no_argument, NULL, 'C' },
 		{ 0 }
 	};
-	struct run r = { .node = -1, .src = { .fd = -1 }, .dst = { .fd = -1 } };
-	uint64_t nr_chunks, chosen, i, mismatched = 0, stray = 0, first_phys, first_dma;
-	const char *device = NULL;
-	unsigned int sample = 64;
-	struct uio_dmabuf_info info;
-	bool corrupt = false, corrupted = false, skip_sync = false;
-	uint8_t *pick = NULL;
-	struct edu edu;
-	int c, ret, status = 2;
+	int c;
 
-	r.seed = 1;
+	r->seed = 1;
+	o->sample = 64;
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (c) {
-		case 'd': device = optarg; break;
-		case 's': r.source = optarg; break;
+		case 'd': o->device = optarg; break;
+		case 's': r->source = optarg; break;
 		case 'z':
-			if (uiodmabuf_parse_size(optarg, &r.size))
+			if (uiodmabuf_parse_size(optarg, &r->size))
 				return die("--size", EINVAL);
 			break;
-		case 'S': r.seed = strtoull(optarg, NULL, 0); break;
-		case 'k': sample = (unsigned int)atoi(optarg); break;
-		case 'c': corrupt = true; break;
-		case 'n': skip_sync = true; break;
-		case 'C': r.import_flags |= UIO_DMABUF_IMPORT_COHERENT; break;
+		case 'S': r->seed = strtoull(optarg, NULL, 0); break;
+		case 'k': o->sample = (unsigned int)atoi(optarg); break;
+		case 'c': o->corrupt = true; break;
+		case 'n': o->skip_sync = true; break;
+		case 'C': r->import_flags |= UIO_DMABUF_IMPORT_COHERENT; break;
 		default: return 2;
 		}
 	}
-	if (!device || !r.source || !r.size || r.size % CHUNK)
+	if (!o->device || !r->source || !r->size || r->size % CHUNK)
 		return die("usage: --device N --source S --size SIZE (a multiple of 4 KiB)", EINVAL);
-	r.importer_sync = strncmp(r.source, "heap:", 5) != 0 && !skip_sync;
+	r->importer_sync = strncmp(r->source, "heap:", 5) != 0 && !o->skip_sync;
+	return 0;
+}
 
-	ret = edu_open(&edu, (unsigned int)atoi(device));
+/*
+ * Allocate and import both buffers. Returns 0, 3 when the import was refused
+ * (a result: a mapping the device cannot reach), or 2.
+ */
+static int phase_import(struct run *r, const struct uio_dmabuf_info *info)
+{
+	int ret;
+
+	ret = alloc_buffer(r, &r->src);
+	if (!ret)
+		ret = alloc_buffer(r, &r->dst);
 	if (ret)
-		return die("open edu", ret);
-	r.node = uiodmabuf_open(device);
-	if (r.node < 0) {
-		die("open the import node", r.node);
-		goto close_edu;
-	}
-	ret = uiodmabuf_info(r.node, &info);
-	if (ret) {
-		die("INFO", ret);
-		goto close_node;
-	}
-
-	ret = alloc_buffer(&r, &r.src);
+		return die("allocate", ret);
+	ret = import_buffer(r, &r->src, UIO_DMABUF_DIR_TO_DEVICE);
 	if (!ret)
-		ret = alloc_buffer(&r, &r.dst);
-	if (ret) {
-		die("allocate", ret);
-		goto free_buffers;
-	}
-	ret = import_buffer(&r, &r.src, UIO_DMABUF_DIR_TO_DEVICE);
+		ret = import_buffer(r, &r->dst, UIO_DMABUF_DIR_FROM_DEVICE);
 	if (!ret)
-		ret = import_buffer(&r, &r.dst, UIO_DMABUF_DIR_FROM_DEVICE);
-	if (ret) {
-		/* A mapping the device cannot reach is refused: a result, not a crash. */
-		die("import", ret);
-		printf("{\"source\": \"%s\", \"size\": %" PRIu64 ", \"iommu\": %s, "
-		       "\"dma_mask_bits\": %u, \"errno\": %d, \"result\": \"refused\"}\n",
-		       r.source, r.size, info.flags & UIO_DMABUF_INFO_IOMMU ? "true" : "false",
-		       info.dma_mask_bits, -ret);
-		status = 3;
-		goto free_buffers;
-	}
+		return 0;
+	die("import", ret);
+	printf("{\"source\": \"%s\", \"size\": %" PRIu64 ", \"iommu\": %s, "
+	       "\"dma_mask_bits\": %u, \"errno\": %d, \"result\": \"refused\"}\n",
+	       r->source, r->size, info->flags & UIO_DMABUF_INFO_IOMMU ? "true" : "false",
+	       info->dma_mask_bits, -ret);
+	return 3;
+}
 
-	/* The CPU writes the pattern and the poison. */
-	if (cpu_begin(&r, &r.src) || cpu_begin(&r, &r.dst)) {
-		die("sync for the CPU", errno);
-		goto free_buffers;
-	}
-	for (i = 0; i < r.size; i++)
-		r.src.map[i] = pattern(r.seed, i);
-	memset(r.dst.map, POISON, r.size);
-	first_phys = phys_of(r.src.map);
-	first_dma = r.src.segs[0].dma_addr;
-	if (cpu_end(&r, &r.src) || cpu_end(&r, &r.dst)) {
-		die("sync for the device", errno);
-		goto free_buffers;
-	}
+/* The CPU writes the pattern into src and the poison into dst. */
+static int phase_fill(struct run *r, struct outcome *out)
+{
+	uint64_t i;
 
-	nr_chunks = r.size / CHUNK;
-	pick = calloc(nr_chunks, 1);
-	if (!pick) {
-		die("allocate", ENOMEM);
-		goto free_buffers;
-	}
-	chosen = choose_chunks(&r, pick, sample);
+	if (cpu_begin(r, &r->src) || cpu_begin(r, &r->dst))
+		return die("sync for the CPU", errno);
+	for (i = 0; i < r->size; i++)
+		r->src.map[i] = pattern(r->seed, i);
+	memset(r->dst.map, POISON, r->size);
+	out->first_phys = phys_of(r->src.map);
+	out->first_dma = r->src.segs[0].dma_addr;
+	if (cpu_end(r, &r->src) || cpu_end(r, &r->dst))
+		return die("sync for the device", errno);
+	return 0;
+}
 
-	/* edu moves each chosen chunk from src to dst, through its own buffer. */
+/* edu moves each chosen chunk from src to dst, through its own buffer. */
+static int phase_dma(struct run *r, struct edu *edu, const uint8_t *pick, bool corrupt)
+{
+	uint64_t nr_chunks = r->size / CHUNK, i, h;
+	bool corrupted = false;
+	int ret;
+
 	for (i = 0; i < nr_chunks; i++) {
-		uint64_t off = i * CHUNK, h;
+		uint64_t off = i * CHUNK;
 
 		if (!pick[i])
 			continue;
 		for (h = 0; h < CHUNK; h += HALF) {
-			uint64_t from = dma_of(&r.src, off + h);
+			uint64_t from = dma_of(&r->src, off + h);
 
 			if (corrupt && !corrupted) {
 				/* The negative control: read the neighbouring chunk instead. */
-				from = dma_of(&r.src, off + h + (off + CHUNK < r.size ? CHUNK : -CHUNK));
+				from = dma_of(&r->src, off + h + (off + CHUNK < r->size ? CHUNK : -CHUNK));
 				corrupted = h + HALF == CHUNK;
 			}
-			ret = edu_to_device(&edu, from, 0, HALF);
+			ret = edu_to_device(edu, from, 0, HALF);
 			if (!ret)
-				ret = edu_from_device(&edu, 0, dma_of(&r.dst, off + h), HALF);
-			if (ret) {
-				die("edu DMA", ret);
-				goto free_pick;
-			}
+				ret = edu_from_device(edu, 0, dma_of(&r->dst, off + h), HALF);
+			if (ret)
+				return die("edu DMA", ret);
 		}
 	}
+	return 0;
+}
 
-	if (cpu_begin(&r, &r.dst)) {
-		die("sync for the CPU", errno);
-		goto free_pick;
-	}
+/* Every chosen chunk of dst holds src's pattern, every other one the poison. */
+static int phase_verify(struct run *r, const uint8_t *pick, struct outcome *out)
+{
+	uint64_t nr_chunks = r->size / CHUNK, i, j;
+
+	if (cpu_begin(r, &r->dst))
+		return die("sync for the CPU", errno);
 	for (i = 0; i < nr_chunks; i++) {
-		const uint8_t *d = r.dst.map + i * CHUNK;
-		uint64_t j;
+		const uint8_t *d = r->dst.map + i * CHUNK;
 
 		for (j = 0; j < CHUNK; j++) {
-			uint8_t want = pick[i] ? pattern(r.seed, i * CHUNK + j) : POISON;
+			uint8_t want = pick[i] ? pattern(r->seed, i * CHUNK + j) : POISON;
 
-			if (d[j] != want) {
-				if (pick[i])
-					mismatched++;
-				else
-					stray++;
-				if (mismatched + stray <= 3)
-					fprintf(stderr, "edu-dma-test: %s %s: byte %#" PRIx64
-						" is %#x, wanted %#x\n", r.source,
-						pick[i] ? "chunk" : "untouched chunk",
-						(uint64_t)(i * CHUNK + j), d[j], want);
-				break;
-			}
+			if (d[j] == want)
+				continue;
+			if (pick[i])
+				out->mismatched++;
+			else
+				out->stray++;
+			if (out->mismatched + out->stray <= 3)
+				fprintf(stderr, "edu-dma-test: %s %s: byte %#" PRIx64
+					" is %#x, wanted %#x\n", r->source,
+					pick[i] ? "chunk" : "untouched chunk",
+					(uint64_t)(i * CHUNK + j), d[j], want);
+			break;
 		}
 	}
-	dmabuf_sync(r.dst.fd, DMA_BUF_SYNC_END);
+	dmabuf_sync(r->dst.fd, DMA_BUF_SYNC_END);
+	return out->mismatched || out->stray ? 1 : 0;
+}
 
-	status = mismatched || stray ? 1 : 0;
+/* The result line. */
+static void report(const struct run *r, const struct uio_dmabuf_info *info,
+		   const struct outcome *out, const struct edu *edu, bool corrupt, int status)
+{
 	printf("{\"source\": \"%s\", \"size\": %" PRIu64 ", \"iommu\": %s, "
 	       "\"dma_mask_bits\": %u, \"segments\": %" PRIu32 ", \"dst_segments\": %" PRIu32
 	       ", \"chunks\": %" PRIu64 ", \"bytes_verified\": %" PRIu64
@@ -437,21 +439,67 @@ int main(int argc, char **argv)
 	       ", \"seed\": %" PRIu64 ", \"transfers\": %lu, \"first_dma\": %" PRIu64
 	       ", \"first_phys\": %" PRIu64 ", \"max_dma_end\": %" PRIu64
 	       ", \"corrupt\": %s, \"needs_sync\": %s, \"synced\": %s, \"result\": \"%s\"}\n",
-	       r.source, r.size, info.flags & UIO_DMABUF_INFO_IOMMU ? "true" : "false",
-	       info.dma_mask_bits, r.src.nr_segs, r.dst.nr_segs, chosen,
-	       status ? 0 : (uint64_t)(chosen * CHUNK), mismatched, stray, r.seed, edu.transfers,
-	       first_dma, first_phys, max_dma_end(&r), corrupt ? "true" : "false",
-	       (r.src.imp.map_flags | r.dst.imp.map_flags) & UIO_DMABUF_MAP_NEEDS_SYNC ?
-	       "true" : "false", r.importer_sync ? "true" : "false", status ? "fail" : "pass");
+	       r->source, r->size, info->flags & UIO_DMABUF_INFO_IOMMU ? "true" : "false",
+	       info->dma_mask_bits, r->src.nr_segs, r->dst.nr_segs, out->chosen,
+	       status ? 0 : (uint64_t)(out->chosen * CHUNK), out->mismatched, out->stray, r->seed,
+	       edu->transfers, out->first_dma, out->first_phys, max_dma_end(r),
+	       corrupt ? "true" : "false",
+	       (r->src.imp.map_flags | r->dst.imp.map_flags) & UIO_DMABUF_MAP_NEEDS_SYNC ?
+	       "true" : "false", r->importer_sync ? "true" : "false", status ? "fail" : "pass");
+}
 
-free_pick:
+/* The phases, once edu and the node are open: import, fill, DMA, verify. */
+static int run_test(struct run *r, struct edu *edu, const struct options *o)
+{
+	struct outcome out = { 0 };
+	struct uio_dmabuf_info info;
+	uint8_t *pick;
+	int status;
+
+	status = uiodmabuf_info(r->node, &info);
+	if (status)
+		return die("INFO", status);
+	status = phase_import(r, &info);
+	if (!status)
+		status = phase_fill(r, &out);
+	if (status)
+		return status;
+	pick = calloc(r->size / CHUNK, 1);
+	if (!pick)
+		return die("allocate", ENOMEM);
+	out.chosen = choose_chunks(r, pick, o->sample);
+	status = phase_dma(r, edu, pick, o->corrupt);
+	if (!status) {
+		status = phase_verify(r, pick, &out);
+		if (status < 2)
+			report(r, &info, &out, edu, o->corrupt, status);
+	}
 	free(pick);
-free_buffers:
-	free_buffer(&r, &r.dst);
-	free_buffer(&r, &r.src);
-close_node:
-	close(r.node);
-close_edu:
+	return status;
+}
+
+int main(int argc, char **argv)
+{
+	struct run r = { .node = -1, .src = { .fd = -1 }, .dst = { .fd = -1 } };
+	struct options o = { 0 };
+	struct edu edu;
+	int status;
+
+	status = parse_args(argc, argv, &r, &o);
+	if (status)
+		return status;
+	status = edu_open(&edu, (unsigned int)atoi(o.device));
+	if (status)
+		return die("open edu", status);
+	r.node = uiodmabuf_open(o.device);
+	if (r.node < 0) {
+		status = die("open the import node", r.node);
+	} else {
+		status = run_test(&r, &edu, &o);
+		free_buffer(&r, &r.dst);
+		free_buffer(&r, &r.src);
+		close(r.node);
+	}
 	edu_close(&edu);
 	return status;
 }

@@ -17,6 +17,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "cases.h"
 #include "edu.h"
 
 #define EDU_REG_ID		0x00
@@ -49,30 +50,21 @@ static void wr64(struct edu *edu, unsigned int reg, uint64_t val)
 	*(volatile uint64_t *)(edu->bar + reg) = val;
 }
 
-static int read_sysfs_u64(const char *path, unsigned long long *val)
-{
-	FILE *f = fopen(path, "re");
-	int ok;
-
-	if (!f)
-		return -errno;
-	ok = fscanf(f, "%llx", val) == 1;
-	fclose(f);
-	return ok ? 0 : -EIO;
-}
-
 int edu_open(struct edu *edu, unsigned int uio_index)
 {
 	unsigned long long size;
-	char path[128];
+	char path[128], text[32];
 	int ret;
 
 	memset(edu, 0, sizeof(*edu));
 	edu->timeout_ms = 10000;
 	snprintf(path, sizeof(path), "/sys/class/uio/uio%u/maps/map0/size", uio_index);
-	ret = read_sysfs_u64(path, &size);
+	ret = read_str(path, text, sizeof(text));
 	if (ret)
 		return ret;
+	size = strtoull(text, NULL, 16);
+	if (!size)
+		return -EIO;
 	edu->bar_size = size;
 	snprintf(path, sizeof(path), "/dev/uio%u", uio_index);
 	edu->uio_fd = open(path, O_RDWR | O_CLOEXEC);

@@ -48,10 +48,7 @@ static bool iommu_mode;
 
 static uint64_t rnd(void)
 {
-	seed ^= seed << 13;
-	seed ^= seed >> 7;
-	seed ^= seed << 17;
-	return seed;
+	return xorshift64(&seed);
 }
 
 /* ioctl returning -errno. */
@@ -634,35 +631,6 @@ out:
 	close(node);
 }
 
-static long meminfo_kb(const char *key)
-{
-	FILE *f = fopen("/proc/meminfo", "re");
-	char line[128];
-	long kb = -1;
-	size_t len = strlen(key);
-
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (!strncmp(line, key, len) && line[len] == ':')
-			kb = strtol(line + len + 1, NULL, 10);
-	fclose(f);
-	return kb;
-}
-
-static long read_long(const char *path)
-{
-	FILE *f = fopen(path, "re");
-	long v = -1;
-
-	if (f) {
-		if (fscanf(f, "%ld", &v) != 1)
-			v = -1;
-		fclose(f);
-	}
-	return v;
-}
-
 static void case_load(void)
 {
 	const char *free_entries = "/sys/kernel/debug/dma-api/num_free_entries";
@@ -964,7 +932,6 @@ int main(int argc, char **argv)
 		{ 0 }
 	};
 	int c, node;
-	FILE *f;
 
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (c) {
@@ -975,11 +942,8 @@ int main(int argc, char **argv)
 		default: return 2;
 		}
 	}
-	f = popen("basename $(readlink /sys/class/uio/uio0/device)", "r");
-	if (!f || !fgets(bdf, sizeof(bdf), f))
+	if (uio_bdf(0, bdf, sizeof(bdf)))
 		return 2;
-	pclose(f);
-	bdf[strcspn(bdf, "\n")] = 0;
 	printf("# reliability: seed %" PRIu64 ", %lu cycles, device %s\n", seed, cycles, bdf);
 
 	if (iommu_mode) {

@@ -39,38 +39,9 @@
 #define ISOLATED_ALL	(UIO_DMABUF_INFO_IOMMU | UIO_DMABUF_INFO_STRICT | UIO_DMABUF_INFO_VIABLE | \
 			 UIO_DMABUF_INFO_MSI_ISOLATED | UIO_DMABUF_INFO_ISOLATED)
 
-static int read_str(const char *path, char *buf, size_t len)
-{
-	FILE *f = fopen(path, "re");
-
-	buf[0] = 0;
-	if (!f)
-		return -errno;
-	if (!fgets(buf, len, f))
-		buf[0] = 0;
-	fclose(f);
-	buf[strcspn(buf, "\n")] = 0;
-	return 0;
-}
-
 static void pci_path(char *buf, size_t len, const char *bdf, const char *attr)
 {
 	snprintf(buf, len, "/sys/bus/pci/devices/%.32s/%.64s", bdf, attr);
-}
-
-/* The BDF of /dev/uio<n>'s device. */
-static int uio_bdf(int n, char *bdf, size_t len)
-{
-	char link[128], target[256];
-	ssize_t r;
-
-	snprintf(link, sizeof(link), "/sys/class/uio/uio%d/device", n);
-	r = readlink(link, target, sizeof(target) - 1);
-	if (r < 0)
-		return -errno;
-	target[r] = 0;
-	snprintf(bdf, len, "%s", basename(target));
-	return 0;
 }
 
 /* The first PCI device with this vendor and device ID. */
