@@ -15,7 +15,6 @@
 #include <linux/dma-mapping.h>
 #include <linux/iommu.h>
 #include <linux/module.h>
-#include <linux/pci.h>
 #include <linux/platform_device.h>
 #include <linux/slab.h>
 #include <linux/uio_driver.h>
@@ -84,8 +83,7 @@ static void uio_dmabuf_restore_dma(struct uio_dmabuf_dev *udev)
  * device of the same group is no longer isolated, so stop its DMA and revoke
  * its imports before that driver maps anything.
  */
-static int uio_dmabuf_bus_notify(struct notifier_block *nb, unsigned long action,
-				 void *data)
+int uio_dmabuf_bus_notify(struct notifier_block *nb, unsigned long action, void *data)
 {
 	struct device *dev = data;
 	struct uio_dmabuf_dev *udev;
@@ -120,10 +118,6 @@ static int uio_dmabuf_bus_notify(struct notifier_block *nb, unsigned long action
 	iommu_group_put(group);
 	return NOTIFY_DONE;
 }
-
-static struct notifier_block uio_dmabuf_pci_nb = {
-	.notifier_call = uio_dmabuf_bus_notify,
-};
 
 static struct notifier_block uio_dmabuf_platform_nb = {
 	.notifier_call = uio_dmabuf_bus_notify,
@@ -386,11 +380,6 @@ static int __init uio_dmabuf_init(void)
 	ret = bus_register_notifier(&platform_bus_type, &uio_dmabuf_platform_nb);
 	if (ret)
 		return ret;
-	if (IS_ENABLED(CONFIG_PCI)) {
-		ret = bus_register_notifier(&pci_bus_type, &uio_dmabuf_pci_nb);
-		if (ret)
-			goto platform_nb;
-	}
 	uio_dmabuf_debugfs_init();
 	ret = uio_dmabuf_pci_init();
 	if (ret)
@@ -404,9 +393,6 @@ pci_exit:
 	uio_dmabuf_pci_exit();
 debugfs:
 	uio_dmabuf_debugfs_exit();
-	if (IS_ENABLED(CONFIG_PCI))
-		bus_unregister_notifier(&pci_bus_type, &uio_dmabuf_pci_nb);
-platform_nb:
 	bus_unregister_notifier(&platform_bus_type, &uio_dmabuf_platform_nb);
 	return ret;
 }
@@ -416,8 +402,6 @@ static void __exit uio_dmabuf_exit(void)
 	uio_dmabuf_platform_exit();
 	uio_dmabuf_pci_exit();
 	uio_dmabuf_debugfs_exit();
-	if (IS_ENABLED(CONFIG_PCI))
-		bus_unregister_notifier(&pci_bus_type, &uio_dmabuf_pci_nb);
 	bus_unregister_notifier(&platform_bus_type, &uio_dmabuf_platform_nb);
 }
 

@@ -172,12 +172,26 @@ static struct pci_driver uio_dmabuf_pci_driver = {
 	.remove = uio_dmabuf_pci_remove,
 };
 
+/* Revokes a device whose IOMMU group a kernel driver joins on the PCI bus. */
+static struct notifier_block uio_dmabuf_pci_nb = {
+	.notifier_call = uio_dmabuf_bus_notify,
+};
+
 int uio_dmabuf_pci_init(void)
 {
-	return pci_register_driver(&uio_dmabuf_pci_driver);
+	int ret;
+
+	ret = bus_register_notifier(&pci_bus_type, &uio_dmabuf_pci_nb);
+	if (ret)
+		return ret;
+	ret = pci_register_driver(&uio_dmabuf_pci_driver);
+	if (ret)
+		bus_unregister_notifier(&pci_bus_type, &uio_dmabuf_pci_nb);
+	return ret;
 }
 
 void uio_dmabuf_pci_exit(void)
 {
 	pci_unregister_driver(&uio_dmabuf_pci_driver);
+	bus_unregister_notifier(&pci_bus_type, &uio_dmabuf_pci_nb);
 }

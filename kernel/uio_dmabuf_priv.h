@@ -31,6 +31,7 @@ struct dma_buf_attachment;
 struct device_driver;
 struct iommu_group;
 struct mm_struct;
+struct notifier_block;
 struct resource;
 struct sg_table;
 struct uio_info;
@@ -197,6 +198,7 @@ int devm_uio_dmabuf_register(struct device *dev, struct uio_info *info,
 void uio_dmabuf_dev_put(struct uio_dmabuf_dev *udev);
 bool uio_dmabuf_fill_mem(struct device *dev, struct uio_mem *mem, struct resource *res,
 			 const char *name);
+int uio_dmabuf_bus_notify(struct notifier_block *nb, unsigned long action, void *data);
 
 /* uio_dmabuf_isolation.c */
 u32 uio_dmabuf_isolation(struct uio_dmabuf_dev *udev, struct device **sibling);

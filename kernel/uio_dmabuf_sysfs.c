@@ -86,7 +86,7 @@ static ssize_t isolation_show(struct device *dev, struct device_attribute *attr,
 {
 	struct uio_dmabuf_dev *udev = dev_get_drvdata(dev);
 
-	return sysfs_emit(buf, "%#x\n", uio_dmabuf_isolation(udev, NULL));
+	return sysfs_emit(buf, "0x%x\n", uio_dmabuf_isolation(udev, NULL));
 }
 static DEVICE_ATTR_RO(isolation);
 

@@ -26,8 +26,9 @@ srcver=$(dpkg-query -W -f='${Version}' linux-source-6.12)
 cfghash=$(sha256sum "$fragment" | cut -c1-12)
 patches=$("$top/scripts/export-patches")
 pristine=$cache/pristine-$srcver	# what export-patches wrote the series against
-# The patches without their commit ids and dates, and this script.
-drvhash=$(cat "$top/scripts/build-kernel.sh" $(ls "$patches"/000[1-9]*.patch) |
+# The patches without their commit ids and dates, and the scripts that apply them.
+drvhash=$(cat "$top/scripts/build-kernel.sh" "$top/scripts/apply-series.sh" \
+	$(ls "$patches"/000[1-9]*.patch) |
 	grep -vE '^(From [0-9a-f]{40} |Date: )' | sha256sum | cut -c1-12)
 tree=$cache/tree-$srcver-$cfghash/linux
 out=$cache/out-$srcver-$cfghash-$drvhash
@@ -47,30 +48,8 @@ if [ ! -f "$tree/Makefile" ]; then
 	mv "$tree.tmp" "$tree"
 fi
 
-# The series, applied with git apply to a copy of the pristine files, then
-# copied into the tree where it differs: unchanged files keep their timestamps,
-# so make rebuilds only what changed. Files an earlier series added and this
-# one does not are restored or removed.
-stage=$(mktemp -d)
-trap 'rm -rf "$stage"' EXIT
-cp -a "$pristine/." "$stage/"
-for p in "$patches"/000[1-9]*.patch; do
-	(cd "$stage" && git apply --check "$p" && git apply "$p") ||
-		{ log "$(basename "$p") does not apply to pristine linux-source $srcver"; exit 1; }
-done
-files=$(cat "$patches"/000[1-9]*.patch | sed -n 's|^+++ b/||p' | LC_ALL=C sort -u)
-list=$tree/.uio-dmabuf-series
-for f in $( (cat "$list" 2>/dev/null || true; echo "$files") | LC_ALL=C sort -u); do
-	if [ -f "$stage/$f" ]; then
-		mkdir -p "$(dirname "$tree/$f")"
-		cmp -s "$stage/$f" "$tree/$f" || cp "$stage/$f" "$tree/$f"
-	elif [ -f "$pristine/$f" ]; then
-		cp "$pristine/$f" "$tree/$f"
-	else
-		rm -f "$tree/$f"
-	fi
-done
-echo "$files" >"$list"
+# The series, applied to the pristine files it touches (apply-series.sh).
+files=$("$top/scripts/apply-series.sh" "$tree" "$patches" "$pristine")
 # The layout before the series: drivers/uio/dmabuf/, sourced by a line in Kconfig.
 rm -rf "$tree/drivers/uio/dmabuf"
 

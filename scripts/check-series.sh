@@ -59,6 +59,15 @@ rc=$?
 [ "$rc" = 0 ] || head -20 "$out/rst.log"
 result "$rc" "docutils: uio-dmabuf.rst and ioctl-number.rst with the new row parse without warnings"
 
+# A kernel without PCI (the PCI glue and its bus notifier are left out).
+if nout=$("$top/scripts/build-nopci.sh" "$patches" 2>"$out/build-nopci.log"); then
+	grep -E 'objects built' "$out/build-nopci.log" | sed 's/^/  /'
+	result 0 "without CONFIG_PCI (x86_64 allnoconfig + UIO_DMABUF=m) the series' objects build with W=1 and sparse ($nout)"
+else
+	tail -20 "$out/build-nopci.log"
+	result 1 "without CONFIG_PCI (x86_64 allnoconfig + UIO_DMABUF=m) the series' objects build with W=1 and sparse"
+fi
+
 # The tree: build-kernel.sh applies the same series to the pristine files it
 # touches and builds the test kernel, then our objects with W=1 and sparse.
 if kout=$("$top/scripts/build-kernel.sh" 2>"$out/build-kernel.log"); then

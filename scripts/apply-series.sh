@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Apply the series to a kernel source tree the way a maintainer would get it,
+# touching only what changed: the patches are applied with git apply to a copy
+# of the pristine files, then copied into TREE where they differ (unchanged
+# files keep their timestamps, so make rebuilds only what changed). Files an
+# earlier series added and this one does not are restored or removed.
+# Usage: apply-series.sh TREE PATCHDIR PRISTINE    (prints the files touched)
+set -euo pipefail
+
+tree=$1 patches=$2 pristine=$3
+stage=$(mktemp -d)
+trap 'rm -rf "$stage"' EXIT
+cp -a "$pristine/." "$stage/"
+for p in "$patches"/000[1-9]*.patch; do
+	(cd "$stage" && git apply --check "$p" && git apply "$p") ||
+		{ echo "apply-series: $(basename "$p") does not apply to $pristine" >&2; exit 1; }
+done
+files=$(cat "$patches"/000[1-9]*.patch | sed -n 's|^+++ b/||p' | LC_ALL=C sort -u)
+list=$tree/.uio-dmabuf-series
+for f in $( (cat "$list" 2>/dev/null || true; echo "$files") | LC_ALL=C sort -u); do
+	if [ -f "$stage/$f" ]; then
+		mkdir -p "$(dirname "$tree/$f")"
+		cmp -s "$stage/$f" "$tree/$f" || cp "$stage/$f" "$tree/$f"
+	elif [ -f "$pristine/$f" ]; then
+		cp "$pristine/$f" "$tree/$f"
+	else
+		rm -f "$tree/$f"
+	fi
+done
+echo "$files" >"$list"
+echo "$files"
