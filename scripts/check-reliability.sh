@@ -7,8 +7,9 @@
 #
 # RELIABILITY_CYCLES sets the import/release cycles of the load case (default
 # 100000; make check-long uses 1000000); RELIABILITY_SEED the fuzz seed;
-# RELIABILITY_ONLY=NAME runs the one case NAME (in both boots; the boot that
-# does not have it reports no case).
+# RELIABILITY_ONLY=NAME runs the case NAME with the cases it shares its setup
+# with (its group; or a group by name), in both boots (the boot that does not
+# have it reports no case).
 set -uo pipefail
 
 part=reliability
@@ -20,6 +21,11 @@ seed=$(seed "${RELIABILITY_SEED:-}")
 knobs="udbtest.seed=$seed${RELIABILITY_ONLY:+ udbtest.only=$RELIABILITY_ONLY}"
 stage_guest "$out"
 rm -f "$out"/*.log.data
+# The name must be one of groups[] in tests/reliability (a case or a group).
+if [ -n "${RELIABILITY_ONLY:-}" ] && ! "$top/build/guest/reliability" --list |
+	awk -v n="$RELIABILITY_ONLY" '$1 == n || $2 == n { f = 1 } END { exit !f }'; then
+	abort "no case or group $RELIABILITY_ONLY (build/guest/reliability --list names them)"
+fi
 
 # Without an IOMMU (allow_unsafe_noiommu=1): everything but the IOMMU cases.
 "$top/scripts/run-qemu.sh" --kernel "$kout/bzImage" --initrd "$out/initramfs.cpio.gz" \

@@ -39,6 +39,20 @@ void record(const char *name, const char *expect, bool ok, const char *fmt, ...)
 	fflush(stdout);
 }
 
+int recorded(const char *name)
+{
+	int i, n = 0;
+
+	for (i = 0; i < nr_results && i < MAX_CASES; i++)
+		n += !strcmp(results[i].name, name);
+	return n;
+}
+
+const char *recorded_name(int i)
+{
+	return i < nr_results && i < MAX_CASES ? results[i].name : NULL;
+}
+
 int print_results(const char *suite)
 {
 	int i, passed = 0, shown = nr_results < MAX_CASES ? nr_results : MAX_CASES;

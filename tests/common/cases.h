@@ -15,6 +15,12 @@
 void record(const char *name, const char *expect, bool ok, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 
+/* How many times a case named @name was recorded. */
+int recorded(const char *name);
+
+/* The name of the @i-th recorded case, or NULL past the last one. */
+const char *recorded_name(int i);
+
 /*
  * Prints the table of all recorded cases and "SUITE: N passed, N failed".
  * Returns 0 when every case passed, else 1.

@@ -425,122 +425,191 @@ static bool bus_master(const char *bdf)
 	return cfg[4] & 0x4;
 }
 
-static void boot_isolated(void)
+/* The isolated boot's devices. */
+struct topology {
+	char edu0[32];		/* edu alone in its group */
+	char edu1[32];		/* edu behind the bridge, beside the e1000 */
+	char nic[32];
+	char bridge[32];
+};
+
+/* 1. Lazy domain (the default here): refused, and the log says the fix. */
+static void step_lazy_refused(const struct topology *t)
 {
-	char edu0[32], edu1[32], nic[32], bridge[32], path[256], msg[128], val[32];
-	struct user_hold hold;
+	char msg[128];
 	unsigned int flags;
-	int uio = 0, ret, group;
-	pid_t pid;
 
-	if (uio_bdf(0, edu0, sizeof(edu0)) || uio_bdf(1, edu1, sizeof(edu1)) ||
-	    find_pci("0x8086", "0x100e", nic, sizeof(nic)) ||
-	    find_pci("0x1b36", "0x0001", bridge, sizeof(bridge))) {
-		record("topology", "edu 0, edu 1 behind a bridge beside an e1000", false,
-		       "devices missing");
-		return;
-	}
-	printf("# edu %s (group %d), edu %s and e1000 %s behind bridge %s (group %d)\n",
-	       edu0, group_of(edu0), edu1, nic, bridge, group_of(edu1));
-
-	/* 1. Lazy domain (the default here): refused, and the log says the fix. */
-	flags = isolation(edu0);
+	flags = isolation(t->edu0);
 	record("lazy-flags", "IOMMU, viable, MSI isolated; not strict, not isolated",
 	       flags == (UIO_DMABUF_INFO_IOMMU | UIO_DMABUF_INFO_VIABLE | UIO_DMABUF_INFO_MSI_ISOLATED),
 	       "isolation %#x", flags);
-	snprintf(msg, sizeof(msg), "echo DMA > /sys/kernel/iommu_groups/%d/type", group_of(edu0));
+	snprintf(msg, sizeof(msg), "echo DMA > /sys/kernel/iommu_groups/%d/type", group_of(t->edu0));
 	case_user_refused("lazy-domain-refused", "/dev/uio-dmabuf0", msg);
 	case_user_cmd("cli-refusal-explained", "the CLI names the condition and its fix",
 		      "uio-dmabuf alloc --device uio0 --heap system --size 4K 2>&1", msg);
 	case_user_cmd("cli-list-lazy", "list: not isolated, lazy domain",
 		      "uio-dmabuf list 2>&1", "not isolated: lazy-domain");
+}
 
-	/* 2. The fix from the message makes the device isolated. */
-	ret = set_group_type(edu0, "DMA");
-	flags = isolation(edu0);
+/* 2. The fix from the message makes the device isolated. */
+static void step_strict_after_fix(const struct topology *t)
+{
+	unsigned int flags;
+	int ret;
+
+	ret = set_group_type(t->edu0, "DMA");
+	flags = isolation(t->edu0);
 	record("strict-after-fix", "isolated once the group is strict", !ret && flags == ISOLATED_ALL,
 	       "write %s, isolation %#x", ret ? strerrorname_np(-ret) : "ok", flags);
 	case_user_cmd("cli-list-isolated", "list --json: isolated",
 		      "uio-dmabuf list --json 2>&1", "\"msi_isolated\": true, \"isolated\": true}");
+}
 
-	/* 3. The user imports and edu moves data by DMA, without capabilities. */
+/* 3. The user imports and edu moves data by DMA, without capabilities. */
+static void step_user_dma(void)
+{
+	int uio = 0, ret;
+
 	ret = as_user(user_dma, &uio);
 	record("user-isolated-dma", "uid 1000 imports, edu's DMA verifies, no taint",
 	       ret == 0 && !(tainted() & 64), "child status %d, tainted %ld", ret, tainted());
+}
 
-	/* 4. The group turns lazy while the user holds an import: revoked. */
+/* 4. The group turns lazy while the user holds an import: revoked. */
+static void step_lazy_while_open(const struct topology *t)
+{
+	char path[256];
+	struct user_hold hold;
+	int ret, group;
+	pid_t pid;
+
 	pid = start_hold(&hold, "/dev/uio-dmabuf0");
-	group = group_of(edu0);
+	group = group_of(t->edu0);
 	snprintf(path, sizeof(path), "/sys/kernel/iommu_groups/%d/type", group);
 	ret = pid > 0 ? write_str(path, "DMA-FQ") : -1;
 	ret = pid > 0 ? finish_hold(&hold, pid) : -1;
 	record("lazy-while-open-revoked", "ENODEV for the holder, imports gone, DMA off, logged",
-	       ret == 0 && live_imports(edu0) == 0 && !bus_master(edu0) &&
+	       ret == 0 && live_imports(t->edu0) == 0 && !bus_master(t->edu0) &&
 	       kmsg_count("no longer has a strict DMA domain") > 0,
-	       "child status %d, %d imports left", ret, live_imports(edu0));
+	       "child status %d, %d imports left", ret, live_imports(t->edu0));
 	case_user_refused("lazy-again-refused", "/dev/uio-dmabuf0", "has a lazy DMA domain");
-	set_group_type(edu0, "DMA");
+	set_group_type(t->edu0, "DMA");
+}
 
-	/* 5. A group shared with a kernel driver: refused, for root too. */
-	set_group_type(edu1, "DMA");
-	flags = isolation(edu1);
+/* 5. A group shared with a kernel driver: refused, for root too. */
+static void step_shared_group(const struct topology *t)
+{
+	char msg[128];
+	unsigned int flags;
+	int ret;
+
+	set_group_type(t->edu1, "DMA");
+	flags = isolation(t->edu1);
 	record("shared-flags", "IOMMU, strict, MSI isolated; not viable",
 	       flags == (UIO_DMABUF_INFO_IOMMU | UIO_DMABUF_INFO_STRICT | UIO_DMABUF_INFO_MSI_ISOLATED),
 	       "isolation %#x", flags);
-	snprintf(msg, sizeof(msg), "is shared with %s (driver e1000)", nic);
+	snprintf(msg, sizeof(msg), "is shared with %s (driver e1000)", t->nic);
 	case_user_refused("shared-group-refused", "/dev/uio-dmabuf1", msg);
 	ret = open("/dev/uio-dmabuf1", O_RDWR | O_CLOEXEC);
 	record("shared-group-root-refused", "EPERM for root without allow_unsafe_noiommu",
 	       ret < 0 && errno == EPERM, "got %s", ret < 0 ? strerrorname_np(errno) : "success");
 	if (ret >= 0)
 		close(ret);
+}
 
-	/* 6. A sibling bound to a driver-managed-DMA driver keeps the group viable. */
-	unbind(nic);
-	bind_to(nic, "pci-stub");
-	driver_of(nic, val, sizeof(val));
-	flags = isolation(edu1);
+/* 6. A sibling bound to a driver-managed-DMA driver keeps the group viable. */
+static void step_pci_stub_sibling(const struct topology *t)
+{
+	char val[32];
+	unsigned int flags;
+
+	unbind(t->nic);
+	bind_to(t->nic, "pci-stub");
+	driver_of(t->nic, val, sizeof(val));
+	flags = isolation(t->edu1);
 	record("pci-stub-sibling-viable", "isolated beside pci-stub", flags == ISOLATED_ALL,
 	       "sibling driver %s, isolation %#x", val, flags);
+}
 
-	/* 7. A kernel driver binds to the sibling while the user holds an import. */
-	unbind(nic);
+/* 7. A kernel driver binds to the sibling while the user holds an import. */
+static void step_sibling_bind(const struct topology *t)
+{
+	char msg[128], val[32];
+	struct user_hold hold;
+	int ret;
+	pid_t pid;
+
+	unbind(t->nic);
 	pid = start_hold(&hold, "/dev/uio-dmabuf1");
-	ret = pid > 0 ? bind_to(nic, "e1000") : -1;
+	ret = pid > 0 ? bind_to(t->nic, "e1000") : -1;
 	ret = pid > 0 ? finish_hold(&hold, pid) : -1;
-	driver_of(nic, val, sizeof(val));
+	driver_of(t->nic, val, sizeof(val));
 	{
 		int revoked = kmsg_last("binds to"), probed;
 
 		/* e1000's probe ends with "e1000 <BDF> ethN: (PCI:...)". */
-		snprintf(msg, sizeof(msg), "e1000 %s eth", nic);
+		snprintf(msg, sizeof(msg), "e1000 %s eth", t->nic);
 		probed = kmsg_last(msg);
 		snprintf(msg, sizeof(msg), "revoke at log line %d, e1000 at %d", revoked, probed);
 		record("sibling-bind-revokes", "ENODEV for the holder, revoked before e1000 probes",
-		       ret == 0 && !strcmp(val, "e1000") && live_imports(edu1) == 0 &&
-		       !bus_master(edu1) && revoked > 0 && revoked < probed,
+		       ret == 0 && !strcmp(val, "e1000") && live_imports(t->edu1) == 0 &&
+		       !bus_master(t->edu1) && revoked > 0 && revoked < probed,
 		       "child status %d, sibling driver %s, %s", ret, val, msg);
 	}
+}
 
-	/* 8. Bridges are refused at probe. */
-	bind_to(bridge, "uio_dmabuf");
-	driver_of(bridge, val, sizeof(val));
+/* 8. Bridges are refused at probe. */
+static void step_bridge_refused(const struct topology *t)
+{
+	char path[256], val[32];
+
+	bind_to(t->bridge, "uio_dmabuf");
+	driver_of(t->bridge, val, sizeof(val));
 	record("bridge-refused", "the bridge does not bind",
 	       strcmp(val, "uio_dmabuf") && kmsg_count("only normal (type 0) functions") > 0,
 	       "driver \"%s\"", val);
-	pci_path(path, sizeof(path), bridge, "driver_override");
+	pci_path(path, sizeof(path), t->bridge, "driver_override");
 	write_str(path, "\n");
+}
 
-	/* 9. Unbind gives the device its DMA mask back. */
-	pci_path(path, sizeof(path), edu0, "uio_dmabuf/dma_mask_bits");
+/* 9. Unbind gives the device its DMA mask back. */
+static void step_unbind_restores_mask(const struct topology *t)
+{
+	char path[256], msg[128], val[32];
+
+	pci_path(path, sizeof(path), t->edu0, "uio_dmabuf/dma_mask_bits");
 	write_str(path, "40");
-	pci_path(path, sizeof(path), edu0, "dma_mask_bits");
+	pci_path(path, sizeof(path), t->edu0, "dma_mask_bits");
 	read_str(path, msg, sizeof(msg));
-	unbind(edu0);
+	unbind(t->edu0);
 	read_str(path, val, sizeof(val));
 	record("unbind-restores-mask", "PCI's dma_mask_bits back to 32 after unbind",
 	       !strcmp(msg, "40") && !strcmp(val, "32"), "bound %s, unbound %s", msg, val);
-	bind_to(edu0, "uio_dmabuf");
+	bind_to(t->edu0, "uio_dmabuf");
+}
+
+static void boot_isolated(void)
+{
+	struct topology t;
+
+	if (uio_bdf(0, t.edu0, sizeof(t.edu0)) || uio_bdf(1, t.edu1, sizeof(t.edu1)) ||
+	    find_pci("0x8086", "0x100e", t.nic, sizeof(t.nic)) ||
+	    find_pci("0x1b36", "0x0001", t.bridge, sizeof(t.bridge))) {
+		record("topology", "edu 0, edu 1 behind a bridge beside an e1000", false,
+		       "devices missing");
+		return;
+	}
+	printf("# edu %s (group %d), edu %s and e1000 %s behind bridge %s (group %d)\n",
+	       t.edu0, group_of(t.edu0), t.edu1, t.nic, t.bridge, group_of(t.edu1));
+	step_lazy_refused(&t);
+	step_strict_after_fix(&t);
+	step_user_dma();
+	step_lazy_while_open(&t);
+	step_shared_group(&t);
+	step_pci_stub_sibling(&t);
+	step_sibling_bind(&t);
+	step_bridge_refused(&t);
+	step_unbind_restores_mask(&t);
 }
 
 static void boot_nointremap(void)
