@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Apply the series to a kernel source tree the way a maintainer would get it,
+# Apply the series to a kernel source tree the way a maintainer would get it
+# (unpacking Debian's linux-source-6.12 into TREE first if TREE is empty),
 # touching only what changed: the patches are applied with git apply to a copy
 # of the pristine files, then copied into TREE where they differ (unchanged
 # files keep their timestamps, so make rebuilds only what changed). Files an
@@ -7,7 +8,14 @@
 # Usage: apply-series.sh TREE PATCHDIR PRISTINE    (prints the files touched)
 set -euo pipefail
 
-tree=$1 patches=$2 pristine=$3
+tree=$1 patches=$(cd "$2" && pwd) pristine=$3
+if [ ! -f "$tree/Makefile" ]; then
+	echo "apply-series: unpacking linux-source into $tree" >&2
+	rm -rf "$tree.tmp"
+	mkdir -p "$tree.tmp"
+	tar -xf /usr/src/linux-source-6.12.tar.xz -C "$tree.tmp" --strip-components=1
+	mv "$tree.tmp" "$tree"
+fi
 stage=$(mktemp -d)
 trap 'rm -rf "$stage"' EXIT
 cp -a "$pristine/." "$stage/"

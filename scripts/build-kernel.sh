@@ -39,16 +39,9 @@ if [ -f "$out/bzImage" ]; then
 	exit 0
 fi
 
-mkdir -p "$cache"
-if [ ! -f "$tree/Makefile" ]; then
-	log "unpacking linux-source $srcver into $tree"
-	rm -rf "$tree.tmp"
-	mkdir -p "$tree.tmp"
-	tar -xf "$tarball" -C "$tree.tmp" --strip-components=1
-	mv "$tree.tmp" "$tree"
-fi
+mkdir -p "$(dirname "$tree")"
 
-# The series, applied to the pristine files it touches (apply-series.sh).
+# The source tree, and the series applied to the pristine files it touches.
 files=$("$top/scripts/apply-series.sh" "$tree" "$patches" "$pristine")
 # The layout before the series: drivers/uio/dmabuf/, sourced by a line in Kconfig.
 rm -rf "$tree/drivers/uio/dmabuf"

@@ -10,7 +10,6 @@ set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 patches=$1
 cache=${UIO_DMABUF_CACHE:-/var/cache/uio-dmabuf}
-tarball=/usr/src/linux-source-6.12.tar.xz
 srcver=$(dpkg-query -W -f='${Version}' linux-source-6.12)
 pristine=$cache/pristine-$srcver
 src=$cache/nopci-$srcver/src
@@ -19,13 +18,7 @@ jobs=${JOBS:-$(nproc)}
 
 log() { echo "build-nopci: $*" >&2; }
 
-if [ ! -f "$src/Makefile" ]; then
-	log "unpacking linux-source $srcver into $src"
-	rm -rf "$src.tmp"
-	mkdir -p "$src.tmp"
-	tar -xf "$tarball" -C "$src.tmp" --strip-components=1
-	mv "$src.tmp" "$src"
-fi
+mkdir -p "$(dirname "$src")"
 "$top/scripts/apply-series.sh" "$src" "$patches" "$pristine" >/dev/null
 
 if ! grep -qx 'CONFIG_UIO_DMABUF=m' "$out/.config" 2>/dev/null; then
