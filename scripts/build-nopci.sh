@@ -3,7 +3,8 @@
 # CONFIG_UIO and CONFIG_UIO_DMABUF=m (which selects IOMMU_API and
 # DMA_SHARED_BUFFER), with W=1 and sparse; any warning in them fails. The
 # source tree (pristine linux-source-6.12 plus the series, never built in
-# place) and its output directory are cached under $UIO_DMABUF_CACHE.
+# place, shared with run-kunitpy.sh) and the output directory are cached
+# under $UIO_DMABUF_CACHE.
 # Usage: build-nopci.sh PATCHDIR    (prints the output directory)
 set -euo pipefail
 
@@ -12,7 +13,7 @@ patches=$1
 cache=${UIO_DMABUF_CACHE:-/var/cache/uio-dmabuf}
 srcver=$(dpkg-query -W -f='${Version}' linux-source-6.12)
 pristine=$cache/pristine-$srcver
-src=$cache/nopci-$srcver/src
+src=$cache/series-$srcver
 out=$cache/nopci-$srcver/out
 jobs=${JOBS:-$(nproc)}
 
@@ -21,7 +22,9 @@ log() { echo "build-nopci: $*" >&2; }
 mkdir -p "$(dirname "$src")"
 "$top/scripts/apply-series.sh" "$src" "$patches" "$pristine" >/dev/null
 
-if ! grep -qx 'CONFIG_UIO_DMABUF=m' "$out/.config" 2>/dev/null; then
+# Configured once, for this source tree (the output's Makefile names it).
+if ! grep -qx 'CONFIG_UIO_DMABUF=m' "$out/.config" 2>/dev/null ||
+	! grep -qF "$src" "$out/Makefile" 2>/dev/null; then
 	log "configuring $out (allnoconfig, UIO, UIO_DMABUF=m, no PCI)"
 	mkdir -p "$out"
 	make -s -C "$src" O="$out" ARCH=x86_64 allnoconfig >&2

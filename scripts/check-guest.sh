@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Boot the debug test kernel in QEMU with two edu devices: run the KUnit suite
-# (uio_dmabuf_kunit.ko), bind edu to uio_dmabuf, run the smoke test and the CLI
+# Boot the debug test kernel in QEMU with two edu devices: run the KUnit suites
+# (uio_dmabuf_kunit.ko; every suite of kernel/tests/ must pass), bind edu to uio_dmabuf, run the smoke test and the CLI
 # tests, then judge the guest log. Prints the KTAP summary of kunit.py, the
 # smoke and CLI TAP, the guest-log verdict and "check-guest: P passed, F failed".
 set -uo pipefail
@@ -25,7 +25,9 @@ echo "KUnit: ${summary:-no KTAP result found}"
 kpass=$(echo "$summary" | sed -n 's/.*passed: \([0-9]*\).*/\1/p')
 kfail=$(echo "$summary" | sed -n 's/.*failed: \([0-9]*\).*/\1/p')
 kcrash=$(echo "$summary" | sed -n 's/.*crashed: \([0-9]*\).*/\1/p')
-if [ -z "$kpass" ]; then
+missing=$(kunit_missing_suites "$out/kunit.txt")
+[ -z "$missing" ] || echo "KUnit: suites that did not pass: $missing"
+if [ -z "$kpass" ] || [ -n "$missing" ]; then
 	fail=$((fail + 1))
 else
 	pass=$((pass + kpass))

@@ -2,8 +2,9 @@
 # The patch series a maintainer would receive (scripts/export-patches): it
 # applies to a pristine linux-source-6.12, every patch is checkpatch --strict
 # clean, the UAPI header's kernel-doc and the new reStructuredText parse without
-# warnings, and the tree with the series applied builds (scripts/build-kernel.sh:
-# the test kernel itself, our objects again with W=1 and sparse).
+# warnings, the KUnit suites pass under kunit.py with the series' .kunitconfig,
+# and the tree with the series applied builds (scripts/build-kernel.sh: the test
+# kernel itself, our objects again with W=1 and sparse).
 # Prints "ok"/"not ok" per check and "check-series: P passed, F failed".
 set -uo pipefail
 
@@ -47,11 +48,11 @@ done
 
 # kernel-doc of the applied UAPI header and driver, as make htmldocs reads them.
 "$lsrc/scripts/kernel-doc" -none -Wall "$stage/include/uapi/linux/uio_dmabuf.h" \
-	"$stage"/drivers/uio/uio_dmabuf_*.[ch] >"$out/kernel-doc.log" 2>&1
+	"$stage"/drivers/uio/uio_dmabuf_*.[ch] "$stage"/drivers/uio/tests/*.[ch] >"$out/kernel-doc.log" 2>&1
 rc=$?
 grep -q . "$out/kernel-doc.log" && rc=1
 [ "$rc" = 0 ] || head -20 "$out/kernel-doc.log"
-result "$rc" "scripts/kernel-doc -none -Wall: no warnings in the UAPI header and the driver"
+result "$rc" "scripts/kernel-doc -none -Wall: no warnings in the UAPI header, the driver and its tests"
 
 "$top/scripts/check-rst.py" "$stage/Documentation/userspace-api/uio-dmabuf.rst" \
 	"$stage/Documentation/userspace-api/ioctl/ioctl-number.rst" >"$out/rst.log" 2>&1
@@ -67,6 +68,17 @@ else
 	tail -20 "$out/build-nopci.log"
 	result 1 "without CONFIG_PCI (x86_64 allnoconfig + UIO_DMABUF=m) the series' objects build with W=1 and sparse"
 fi
+
+# kunit.py as kernel developers run it, with the series' .kunitconfig.
+"$top/scripts/run-kunitpy.sh" "$patches" >"$out/kunitpy.log" 2>&1
+rc=$?
+summary=$(grep -E 'Testing complete\. Ran [0-9]+ tests' "$out/kunitpy.log" | sed 's/^\[[0-9:]*\] //')
+echo "  kunit.py: ${summary:-no result} ($(grep -E 'Elapsed time' "$out/kunitpy.log" | sed 's/^\[[0-9:]*\] //'))"
+missing=$(kunit_missing_suites "$out/kunitpy.log")
+[ -n "$summary" ] && [ -z "$missing" ] || rc=1
+[ -z "$missing" ] || echo "  suites that did not pass: $missing"
+[ "$rc" = 0 ] || grep -E 'FAILED|CRASHED|ERROR|error:' "$out/kunitpy.log" | head -20
+result "$rc" "kunit.py run --kunitconfig=drivers/uio/tests --arch=x86_64: every suite of the series passes"
 
 # The tree: build-kernel.sh applies the same series to the pristine files it
 # touches and builds the test kernel, then our objects with W=1 and sparse.

@@ -92,3 +92,15 @@ judge_run() {
 	count "$suite" "$out/$name.txt"
 	judge_log "$out/$name.log"
 }
+
+# kunit_missing_suites FILE: the KUnit suites kernel/tests/ declares that
+# kunit.py's parsed output FILE does not show as passed (none: empty output).
+kunit_missing_suites() {
+	local s suites missing=
+	suites=$(sed -n 's/^\t\.name = "\([a-z0-9_]*\)",$/\1/p' "$top"/kernel/tests/*_kunit.c)
+	[ -n "$suites" ] || { echo "(kernel/tests/ declares no suite)"; return; }
+	for s in $suites; do
+		grep -qE "=+ \[PASSED\] $s =+" "$1" || missing="$missing $s"
+	done
+	echo "${missing# }"
+}

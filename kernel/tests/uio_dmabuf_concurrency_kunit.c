@@ -1,0 +1,277 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KUnit suite uio_dmabuf_concurrency.
+ *
+ * Imports that wait on fences and imports racing an unbind: no lock of the
+ * device is held across a wait, a SIGKILL ends one, and unbind ends them all.
+ */
+
+#include <linux/completion.h>
+#include <linux/delay.h>
+#include <linux/dma-fence.h>
+#include <linux/dma-resv.h>
+#include <linux/kthread.h>
+#include <linux/mman.h>
+#include <linux/sched/mm.h>
+#include <linux/uaccess.h>
+
+#include "uio_dmabuf_kunit.h"
+
+static const char *uio_dmabuf_test_fence_name(struct dma_fence *fence)
+{
+	return "uio_dmabuf_test";
+}
+
+static const struct dma_fence_ops uio_dmabuf_test_fence_ops = {
+	.get_driver_name = uio_dmabuf_test_fence_name,
+	.get_timeline_name = uio_dmabuf_test_fence_name,
+};
+
+/* Serialises the test fences' signalling. */
+static DEFINE_SPINLOCK(uio_dmabuf_test_fence_lock);
+
+static void uio_dmabuf_test_fence_done(void *fence)
+{
+	dma_fence_signal(fence);
+	dma_fence_put(fence);
+}
+
+/* Adds to @dmabuf a kernel fence that signals only when the case ends. */
+static void uio_dmabuf_test_block(struct kunit *test, struct dma_buf *dmabuf)
+{
+	struct dma_fence *fence = kzalloc(sizeof(*fence), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, fence);
+	dma_fence_init(fence, &uio_dmabuf_test_fence_ops, &uio_dmabuf_test_fence_lock,
+		       dma_fence_context_alloc(1), 1);
+	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test, uio_dmabuf_test_fence_done,
+							   fence));
+	dma_resv_lock(dmabuf->resv, NULL);
+	KUNIT_ASSERT_EQ(test, 0, dma_resv_reserve_fences(dmabuf->resv, 1));
+	dma_resv_add_fence(dmabuf->resv, fence, DMA_RESV_USAGE_KERNEL);
+	dma_resv_unlock(dmabuf->resv);
+}
+
+/* An IMPORT run by a kthread, which a SIGKILL may interrupt. */
+struct uio_dmabuf_test_importer {
+	struct uio_dmabuf_file *file;
+	struct dma_buf *dmabuf;
+	struct task_struct *task;
+	struct completion done;
+	int ret;
+};
+
+static int uio_dmabuf_test_importer_fn(void *data)
+{
+	struct uio_dmabuf_test_importer *t = data;
+
+	allow_signal(SIGKILL);
+	t->ret = uio_dmabuf_test_import(t->file, t->dmabuf, 0, 0, NULL);
+	complete(&t->done);
+	return 0;
+}
+
+static void uio_dmabuf_test_importer_start(struct kunit *test, struct uio_dmabuf_test_importer *t,
+					   struct uio_dmabuf_file *file, struct dma_buf *dmabuf)
+{
+	t->file = file;
+	t->dmabuf = dmabuf;
+	init_completion(&t->done);
+	t->task = kthread_run(uio_dmabuf_test_importer_fn, t, "uio_dmabuf_test");
+	KUNIT_ASSERT_FALSE(test, IS_ERR(t->task));
+	get_task_struct(t->task);
+	/* Long enough to be inside the fence wait. */
+	msleep(300);
+	KUNIT_ASSERT_FALSE(test, completion_done(&t->done));
+}
+
+static int uio_dmabuf_test_importer_end(struct uio_dmabuf_test_importer *t)
+{
+	unsigned long left = wait_for_completion_timeout(&t->done, 5 * HZ);
+
+	put_task_struct(t->task);
+	return left ? t->ret : -ETIMEDOUT;
+}
+
+/*
+ * An IMPORT stuck on a fence that never signals holds no lock of the device:
+ * another file imports, a new file opens, INFO answers, and the stuck buffer
+ * is busy (reserved). A SIGKILL ends the stuck call with nothing left behind.
+ */
+static void uio_dmabuf_test_stuck_import(struct kunit *test)
+{
+	struct uio_dmabuf_test_ctx *ctx = test->priv;
+	struct uio_dmabuf_test_buf *buf, *buf2;
+	struct uio_dmabuf_test_importer t;
+	struct uio_dmabuf_file *other;
+	struct dma_buf *dmabuf, *dmabuf2;
+	struct uio_dmabuf_info info;
+
+	dmabuf = uio_dmabuf_test_new(test, &uio_dmabuf_test_layouts[0], &buf);
+	dmabuf2 = uio_dmabuf_test_new(test, &uio_dmabuf_test_layouts[1], &buf2);
+	uio_dmabuf_test_block(test, dmabuf);
+	uio_dmabuf_test_importer_start(test, &t, ctx->file, dmabuf);
+
+	other = uio_dmabuf_test_open(test, ctx->udev);
+	KUNIT_EXPECT_EQ(test, 0, uio_dmabuf_test_import(other, dmabuf2, 0, 0, NULL));
+	KUNIT_EXPECT_EQ(test, -EBUSY, uio_dmabuf_test_import(other, dmabuf, 0, 0, NULL));
+	KUNIT_EXPECT_EQ(test, 0, uio_dmabuf_test_ioctl(test, ctx->file, UIO_DMABUF_IOC_INFO,
+						       &info, sizeof(info)));
+	KUNIT_EXPECT_EQ(test, info.nr_imports, 1);
+	KUNIT_EXPECT_FALSE(test, completion_done(&t.done));
+
+	send_sig(SIGKILL, t.task, 1);
+	KUNIT_EXPECT_EQ(test, -ERESTARTSYS, uio_dmabuf_test_importer_end(&t));
+	uio_dmabuf_test_expect_idle(test, buf);
+	KUNIT_EXPECT_EQ(test, ctx->file->nr_imports, 0);
+	KUNIT_EXPECT_EQ(test, uio_dmabuf_test_device_imports(ctx->udev), 1);
+	KUNIT_EXPECT_TRUE(test, xa_empty(&ctx->file->handles));
+	/* It was mapped, and unmapped again when the wait ended. */
+	KUNIT_EXPECT_EQ(test, atomic_read(&buf->maps), 1);
+}
+
+/* Unbind while an IMPORT waits: the import ends with ENODEV before unbind returns. */
+static void uio_dmabuf_test_unbind_stuck_import(struct kunit *test)
+{
+	struct uio_dmabuf_test_ctx *ctx = test->priv;
+	struct uio_dmabuf_test_importer t;
+	struct uio_dmabuf_test_buf *buf;
+	struct dma_buf *dmabuf;
+
+	dmabuf = uio_dmabuf_test_new(test, &uio_dmabuf_test_layouts[0], &buf);
+	uio_dmabuf_test_block(test, dmabuf);
+	uio_dmabuf_test_importer_start(test, &t, ctx->file, dmabuf);
+
+	kunit_release_action(test, uio_dmabuf_test_unregister_action, ctx->udev);
+	/*
+	 * Unregister waited for the import to unmap: nothing of it is left,
+	 * though its thread may not have returned from the call yet.
+	 */
+	uio_dmabuf_test_expect_idle(test, buf);
+	KUNIT_EXPECT_EQ(test, -ENODEV, uio_dmabuf_test_importer_end(&t));
+}
+
+#define UIO_DMABUF_TEST_CHURNERS	4
+
+/* One kthread of the churn: its own files, buffer and page of user memory. */
+struct uio_dmabuf_test_churner {
+	struct uio_dmabuf_dev *udev;
+	struct mm_struct *mm;
+	struct dma_buf *dmabuf;
+	void __user *uarg;
+	struct completion done;
+	unsigned int imports, enodev;
+	int error;
+};
+
+static int uio_dmabuf_test_churner_fn(void *data)
+{
+	struct uio_dmabuf_test_churner *c = data;
+	struct uio_dmabuf_file *file = NULL;
+	int i;
+
+	kthread_use_mm(c->mm);
+	for (i = 0; i < 300 && !c->error; i++) {
+		struct uio_dmabuf_release rel = { };
+		struct uio_dmabuf_import imp = { };
+		int ret;
+
+		if (!file) {
+			file = uio_dmabuf_file_open(c->udev);
+			if (IS_ERR(file)) {
+				/* Unbound: ENODEV, and nothing more to do. */
+				c->error = PTR_ERR(file) == -ENODEV ? 0 : PTR_ERR(file);
+				file = NULL;
+				break;
+			}
+		}
+		ret = uio_dmabuf_file_import(file, c->dmabuf, &imp);
+		if (ret == -ENODEV) {
+			c->enodev++;
+			continue;
+		}
+		if (ret) {
+			c->error = ret;
+			break;
+		}
+		c->imports++;
+		/* RELEASE through the ioctl, or by closing the file. */
+		if (i % 3) {
+			rel.handle = imp.handle;
+			if (copy_to_user(c->uarg, &rel, sizeof(rel)))
+				c->error = -EFAULT;
+			ret = uio_dmabuf_file_ioctl(file, UIO_DMABUF_IOC_RELEASE, c->uarg);
+			if (ret && ret != -ENODEV)
+				c->error = ret;
+		} else {
+			uio_dmabuf_file_release(file);
+			file = NULL;
+		}
+	}
+	if (file)
+		uio_dmabuf_file_release(file);
+	kthread_unuse_mm(c->mm);
+	complete(&c->done);
+	return 0;
+}
+
+/*
+ * Several kthreads open, IMPORT, RELEASE and close on one device while it is
+ * unbound under them: every one ends, with ENODEV once unbound, and nothing of
+ * any import is left (lockdep, KASAN and kmemleak watch the rest).
+ */
+static void uio_dmabuf_test_concurrent(struct kunit *test)
+{
+	struct uio_dmabuf_test_churner c[UIO_DMABUF_TEST_CHURNERS];
+	struct uio_dmabuf_test_buf *bufs[UIO_DMABUF_TEST_CHURNERS];
+	struct uio_dmabuf_test_ctx *ctx = test->priv;
+	unsigned long addr;
+	unsigned int imports = 0;
+	int i;
+
+	addr = kunit_vm_mmap(test, NULL, 0, UIO_DMABUF_TEST_CHURNERS * PAGE_SIZE,
+			     PROT_READ | PROT_WRITE, MAP_ANONYMOUS | MAP_PRIVATE, 0);
+	KUNIT_ASSERT_FALSE(test, IS_ERR_VALUE(addr));
+	for (i = 0; i < UIO_DMABUF_TEST_CHURNERS; i++) {
+		struct task_struct *task;
+
+		c[i] = (struct uio_dmabuf_test_churner){
+			.udev = ctx->udev, .mm = current->mm,
+			.uarg = (void __user *)(addr + i * PAGE_SIZE),
+		};
+		c[i].dmabuf = uio_dmabuf_test_new(test, &uio_dmabuf_test_layouts[i], &bufs[i]);
+		init_completion(&c[i].done);
+		task = kthread_run(uio_dmabuf_test_churner_fn, &c[i], "uio_dmabuf_churn%d", i);
+		KUNIT_ASSERT_FALSE(test, IS_ERR(task));
+	}
+	msleep(200);
+	kunit_release_action(test, uio_dmabuf_test_unregister_action, ctx->udev);
+	/* Unbind returned: nothing may be attached any more, whatever is running. */
+	for (i = 0; i < UIO_DMABUF_TEST_CHURNERS; i++)
+		KUNIT_EXPECT_EQ_MSG(test, atomic_read(&bufs[i]->attached), 0,
+				    "buffer %d attached after unbind", i);
+	for (i = 0; i < UIO_DMABUF_TEST_CHURNERS; i++) {
+		KUNIT_ASSERT_NE(test, 0, wait_for_completion_timeout(&c[i].done, 30 * HZ));
+		KUNIT_EXPECT_EQ_MSG(test, c[i].error, 0, "churner %d", i);
+		uio_dmabuf_test_expect_idle(test, bufs[i]);
+		imports += c[i].imports;
+	}
+	kunit_info(test, "%u imports before and around the unbind", imports);
+	KUNIT_EXPECT_GT(test, imports, 0);
+	KUNIT_EXPECT_EQ(test, current->mm->locked_vm, 0);
+}
+
+static struct kunit_case uio_dmabuf_concurrency_cases[] = {
+	KUNIT_CASE(uio_dmabuf_test_stuck_import),
+	KUNIT_CASE(uio_dmabuf_test_unbind_stuck_import),
+	KUNIT_CASE(uio_dmabuf_test_concurrent),
+	{}
+};
+
+static struct kunit_suite uio_dmabuf_concurrency_suite = {
+	.name = "uio_dmabuf_concurrency",
+	.init = uio_dmabuf_test_init,
+	.test_cases = uio_dmabuf_concurrency_cases,
+};
+
+kunit_test_suite(uio_dmabuf_concurrency_suite);

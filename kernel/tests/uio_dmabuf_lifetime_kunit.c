@@ -1,0 +1,373 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KUnit suite uio_dmabuf_lifetime.
+ *
+ * Teardown: close, unbind and revocation release every import with DMA stopped
+ * first; exporter failures leave nothing behind; the isolation rule at open;
+ * what the bind changes on the device and gives back at unbind.
+ */
+
+#include <kunit/device.h>
+#include <linux/dma-resv.h>
+#include <linux/ioport.h>
+#include <linux/uio_driver.h>
+
+#include "uio_dmabuf_kunit.h"
+
+/* Closing the file releases every import: unmapped, unpinned, detached, uncharged. */
+static void uio_dmabuf_test_release_on_close(struct kunit *test)
+{
+	struct uio_dmabuf_test_ctx *ctx = test->priv;
+	struct uio_dmabuf_file *file = uio_dmabuf_test_open(test, ctx->udev);
+	struct uio_dmabuf_test_buf *buf[3];
+	struct dma_buf *dmabuf;
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(buf); i++) {
+		dmabuf = uio_dmabuf_test_new(test, &uio_dmabuf_test_layouts[i], &buf[i]);
+		KUNIT_ASSERT_EQ(test, 0, uio_dmabuf_test_import(file, dmabuf, i % 3, 0, NULL));
+		/* Ours, and the map's own when the core lacks move_notify support. */
+		KUNIT_EXPECT_GT(test, atomic_read(&buf[i]->pinned), 0);
+	}
+	KUNIT_EXPECT_GT(test, current->mm->locked_vm, 0);
+	KUNIT_EXPECT_EQ(test, uio_dmabuf_test_device_imports(ctx->udev), 3);
+
+	kunit_release_action(test, uio_dmabuf_test_file_release_action, file);
+	for (i = 0; i < ARRAY_SIZE(buf); i++)
+		uio_dmabuf_test_expect_idle(test, buf[i]);
+	KUNIT_EXPECT_EQ(test, uio_dmabuf_test_device_imports(ctx->udev), 0);
+	KUNIT_EXPECT_EQ(test, current->mm->locked_vm, 0);
+}
+
+/* DMA is on while a file is open and stopped, before any unmap, at the last close. */
+static void uio_dmabuf_test_dma_enable(struct kunit *test)
+{
+	struct uio_dmabuf_test_ctx *ctx = test->priv;
+	struct uio_dmabuf_file *second;
+	struct uio_dmabuf_test_buf *buf;
+
+	KUNIT_EXPECT_TRUE(test, ctx->dma_enabled);
+	second = uio_dmabuf_test_open(test, ctx->udev);
+	uio_dmabuf_test_imported(test, &uio_dmabuf_test_layouts[0], &buf, NULL);
+	ctx->watch = buf;
+
+	kunit_release_action(test, uio_dmabuf_test_file_release_action, second);
+	KUNIT_EXPECT_TRUE(test, ctx->dma_enabled);
+	kunit_release_action(test, uio_dmabuf_test_file_release_action, ctx->file);
+	KUNIT_EXPECT_FALSE(test, ctx->dma_enabled);
+	KUNIT_EXPECT_EQ(test, ctx->mapped_when_dma_stopped, 1);
+	uio_dmabuf_test_expect_idle(test, buf);
+	ctx->watch = NULL;
+}
+
+/* Unbind revokes every import, DMA stopped first; then ioctls say ENODEV. */
+static void uio_dmabuf_test_revoke_on_unbind(struct kunit *test)
+{
+	struct uio_dmabuf_test_ctx *ctx = test->priv;
+	struct uio_dmabuf_get_segments gs;
+	struct uio_dmabuf_test_buf *buf, *later;
+	struct uio_dmabuf_import imp;
+	struct uio_dmabuf_info info;
+	struct dma_buf *dmabuf, *dmabuf2;
+
+	dmabuf = uio_dmabuf_test_new(test, &uio_dmabuf_test_layouts[2], &buf);
+	dmabuf2 = uio_dmabuf_test_new(test, &uio_dmabuf_test_layouts[0], &later);
+	KUNIT_ASSERT_EQ(test, 0, uio_dmabuf_test_import(ctx->file, dmabuf, 0, 0, &imp));
+	ctx->watch = buf;
+
+	kunit_release_action(test, uio_dmabuf_test_unregister_action, ctx->udev);
+	KUNIT_EXPECT_FALSE(test, ctx->dma_enabled);
+	KUNIT_EXPECT_EQ(test, ctx->mapped_when_dma_stopped, 1);
+	uio_dmabuf_test_expect_idle(test, buf);
+	KUNIT_EXPECT_EQ(test, current->mm->locked_vm, 0);
+
+	KUNIT_EXPECT_EQ(test, -ENODEV, uio_dmabuf_test_ioctl(test, ctx->file,
+							     UIO_DMABUF_IOC_INFO,
+							     &info, sizeof(info)));
+	gs = (struct uio_dmabuf_get_segments){ .handle = imp.handle };
+	KUNIT_EXPECT_EQ(test, -ENODEV, uio_dmabuf_test_ioctl(test, ctx->file,
+							     UIO_DMABUF_IOC_GET_SEGMENTS,
+							     &gs, sizeof(gs)));
+	KUNIT_EXPECT_EQ(test, -ENODEV, uio_dmabuf_test_release_handle(test, ctx->file,
+								      imp.handle));
+	KUNIT_EXPECT_EQ(test, -ENODEV, uio_dmabuf_test_import(ctx->file, dmabuf2, 0, 0, NULL));
+	uio_dmabuf_test_expect_idle(test, later);
+	KUNIT_EXPECT_TRUE(test, IS_ERR(uio_dmabuf_file_open(ctx->udev)));
+	ctx->watch = NULL;
+	/* Closing the file still works: the fixture's action does it. */
+}
+
+/* Exporter failures pass through with nothing left attached, pinned or charged. */
+struct uio_dmabuf_test_fault {
+	const char *name;
+	int attach_error;
+	int pin_error;
+	int map_error;
+	bool short_table;
+	int expected;
+};
+
+static const struct uio_dmabuf_test_fault uio_dmabuf_test_faults[] = {
+	{ .name = "attach fails", .attach_error = -ENXIO, .expected = -ENXIO },
+	{ .name = "pin fails", .pin_error = -EAGAIN, .expected = -EAGAIN },
+	{ .name = "map fails", .map_error = -EIO, .expected = -EIO },
+	{ .name = "map falls short", .short_table = true, .expected = -EINVAL },
+};
+
+static void uio_dmabuf_test_fault_desc(const struct uio_dmabuf_test_fault *f, char *desc)
+{
+	strscpy(desc, f->name, KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(uio_dmabuf_test_fault, uio_dmabuf_test_faults, uio_dmabuf_test_fault_desc);
+
+static void uio_dmabuf_test_exporter_fault(struct kunit *test)
+{
+	const struct uio_dmabuf_test_fault *f = test->param_value;
+	struct uio_dmabuf_test_ctx *ctx = test->priv;
+	struct uio_dmabuf_test_buf *buf;
+	struct uio_dmabuf_import imp;
+	struct dma_buf *dmabuf;
+
+	dmabuf = uio_dmabuf_test_new(test, f->short_table ? &uio_dmabuf_test_short :
+					&uio_dmabuf_test_layouts[1], &buf);
+	buf->attach_error = f->attach_error;
+	buf->pin_error = f->pin_error;
+	buf->map_error = f->map_error;
+	KUNIT_EXPECT_EQ(test, f->expected, uio_dmabuf_test_import(ctx->file, dmabuf, 0, 0, &imp));
+	KUNIT_EXPECT_EQ(test, imp.handle, 0);
+	uio_dmabuf_test_expect_empty(test, buf);
+
+	/* The failure left no trace: the same buffer imports once repaired. */
+	buf->attach_error = 0;
+	buf->pin_error = 0;
+	buf->map_error = 0;
+	if (!f->short_table)
+		KUNIT_EXPECT_EQ(test, 0, uio_dmabuf_test_import(ctx->file, dmabuf, 0, 0, NULL));
+}
+
+/* A move_notify on a pinned import changes nothing: same table, no remap. */
+static void uio_dmabuf_test_move_notify(struct kunit *test)
+{
+	const struct uio_dmabuf_test_layout *l = &uio_dmabuf_test_layouts[2];
+	struct uio_dmabuf_test_ctx *ctx = test->priv;
+	struct uio_dmabuf_segment segs[UIO_DMABUF_TEST_MAX_ENTS];
+	struct uio_dmabuf_get_segments gs;
+	struct uio_dmabuf_test_buf *buf;
+	struct uio_dmabuf_import imp;
+	struct dma_buf *dmabuf;
+
+	dmabuf = uio_dmabuf_test_imported(test, l, &buf, &imp);
+
+	dma_resv_lock(dmabuf->resv, NULL);
+	dma_buf_move_notify(dmabuf);
+	dma_resv_unlock(dmabuf->resv);
+
+	KUNIT_EXPECT_GT(test, atomic_read(&buf->pinned), 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&buf->maps), 1);
+	KUNIT_ASSERT_EQ(test, 0, uio_dmabuf_test_get_all(test, imp.handle, segs,
+							 UIO_DMABUF_TEST_MAX_ENTS, &gs));
+	KUNIT_ASSERT_EQ(test, gs.count, l->nr_segs);
+	KUNIT_EXPECT_EQ(test, segs[0].dma_addr, l->segs[0].dma_addr);
+	KUNIT_EXPECT_EQ(test, segs[1].dma_addr, l->segs[1].dma_addr);
+	KUNIT_EXPECT_EQ(test, 0, uio_dmabuf_test_release_handle(test, ctx->file, imp.handle));
+	uio_dmabuf_test_expect_empty(test, buf);
+}
+
+/* Unbind revokes the imports of every open file, and each file then says ENODEV. */
+static void uio_dmabuf_test_revoke_all_files(struct kunit *test)
+{
+	struct uio_dmabuf_test_ctx *ctx = test->priv;
+	struct uio_dmabuf_file *files[3] = { ctx->file };
+	struct uio_dmabuf_test_buf *bufs[3];
+	struct uio_dmabuf_info info;
+	struct dma_buf *dmabuf;
+	int i;
+
+	files[1] = uio_dmabuf_test_open(test, ctx->udev);
+	files[2] = uio_dmabuf_test_open(test, ctx->udev);
+	for (i = 0; i < ARRAY_SIZE(files); i++) {
+		dmabuf = uio_dmabuf_test_new(test, &uio_dmabuf_test_layouts[i], &bufs[i]);
+		KUNIT_ASSERT_EQ(test, 0, uio_dmabuf_test_import(files[i], dmabuf, 0, 0, NULL));
+	}
+	KUNIT_EXPECT_EQ(test, uio_dmabuf_test_device_imports(ctx->udev), 3);
+
+	kunit_release_action(test, uio_dmabuf_test_unregister_action, ctx->udev);
+	for (i = 0; i < ARRAY_SIZE(files); i++) {
+		uio_dmabuf_test_expect_idle(test, bufs[i]);
+		KUNIT_EXPECT_EQ(test, files[i]->nr_imports, 0);
+		KUNIT_EXPECT_EQ(test, -ENODEV, uio_dmabuf_test_ioctl(test, files[i],
+								     UIO_DMABUF_IOC_INFO,
+								     &info, sizeof(info)));
+	}
+	KUNIT_EXPECT_EQ(test, current->mm->locked_vm, 0);
+}
+
+/*
+ * A device without an IOMMU is not isolated: without allow_unsafe_noiommu its
+ * node does not open, and nothing changes on the device.
+ */
+static void uio_dmabuf_test_open_not_isolated(struct kunit *test)
+{
+	struct uio_dmabuf_test_ctx *ctx = test->priv;
+	struct uio_dmabuf_info info;
+	struct uio_dmabuf_file *file;
+
+	KUNIT_EXPECT_EQ(test, uio_dmabuf_isolation(ctx->udev, NULL), 0);
+	KUNIT_ASSERT_EQ(test, 0, uio_dmabuf_test_ioctl(test, ctx->file, UIO_DMABUF_IOC_INFO,
+						       &info, sizeof(info)));
+	KUNIT_EXPECT_EQ(test, info.flags, 0);
+
+	uio_dmabuf_allow_unsafe = false;
+	file = uio_dmabuf_file_open(ctx->udev);
+	KUNIT_EXPECT_EQ(test, PTR_ERR_OR_ZERO(file), -EPERM);
+	if (!IS_ERR(file))
+		uio_dmabuf_file_release(file);
+	KUNIT_EXPECT_EQ(test, ctx->udev->nr_active, 1);
+	KUNIT_EXPECT_TRUE(test, ctx->dma_enabled);
+}
+
+/*
+ * Losing isolation revokes: DMA stops before anything is unmapped, every file's
+ * imports are released and its ioctls fail with ENODEV; a file opened later
+ * works and turns DMA on again.
+ */
+static void uio_dmabuf_test_revoke(struct kunit *test)
+{
+	struct uio_dmabuf_test_ctx *ctx = test->priv;
+	struct uio_dmabuf_test_buf *buf, *buf2;
+	struct uio_dmabuf_file *second, *later;
+	struct dma_buf *dmabuf, *dmabuf2;
+	struct uio_dmabuf_info info;
+
+	second = uio_dmabuf_test_open(test, ctx->udev);
+	dmabuf = uio_dmabuf_test_new(test, &uio_dmabuf_test_layouts[2], &buf);
+	dmabuf2 = uio_dmabuf_test_new(test, &uio_dmabuf_test_layouts[0], &buf2);
+	KUNIT_ASSERT_EQ(test, 0, uio_dmabuf_test_import(ctx->file, dmabuf, 0, 0, NULL));
+	KUNIT_ASSERT_EQ(test, 0, uio_dmabuf_test_import(second, dmabuf2, 0, 0, NULL));
+	ctx->watch = buf;
+
+	uio_dmabuf_revoke(ctx->udev);
+	KUNIT_EXPECT_FALSE(test, ctx->dma_enabled);
+	KUNIT_EXPECT_EQ(test, ctx->mapped_when_dma_stopped, 1);
+	uio_dmabuf_test_expect_idle(test, buf);
+	uio_dmabuf_test_expect_idle(test, buf2);
+	KUNIT_EXPECT_EQ(test, uio_dmabuf_test_device_imports(ctx->udev), 0);
+	KUNIT_EXPECT_EQ(test, current->mm->locked_vm, 0);
+	KUNIT_EXPECT_EQ(test, -ENODEV, uio_dmabuf_test_ioctl(test, ctx->file, UIO_DMABUF_IOC_INFO,
+							     &info, sizeof(info)));
+	KUNIT_EXPECT_EQ(test, -ENODEV, uio_dmabuf_test_import(second, dmabuf, 0, 0, NULL));
+	ctx->watch = NULL;
+
+	later = uio_dmabuf_test_open(test, ctx->udev);
+	KUNIT_EXPECT_TRUE(test, ctx->dma_enabled);
+	KUNIT_EXPECT_EQ(test, 0, uio_dmabuf_test_import(later, dmabuf, 0, 0, NULL));
+	/* Closing a revoked file does not stop the DMA of the live one. */
+	kunit_release_action(test, uio_dmabuf_test_file_release_action, second);
+	KUNIT_EXPECT_TRUE(test, ctx->dma_enabled);
+	kunit_release_action(test, uio_dmabuf_test_file_release_action, later);
+	KUNIT_EXPECT_FALSE(test, ctx->dma_enabled);
+	uio_dmabuf_test_expect_idle(test, buf);
+}
+
+/* The bind changes the device's DMA masks and max segment size; unbind undoes it. */
+static void uio_dmabuf_test_restore_dma(struct kunit *test)
+{
+	struct device_dma_parameters *parms;
+	struct uio_dmabuf_dev *udev;
+	struct device *dev;
+
+	dev = kunit_device_register(test, "uio-dmabuf-test-restore");
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, dev);
+	parms = kunit_kzalloc(test, sizeof(*parms), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, parms);
+	dev->dma_parms = parms;
+	dev->dma_mask = &dev->coherent_dma_mask;
+	KUNIT_ASSERT_EQ(test, 0, dma_set_mask_and_coherent(dev, DMA_BIT_MASK(40)));
+	parms->max_segment_size = SZ_64K;
+
+	udev = uio_dmabuf_register(dev, 950, &uio_dmabuf_test_bus_ops, test->priv);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, udev);
+	KUNIT_EXPECT_EQ(test, *dev->dma_mask, DMA_BIT_MASK(32));
+	KUNIT_EXPECT_EQ(test, dma_get_max_seg_size(dev), UINT_MAX & PAGE_MASK);
+
+	uio_dmabuf_unregister(udev);
+	KUNIT_EXPECT_EQ(test, *dev->dma_mask, DMA_BIT_MASK(40));
+	KUNIT_EXPECT_EQ(test, dev->coherent_dma_mask, DMA_BIT_MASK(40));
+	KUNIT_EXPECT_EQ(test, dma_get_max_seg_size(dev), SZ_64K);
+}
+
+/*
+ * Memory resources as UIO maps: whole pages are offered; a sub-page resource
+ * only when the rest of its page can be reserved for it (and the reservation
+ * goes at unbind); one starting inside a page never.
+ */
+static void uio_dmabuf_test_fill_mem(struct kunit *test)
+{
+	struct resource window = DEFINE_RES_MEM_NAMED(0x10000000, 16 * PAGE_SIZE, "window");
+	struct resource page = DEFINE_RES_MEM_NAMED(0x10000000, PAGE_SIZE, "page");
+	struct resource small = DEFINE_RES_MEM_NAMED(0x10001000, 0x100, "small");
+	struct resource crowded = DEFINE_RES_MEM_NAMED(0x10002000, 0x100, "crowded");
+	struct resource neighbour = DEFINE_RES_MEM_NAMED(0x10002800, 0x100, "neighbour");
+	struct resource inside = DEFINE_RES_MEM_NAMED(0x10003800, 0x800, "inside");
+	struct uio_mem mem = { };
+	struct resource *tail;
+	struct device *dev;
+
+	dev = kunit_device_register(test, "uio-dmabuf-test-maps");
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, dev);
+	KUNIT_ASSERT_EQ(test, 0, request_resource(&window, &page));
+	KUNIT_ASSERT_EQ(test, 0, request_resource(&window, &small));
+	KUNIT_ASSERT_EQ(test, 0, request_resource(&window, &crowded));
+	KUNIT_ASSERT_EQ(test, 0, request_resource(&window, &neighbour));
+	KUNIT_ASSERT_EQ(test, 0, request_resource(&window, &inside));
+
+	KUNIT_EXPECT_TRUE(test, uio_dmabuf_fill_mem(dev, &mem, &page, "page"));
+	KUNIT_EXPECT_EQ(test, mem.addr, 0x10000000);
+	KUNIT_EXPECT_EQ(test, mem.offs, 0);
+	KUNIT_EXPECT_EQ(test, mem.size, PAGE_SIZE);
+
+	KUNIT_EXPECT_TRUE(test, uio_dmabuf_fill_mem(dev, &mem, &small, "small"));
+	KUNIT_EXPECT_EQ(test, mem.addr, 0x10001000);
+	KUNIT_EXPECT_EQ(test, mem.size, PAGE_SIZE);
+	tail = small.sibling;
+	KUNIT_ASSERT_NOT_NULL(test, tail);
+	KUNIT_EXPECT_EQ(test, tail->start, 0x10001100);
+	KUNIT_EXPECT_EQ(test, tail->end, 0x10001fff);
+
+	memset(&mem, 0, sizeof(mem));
+	KUNIT_EXPECT_FALSE(test, uio_dmabuf_fill_mem(dev, &mem, &crowded, "crowded"));
+	KUNIT_EXPECT_FALSE(test, uio_dmabuf_fill_mem(dev, &mem, &inside, "inside"));
+	KUNIT_EXPECT_EQ(test, mem.size, 0);
+
+	/* Unbind: the reserved tail leaves the window. */
+	kunit_device_unregister(test, dev);
+	KUNIT_EXPECT_PTR_EQ(test, small.sibling, &crowded);
+	release_resource(&inside);
+	release_resource(&neighbour);
+	release_resource(&crowded);
+	release_resource(&small);
+	release_resource(&page);
+}
+
+static struct kunit_case uio_dmabuf_lifetime_cases[] = {
+	KUNIT_CASE(uio_dmabuf_test_release_on_close),
+	KUNIT_CASE(uio_dmabuf_test_dma_enable),
+	KUNIT_CASE(uio_dmabuf_test_revoke_on_unbind),
+	KUNIT_CASE(uio_dmabuf_test_revoke_all_files),
+	KUNIT_CASE_PARAM(uio_dmabuf_test_exporter_fault, uio_dmabuf_test_fault_gen_params),
+	KUNIT_CASE(uio_dmabuf_test_move_notify),
+	KUNIT_CASE(uio_dmabuf_test_open_not_isolated),
+	KUNIT_CASE(uio_dmabuf_test_revoke),
+	KUNIT_CASE(uio_dmabuf_test_restore_dma),
+	KUNIT_CASE(uio_dmabuf_test_fill_mem),
+	{}
+};
+
+static struct kunit_suite uio_dmabuf_lifetime_suite = {
+	.name = "uio_dmabuf_lifetime",
+	.init = uio_dmabuf_test_init,
+	.test_cases = uio_dmabuf_lifetime_cases,
+};
+
+kunit_test_suite(uio_dmabuf_lifetime_suite);

@@ -1,0 +1,379 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KUnit suite uio_dmabuf_segments.
+ *
+ * What IMPORT reports: the exporter's table merged into segments within the
+ * device's limits, paged out by GET_SEGMENTS; directions, static exporters,
+ * and SYNC of a buffer mapped through the DMA API.
+ */
+
+#include <linux/scatterlist.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+
+#include "uio_dmabuf_kunit.h"
+
+static void uio_dmabuf_test_layout_desc(const struct uio_dmabuf_test_layout *l, char *desc)
+{
+	strscpy(desc, l->name, KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(uio_dmabuf_test_layout, uio_dmabuf_test_layouts, uio_dmabuf_test_layout_desc);
+
+/* The reported segments are the layout's, merged, in buffer order. */
+static void uio_dmabuf_test_segments(struct kunit *test)
+{
+	const struct uio_dmabuf_test_layout *l = test->param_value;
+	struct uio_dmabuf_segment segs[UIO_DMABUF_TEST_MAX_ENTS];
+	struct uio_dmabuf_get_segments gs;
+	struct uio_dmabuf_import imp;
+	struct uio_dmabuf_test_buf *buf;
+	int i;
+
+	uio_dmabuf_test_imported(test, l, &buf, &imp);
+	KUNIT_EXPECT_EQ(test, imp.nr_segments, l->nr_segs);
+	KUNIT_EXPECT_EQ(test, imp.size, l->size);
+
+	KUNIT_ASSERT_EQ(test, 0, uio_dmabuf_test_get_all(test, imp.handle, segs,
+							 UIO_DMABUF_TEST_MAX_ENTS, &gs));
+	KUNIT_ASSERT_EQ(test, gs.count, l->nr_segs);
+	KUNIT_EXPECT_EQ(test, gs.nr_segments, l->nr_segs);
+	for (i = 0; i < l->nr_segs; i++) {
+		KUNIT_EXPECT_EQ_MSG(test, segs[i].dma_addr, l->segs[i].dma_addr, "segment %d", i);
+		KUNIT_EXPECT_EQ_MSG(test, segs[i].length, l->segs[i].length, "segment %d", i);
+	}
+}
+
+/* The segment lengths add up to the buffer's size, and the pages are charged. */
+static void uio_dmabuf_test_lengths_sum(struct kunit *test)
+{
+	const struct uio_dmabuf_test_layout *l = test->param_value;
+	struct uio_dmabuf_segment segs[UIO_DMABUF_TEST_MAX_ENTS];
+	struct uio_dmabuf_get_segments gs;
+	struct uio_dmabuf_import imp;
+	struct uio_dmabuf_test_buf *buf;
+	u64 sum = 0;
+	u32 i;
+
+	uio_dmabuf_test_imported(test, l, &buf, &imp);
+	KUNIT_EXPECT_EQ(test, current->mm->locked_vm, l->size >> PAGE_SHIFT);
+	KUNIT_ASSERT_EQ(test, 0, uio_dmabuf_test_get_all(test, imp.handle, segs,
+							 UIO_DMABUF_TEST_MAX_ENTS, &gs));
+	for (i = 0; i < gs.count; i++)
+		sum += segs[i].length;
+	KUNIT_EXPECT_EQ(test, sum, l->size);
+	KUNIT_EXPECT_EQ(test, imp.size, l->size);
+}
+
+/* CONTIGUOUS succeeds for a one-segment mapping, even one merged from pages. */
+static void uio_dmabuf_test_contiguous_ok(struct kunit *test)
+{
+	struct uio_dmabuf_test_ctx *ctx = test->priv;
+	struct uio_dmabuf_import imp;
+	struct uio_dmabuf_test_buf *buf;
+	struct dma_buf *dmabuf;
+
+	dmabuf = uio_dmabuf_test_new(test, &uio_dmabuf_test_layouts[3], &buf);
+	KUNIT_EXPECT_EQ(test, 0, uio_dmabuf_test_import(ctx->file, dmabuf, 0,
+							UIO_DMABUF_IMPORT_CONTIGUOUS, &imp));
+	KUNIT_EXPECT_EQ(test, imp.nr_segments, 1);
+}
+
+/* CONTIGUOUS fails with E2BIG for a scattered mapping, leaving nothing behind. */
+static void uio_dmabuf_test_contiguous_e2big(struct kunit *test)
+{
+	struct uio_dmabuf_test_ctx *ctx = test->priv;
+	struct uio_dmabuf_import imp;
+	struct uio_dmabuf_test_buf *buf;
+	struct dma_buf *dmabuf;
+
+	dmabuf = uio_dmabuf_test_new(test, &uio_dmabuf_test_layouts[2], &buf);
+	KUNIT_EXPECT_EQ(test, -E2BIG, uio_dmabuf_test_import(ctx->file, dmabuf, 0,
+							     UIO_DMABUF_IMPORT_CONTIGUOUS, &imp));
+	KUNIT_EXPECT_EQ(test, imp.handle, 0);
+	uio_dmabuf_test_expect_empty(test, buf);
+}
+
+/* GET_SEGMENTS pages through the table: count 0, partial pages, the edges. */
+static void uio_dmabuf_test_paging(struct kunit *test)
+{
+	const struct uio_dmabuf_test_layout *l = &uio_dmabuf_test_five;
+	struct uio_dmabuf_test_ctx *ctx = test->priv;
+	struct uio_dmabuf_segment segs[8], all[8];
+	struct uio_dmabuf_get_segments gs;
+	struct uio_dmabuf_test_buf *buf;
+	struct uio_dmabuf_import imp;
+	u32 first, i;
+
+	uio_dmabuf_test_imported(test, l, &buf, &imp);
+	KUNIT_ASSERT_EQ(test, imp.nr_segments, 5);
+
+	/* count 0: the total only, the array untouched. */
+	memset(segs, 0xa5, sizeof(segs));
+	KUNIT_ASSERT_EQ(test, 0, copy_to_user(ctx->usegs, segs, sizeof(segs)));
+	KUNIT_ASSERT_EQ(test, 0, uio_dmabuf_test_get_all(test, imp.handle, all, 0, &gs));
+	KUNIT_EXPECT_EQ(test, gs.count, 0);
+	KUNIT_EXPECT_EQ(test, gs.nr_segments, 5);
+	KUNIT_ASSERT_EQ(test, 0, copy_from_user(all, ctx->usegs, sizeof(all)));
+	KUNIT_EXPECT_EQ(test, 0, memcmp(all, segs, sizeof(all)));
+
+	/* Two at a time: 2, 2, 1, and the pages concatenate to the table. */
+	for (first = 0; first < 5; first += 2) {
+		KUNIT_ASSERT_EQ(test, 0, uio_dmabuf_test_page(test, imp.handle, first, 2, &gs));
+		KUNIT_EXPECT_EQ(test, gs.count, min(2U, 5 - first));
+		KUNIT_EXPECT_EQ(test, gs.nr_segments, 5);
+		KUNIT_ASSERT_EQ(test, 0,
+				copy_from_user(all + first, ctx->usegs, gs.count * sizeof(*all)));
+	}
+	for (i = 0; i < 5; i++) {
+		KUNIT_EXPECT_EQ(test, all[i].dma_addr, l->ents[i].addr);
+		KUNIT_EXPECT_EQ(test, all[i].length, l->ents[i].len);
+	}
+
+	/* first == total: nothing copied; first past it: EINVAL. */
+	KUNIT_EXPECT_EQ(test, 0, uio_dmabuf_test_page(test, imp.handle, 5, 8, &gs));
+	KUNIT_EXPECT_EQ(test, gs.count, 0);
+	KUNIT_EXPECT_EQ(test, -EINVAL, uio_dmabuf_test_page(test, imp.handle, 6, 8, &gs));
+	KUNIT_EXPECT_EQ(test, -EINVAL, uio_dmabuf_test_page(test, imp.handle, U32_MAX,
+							    U32_MAX, &gs));
+
+	/* A capacity larger than the rest copies only the rest. */
+	KUNIT_EXPECT_EQ(test, 0, uio_dmabuf_test_page(test, imp.handle, 4, U32_MAX, &gs));
+	KUNIT_EXPECT_EQ(test, gs.count, 1);
+}
+
+/* A segment array the kernel cannot write is EFAULT, and the import stays usable. */
+static void uio_dmabuf_test_segments_efault(struct kunit *test)
+{
+	struct uio_dmabuf_test_ctx *ctx = test->priv;
+	struct uio_dmabuf_segment segs[UIO_DMABUF_TEST_MAX_ENTS];
+	struct uio_dmabuf_get_segments gs;
+	struct uio_dmabuf_test_buf *buf;
+	struct uio_dmabuf_import imp;
+
+	uio_dmabuf_test_imported(test, &uio_dmabuf_test_layouts[1], &buf, &imp);
+	gs = (struct uio_dmabuf_get_segments){ .handle = imp.handle, .count = 4, .segments = 0 };
+	KUNIT_EXPECT_EQ(test, -EFAULT, uio_dmabuf_test_ioctl(test, ctx->file,
+							     UIO_DMABUF_IOC_GET_SEGMENTS,
+							     &gs, sizeof(gs)));
+	KUNIT_EXPECT_EQ(test, 0, uio_dmabuf_test_get_all(test, imp.handle, segs, 4, &gs));
+	KUNIT_EXPECT_EQ(test, gs.count, 4);
+}
+
+/* Each direction maps with the matching enum dma_data_direction. */
+static const u32 uio_dmabuf_test_dirs[] = {
+	UIO_DMABUF_DIR_BIDIRECTIONAL, UIO_DMABUF_DIR_TO_DEVICE, UIO_DMABUF_DIR_FROM_DEVICE,
+};
+
+static void uio_dmabuf_test_dir_desc(const u32 *dir, char *desc)
+{
+	static const char *const names[] = { "bidirectional", "to device", "from device" };
+
+	strscpy(desc, names[*dir], KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(uio_dmabuf_test_dir, uio_dmabuf_test_dirs, uio_dmabuf_test_dir_desc);
+
+static void uio_dmabuf_test_direction(struct kunit *test)
+{
+	static const enum dma_data_direction expected[] = {
+		DMA_BIDIRECTIONAL, DMA_TO_DEVICE, DMA_FROM_DEVICE,
+	};
+	const u32 *dir = test->param_value;
+	struct uio_dmabuf_test_ctx *ctx = test->priv;
+	struct uio_dmabuf_test_buf *buf;
+	struct dma_buf *dmabuf;
+
+	dmabuf = uio_dmabuf_test_new(test, &uio_dmabuf_test_layouts[0], &buf);
+	KUNIT_ASSERT_EQ(test, 0, uio_dmabuf_test_import(ctx->file, dmabuf, *dir, 0, NULL));
+	KUNIT_EXPECT_EQ(test, buf->last_dir, expected[*dir]);
+}
+
+/* A static exporter (mapped and cached at attach) imports and releases cleanly. */
+static void uio_dmabuf_test_static_exporter(struct kunit *test)
+{
+	const struct uio_dmabuf_test_layout *l = &uio_dmabuf_test_layouts[2];
+	struct uio_dmabuf_test_ctx *ctx = test->priv;
+	struct uio_dmabuf_test_buf *buf;
+	struct uio_dmabuf_import imp;
+	struct dma_buf *dmabuf;
+
+	dmabuf = uio_dmabuf_test_buffer(test, l, &uio_dmabuf_test_static_ops, &buf);
+	KUNIT_ASSERT_EQ(test, 0, uio_dmabuf_test_import(ctx->file, dmabuf,
+							UIO_DMABUF_DIR_TO_DEVICE, 0, &imp));
+	KUNIT_EXPECT_EQ(test, imp.nr_segments, l->nr_segs);
+	KUNIT_EXPECT_EQ(test, atomic_read(&buf->mapped), 1);
+	KUNIT_EXPECT_EQ(test, 0, uio_dmabuf_test_release_handle(test, ctx->file, imp.handle));
+	uio_dmabuf_test_expect_empty(test, buf);
+}
+
+/* An empty buffer is refused before anything is attached. */
+static void uio_dmabuf_test_zero_size(struct kunit *test)
+{
+	static const struct uio_dmabuf_test_layout empty = { .name = "empty" };
+	struct uio_dmabuf_test_ctx *ctx = test->priv;
+	struct uio_dmabuf_test_buf *buf;
+	struct dma_buf *dmabuf;
+
+	dmabuf = uio_dmabuf_test_new(test, &empty, &buf);
+	KUNIT_EXPECT_EQ(test, -EINVAL, uio_dmabuf_test_import(ctx->file, dmabuf, 0, 0, NULL));
+	KUNIT_EXPECT_EQ(test, atomic_read(&buf->maps), 0);
+	uio_dmabuf_test_expect_empty(test, buf);
+}
+
+/* A buffer of real pages, mapped for the importer through the DMA API. */
+struct uio_dmabuf_test_pages {
+	struct page *pages[4];
+	struct sg_table sgt;
+};
+
+static struct sg_table *uio_dmabuf_test_dma_map(struct dma_buf_attachment *attach,
+						enum dma_data_direction dir)
+{
+	struct uio_dmabuf_test_pages *p = attach->dmabuf->priv;
+	int ret;
+
+	ret = sg_alloc_table_from_pages(&p->sgt, p->pages, ARRAY_SIZE(p->pages), 0,
+					ARRAY_SIZE(p->pages) * PAGE_SIZE, GFP_KERNEL);
+	if (ret)
+		return ERR_PTR(ret);
+	ret = dma_map_sgtable(attach->dev, &p->sgt, dir, 0);
+	if (ret) {
+		sg_free_table(&p->sgt);
+		return ERR_PTR(ret);
+	}
+	return &p->sgt;
+}
+
+static void uio_dmabuf_test_dma_unmap(struct dma_buf_attachment *attach, struct sg_table *sgt,
+				      enum dma_data_direction dir)
+{
+	dma_unmap_sgtable(attach->dev, sgt, dir, 0);
+	sg_free_table(sgt);
+}
+
+static void uio_dmabuf_test_pages_free(struct uio_dmabuf_test_pages *p)
+{
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(p->pages); i++)
+		if (p->pages[i])
+			__free_page(p->pages[i]);
+	kfree(p);
+}
+
+static void uio_dmabuf_test_pages_release(struct dma_buf *dmabuf)
+{
+	uio_dmabuf_test_pages_free(dmabuf->priv);
+}
+
+static int uio_dmabuf_test_pages_pin(struct dma_buf_attachment *attach)
+{
+	return 0;
+}
+
+static void uio_dmabuf_test_pages_unpin(struct dma_buf_attachment *attach)
+{
+}
+
+static const struct dma_buf_ops uio_dmabuf_test_pages_ops = {
+	.pin = uio_dmabuf_test_pages_pin,
+	.unpin = uio_dmabuf_test_pages_unpin,
+	.map_dma_buf = uio_dmabuf_test_dma_map,
+	.unmap_dma_buf = uio_dmabuf_test_dma_unmap,
+	.release = uio_dmabuf_test_pages_release,
+};
+
+/*
+ * SYNC of a live, DMA-API-mapped import: the whole buffer, a range inside one
+ * mapped entry and one across entries succeed (DMA-API debug checks each call
+ * against the mapping); ranges outside the buffer, or empty, are EINVAL.
+ */
+static void uio_dmabuf_test_sync(struct kunit *test)
+{
+	struct uio_dmabuf_test_ctx *ctx = test->priv;
+	DEFINE_DMA_BUF_EXPORT_INFO(exp_info);
+	struct uio_dmabuf_test_pages *p;
+	struct uio_dmabuf_import imp;
+	struct uio_dmabuf_sync sync;
+	struct dma_buf *dmabuf;
+	int i;
+
+	p = kzalloc(sizeof(*p), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	/* Pages allocated one by one: the table usually has several entries. */
+	for (i = 0; i < ARRAY_SIZE(p->pages); i++)
+		p->pages[i] = alloc_page(GFP_KERNEL | __GFP_ZERO);
+	exp_info.ops = &uio_dmabuf_test_pages_ops;
+	exp_info.size = ARRAY_SIZE(p->pages) * PAGE_SIZE;
+	exp_info.flags = O_RDWR;
+	exp_info.priv = p;
+	dmabuf = ERR_PTR(-ENOMEM);
+	if (p->pages[0] && p->pages[1] && p->pages[2] && p->pages[3])
+		dmabuf = dma_buf_export(&exp_info);
+	if (IS_ERR(dmabuf))
+		uio_dmabuf_test_pages_free(p);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, dmabuf);
+	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test, uio_dmabuf_test_put_action,
+							   dmabuf));
+	KUNIT_ASSERT_EQ(test, 0, uio_dmabuf_test_import(ctx->file, dmabuf,
+							UIO_DMABUF_DIR_BIDIRECTIONAL, 0, &imp));
+	KUNIT_EXPECT_EQ(test, imp.map_flags, 0);
+
+	sync = (struct uio_dmabuf_sync){ .handle = imp.handle,
+					 .flags = UIO_DMABUF_SYNC_FOR_DEVICE };
+	KUNIT_EXPECT_EQ(test, 0, uio_dmabuf_test_ioctl(test, ctx->file, UIO_DMABUF_IOC_SYNC,
+						       &sync, sizeof(sync)));
+	sync.flags = UIO_DMABUF_SYNC_FOR_CPU;
+	sync.offset = 100;
+	sync.length = 200;
+	KUNIT_EXPECT_EQ(test, 0, uio_dmabuf_test_ioctl(test, ctx->file, UIO_DMABUF_IOC_SYNC,
+						       &sync, sizeof(sync)));
+	sync.offset = PAGE_SIZE - 8;
+	sync.length = 2 * PAGE_SIZE;
+	KUNIT_EXPECT_EQ(test, 0, uio_dmabuf_test_ioctl(test, ctx->file, UIO_DMABUF_IOC_SYNC,
+						       &sync, sizeof(sync)));
+	sync.offset = 3 * PAGE_SIZE;
+	sync.length = PAGE_SIZE;
+	KUNIT_EXPECT_EQ(test, 0, uio_dmabuf_test_ioctl(test, ctx->file, UIO_DMABUF_IOC_SYNC,
+						       &sync, sizeof(sync)));
+
+	sync.length = PAGE_SIZE + 1;
+	KUNIT_EXPECT_EQ(test, -EINVAL, uio_dmabuf_test_ioctl(test, ctx->file, UIO_DMABUF_IOC_SYNC,
+							     &sync, sizeof(sync)));
+	sync.offset = 4 * PAGE_SIZE;
+	sync.length = 1;
+	KUNIT_EXPECT_EQ(test, -EINVAL, uio_dmabuf_test_ioctl(test, ctx->file, UIO_DMABUF_IOC_SYNC,
+							     &sync, sizeof(sync)));
+	sync.offset = 1;
+	sync.length = 0;
+	KUNIT_EXPECT_EQ(test, -EINVAL, uio_dmabuf_test_ioctl(test, ctx->file, UIO_DMABUF_IOC_SYNC,
+							     &sync, sizeof(sync)));
+	sync.offset = 8;
+	sync.length = U64_MAX;
+	KUNIT_EXPECT_EQ(test, -EINVAL, uio_dmabuf_test_ioctl(test, ctx->file, UIO_DMABUF_IOC_SYNC,
+							     &sync, sizeof(sync)));
+	KUNIT_EXPECT_EQ(test, 0, uio_dmabuf_test_release_handle(test, ctx->file, imp.handle));
+}
+
+static struct kunit_case uio_dmabuf_segments_cases[] = {
+	KUNIT_CASE_PARAM(uio_dmabuf_test_segments, uio_dmabuf_test_layout_gen_params),
+	KUNIT_CASE_PARAM(uio_dmabuf_test_lengths_sum, uio_dmabuf_test_layout_gen_params),
+	KUNIT_CASE(uio_dmabuf_test_contiguous_ok),
+	KUNIT_CASE(uio_dmabuf_test_contiguous_e2big),
+	KUNIT_CASE(uio_dmabuf_test_paging),
+	KUNIT_CASE(uio_dmabuf_test_segments_efault),
+	KUNIT_CASE_PARAM(uio_dmabuf_test_direction, uio_dmabuf_test_dir_gen_params),
+	KUNIT_CASE(uio_dmabuf_test_static_exporter),
+	KUNIT_CASE(uio_dmabuf_test_zero_size),
+	KUNIT_CASE(uio_dmabuf_test_sync),
+	{}
+};
+
+static struct kunit_suite uio_dmabuf_segments_suite = {
+	.name = "uio_dmabuf_segments",
+	.init = uio_dmabuf_test_init,
+	.test_cases = uio_dmabuf_segments_cases,
+};
+
+kunit_test_suite(uio_dmabuf_segments_suite);
