@@ -5,10 +5,39 @@
 # of the pristine files, then copied into TREE where they differ (unchanged
 # files keep their timestamps, so make rebuilds only what changed). Files an
 # earlier series added and this one does not are restored or removed.
+# With --stage, only the first half: the pristine files with the series
+# applied, in the empty directory STAGE (git apply --check, then git apply,
+# patch by patch; every file the series names must exist afterwards).
 # Usage: apply-series.sh TREE PATCHDIR PRISTINE    (prints the files touched)
+#        apply-series.sh --stage STAGE PATCHDIR PRISTINE
 set -euo pipefail
 
+stage_only=
+if [ "$1" = --stage ]; then
+	stage_only=1
+	shift
+fi
 tree=$1 patches=$(cd "$2" && pwd) pristine=$3
+files=$(cat "$patches"/000[1-9]*.patch | sed -n 's|^+++ b/||p' | LC_ALL=C sort -u)
+
+# apply_to STAGE: the series on a copy of the pristine files, outside any git
+# work tree (inside one, git apply would skip them).
+apply_to() {
+	local p f
+	cp -a "$pristine/." "$1/"
+	for p in "$patches"/000[1-9]*.patch; do
+		(cd "$1" && git apply --check "$p" && git apply "$p") ||
+			{ echo "apply-series: $(basename "$p") does not apply to $pristine" >&2; return 1; }
+	done
+	for f in $files; do
+		[ -f "$1/$f" ] || { echo "apply-series: $f missing after git apply" >&2; return 1; }
+	done
+}
+
+if [ -n "$stage_only" ]; then
+	apply_to "$tree"
+	exit
+fi
 if [ ! -f "$tree/Makefile" ]; then
 	echo "apply-series: unpacking linux-source into $tree" >&2
 	rm -rf "$tree.tmp"
@@ -18,12 +47,7 @@ if [ ! -f "$tree/Makefile" ]; then
 fi
 stage=$(mktemp -d)
 trap 'rm -rf "$stage"' EXIT
-cp -a "$pristine/." "$stage/"
-for p in "$patches"/000[1-9]*.patch; do
-	(cd "$stage" && git apply --check "$p" && git apply "$p") ||
-		{ echo "apply-series: $(basename "$p") does not apply to $pristine" >&2; exit 1; }
-done
-files=$(cat "$patches"/000[1-9]*.patch | sed -n 's|^+++ b/||p' | LC_ALL=C sort -u)
+apply_to "$stage"
 list=$tree/.uio-dmabuf-series
 for f in $( (cat "$list" 2>/dev/null || true; echo "$files") | LC_ALL=C sort -u); do
 	if [ -f "$stage/$f" ]; then

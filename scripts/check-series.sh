@@ -21,19 +21,11 @@ result $? "scripts/export-patches writes the series ($(ls "$out"/patches/*.patch
 [ -n "$patches" ] || { cat "$out/export.log"; finish; }
 pristine=$cache/pristine-$srcver
 
-# git apply --check on the pristine files, then for real, patch by patch, in a
-# directory outside any git work tree (inside one, git apply would skip them).
+# git apply --check on the pristine files, then for real, patch by patch.
 stage=$(mktemp -d)
 trap 'rm -rf "$stage"' EXIT
-cp -a "$pristine/." "$stage/"
-rc=0
-for p in "$patches"/000[1-9]*.patch; do
-	(cd "$stage" && git apply --check "$p" && git apply "$p") 2>>"$out/apply.log" ||
-		{ rc=1; echo "  $(basename "$p") does not apply"; break; }
-done
-for f in $(cat "$patches"/000[1-9]*.patch | sed -n 's|^+++ b/||p' | sort -u); do
-	[ -f "$stage/$f" ] || { rc=1; echo "  $f missing after git apply"; }
-done
+"$top/scripts/apply-series.sh" --stage "$stage" "$patches" "$pristine" 2>"$out/apply.log"
+rc=$?
 [ "$rc" = 0 ] || head -20 "$out/apply.log"
 result "$rc" "the series applies to pristine linux-source $srcver (git apply --check, then git apply)"
 

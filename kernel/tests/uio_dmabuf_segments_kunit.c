@@ -284,18 +284,11 @@ static const struct dma_buf_ops uio_dmabuf_test_pages_ops = {
 	.release = uio_dmabuf_test_pages_release,
 };
 
-/*
- * SYNC of a live, DMA-API-mapped import: the whole buffer, a range inside one
- * mapped entry and one across entries succeed (DMA-API debug checks each call
- * against the mapping); ranges outside the buffer, or empty, are EINVAL.
- */
-static void uio_dmabuf_test_sync(struct kunit *test)
+/* A four-page buffer of that exporter, put when the case ends. */
+static struct dma_buf *uio_dmabuf_test_pages_buffer(struct kunit *test)
 {
-	struct uio_dmabuf_test_ctx *ctx = test->priv;
 	DEFINE_DMA_BUF_EXPORT_INFO(exp_info);
 	struct uio_dmabuf_test_pages *p;
-	struct uio_dmabuf_import imp;
-	struct uio_dmabuf_sync sync;
 	struct dma_buf *dmabuf;
 	int i;
 
@@ -316,6 +309,21 @@ static void uio_dmabuf_test_sync(struct kunit *test)
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, dmabuf);
 	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test, uio_dmabuf_test_put_action,
 							   dmabuf));
+	return dmabuf;
+}
+
+/*
+ * SYNC of a live, DMA-API-mapped import: the whole buffer, a range inside one
+ * mapped entry and one across entries succeed (DMA-API debug checks each call
+ * against the mapping); ranges outside the buffer, or empty, are EINVAL.
+ */
+static void uio_dmabuf_test_sync(struct kunit *test)
+{
+	struct uio_dmabuf_test_ctx *ctx = test->priv;
+	struct dma_buf *dmabuf = uio_dmabuf_test_pages_buffer(test);
+	struct uio_dmabuf_import imp;
+	struct uio_dmabuf_sync sync;
+
 	KUNIT_ASSERT_EQ(test, 0, uio_dmabuf_test_import(ctx->file, dmabuf,
 							UIO_DMABUF_DIR_BIDIRECTIONAL, 0, &imp));
 	KUNIT_EXPECT_EQ(test, imp.map_flags, 0);

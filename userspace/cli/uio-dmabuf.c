@@ -481,6 +481,35 @@ static int check_import_opts(struct import_opts *o, const char *command, const c
 	return 0;
 }
 
+/*
+ * What alloc and import check alike: the command after --hold (@rest: the
+ * @nr_rest arguments left, NULL without --hold), --device and --direction.
+ */
+static int check_common_opts(struct import_opts *o, const char *command, char **rest,
+			     int nr_rest, const char *dir_text)
+{
+	int i;
+
+	if (rest) {
+		if (!nr_rest)
+			return usage_error(o->json, command, "--hold needs -- COMMAND [ARG...]");
+		o->hold = rest;
+	} else if (nr_rest) {
+		return usage_error(o->json, command, "unexpected argument (did you mean --hold --?)");
+	}
+	if (!o->device)
+		return usage_error(o->json, command, "--device is required");
+	if (dir_text) {
+		for (i = 0; i < 3 && strcmp(dir_text, direction_names[i]); i++)
+			;
+		if (i == 3)
+			return usage_error(o->json, command,
+					   "--direction must be bidirectional, to-device or from-device");
+		o->direction = (uint32_t)i;
+	}
+	return 0;
+}
+
 static int parse_import_opts(int argc, char **argv, const char *command, bool alloc,
 			     struct import_opts *o)
 {
@@ -501,7 +530,7 @@ static int parse_import_opts(int argc, char **argv, const char *command, bool al
 	};
 	const char *fd_text = NULL, *dir_text = NULL;
 	bool hold = false;
-	int c, i;
+	int c, i, ret;
 
 	memset(o, 0, sizeof(*o));
 	o->fd = -1;
@@ -529,23 +558,9 @@ static int parse_import_opts(int argc, char **argv, const char *command, bool al
 					   "see uio-dmabuf import --help");
 		}
 	}
-	if (hold) {
-		if (optind >= argc)
-			return usage_error(o->json, command, "--hold needs -- COMMAND [ARG...]");
-		o->hold = argv + optind;
-	} else if (optind < argc) {
-		return usage_error(o->json, command, "unexpected argument (did you mean --hold --?)");
-	}
-	if (!o->device)
-		return usage_error(o->json, command, "--device is required");
-	if (dir_text) {
-		for (i = 0; i < 3 && strcmp(dir_text, direction_names[i]); i++)
-			;
-		if (i == 3)
-			return usage_error(o->json, command,
-					   "--direction must be bidirectional, to-device or from-device");
-		o->direction = (uint32_t)i;
-	}
+	ret = check_common_opts(o, command, hold ? argv + optind : NULL, argc - optind, dir_text);
+	if (ret)
+		return ret;
 	return alloc ? check_alloc_opts(o, command, fd_text) : check_import_opts(o, command, fd_text);
 }
 
