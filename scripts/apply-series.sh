@@ -13,12 +13,14 @@
 set -euo pipefail
 
 stage_only=
-if [ "$1" = --stage ]; then
+if [ "${1:-}" = --stage ]; then
 	stage_only=1
 	shift
 fi
+[ $# = 3 ] || { echo "usage: apply-series.sh [--stage] TREE PATCHDIR PRISTINE" >&2; exit 2; }
 tree=$1 patches=$(cd "$2" && pwd) pristine=$3
 files=$(cat "$patches"/000[1-9]*.patch | sed -n 's|^+++ b/||p' | LC_ALL=C sort -u)
+[ -n "$files" ] || { echo "apply-series: no file in the patches of $patches" >&2; exit 1; }
 
 # apply_to STAGE: the series on a copy of the pristine files, outside any git
 # work tree (inside one, git apply would skip them).

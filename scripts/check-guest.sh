@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Boot the debug test kernel in QEMU with two edu devices: run the KUnit suites
-# (uio_dmabuf_kunit.ko; every suite of kernel/tests/ must pass), bind edu to uio_dmabuf, run the smoke test and the CLI
-# tests, then judge the guest log. Prints the KTAP summary of kunit.py, the
-# smoke and CLI TAP, the guest-log verdict and "check-guest: P passed, F failed".
+# (uio_dmabuf_kunit.ko; every suite of kernel/tests/ must pass), bind edu to
+# uio_dmabuf, run the smoke test and the CLI tests, then judge the guest log.
+# Prints the KTAP summary of kunit.py, the smoke and CLI TAP, the guest-log
+# verdict and "check-guest: P passed, F failed".
 set -uo pipefail
 
 part=guest

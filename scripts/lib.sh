@@ -95,10 +95,18 @@ judge_run() {
 
 # kunit_missing_suites FILE: the KUnit suites kernel/tests/ declares that
 # kunit.py's parsed output FILE does not show as passed (none: empty output).
+# A suite is a "struct kunit_suite" whose .name is a string literal; their
+# number must match the kunit_test_suite() lines, or nothing counts as run.
 kunit_missing_suites() {
-	local s suites missing=
-	suites=$(sed -n 's/^\t\.name = "\([a-z0-9_]*\)",$/\1/p' "$top"/kernel/tests/*_kunit.c)
-	[ -n "$suites" ] || { echo "(kernel/tests/ declares no suite)"; return; }
+	local s suites registered missing=
+	suites=$(awk '/^static struct kunit_suite / { in_suite = 1 }
+		      in_suite && /\.name = "/ { split($0, q, "\""); print q[2]; in_suite = 0 }' \
+		"$top"/kernel/tests/*.c)
+	registered=$(cat "$top"/kernel/tests/*.c | grep -c '^kunit_test_suite(')
+	if [ -z "$suites" ] || [ "$(echo "$suites" | wc -l)" != "$registered" ]; then
+		echo "(kernel/tests/ declares $(echo "$suites" | grep -c .) named suites, registers $registered)"
+		return
+	fi
 	for s in $suites; do
 		grep -qE "=+ \[PASSED\] $s =+" "$1" || missing="$missing $s"
 	done

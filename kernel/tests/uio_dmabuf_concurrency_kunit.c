@@ -12,7 +12,8 @@
 #include <linux/dma-resv.h>
 #include <linux/kthread.h>
 #include <linux/mman.h>
-#include <linux/sched/mm.h>
+#include <linux/sched/signal.h>
+#include <linux/sched/task.h>
 #include <linux/uaccess.h>
 
 #include "uio_dmabuf_kunit.h"

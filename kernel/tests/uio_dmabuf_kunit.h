@@ -52,8 +52,6 @@ struct uio_dmabuf_test_layout {
 extern const struct uio_dmabuf_test_layout uio_dmabuf_test_layouts[UIO_DMABUF_TEST_NR_LAYOUTS];
 /* Five segments of one page each, for paging. */
 extern const struct uio_dmabuf_test_layout uio_dmabuf_test_five;
-/* A table one page short of its buffer. */
-extern const struct uio_dmabuf_test_layout uio_dmabuf_test_short;
 
 /* The exporter's private data: freed by its release op, after the last put. */
 struct uio_dmabuf_test_buf {
@@ -68,8 +66,6 @@ struct uio_dmabuf_test_buf {
 	enum dma_data_direction last_dir;
 };
 
-/* Moves its buffers only with pin/unpin: importers must pin. */
-extern const struct dma_buf_ops uio_dmabuf_test_dynamic_ops;
 /* No pin/unpin: the dma-buf core maps at attach time and caches the table. */
 extern const struct dma_buf_ops uio_dmabuf_test_static_ops;
 
@@ -94,6 +90,8 @@ void uio_dmabuf_test_file_release_action(void *file);
 
 int uio_dmabuf_test_init(struct kunit *test);
 
+struct dma_buf *uio_dmabuf_test_export(struct kunit *test, const struct dma_buf_ops *ops,
+				       size_t size, void *priv, void (*free)(void *priv));
 struct dma_buf *uio_dmabuf_test_buffer(struct kunit *test,
 				       const struct uio_dmabuf_test_layout *layout,
 				       const struct dma_buf_ops *ops,
@@ -116,8 +114,6 @@ long uio_dmabuf_test_release_handle(struct kunit *test, struct uio_dmabuf_file *
 				    u32 handle);
 long uio_dmabuf_test_get_all(struct kunit *test, u32 handle, struct uio_dmabuf_segment *segs,
 			     u32 cap, struct uio_dmabuf_get_segments *out);
-long uio_dmabuf_test_page(struct kunit *test, u32 handle, u32 first, u32 count,
-			  struct uio_dmabuf_get_segments *gs);
 
 unsigned long uio_dmabuf_test_device_imports(struct uio_dmabuf_dev *udev);
 void uio_dmabuf_test_expect_idle(struct kunit *test, struct uio_dmabuf_test_buf *buf);

@@ -8,6 +8,7 @@
  */
 
 #include <kunit/device.h>
+#include <linux/dma-mapping.h>
 #include <linux/dma-resv.h>
 #include <linux/ioport.h>
 #include <linux/uio_driver.h>
@@ -96,6 +97,13 @@ static void uio_dmabuf_test_revoke_on_unbind(struct kunit *test)
 	ctx->watch = NULL;
 	/* Closing the file still works: the fixture's action does it. */
 }
+
+/* A table one page short of its buffer. */
+static const struct uio_dmabuf_test_layout uio_dmabuf_test_short = {
+	.name = "short",
+	.size = 3 * SZ_4K,
+	.ents = { { 0x10000, SZ_4K }, { 0x30000, SZ_4K } }, .nr_ents = 2,
+};
 
 /* Exporter failures pass through with nothing left attached, pinned or charged. */
 struct uio_dmabuf_test_fault {

@@ -7,6 +7,8 @@
  * and SYNC of a buffer mapped through the DMA API.
  */
 
+#include <linux/dma-mapping.h>
+#include <linux/gfp.h>
 #include <linux/scatterlist.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
@@ -19,6 +21,19 @@ static void uio_dmabuf_test_layout_desc(const struct uio_dmabuf_test_layout *l, 
 }
 
 KUNIT_ARRAY_PARAM(uio_dmabuf_test_layout, uio_dmabuf_test_layouts, uio_dmabuf_test_layout_desc);
+
+/* One GET_SEGMENTS page of @handle: from @first, at most @count, into ctx->usegs. */
+static long uio_dmabuf_test_page(struct kunit *test, u32 handle, u32 first, u32 count,
+				 struct uio_dmabuf_get_segments *gs)
+{
+	struct uio_dmabuf_test_ctx *ctx = test->priv;
+
+	*gs = (struct uio_dmabuf_get_segments){
+		.handle = handle, .first = first, .count = count,
+		.segments = (uintptr_t)ctx->usegs,
+	};
+	return uio_dmabuf_test_ioctl(test, ctx->file, UIO_DMABUF_IOC_GET_SEGMENTS, gs, sizeof(*gs));
+}
 
 /* The reported segments are the layout's, merged, in buffer order. */
 static void uio_dmabuf_test_segments(struct kunit *test)
@@ -284,32 +299,31 @@ static const struct dma_buf_ops uio_dmabuf_test_pages_ops = {
 	.release = uio_dmabuf_test_pages_release,
 };
 
+static void uio_dmabuf_test_pages_free_priv(void *p)
+{
+	uio_dmabuf_test_pages_free(p);
+}
+
 /* A four-page buffer of that exporter, put when the case ends. */
 static struct dma_buf *uio_dmabuf_test_pages_buffer(struct kunit *test)
 {
-	DEFINE_DMA_BUF_EXPORT_INFO(exp_info);
 	struct uio_dmabuf_test_pages *p;
-	struct dma_buf *dmabuf;
+	bool all = true;
 	int i;
 
 	p = kzalloc(sizeof(*p), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, p);
 	/* Pages allocated one by one: the table usually has several entries. */
-	for (i = 0; i < ARRAY_SIZE(p->pages); i++)
+	for (i = 0; i < ARRAY_SIZE(p->pages); i++) {
 		p->pages[i] = alloc_page(GFP_KERNEL | __GFP_ZERO);
-	exp_info.ops = &uio_dmabuf_test_pages_ops;
-	exp_info.size = ARRAY_SIZE(p->pages) * PAGE_SIZE;
-	exp_info.flags = O_RDWR;
-	exp_info.priv = p;
-	dmabuf = ERR_PTR(-ENOMEM);
-	if (p->pages[0] && p->pages[1] && p->pages[2] && p->pages[3])
-		dmabuf = dma_buf_export(&exp_info);
-	if (IS_ERR(dmabuf))
+		all &= !!p->pages[i];
+	}
+	if (!all)
 		uio_dmabuf_test_pages_free(p);
-	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, dmabuf);
-	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test, uio_dmabuf_test_put_action,
-							   dmabuf));
-	return dmabuf;
+	KUNIT_ASSERT_TRUE_MSG(test, all, "no pages for the buffer");
+	return uio_dmabuf_test_export(test, &uio_dmabuf_test_pages_ops,
+				      ARRAY_SIZE(p->pages) * PAGE_SIZE, p,
+				      uio_dmabuf_test_pages_free_priv);
 }
 
 /*

@@ -109,6 +109,24 @@ static void test_node_path(void)
 		free(out_);                                                     \
 	} while (0)
 
+/* Sizes in the tables, and JSON strings. */
+static void test_format_size(void)
+{
+	char buf[32];
+
+	udb_format_size(buf, sizeof(buf), 16 << 20);
+	CHECK(!strcmp(buf, "16 MiB"), "format_size 16M: %s", buf);
+	udb_format_size(buf, sizeof(buf), 4097);
+	CHECK(!strcmp(buf, "4097 B"), "format_size 4097: %s", buf);
+	udb_format_size(buf, sizeof(buf), 0);
+	CHECK(!strcmp(buf, "0 B"), "format_size 0: %s", buf);
+	udb_format_size(buf, sizeof(buf), 3ULL << 30);
+	CHECK(!strcmp(buf, "3 GiB"), "format_size 3G: %s", buf);
+
+	RENDER("\"a\\\"b\\\\c\\n\\u0001\"", udb_json_string(f, "a\"b\\c\n\x01"));
+	RENDER("null", udb_json_string(f, NULL));
+}
+
 static void test_format(void)
 {
 	static const struct uio_dmabuf_segment segs[] = {
@@ -125,19 +143,7 @@ static void test_format(void)
 		.operation = "import", .err = EBUSY,
 	};
 	struct udb_heap heaps[] = { { "reserved", true }, { "system", false } };
-	char buf[32];
 
-	udb_format_size(buf, sizeof(buf), 16 << 20);
-	CHECK(!strcmp(buf, "16 MiB"), "format_size 16M: %s", buf);
-	udb_format_size(buf, sizeof(buf), 4097);
-	CHECK(!strcmp(buf, "4097 B"), "format_size 4097: %s", buf);
-	udb_format_size(buf, sizeof(buf), 0);
-	CHECK(!strcmp(buf, "0 B"), "format_size 0: %s", buf);
-	udb_format_size(buf, sizeof(buf), 3ULL << 30);
-	CHECK(!strcmp(buf, "3 GiB"), "format_size 3G: %s", buf);
-
-	RENDER("\"a\\\"b\\\\c\\n\\u0001\"", udb_json_string(f, "a\"b\\c\n\x01"));
-	RENDER("null", udb_json_string(f, NULL));
 	RENDER("device /dev/uio-dmabuf0 (uio0), buffer system heap 12 KiB, handle 7, bidirectional\n"
 	       "segment  dma_addr            length              offset            \n"
 	       "      0  0x0000000000001000  0x0000000000002000  0x0000000000000000\n"
@@ -307,6 +313,7 @@ int main(void)
 	test_parse_size();
 	test_node_path();
 	test_isolation();
+	test_format_size();
 	test_format();
 	test_paging();
 	printf("1..%d\n", passed + failed);
