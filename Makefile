@@ -27,7 +27,7 @@ install:
 # Static programs that run in the test guest.
 GUEST_TOOLS := $(BUILD)/guest/uio-dmabuf-smoke $(BUILD)/guest/heap-helper $(BUILD)/guest/uio-dmabuf \
 	$(BUILD)/guest/edu-dma-test $(BUILD)/guest/guest-e2e.sh $(BUILD)/guest/reliability $(BUILD)/guest/guest-cli.sh \
-	$(BUILD)/guest/security
+	$(BUILD)/guest/security $(BUILD)/guest/uio-dmabuf-bench
 
 guest-tools: $(GUEST_TOOLS)
 
@@ -62,6 +62,12 @@ $(BUILD)/guest/security: tests/security/security.c $(RUNNER_DEPS)
 	@mkdir -p $(@D)
 	$(RUNNER_CC)
 
+# The benchmark's guest program (bench/), with the floor module's header.
+$(BUILD)/guest/uio-dmabuf-bench: bench/uio-dmabuf-bench.c bench/kernel/uio_dmabuf_bench.h $(RUNNER_DEPS)
+	$(MAKE) -C userspace ../$(BUILD)/userspace/libuiodmabuf.a
+	@mkdir -p $(@D)
+	$(RUNNER_CC) -Ibench/kernel
+
 $(BUILD)/guest/guest-e2e.sh: tests/edu/guest-e2e.sh
 	@mkdir -p $(@D)
 	install -m 0755 $< $@
@@ -75,11 +81,11 @@ $(BUILD)/guest/uio-dmabuf-smoke: tests/smoke/uio-dmabuf-smoke.c include/uapi/lin
 	$(CC) $(WARN) $(CFLAGS) -static -Iinclude/uapi -o $@ $<
 
 check:
-	scripts/check.sh deps build series unit guest security e2e reliability
+	scripts/check.sh deps build series unit guest bench security e2e reliability
 
 # Everything, with the long load run (1,000,000 import/release cycles).
 check-long:
-	RELIABILITY_CYCLES=1000000 scripts/check.sh deps build series unit guest security e2e reliability
+	RELIABILITY_CYCLES=1000000 scripts/check.sh deps build series unit guest bench security e2e reliability
 
 check-deps:
 	scripts/check.sh deps
@@ -106,6 +112,14 @@ check-reliability:
 check-security:
 	scripts/check.sh security
 
+# The benchmark's quick variant (prints its tables, asserts nothing about time).
+check-bench:
+	scripts/check.sh bench
+
+# The benchmark: writes docs/bench/ (see scripts/bench.sh).
+bench:
+	scripts/bench.sh
+
 # One guest boot runs the KUnit suite, the smoke test and the CLI tests.
 check-guest check-kunit:
 	scripts/check.sh guest
@@ -118,4 +132,5 @@ FORCE:
 
 .PHONY: all module userspace install guest-tools check check-deps check-build check-unit \
 	check-guest check-kunit check-e2e check-reliability check-security check-series check-long patches \
+	check-bench bench \
 	clean FORCE

@@ -11,6 +11,12 @@
 #   out-<that>-<series hash>/             bzImage and our .ko files; when it exists,
 #                                         nothing is built at all.
 # Prints the output directory on the last line of stdout.
+#
+# --bench: the benchmark's kernel instead, the same fragment without its debug
+#          options (everything from "# Debug options" on) plus
+#          scripts/bench-kernel.config, in trees of its own.
+# --tree:  print the source tree's path (the tree out-of-tree modules for this
+#          kernel are built against) instead of building.
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -18,6 +24,19 @@ cache=${UIO_DMABUF_CACHE:-/var/cache/uio-dmabuf}
 tarball=/usr/src/linux-source-6.12.tar.xz
 fragment=$top/scripts/test-kernel.config
 jobs=${JOBS:-$(nproc)}
+print_tree=0
+for arg in "$@"; do
+	case "$arg" in
+	--bench)
+		mkdir -p "$cache"
+		fragment=$cache/bench-kernel.config
+		{ sed '/^# Debug options/,$d' "$top/scripts/test-kernel.config"
+		  cat "$top/scripts/bench-kernel.config"; } >"$fragment.tmp"
+		mv "$fragment.tmp" "$fragment" ;;
+	--tree) print_tree=1 ;;
+	*) echo "build-kernel: unknown argument $arg" >&2; exit 2 ;;
+	esac
+done
 
 log() { echo "build-kernel: $*" >&2; }
 
@@ -33,6 +52,10 @@ drvhash=$(cat "$top/scripts/build-kernel.sh" "$top/scripts/apply-series.sh" \
 tree=$cache/tree-$srcver-$cfghash/linux
 out=$cache/out-$srcver-$cfghash-$drvhash
 
+if [ "$print_tree" = 1 ]; then
+	echo "$tree"
+	exit 0
+fi
 if [ -f "$out/bzImage" ]; then
 	log "cached: $out"
 	echo "$out"

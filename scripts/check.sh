@@ -7,7 +7,7 @@ set -uo pipefail
 part=all
 . "$(dirname "$0")/lib.sh"
 parts=("$@")
-[ ${#parts[@]} -gt 0 ] || parts=(deps build series unit guest security e2e reliability)
+[ ${#parts[@]} -gt 0 ] || parts=(deps build series unit guest bench security e2e reliability)
 
 mkdir -p "$top/build"
 total_pass=0 total_fail=0
@@ -27,6 +27,7 @@ for part in "${parts[@]}"; do
 	e2e) "$top/scripts/check-e2e.sh" 2>&1 | tee "$log"; rc=${PIPESTATUS[0]} ;;
 	reliability) "$top/scripts/check-reliability.sh" 2>&1 | tee "$log"; rc=${PIPESTATUS[0]} ;;
 	security) "$top/scripts/check-security.sh" 2>&1 | tee "$log"; rc=${PIPESTATUS[0]} ;;
+	bench) "$top/scripts/check-bench.sh" 2>&1 | tee "$log"; rc=${PIPESTATUS[0]} ;;
 	*) echo "check: unknown part '$part'"; rc=2; echo "check-$part: 0 passed, 1 failed" >"$log" ;;
 	esac
 	read -r p f < <(tally "check-$part" "$log")

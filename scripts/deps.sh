@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# Install, through apt-get, every Debian package the build and the tests need.
-# Packages already present are left alone; nothing is done when all are there.
+# Install, through apt-get, every Debian package the build and the tests need,
+# and the packages named as arguments (make bench adds gnuplot-nox). Packages
+# already present are left alone; nothing is done when all are there.
+# Usage: deps.sh [PACKAGE...]
 set -euo pipefail
 
 pkgs=(
@@ -10,6 +12,7 @@ pkgs=(
 	linux-headers-6.12-amd64	# headers of the newest Debian 6.12 kernel
 	linux-headers-amd64		# headers of Debian 12's own 6.1 kernel
 	qemu-system-x86 busybox-static sparse libdrm-dev pkg-config valgrind
+	"$@"
 )
 
 missing=()

@@ -1,0 +1,41 @@
+/* SPDX-License-Identifier: GPL-2.0 WITH Linux-syscall-note */
+/*
+ * The benchmark's floor: /dev/uio-dmabuf-bench, from bench/kernel/, which
+ * ships only with the benchmark. It does in the kernel, against the same
+ * device, what an import costs at the least: dma_buf_get(), a dynamic
+ * attachment, pin, map, then unmap, unpin, detach and dma_buf_put().
+ */
+#ifndef _UIO_DMABUF_BENCH_H
+#define _UIO_DMABUF_BENCH_H
+
+#include <linux/ioctl.h>
+#include <linux/types.h>
+
+/**
+ * struct uio_dmabuf_bench_device - UIO_DMABUF_BENCH_IOC_DEVICE
+ * @name: the PCI device's name ("0000:00:03.0"), NUL-terminated
+ */
+struct uio_dmabuf_bench_device {
+	char name[32];
+};
+
+/**
+ * struct uio_dmabuf_bench_floor - UIO_DMABUF_BENCH_IOC_FLOOR
+ * @fd:        the dma-buf
+ * @direction: enum dma_data_direction of the mapping
+ * @ns:        out: nanoseconds from dma_buf_get() to dma_buf_put()
+ * @nents:     out: DMA entries of the mapping
+ * @reserved:  zero
+ */
+struct uio_dmabuf_bench_floor {
+	__s32 fd;
+	__u32 direction;
+	__u64 ns;
+	__u32 nents;
+	__u32 reserved;
+};
+
+#define UIO_DMABUF_BENCH_IOC_DEVICE	_IOW('u', 0xb0, struct uio_dmabuf_bench_device)
+#define UIO_DMABUF_BENCH_IOC_FLOOR	_IOWR('u', 0xb1, struct uio_dmabuf_bench_floor)
+
+#endif /* _UIO_DMABUF_BENCH_H */

@@ -1,0 +1,243 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""Turn the CSV rows of bench/uio-dmabuf-bench into the benchmark's report.
+
+Usage: bench-report.py OUTDIR DATA...
+Each DATA file is a guest's data channel (lines "csv,LABEL,SECTION,..."). Writes
+OUTDIR/results.csv (every row), OUTDIR/summary.md (the targets of the
+benchmark, each met or missed with its ratio, and the tables), and, when
+gnuplot is installed, OUTDIR/{roundtrip,oldway,segments}.png. Every ratio is
+taken between figures of the same boot (the same LABEL).
+"""
+import collections
+import os
+import shutil
+import subprocess
+import sys
+
+FIELDS = ["label", "section", "exporter", "size", "segments", "metric",
+          "median_ns", "min_ns", "max_ns", "reps"]
+Row = collections.namedtuple("Row", FIELDS)
+
+
+def read_rows(paths):
+    rows = []
+    for path in paths:
+        with open(path, errors="replace") as f:
+            for line in f:
+                parts = line.strip().split(",")
+                if parts[0] != "csv" or len(parts) != len(FIELDS) + 1:
+                    continue
+                r = parts[1:]
+                rows.append(Row(r[0], r[1], r[2], int(r[3]), int(r[4]), r[5],
+                                int(r[6]), int(r[7]), int(r[8]), int(r[9])))
+    return rows
+
+
+def size_text(n):
+    for unit, div in (("GiB", 1 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)):
+        if n >= div and n % div == 0:
+            return f"{n // div} {unit}"
+    return str(n)
+
+
+def us(ns):
+    return f"{ns / 1000:.1f}"
+
+
+class Report:
+    def __init__(self, rows):
+        self.rows = rows
+        self.by = {(r.label, r.section, r.exporter, r.size, r.metric): r for r in rows}
+        self.labels = list(dict.fromkeys(r.label for r in rows))
+        self.lines = []
+        self.verdicts = []
+
+    def get(self, label, section, exporter, size, metric):
+        return self.by.get((label, section, exporter, size, metric))
+
+    def target(self, label, name, ratio, limit, wanted_le=True, why=""):
+        if ratio is None:
+            return
+        met = ratio <= limit if wanted_le else ratio >= limit
+        sign = "<=" if wanted_le else ">="
+        self.verdicts.append((label, name, ratio, f"{sign} {limit}", met, why))
+
+    def roundtrip(self, label):
+        sizes = sorted({r.size for r in self.rows
+                        if r.label == label and r.section == "roundtrip"})
+        exporters = list(dict.fromkeys(r.exporter for r in self.rows
+                                       if r.label == label and r.section == "roundtrip"))
+        out = [f"| exporter | size | segments | round trip µs (min-max) | floor µs | "
+               f"in-kernel floor µs | round trip / floor |", "|---|---|---|---|---|---|---|"]
+        worst_small, worst_large = None, None
+        for e in exporters:
+            for s in sizes:
+                rt = self.get(label, "roundtrip", e, s, "roundtrip")
+                fl = self.get(label, "roundtrip", e, s, "floor")
+                kf = self.get(label, "roundtrip", e, s, "floor_kernel")
+                if not rt or not fl:
+                    continue
+                ratio = rt.median_ns / fl.median_ns
+                out.append(f"| {e} | {size_text(s)} | {rt.segments} | {us(rt.median_ns)} "
+                           f"({us(rt.min_ns)}-{us(rt.max_ns)}) | {us(fl.median_ns)} | "
+                           f"{us(kf.median_ns) if kf else '-'} | {ratio:.2f} |")
+                if s < 64 * 1024:
+                    worst_small = max(worst_small or 0, ratio)
+                else:
+                    worst_large = max(worst_large or 0, ratio)
+        self.target(label, "round trip / floor, below 64 KiB (worst)", worst_small, 1.5)
+        self.target(label, "round trip / floor, from 64 KiB up (worst)", worst_large, 1.1)
+        return out
+
+    def oldway(self, label):
+        sizes = sorted({r.size for r in self.rows if r.label == label and r.section == "oldway"})
+        out = ["| size | old way µs (mmap + pagemap) | new way µs (alloc + import + "
+               "segments + release) | new / old |", "|---|---|---|---|"]
+        worst = None
+        for s in sizes:
+            old = self.get(label, "oldway", "system", s, "old_way")
+            new = self.get(label, "oldway", "system", s, "new_way")
+            if not old or not new:
+                continue
+            ratio = new.median_ns / old.median_ns
+            worst = max(worst or 0, ratio)
+            out.append(f"| {size_text(s)} | {us(old.median_ns)} | {us(new.median_ns)} | "
+                       f"{ratio:.2f} |")
+        self.target(label, "new way / old way (worst size)", worst, 1.0)
+        return out
+
+    def segments(self, label):
+        rows = sorted((r for r in self.rows if r.label == label and r.section == "segments"),
+                      key=lambda r: r.size)
+        out = ["| pages | segments | round trip µs | ns per segment |", "|---|---|---|---|"]
+        base = None
+        worst = None
+        for r in rows:
+            per = r.median_ns / max(r.segments, 1)
+            out.append(f"| {r.size // 4096} | {r.segments} | {us(r.median_ns)} | {per:.0f} |")
+            if r.segments >= 256:
+                base = base or per
+                worst = max(worst or 0, per / base)
+        self.target(label, "cost per segment, 256 to 65,536 segments (worst / at 256)",
+                    worst, 1.2)
+        return out
+
+    def live(self, label):
+        rows = sorted((r for r in self.rows if r.label == label and r.section == "live"),
+                      key=lambda r: r.size)
+        out = ["| live imports | round trip µs (min-max) |", "|---|---|"]
+        for r in rows:
+            out.append(f"| {r.size} | {us(r.median_ns)} ({us(r.min_ns)}-{us(r.max_ns)}) |")
+        if len(rows) > 1 and rows[0].size == 0:
+            self.target(label, f"round trip at {rows[-1].size} live imports / at 0",
+                        rows[-1].median_ns / rows[0].median_ns, 1.1)
+        return out
+
+    def procs(self, label):
+        rows = {r.segments: r for r in self.rows if r.label == label and r.section == "procs"}
+        out = ["| processes | ns per round trip, all together | throughput / s |",
+               "|---|---|---|"]
+        for n in sorted(rows):
+            out.append(f"| {n} | {rows[n].median_ns} | {1e9 / rows[n].median_ns:.0f} |")
+        if 1 in rows and 2 in rows:
+            self.target(label, "throughput of 2 processes / 1",
+                        rows[1].median_ns / rows[2].median_ns, 1.8, wanted_le=False)
+        return out
+
+    def write(self, path, command):
+        body = []
+        for label in self.labels:
+            body += [f"## {label}", ""]
+            for title, fn in (("Round trip against the floor", self.roundtrip),
+                              ("The old way against the new", self.oldway),
+                              ("Segments", self.segments),
+                              ("Live imports", self.live),
+                              ("Processes", self.procs)):
+                table = fn(label)
+                if len(table) > 2:
+                    body += [f"### {title}", ""] + table + [""]
+        head = ["# uio_dmabuf benchmark", "", f"Command: `{command}`", "",
+                "Medians of the runs of each row (min-max where shown), measured under "
+                "QEMU TCG on the machine that ran the command; every ratio is between "
+                "figures of one boot.", "", "## Targets", "",
+                "| boot | target | ratio | wanted | met |", "|---|---|---|---|---|"]
+        for label, name, ratio, want, met, _ in self.verdicts:
+            head.append(f"| {label} | {name} | {ratio:.2f} | {want} | "
+                        f"{'yes' if met else '**no**'} |")
+        with open(path, "w") as f:
+            f.write("\n".join(head + [""] + body) + "\n")
+
+
+def plot(outdir, rows):
+    if not shutil.which("gnuplot"):
+        print("bench-report: no gnuplot, no plots", file=sys.stderr)
+        return
+    labels = list(dict.fromkeys(r.label for r in rows))
+    data = os.path.join(outdir, "plot-data")
+    os.makedirs(data, exist_ok=True)
+    series = collections.defaultdict(list)
+    for r in rows:
+        if r.section == "roundtrip" and r.metric in ("roundtrip", "floor"):
+            series[("roundtrip", r.label, r.exporter, r.metric)].append((r.size, r.median_ns))
+        elif r.section == "oldway":
+            series[("oldway", r.label, "system", r.metric)].append((r.size, r.median_ns))
+        elif r.section == "segments":
+            series[("segments", r.label, "", "ns")].append(
+                (r.segments, r.median_ns / max(r.segments, 1)))
+    plots = collections.defaultdict(list)
+    for key, points in series.items():
+        name = "-".join(k for k in key if k).replace("/", "_")
+        path = os.path.join(data, name + ".dat")
+        with open(path, "w") as f:
+            for x, y in sorted(points):
+                f.write(f"{x} {y / 1000 if key[0] != 'segments' else y}\n")
+        plots[key[0]].append((path, " ".join(k for k in key[1:] if k)))
+    titles = {
+        "roundtrip": ("buffer size (bytes)", "µs (median)", "Round trip and floor"),
+        "oldway": ("buffer size (bytes)", "µs (median)", "Old way (mmap + pagemap) and new way"),
+        "segments": ("segments", "ns per segment (median)", "Round trip cost per segment"),
+    }
+    for kind, files in plots.items():
+        xl, yl, title = titles[kind]
+        cmds = [
+            "set terminal pngcairo size 1100,700 noenhanced" if has_cairo()
+            else "set terminal png size 1100,700 noenhanced",
+            f"set output '{os.path.join(outdir, kind + '.png')}'",
+            f"set title '{title} ({', '.join(labels)})'",
+            f"set xlabel '{xl}'", f"set ylabel '{yl}'",
+            "set logscale x 2" if kind == "segments" else "set logscale x 4",
+            "set logscale y 10", "set key outside right", "set grid",
+            "plot " + ", ".join(f"'{p}' using 1:2 with linespoints title '{t}'"
+                                for p, t in sorted(files, key=lambda x: x[1])),
+        ]
+        subprocess.run(["gnuplot"], input="\n".join(cmds), text=True, check=True)
+
+
+def has_cairo():
+    out = subprocess.run(["gnuplot", "-e", "set terminal"], capture_output=True, text=True)
+    return "pngcairo" in out.stdout + out.stderr
+
+
+def main():
+    if len(sys.argv) < 3:
+        sys.exit("usage: bench-report.py OUTDIR DATA...")
+    outdir = sys.argv[1]
+    rows = read_rows(sys.argv[2:])
+    if not rows:
+        sys.exit("bench-report: no rows in " + " ".join(sys.argv[2:]))
+    os.makedirs(outdir, exist_ok=True)
+    with open(os.path.join(outdir, "results.csv"), "w") as f:
+        f.write(",".join(FIELDS) + "\n")
+        for r in rows:
+            f.write(",".join(str(v) for v in r) + "\n")
+    report = Report(rows)
+    report.write(os.path.join(outdir, "summary.md"),
+                 os.environ.get("BENCH_COMMAND", "make bench"))
+    plot(outdir, rows)
+    for label, name, ratio, want, met, _ in report.verdicts:
+        print(f"{label}: {name}: {ratio:.2f} (wanted {want}): {'met' if met else 'missed'}")
+
+
+if __name__ == "__main__":
+    main()

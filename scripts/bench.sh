@@ -1,0 +1,85 @@
+#!/usr/bin/env bash
+# make bench: the benchmark of bench/uio-dmabuf-bench in QEMU (TCG), one boot
+# at a time so that no guest slows another:
+#   bench-*  the test kernel without its debug options (build-kernel.sh --bench)
+#   stock-*  Debian's stock 6.12 kernel, the module built against its headers
+# each without an IOMMU, behind the virtual Intel IOMMU with strict domains,
+# and with lazy ones (for comparison; the node then opens only by the unsafe
+# rule). The floor module is built against each kernel. Then
+# scripts/bench-report.py writes docs/bench/: results.csv, summary.md (every
+# target met or missed, with its ratio) and the plots (gnuplot).
+# BENCH_REPS=N sets the runs per figure (default 21); BENCH_BOOTS="bench-strict
+# ..." runs only those boots; BENCH_OUT=DIR writes there instead of docs/bench.
+set -uo pipefail
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+out=$top/build/bench
+docs=${BENCH_OUT:-$top/docs/bench}
+reps=${BENCH_REPS:-21}
+boots=${BENCH_BOOTS:-bench-noiommu bench-strict bench-lazy stock-noiommu stock-strict stock-lazy}
+log() { echo "bench: $*"; }
+die() { echo "bench: $*" >&2; exit 1; }
+
+start=$(date +%s)
+"$top/scripts/deps.sh" gnuplot-nox >/dev/null || die "dependencies could not be installed"
+make -s -C "$top" guest-tools >/dev/null || die "the guest programs do not build"
+rm -rf "$out"
+mkdir -p "$out"
+
+# The benchmark's kernel, its modules and the floor module.
+kout=$("$top/scripts/build-kernel.sh" --bench | tail -n1) || die "the bench kernel does not build"
+mkdir -p "$out/bench-modules"
+cp "$kout"/*.ko "$out/bench-modules/"
+"$top/scripts/build-bench-module.sh" "$("$top/scripts/build-kernel.sh" --bench --tree)" \
+	"$out/bench-modules" || die "the floor module does not build against the bench kernel"
+"$top/scripts/mkinitramfs.sh" "$out/bench-modules" "$out/bench.cpio.gz" "$top"/build/guest/*
+
+# Debian's stock kernel, the driver and the floor module against its headers.
+stock_image=$("$top/scripts/stock-kernel.sh" "$out/stock-modules") ||
+	die "the stock kernel could not be staged"
+"$top/scripts/build-bench-module.sh" "$(ls -d /usr/src/linux-headers-6.12.*-amd64 | sort -V | tail -n1)" \
+	"$out/stock-modules" || die "the floor module does not build against the stock headers"
+"$top/scripts/mkinitramfs.sh" "$out/stock-modules" "$out/stock.cpio.gz" "$top"/build/guest/*
+log "kernels and modules staged in $(($(date +%s) - start)) s"
+
+# udmabuf's limits for the segments section: 65,536 list entries, 256 MiB;
+# CMA large enough for the 64 MiB buffers.
+args="udbtest.reps=$reps udmabuf.list_limit=65536 udmabuf.size_limit_mb=256 cma=256M"
+data=()
+for boot in $boots; do
+	kind=${boot%%-*} mode=${boot#*-}
+	case "$kind" in
+	bench) kernel=$kout/bzImage initrd=$out/bench.cpio.gz ;;
+	stock) kernel=$stock_image initrd=$out/stock.cpio.gz ;;
+	*) die "unknown boot $boot" ;;
+	esac
+	case "$mode" in
+	noiommu) opts=(--modargs allow_unsafe_noiommu=1) ;;
+	strict) opts=(--iommu) ;;
+	lazy) opts=(--iommu-lazy --modargs allow_unsafe_noiommu=1) ;;
+	*) die "unknown boot $boot" ;;
+	esac
+	t=$(date +%s)
+	"$top/scripts/run-qemu.sh" --kernel "$kernel" --initrd "$initrd" --log "$out/$boot.log" \
+		--run bench --edu 1 --mem 3G --timeout 1200 "${opts[@]}" \
+		--append "$args udbtest.label=$boot" 2>/dev/null
+	tr -d '\r' <"$out/$boot.log.data" >"$out/$boot.txt" 2>/dev/null
+	grep -E '^(error: |bench: )' "$out/$boot.txt" | sed "s/^/  $boot: /"
+	grep -q '^bench: ' "$out/$boot.txt" || log "$boot: the guest did not finish (see $out/$boot.log)"
+	log "$boot: $(grep -c '^csv,' "$out/$boot.txt") rows in $(($(date +%s) - t)) s"
+	data+=("$out/$boot.txt")
+done
+
+command="make bench"
+[ "$reps" = 21 ] || command="BENCH_REPS=$reps $command"
+[ -z "${BENCH_BOOTS:-}" ] || command="BENCH_BOOTS=\"$boots\" $command"
+mkdir -p "$docs"
+BENCH_COMMAND="$command" python3 "$top/scripts/bench-report.py" "$docs" "${data[@]}" ||
+	die "no report"
+{
+	echo "$command"
+	echo "run $(date -u +%Y-%m-%dT%H:%MZ) on $(nproc) cores, $(qemu-system-x86_64 --version | head -n1)"
+	echo "bench kernel: $(cat "$kout/version") (scripts/build-kernel.sh --bench); stock kernel: $(cat "$out/stock-modules/version")"
+	echo "wall time: $(($(date +%s) - start)) s"
+} >"$docs/command.txt"
+cat "$docs/command.txt"
