@@ -10,6 +10,7 @@
  *   segments   the round trip of udmabuf buffers of 1 ... 65,536 scattered pages
  *   live       the round trip with 0 ... 10,000 imports live on the device
  *   procs      round trips of 1 and 2 processes on files of their own
+ *   ioctls     INFO, IMPORT, GET_SEGMENTS and RELEASE of 4 KiB, each alone
  *
  * Every figure is the median, minimum and maximum of --reps runs, printed as
  * a table ("# " lines) and as CSV rows for the host:
@@ -471,10 +472,62 @@ static void section_procs(struct bench *b)
 	}
 }
 
+/*
+ * Where a round trip's time goes: INFO (the ioctl entry alone), then IMPORT,
+ * GET_SEGMENTS and RELEASE of a 4 KiB system-heap buffer, each timed alone.
+ */
+static void section_ioctls(struct bench *b)
+{
+	struct uio_dmabuf_info info;
+	int buf, i, ret = 0;
+	uint64_t *t[4] = { b->a, b->b, b->c, NULL };
+
+	t[3] = calloc((size_t)b->reps, sizeof(uint64_t));
+	buf = uiodmabuf_heap_alloc("system", 4 * KIB);
+	if (buf < 0 || !t[3]) {
+		error(b, "ioctls: a 4 KiB system-heap buffer", buf < 0 ? buf : -ENOMEM);
+		free(t[3]);
+		return;
+	}
+	for (i = -2; i < b->reps && !ret; i++) {
+		struct uio_dmabuf_import imp = { .fd = buf };
+		struct uio_dmabuf_get_segments gs = { .count = 1 };
+		struct uio_dmabuf_release rel = { 0 };
+		uint64_t t0, t1, t2, t3, t4;
+		int k = i < 0 ? 0 : i;
+
+		gs.segments = (uint64_t)(uintptr_t)b->segs;
+		t0 = now_ns();
+		ret = ioctl(b->fd, UIO_DMABUF_IOC_INFO, &info);
+		t1 = now_ns();
+		ret = ret ? ret : ioctl(b->fd, UIO_DMABUF_IOC_IMPORT, &imp);
+		t2 = now_ns();
+		gs.handle = rel.handle = imp.handle;
+		ret = ret ? ret : ioctl(b->fd, UIO_DMABUF_IOC_GET_SEGMENTS, &gs);
+		t3 = now_ns();
+		ret = ret ? ret : ioctl(b->fd, UIO_DMABUF_IOC_RELEASE, &rel);
+		t4 = now_ns();
+		t[0][k] = t1 - t0;
+		t[1][k] = t2 - t1;
+		t[2][k] = t3 - t2;
+		t[3][k] = t4 - t3;
+	}
+	close(buf);
+	if (ret)
+		error(b, "ioctls", -errno);
+	else
+		for (i = 0; i < 4; i++)
+			emit(b, "ioctls", "system", 4 * KIB, 1,
+			     (const char *[]){ "info", "import", "get_segments", "release" }[i],
+			     t[i], b->reps);
+	free(t[3]);
+}
+
 static const struct {
 	const char *name;
 	void (*run)(struct bench *b);
 } sections[] = {
+	{ "ioctls", section_ioctls },
 	{ "roundtrip", section_roundtrip },
 	{ "oldway", section_oldway },
 	{ "segments", section_segments },
