@@ -17,6 +17,7 @@
 #include <linux/iommu.h>
 #include <linux/mm.h>
 #include <linux/overflow.h>
+#include <linux/rhashtable.h>
 #include <linux/sched.h>
 #include <linux/sched/mm.h>
 #include <linux/scatterlist.h>
@@ -292,6 +293,26 @@ static void uio_dmabuf_inflight_done(struct uio_dmabuf_dev *udev)
 		wake_up_var(&udev->inflight);
 }
 
+/* The device's imports by buffer: one per dma-buf and device. */
+static const struct rhashtable_params uio_dmabuf_buffers_params = {
+	.key_len = sizeof(struct dma_buf *),
+	.key_offset = offsetof(struct uio_dmabuf_mapping, dmabuf),
+	.head_offset = offsetof(struct uio_dmabuf_mapping, buf_node),
+	.automatic_shrinking = true,
+};
+
+int uio_dmabuf_buffers_init(struct uio_dmabuf_dev *udev)
+{
+	return rhashtable_init(&udev->buffers, &uio_dmabuf_buffers_params);
+}
+
+/* Imports @udev holds: live, or still mapping or unmapping. */
+unsigned int uio_dmabuf_nr_buffers(struct uio_dmabuf_dev *udev)
+{
+	return atomic_read(&udev->buffers.nelems);
+}
+EXPORT_SYMBOL_IF_KUNIT(uio_dmabuf_nr_buffers);
+
 /*
  * Unmap, unpin, detach, uncharge and put every import on @dead, which left all
  * tables under the device lock; called without it (the unmap takes the
@@ -305,7 +326,7 @@ void uio_dmabuf_destroy(struct uio_dmabuf_dev *udev, struct list_head *dead)
 	list_for_each_entry_safe(map, next, dead, node) {
 		list_del(&map->node);
 		uio_dmabuf_unmap(map);
-		xa_erase(&udev->buffers, (unsigned long)map->dmabuf);
+		rhashtable_remove_fast(&udev->buffers, &map->buf_node, uio_dmabuf_buffers_params);
 		uio_dmabuf_uncharge(map);
 		dma_buf_put(map->dmabuf);
 		uio_dmabuf_mapping_put(map);
@@ -408,9 +429,12 @@ static int uio_dmabuf_reserve(struct uio_dmabuf_file *file, struct uio_dmabuf_ma
 		ret = -ENOSPC;
 		goto unlock;
 	}
-	ret = xa_insert(&udev->buffers, (unsigned long)map->dmabuf, map, GFP_KERNEL_ACCOUNT);
+	ret = rhashtable_lookup_insert_fast(&udev->buffers, &map->buf_node,
+					    uio_dmabuf_buffers_params);
+	if (ret == -EEXIST)
+		ret = -EBUSY;	/* imported on this device already */
 	if (ret)
-		goto unlock;	/* -EBUSY: imported on this device already */
+		goto unlock;
 	file->nr_imports++;
 	/* Until this import is live or gone, unbind waits for it. */
 	atomic_inc(&udev->inflight);
@@ -509,7 +533,7 @@ struct uio_dmabuf_mapping *uio_dmabuf_import(struct uio_dmabuf_file *file,
 unmap:
 	if (mapped)
 		uio_dmabuf_unmap(map);
-	xa_erase(&udev->buffers, (unsigned long)dmabuf);
+	rhashtable_remove_fast(&udev->buffers, &map->buf_node, uio_dmabuf_buffers_params);
 	uio_dmabuf_inflight_done(udev);
 free:
 	uio_dmabuf_uncharge(map);

@@ -16,6 +16,7 @@
 #include <linux/iommu.h>
 #include <linux/module.h>
 #include <linux/platform_device.h>
+#include <linux/rhashtable.h>
 #include <linux/slab.h>
 #include <linux/uio_driver.h>
 
@@ -53,7 +54,7 @@ static void uio_dmabuf_dev_free(struct kref *ref)
 	if (udev->group)
 		iommu_group_put(udev->group);
 	put_device(udev->dev);
-	xa_destroy(&udev->buffers);
+	rhashtable_destroy(&udev->buffers);
 	mutex_destroy(&udev->lock);
 	kfree(udev);
 }
@@ -191,11 +192,14 @@ uio_dmabuf_dev_alloc(struct device *dev, int index, const struct uio_dmabuf_bus_
 	udev = kzalloc(sizeof(*udev), GFP_KERNEL);
 	if (!udev)
 		return NULL;
+	if (uio_dmabuf_buffers_init(udev)) {
+		kfree(udev);
+		return NULL;
+	}
 	kref_init(&udev->ref);
 	mutex_init(&udev->lock);
 	INIT_LIST_HEAD(&udev->files);
 	INIT_LIST_HEAD(&udev->imports);
-	xa_init(&udev->buffers);
 	atomic_set(&udev->inflight, 0);
 	udev->dev = get_device(dev);
 	udev->ops = ops;

@@ -20,6 +20,7 @@
 #include <linux/miscdevice.h>
 #include <linux/mutex.h>
 #include <linux/ratelimit_types.h>
+#include <linux/rhashtable-types.h>
 #include <linux/types.h>
 #include <linux/xarray.h>
 #include <uapi/linux/uio_dmabuf.h>
@@ -73,7 +74,9 @@ struct uio_dmabuf_bus_ops {
  * @dma_mask_bits: width of the DMA mask set on @dev
  * @files:         open files of the node
  * @imports:       live imports of all files, for debugfs
- * @buffers:       dma-buf address -> its live or reserved import, for EBUSY
+ * @buffers:       dma-buf -> its live or reserved import, for EBUSY (a hash
+ *                 table: as xarray indices, the pointers made every import
+ *                 on an otherwise idle device allocate and free eleven nodes)
  */
 struct uio_dmabuf_dev {
 	struct device *dev;
@@ -107,7 +110,7 @@ struct uio_dmabuf_dev {
 	unsigned int dma_mask_bits;
 	struct list_head files;
 	struct list_head imports;
-	struct xarray buffers;
+	struct rhashtable buffers;
 };
 
 /**
@@ -153,6 +156,7 @@ struct uio_dmabuf_file {
  * @needs_sync: the DMA API needs syncs for the device and the CPU to see each
  *              other's writes (bounce buffers, or a non-coherent device)
  * @segs:       the DMA segments, merged, in buffer order; immutable once live
+ * @buf_node:   in the device's @buffers, from reservation to unmap
  */
 struct uio_dmabuf_mapping {
 	struct kref ref;
@@ -170,6 +174,7 @@ struct uio_dmabuf_mapping {
 	u32 nr_segs;
 	bool needs_sync;
 	struct uio_dmabuf_segment *segs;
+	struct rhash_head buf_node;
 };
 
 #define UIO_DMABUF_DEFAULT_MASK_BITS	32
@@ -228,6 +233,8 @@ void uio_dmabuf_release_all_locked(struct uio_dmabuf_dev *udev,
 void uio_dmabuf_revoke_locked(struct uio_dmabuf_dev *udev, struct list_head *dead);
 void uio_dmabuf_revoke(struct uio_dmabuf_dev *udev);
 void uio_dmabuf_destroy(struct uio_dmabuf_dev *udev, struct list_head *dead);
+int uio_dmabuf_buffers_init(struct uio_dmabuf_dev *udev);
+unsigned int uio_dmabuf_nr_buffers(struct uio_dmabuf_dev *udev);
 void uio_dmabuf_sync_range_locked(struct uio_dmabuf_dev *udev, struct uio_dmabuf_mapping *map,
 				  u64 offset, u64 length, bool for_cpu);
 

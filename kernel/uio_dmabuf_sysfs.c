@@ -68,7 +68,7 @@ static ssize_t dma_mask_bits_store(struct device *dev, struct device_attribute *
 
 	mutex_lock(&udev->lock);
 	/* Live imports, and those still mapping or unmapping, use the mask. */
-	if (!xa_empty(&udev->buffers)) {
+	if (uio_dmabuf_nr_buffers(udev)) {
 		ret = -EBUSY;
 		goto unlock;
 	}

@@ -246,12 +246,7 @@ void uio_dmabuf_test_expect_idle(struct kunit *test, struct uio_dmabuf_test_buf 
  */
 unsigned long uio_dmabuf_test_device_imports(struct uio_dmabuf_dev *udev)
 {
-	struct uio_dmabuf_mapping *map;
-	unsigned long index, n = 0;
-
-	xa_for_each(&udev->buffers, index, map)
-		n++;
-	return n;
+	return uio_dmabuf_nr_buffers(udev);
 }
 
 /**
