@@ -16,7 +16,6 @@
 #include <linux/dma-resv.h>
 #include <linux/iommu.h>
 #include <linux/mm.h>
-#include <linux/overflow.h>
 #include <linux/rhashtable.h>
 #include <linux/sched.h>
 #include <linux/sched/mm.h>
@@ -80,108 +79,6 @@ static void uio_dmabuf_uncharge(struct uio_dmabuf_mapping *map)
 	}
 	mmdrop(map->mm);
 	map->mm = NULL;
-}
-
-/* What the segment walk produces, and the limits it keeps. */
-struct uio_dmabuf_walk {
-	struct device *dev;
-	u64 max_seg;			/* longest segment */
-	u64 boundary;			/* no segment crosses a multiple of boundary + 1 */
-	struct uio_dmabuf_segment *segs;	/* NULL: count only */
-	long nr;			/* segments so far */
-	bool needs_sync;		/* an entry needs dma_sync_*() */
-};
-
-/* Add @len bytes at DMA address @addr, merged into the last segment if they fit. */
-static void uio_dmabuf_walk_add(struct uio_dmabuf_walk *w, struct uio_dmabuf_segment *cur,
-				u64 addr, u64 len)
-{
-	while (len) {
-		/* Bytes up to the next boundary, minus one: cannot overflow. */
-		u64 chunk = min3(len - 1, w->max_seg - 1, w->boundary - (addr & w->boundary)) + 1;
-
-		if (cur->length && addr > cur->dma_addr && addr - cur->dma_addr == cur->length &&
-		    cur->length + chunk <= w->max_seg &&
-		    (cur->dma_addr | w->boundary) == ((addr + chunk - 1) | w->boundary)) {
-			cur->length += chunk;
-		} else {
-			if (cur->length && w->segs)
-				w->segs[w->nr - 1] = *cur;
-			cur->dma_addr = addr;
-			cur->length = chunk;
-			w->nr++;
-		}
-		addr += chunk;
-		len -= chunk;
-	}
-}
-
-/*
- * Walk the DMA side of @sgt for @size bytes: count the segments (DMA-adjacent
- * entries merged, none longer than the device's max segment size or crossing
- * its segment boundary), fill @w->segs when it is set, and note whether any
- * entry needs syncing. Returns 0, or -EINVAL when the table does not cover
- * @size bytes.
- */
-static int uio_dmabuf_walk_segments(struct sg_table *sgt, u64 size, struct uio_dmabuf_walk *w)
-{
-	struct uio_dmabuf_segment cur = { };
-	struct scatterlist *sg;
-	u64 done = 0;
-	int i;
-
-	w->nr = 0;
-	w->needs_sync = false;
-	for_each_sgtable_dma_sg(sgt, sg, i) {
-		u64 addr = sg_dma_address(sg);
-		u64 len = min_t(u64, sg_dma_len(sg), size - done);
-		u64 end;
-
-		if (!len)
-			break;
-		if (check_add_overflow(addr, len - 1, &end))
-			return -EINVAL;
-		if (dma_need_sync(w->dev, addr))
-			w->needs_sync = true;
-		uio_dmabuf_walk_add(w, &cur, addr, len);
-		done += len;
-		if (done == size)
-			break;
-	}
-	if (done != size)
-		return -EINVAL;
-	if (w->segs)
-		w->segs[w->nr - 1] = cur;
-	return 0;
-}
-
-static int uio_dmabuf_build_segments(struct uio_dmabuf_mapping *map)
-{
-	struct device *dev = map->attach->dev;
-	struct uio_dmabuf_walk w = {
-		.dev = dev,
-		.max_seg = dma_get_max_seg_size(dev),
-		.boundary = dma_get_seg_boundary(dev),
-	};
-	u64 size = map->dmabuf->size;
-	int ret;
-
-	ret = uio_dmabuf_walk_segments(map->sgt, size, &w);
-	if (ret) {
-		dev_warn_ratelimited(dev, "uio_dmabuf: exporter %s mapped less than its %llu bytes\n",
-				     map->dmabuf->exp_name, size);
-		return ret;
-	}
-	if (w.nr > U32_MAX)
-		return -E2BIG;
-	w.segs = kvmalloc_array(w.nr, sizeof(*w.segs), GFP_KERNEL_ACCOUNT);
-	if (!w.segs)
-		return -ENOMEM;
-	uio_dmabuf_walk_segments(map->sgt, size, &w);
-	map->segs = w.segs;
-	map->nr_segs = w.nr;
-	map->needs_sync = w.needs_sync;
-	return 0;
 }
 
 /*

@@ -4,7 +4,8 @@
  *   uio_dmabuf_main.c       the module; bound devices: register, unbind, the
  *                           bus notifier that revokes on a group change
  *   uio_dmabuf_node.c       the import node: open, ioctls, release
- *   uio_dmabuf_import.c     the import lifecycle: map, segments, teardown
+ *   uio_dmabuf_import.c     the import lifecycle: map, publish, teardown
+ *   uio_dmabuf_segments.c   the segments of a mapped import
  *   uio_dmabuf_isolation.c  the trust boundary and the open policy
  *   uio_dmabuf_sysfs.c      sysfs attributes and the debugfs listing
  *   uio_dmabuf_pci.c, uio_dmabuf_platform.c  the bus glue
@@ -220,6 +221,9 @@ int uio_dmabuf_file_import(struct uio_dmabuf_file *file, struct dma_buf *dmabuf,
 			   struct uio_dmabuf_import *arg);
 long uio_dmabuf_file_ioctl(struct uio_dmabuf_file *file, unsigned int cmd,
 			   void __user *argp);
+
+/* uio_dmabuf_segments.c */
+int uio_dmabuf_build_segments(struct uio_dmabuf_mapping *map);
 
 /* uio_dmabuf_import.c */
 struct uio_dmabuf_mapping *uio_dmabuf_import(struct uio_dmabuf_file *file,

@@ -1,0 +1,148 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * uio_dmabuf: the segments of an import, from its mapped table in one walk.
+ *
+ * What user space programs its device with: the DMA side of the exporter's
+ * sg_table for the buffer's size, DMA-adjacent entries merged, split where
+ * the device's max segment size or segment boundary demands.
+ */
+
+#include <linux/dma-buf.h>
+#include <linux/dma-mapping.h>
+#include <linux/minmax.h>
+#include <linux/overflow.h>
+#include <linux/scatterlist.h>
+#include <linux/slab.h>
+
+#include "uio_dmabuf_priv.h"
+
+/* What the segment walk produces, and the limits it keeps. */
+struct uio_dmabuf_walk {
+	struct device *dev;
+	u64 max_seg;			/* longest segment */
+	u64 boundary;			/* no segment crosses a multiple of boundary + 1 */
+	struct uio_dmabuf_segment *segs;	/* the segments, kvmalloc()ed */
+	size_t cap;			/* room in @segs */
+	size_t nr;			/* segments so far, the last one in progress */
+	bool needs_sync;		/* an entry needs dma_sync_*() */
+};
+
+/* Resize @w->segs to room for @cap segments: 0 or -ENOMEM (@w unchanged). */
+static int uio_dmabuf_walk_resize(struct uio_dmabuf_walk *w, size_t cap)
+{
+	struct uio_dmabuf_segment *segs;
+
+	segs = kvmalloc_array(cap, sizeof(*segs), GFP_KERNEL_ACCOUNT);
+	if (!segs)
+		return -ENOMEM;
+	if (w->nr)
+		memcpy(segs, w->segs, min(cap, w->nr) * sizeof(*segs));
+	kvfree(w->segs);
+	w->segs = segs;
+	w->cap = cap;
+	return 0;
+}
+
+/* Add @len bytes at DMA address @addr, merged into the last segment if they fit. */
+static int uio_dmabuf_walk_add(struct uio_dmabuf_walk *w, u64 addr, u64 len)
+{
+	struct uio_dmabuf_segment *cur = w->nr ? &w->segs[w->nr - 1] : NULL;
+
+	while (len) {
+		/* Bytes up to the next boundary, minus one: cannot overflow. */
+		u64 chunk = min3(len - 1, w->max_seg - 1, w->boundary - (addr & w->boundary)) + 1;
+
+		if (cur && addr > cur->dma_addr && addr - cur->dma_addr == cur->length &&
+		    cur->length + chunk <= w->max_seg &&
+		    (cur->dma_addr | w->boundary) == ((addr + chunk - 1) | w->boundary)) {
+			cur->length += chunk;
+		} else {
+			/* More segments than entries: entries split at the limits. */
+			if (w->nr == w->cap && uio_dmabuf_walk_resize(w, 2 * w->cap))
+				return -ENOMEM;
+			cur = &w->segs[w->nr++];
+			cur->dma_addr = addr;
+			cur->length = chunk;
+		}
+		addr += chunk;
+		len -= chunk;
+	}
+	return 0;
+}
+
+/*
+ * Walk the DMA side of @sgt for @size bytes, once: the segments (DMA-adjacent
+ * entries merged, none longer than the device's max segment size or crossing
+ * its segment boundary) into @w->segs, which starts with room for one per
+ * entry, and whether any entry needs syncing. Returns 0, -ENOMEM, or -EINVAL
+ * when the table does not cover @size bytes.
+ */
+static int uio_dmabuf_walk_segments(struct sg_table *sgt, u64 size, struct uio_dmabuf_walk *w)
+{
+	struct scatterlist *sg;
+	u64 done = 0;
+	int i, ret;
+
+	for_each_sgtable_dma_sg(sgt, sg, i) {
+		u64 addr = sg_dma_address(sg);
+		u64 len = min_t(u64, sg_dma_len(sg), size - done);
+		u64 end;
+
+		if (!len)
+			break;
+		if (check_add_overflow(addr, len - 1, &end))
+			return -EINVAL;
+		if (dma_need_sync(w->dev, addr))
+			w->needs_sync = true;
+		ret = uio_dmabuf_walk_add(w, addr, len);
+		if (ret)
+			return ret;
+		done += len;
+		if (done == size)
+			break;
+	}
+	return done == size ? 0 : -EINVAL;
+}
+
+/**
+ * uio_dmabuf_build_segments() - record the DMA segments of a mapped import
+ * @map: the import, its table mapped for its device
+ *
+ * Merges DMA-adjacent entries of @map->sgt within the device's max segment
+ * size and segment boundary into @map->segs, and notes whether the mapping
+ * needs syncing.
+ *
+ * Return: 0, -ENOMEM, -E2BIG, or -EINVAL when the table does not cover the
+ * buffer (the exporter mapped less than its size).
+ */
+int uio_dmabuf_build_segments(struct uio_dmabuf_mapping *map)
+{
+	struct device *dev = map->attach->dev;
+	struct uio_dmabuf_walk w = {
+		.dev = dev,
+		.max_seg = dma_get_max_seg_size(dev),
+		.boundary = dma_get_seg_boundary(dev),
+	};
+	u64 size = map->dmabuf->size;
+	int ret;
+
+	ret = uio_dmabuf_walk_resize(&w, max(map->sgt->nents, 1U));
+	if (!ret)
+		ret = uio_dmabuf_walk_segments(map->sgt, size, &w);
+	if (ret == -EINVAL)
+		dev_warn_ratelimited(dev, "uio_dmabuf: exporter %s mapped less than its %llu bytes\n",
+				     map->dmabuf->exp_name, size);
+	if (!ret && w.nr > U32_MAX)
+		ret = -E2BIG;
+	/* Merged runs leave room over: give back more than half of it. */
+	if (!ret && w.nr < w.cap / 2)
+		ret = uio_dmabuf_walk_resize(&w, w.nr);
+	if (ret) {
+		kvfree(w.segs);
+		return ret;
+	}
+	map->segs = w.segs;
+	map->nr_segs = w.nr;
+	map->needs_sync = w.needs_sync;
+	return 0;
+}
