@@ -9,7 +9,8 @@
  *              against allocate + IMPORT + GET_SEGMENTS + RELEASE + close
  *   segments   the round trip of udmabuf buffers of 1 ... 65,536 scattered pages
  *   live       the round trip with 0 ... 10,000 imports live on the device
- *   procs      round trips of 1 and 2 processes on files of their own
+ *   procs      round trips of 1 and 2 processes on files of their own, on
+ *              one device and on two
  *   ioctls     INFO, IMPORT, GET_SEGMENTS and RELEASE of 4 KiB, each alone
  *
  * Every figure is the median, minimum and maximum of --reps runs, printed as
@@ -398,15 +399,15 @@ static void section_live(struct bench *b)
 	}
 }
 
-/* One process of the procs section: set up, say so on @ready, wait for @go. */
-static int procs_child(struct bench *b, int ready, int go, int count)
+/* One process of the procs section, on @node: set up, say so on @ready, wait for @go. */
+static int procs_child(struct bench *b, const char *node_path, int ready, int go, int count)
 {
 	uint32_t nsegs;
 	uint64_t ns;
 	char c = 1;
 	int node, buf, i, ret = 0;
 
-	node = open(b->node, O_RDWR | O_CLOEXEC);
+	node = open(node_path, O_RDWR | O_CLOEXEC);
 	buf = uiodmabuf_heap_alloc("system", 4 * KIB);
 	if (node < 0 || buf < 0 || write(ready, &c, 1) != 1)
 		return 1;
@@ -417,8 +418,12 @@ static int procs_child(struct bench *b, int ready, int go, int count)
 	return ret ? 1 : 0;
 }
 
-/* Wall time of @nproc processes doing @count round trips each; 0 or -errno. */
-static int procs_run(struct bench *b, int nproc, int count, uint64_t *ns)
+/*
+ * Wall time of @nproc processes doing @count round trips each, process i on
+ * @nodes[i]; 0 or -errno.
+ */
+static int procs_run(struct bench *b, int nproc, const char *const *nodes, int count,
+		     uint64_t *ns)
 {
 	int go[2], ready[2], i, status, bad = 0;
 	pid_t pids[2] = { -1, -1 };
@@ -437,7 +442,7 @@ static int procs_run(struct bench *b, int nproc, int count, uint64_t *ns)
 		if (pids[i] == 0) {
 			close(go[1]);
 			close(ready[0]);
-			_exit(procs_child(b, ready[1], go[0], count));
+			_exit(procs_child(b, nodes[i], ready[1], go[0], count));
 		}
 	}
 	close(go[0]);
@@ -455,20 +460,36 @@ static int procs_run(struct bench *b, int nproc, int count, uint64_t *ns)
 	return bad ? -EIO : 0;
 }
 
+/*
+ * 1 and 2 processes on files of their own of one device; and 2 on two devices
+ * when /dev/uio-dmabuf1 exists (what they share then is the kernel, not the
+ * device): ns per round trip of all together.
+ */
 static void section_procs(struct bench *b)
 {
-	int count = b->quick ? 100 : 1000, nproc, i, ret = 0;
+	static const char *const second = "/dev/uio-dmabuf1";
+	const char *one[2] = { b->node, b->node }, *two[2] = { b->node, second };
+	const struct {
+		const char *exporter;
+		int nproc;
+		const char *const *nodes;
+	} runs[] = { { "system", 1, one }, { "system", 2, one }, { "system-2dev", 2, two } };
+	int count = b->quick ? 100 : 1000, i, ret = 0;
+	size_t r;
 
-	for (nproc = 1; nproc <= 2; nproc++) {
+	for (r = 0; r < sizeof(runs) / sizeof(runs[0]); r++) {
+		if (runs[r].nodes == two && access(second, R_OK | W_OK))
+			break;
 		for (i = 0; i < b->reps && !ret; i++) {
-			ret = procs_run(b, nproc, count, &b->a[i]);
-			b->a[i] /= (uint64_t)(nproc * count);	/* ns per round trip, all together */
+			ret = procs_run(b, runs[r].nproc, runs[r].nodes, count, &b->a[i]);
+			b->a[i] /= (uint64_t)(runs[r].nproc * count);
 		}
 		if (ret) {
 			error(b, "procs", ret);
 			return;
 		}
-		emit(b, "procs", "system", 4 * KIB, (uint32_t)nproc, "ns_per_op", b->a, b->reps);
+		emit(b, "procs", runs[r].exporter, 4 * KIB, (uint32_t)runs[r].nproc, "ns_per_op",
+		     b->a, b->reps);
 	}
 }
 

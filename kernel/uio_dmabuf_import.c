@@ -29,7 +29,7 @@ static void uio_dmabuf_mapping_free(struct kref *ref)
 	struct uio_dmabuf_mapping *map = container_of(ref, struct uio_dmabuf_mapping, ref);
 
 	kvfree(map->segs);
-	kfree(map);
+	kfree_rcu(map, rcu);
 }
 
 /* Put a reference to @map; the last frees its segments and the mapping. */
@@ -259,7 +259,7 @@ void uio_dmabuf_revoke_locked(struct uio_dmabuf_dev *udev, struct list_head *dea
 	udev->nr_active = 0;
 	list_for_each_entry(file, &udev->files, node) {
 		uio_dmabuf_release_all_locked(udev, file, dead);
-		file->revoked = true;
+		WRITE_ONCE(file->revoked, true);
 	}
 }
 

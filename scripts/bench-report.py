@@ -135,14 +135,22 @@ class Report:
         return out
 
     def procs(self, label):
-        rows = {r.segments: r for r in self.rows if r.label == label and r.section == "procs"}
-        out = ["| processes | ns per round trip, all together | throughput / s |",
-               "|---|---|---|"]
-        for n in sorted(rows):
-            out.append(f"| {n} | {rows[n].median_ns} | {1e9 / rows[n].median_ns:.0f} |")
-        if 1 in rows and 2 in rows:
+        rows = {(r.exporter, r.segments): r for r in self.rows
+                if r.label == label and r.section == "procs"}
+        out = ["| processes | devices | ns per round trip, all together | throughput / s |",
+               "|---|---|---|---|"]
+        for (e, n) in sorted(rows):
+            r = rows[(e, n)]
+            out.append(f"| {n} | {2 if e.endswith('-2dev') else 1} | {r.median_ns} | "
+                       f"{1e9 / r.median_ns:.0f} |")
+        one, two = rows.get(("system", 1)), rows.get(("system", 2))
+        if one and two:
             self.target(label, "throughput of 2 processes / 1",
-                        rows[1].median_ns / rows[2].median_ns, 1.8, wanted_le=False)
+                        one.median_ns / two.median_ns, 1.8, wanted_le=False)
+        two_dev = rows.get(("system-2dev", 2))
+        if one and two_dev:
+            self.target(label, "(for comparison) 2 processes on 2 devices / 1",
+                        one.median_ns / two_dev.median_ns, 1.8, wanted_le=False)
         return out
 
     def write(self, path, command):

@@ -61,7 +61,7 @@ for boot in $boots; do
 	esac
 	t=$(date +%s)
 	"$top/scripts/run-qemu.sh" --kernel "$kernel" --initrd "$initrd" --log "$out/$boot.log" \
-		--run bench --edu 1 --mem 3G --timeout 1200 "${opts[@]}" \
+		--run bench --edu 2 --mem 3G --timeout 1200 "${opts[@]}" \
 		--append "$args udbtest.label=$boot" 2>/dev/null
 	tr -d '\r' <"$out/$boot.log.data" >"$out/$boot.txt" 2>/dev/null
 	grep -E '^(error: |bench: )' "$out/$boot.txt" | sed "s/^/  $boot: /"
