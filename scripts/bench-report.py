@@ -88,7 +88,29 @@ class Report:
                     worst_large = max(worst_large or 0, ratio)
         self.target(label, "round trip / floor, below 64 KiB (worst)", worst_small, 1.5)
         self.target(label, "round trip / floor, from 64 KiB up (worst)", worst_large, 1.1)
+        out += [""] + self.bound(label)
         return out
+
+    def bound(self, label):
+        """What three ioctls cost where the floor is one: the lowest ratio possible."""
+        info = self.get(label, "ioctls", "system", 4096, "info")
+        parts = [self.get(label, "ioctls", "system", 4096, m)
+                 for m in ("import", "get_segments", "release")]
+        fl = self.get(label, "roundtrip", "system", 4096, "floor")
+        kf = self.get(label, "roundtrip", "system", 4096, "floor_kernel")
+        if not (info and fl and kf and all(parts)):
+            return []
+        least = (kf.median_ns + 3 * info.median_ns) / fl.median_ns
+        own = sum(p.median_ns for p in parts) - kf.median_ns - 3 * info.median_ns
+        return [f"The round trip is three ioctls where the floor is one: an ioctl that does "
+                f"nothing but answer (INFO) costs {us(info.median_ns)} µs here, so with no work "
+                f"of the driver at all a 4 KiB system-heap round trip would still be "
+                f"{least:.2f}x its floor ({us(fl.median_ns)} µs, {us(kf.median_ns)} µs of it "
+                f"in the kernel). IMPORT, GET_SEGMENTS and RELEASE timed alone "
+                f"({', '.join(us(p.median_ns) for p in parts)} µs) leave "
+                f"{us(max(own, 0))} µs for the driver's own work: the RLIMIT_MEMLOCK charge "
+                f"and uncharge, the handle and buffer tables, the segment array, the fence "
+                f"check."]
 
     def oldway(self, label):
         sizes = sorted({r.size for r in self.rows if r.label == label and r.section == "oldway"})
