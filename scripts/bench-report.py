@@ -199,48 +199,63 @@ class Report:
             f.write("\n".join(head + [""] + body) + "\n")
 
 
+PLOT_LABELS = ("bench-noiommu", "bench-strict")
+SIZE_TICS = ", ".join(f'"{t}" {v}' for t, v in (
+    ("4K", 4096), ("16K", 16384), ("64K", 65536), ("256K", 262144), ("1M", 1 << 20),
+    ("4M", 4 << 20), ("16M", 16 << 20), ("64M", 64 << 20), ("256M", 256 << 20)))
+
+
+def plot_series(rows):
+    """(plot, title) -> [(x, y)]: the lines of the three plots, for PLOT_LABELS."""
+    by = {(r.label, r.section, r.exporter, r.size, r.metric): r for r in rows}
+    series = collections.defaultdict(list)
+    for r in rows:
+        if r.label not in PLOT_LABELS:
+            continue
+        if r.section == "roundtrip" and r.metric == "roundtrip":
+            fl = by.get((r.label, "roundtrip", r.exporter, r.size, "floor"))
+            if fl:
+                series[("roundtrip", f"{r.label} {r.exporter}")].append(
+                    (r.size, r.median_ns / fl.median_ns))
+        elif r.section == "oldway":
+            series[("oldway", f"{r.label} {r.metric.replace('_', ' ')}")].append(
+                (r.size, r.median_ns / 1000))
+        elif r.section == "segments":
+            series[("segments", r.label)].append((r.segments, r.median_ns / max(r.segments, 1)))
+    return series
+
+
 def plot(outdir, rows):
     if not shutil.which("gnuplot"):
         print("bench-report: no gnuplot, no plots", file=sys.stderr)
         return
-    labels = list(dict.fromkeys(r.label for r in rows))
     data = os.path.join(outdir, "plot-data")
     os.makedirs(data, exist_ok=True)
-    series = collections.defaultdict(list)
-    for r in rows:
-        if r.section == "roundtrip" and r.metric in ("roundtrip", "floor"):
-            series[("roundtrip", r.label, r.exporter, r.metric)].append((r.size, r.median_ns))
-        elif r.section == "oldway":
-            series[("oldway", r.label, "system", r.metric)].append((r.size, r.median_ns))
-        elif r.section == "segments":
-            series[("segments", r.label, "", "ns")].append(
-                (r.segments, r.median_ns / max(r.segments, 1)))
     plots = collections.defaultdict(list)
-    for key, points in series.items():
-        name = "-".join(k for k in key if k).replace("/", "_")
-        path = os.path.join(data, name + ".dat")
+    for (kind, title), points in sorted(plot_series(rows).items()):
+        path = os.path.join(data, f"{kind}-{title.replace(' ', '-')}.dat")
         with open(path, "w") as f:
-            for x, y in sorted(points):
-                f.write(f"{x} {y / 1000 if key[0] != 'segments' else y}\n")
-        plots[key[0]].append((path, " ".join(k for k in key[1:] if k)))
-    titles = {
-        "roundtrip": ("buffer size (bytes)", "µs (median)", "Round trip and floor"),
-        "oldway": ("buffer size (bytes)", "µs (median)", "Old way (mmap + pagemap) and new way"),
-        "segments": ("segments", "ns per segment (median)", "Round trip cost per segment"),
+            f.writelines(f"{x} {y}\n" for x, y in sorted(points))
+        plots[kind].append((path, title))
+    settings = {
+        "roundtrip": ["set title 'IMPORT + GET_SEGMENTS + RELEASE / the floor (medians)'",
+                      "set xlabel 'buffer size'", "set ylabel 'round trip / floor'",
+                      f"set xtics ({SIZE_TICS})", "set logscale x", "set yrange [0.9:*]",
+                      "set arrow from graph 0, first 1.1 to graph 1, first 1.1 nohead dt 2"],
+        "oldway": ["set title 'mmap + pagemap (old way) and allocate + import (new way)'",
+                   "set xlabel 'buffer size'", "set ylabel 'microseconds (median)'",
+                   f"set xtics ({SIZE_TICS})", "set logscale xy"],
+        "segments": ["set title 'Round trip cost per segment (udmabuf of scattered pages)'",
+                     "set xlabel 'segments'", "set ylabel 'ns per segment (median)'",
+                     "set logscale xy"],
     }
     for kind, files in plots.items():
-        xl, yl, title = titles[kind]
-        cmds = [
-            "set terminal pngcairo size 1100,700 noenhanced" if has_cairo()
-            else "set terminal png size 1100,700 noenhanced",
-            f"set output '{os.path.join(outdir, kind + '.png')}'",
-            f"set title '{title} ({', '.join(labels)})'",
-            f"set xlabel '{xl}'", f"set ylabel '{yl}'",
-            "set logscale x 2" if kind == "segments" else "set logscale x 4",
-            "set logscale y 10", "set key outside right", "set grid",
-            "plot " + ", ".join(f"'{p}' using 1:2 with linespoints title '{t}'"
-                                for p, t in sorted(files, key=lambda x: x[1])),
-        ]
+        cmds = ["set terminal pngcairo size 1000,600 noenhanced" if has_cairo()
+                else "set terminal png size 1000,600 noenhanced",
+                f"set output '{os.path.join(outdir, kind + '.png')}'",
+                "set key top left", "set grid"] + settings[kind] + [
+                "plot " + ", ".join(f"'{p}' using 1:2 with linespoints title '{t}'"
+                                    for p, t in files)]
         subprocess.run(["gnuplot"], input="\n".join(cmds), text=True, check=True)
 
 
