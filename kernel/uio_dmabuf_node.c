@@ -167,14 +167,21 @@ static int uio_dmabuf_release_handle(struct uio_dmabuf_file *file, u32 handle,
  * ERR_PTR(-ENODEV) once the device is unbound or @file revoked. Without the
  * device lock, which every other ioctl of every file of the device takes: the
  * handle table is RCU-safe, a mapping is freed a grace period after its last
- * put, and a reference is taken only while the count is not zero. Reading
- * segments unmaps nothing, so the lazy-domain recheck is not needed here.
+ * put, and a reference is taken only while the count is not zero. A group
+ * turned lazy is still caught here, as by every ioctl: the locked path revokes.
  */
 static struct uio_dmabuf_mapping *
 uio_dmabuf_get_mapping(struct uio_dmabuf_file *file, u32 handle)
 {
 	struct uio_dmabuf_mapping *map;
+	int ret;
 
+	if (unlikely(file->isolated && !uio_dmabuf_domain_strict(file->udev->dev))) {
+		ret = uio_dmabuf_lock_file(file);
+		if (ret)
+			return ERR_PTR(ret);
+		mutex_unlock(&file->udev->lock);
+	}
 	rcu_read_lock();
 	map = xa_load(&file->handles, handle);
 	if (map && !kref_get_unless_zero(&map->ref))
