@@ -29,7 +29,7 @@ static void uio_dmabuf_mapping_free(struct kref *ref)
 	struct uio_dmabuf_mapping *map = container_of(ref, struct uio_dmabuf_mapping, ref);
 
 	kvfree(map->segs);
-	kfree_rcu(map, rcu);
+	kfree(map);
 }
 
 /* Put a reference to @map; the last frees its segments and the mapping. */
@@ -259,7 +259,7 @@ void uio_dmabuf_revoke_locked(struct uio_dmabuf_dev *udev, struct list_head *dea
 	udev->nr_active = 0;
 	list_for_each_entry(file, &udev->files, node) {
 		uio_dmabuf_release_all_locked(udev, file, dead);
-		WRITE_ONCE(file->revoked, true);
+		file->revoked = true;
 	}
 }
 
@@ -328,10 +328,14 @@ static int uio_dmabuf_reserve(struct uio_dmabuf_file *file, struct uio_dmabuf_ma
 	}
 	ret = rhashtable_lookup_insert_fast(&udev->buffers, &map->buf_node,
 					    uio_dmabuf_buffers_params);
-	if (ret == -EEXIST)
-		ret = -EBUSY;	/* imported on this device already */
-	if (ret)
+	/*
+	 * -EEXIST: imported on this device already. The table's own errors
+	 * (-EBUSY while a rehash is under way, -ENOMEM) must not read as that.
+	 */
+	if (ret) {
+		ret = ret == -EEXIST ? -EBUSY : -ENOMEM;
 		goto unlock;
+	}
 	file->nr_imports++;
 	/* Until this import is live or gone, unbind waits for it. */
 	atomic_inc(&udev->inflight);

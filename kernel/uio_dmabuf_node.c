@@ -162,38 +162,23 @@ static int uio_dmabuf_release_handle(struct uio_dmabuf_file *file, u32 handle,
 	return ret;
 }
 
-/*
- * The live import @handle of @file with a reference, or ERR_PTR(-ENOENT), or
- * ERR_PTR(-ENODEV) once the device is unbound or @file revoked. Without the
- * device lock, which every other ioctl of every file of the device takes: the
- * handle table is RCU-safe, a mapping is freed a grace period after its last
- * put, and a reference is taken only while the count is not zero. A group
- * turned lazy is still caught here, as by every ioctl: the locked path revokes.
- */
+/* Look up @handle and take a reference on its mapping, or return an ERR_PTR. */
 static struct uio_dmabuf_mapping *
 uio_dmabuf_get_mapping(struct uio_dmabuf_file *file, u32 handle)
 {
 	struct uio_dmabuf_mapping *map;
 	int ret;
 
-	if (unlikely(file->isolated && !uio_dmabuf_domain_strict(file->udev->dev))) {
-		ret = uio_dmabuf_lock_file(file);
-		if (ret)
-			return ERR_PTR(ret);
-		mutex_unlock(&file->udev->lock);
-	}
-	rcu_read_lock();
+	ret = uio_dmabuf_lock_file(file);
+	if (ret)
+		return ERR_PTR(ret);
 	map = xa_load(&file->handles, handle);
-	if (map && !kref_get_unless_zero(&map->ref))
-		map = NULL;
-	rcu_read_unlock();
-	/* Set with the device lock held as unbind or revoke empty the table. */
-	if (READ_ONCE(file->udev->dead) || READ_ONCE(file->revoked)) {
-		if (map)
-			uio_dmabuf_mapping_put(map);
-		return ERR_PTR(-ENODEV);
-	}
-	return map ?: ERR_PTR(-ENOENT);
+	if (map)
+		kref_get(&map->ref);
+	else
+		map = ERR_PTR(-ENOENT);
+	mutex_unlock(&file->udev->lock);
+	return map;
 }
 
 static long uio_dmabuf_ioctl_info(struct uio_dmabuf_file *file, void __user *argp)

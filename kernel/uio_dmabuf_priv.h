@@ -158,8 +158,6 @@ struct uio_dmabuf_file {
  *              other's writes (bounce buffers, or a non-coherent device)
  * @segs:       the DMA segments, merged, in buffer order; immutable once live
  * @buf_node:   in the device's @buffers, from reservation to unmap
- * @rcu:        frees the mapping a grace period after the last put: GET_SEGMENTS
- *              looks it up in the handle table without the device lock
  */
 struct uio_dmabuf_mapping {
 	struct kref ref;
@@ -178,7 +176,6 @@ struct uio_dmabuf_mapping {
 	bool needs_sync;
 	struct uio_dmabuf_segment *segs;
 	struct rhash_head buf_node;
-	struct rcu_head rcu;
 };
 
 #define UIO_DMABUF_DEFAULT_MASK_BITS	32

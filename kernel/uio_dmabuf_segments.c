@@ -134,9 +134,9 @@ int uio_dmabuf_build_segments(struct uio_dmabuf_mapping *map)
 				     map->dmabuf->exp_name, size);
 	if (!ret && w.nr > U32_MAX)
 		ret = -E2BIG;
-	/* Merged runs leave room over: give back more than half of it. */
+	/* Merged runs leave room over: give back more than half of it, if we can. */
 	if (!ret && w.nr < w.cap / 2)
-		ret = uio_dmabuf_walk_resize(&w, w.nr);
+		uio_dmabuf_walk_resize(&w, w.nr);
 	if (ret) {
 		kvfree(w.segs);
 		return ret;

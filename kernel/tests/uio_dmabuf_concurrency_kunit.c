@@ -3,8 +3,7 @@
  * KUnit suite uio_dmabuf_concurrency.
  *
  * Imports that wait on fences and imports racing an unbind: no lock of the
- * device is held across a wait, a SIGKILL ends one, and unbind ends them all;
- * GET_SEGMENTS, which takes no lock of the device, racing RELEASE.
+ * device is held across a wait, a SIGKILL ends one, and unbind ends them all.
  */
 
 #include <linux/completion.h>
@@ -153,97 +152,6 @@ static void uio_dmabuf_test_unbind_stuck_import(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, -ENODEV, uio_dmabuf_test_importer_end(&t));
 }
 
-/* A kthread reading the segments of whatever handle *@handle names, until *@stop. */
-struct uio_dmabuf_test_reader {
-	struct uio_dmabuf_file *file;
-	struct mm_struct *mm;
-	void __user *uarg;	/* the argument, and one segment after it */
-	const u32 *handle;
-	const bool *stop;
-	struct completion done;
-	unsigned int found, gone;
-	long error;
-};
-
-static int uio_dmabuf_test_reader_fn(void *data)
-{
-	struct uio_dmabuf_test_reader *r = data;
-
-	kthread_use_mm(r->mm);
-	while (!READ_ONCE(*r->stop) && !r->error) {
-		struct uio_dmabuf_get_segments gs = {
-			.handle = READ_ONCE(*r->handle), .count = 1,
-			.segments = (uintptr_t)r->uarg + 64,
-		};
-		long ret;
-
-		if (copy_to_user(r->uarg, &gs, sizeof(gs))) {
-			r->error = -EFAULT;
-			break;
-		}
-		ret = uio_dmabuf_file_ioctl(r->file, UIO_DMABUF_IOC_GET_SEGMENTS, r->uarg);
-		if (!ret)
-			r->found++;
-		else if (ret == -ENOENT)
-			r->gone++;
-		else
-			r->error = ret;
-		cond_resched();
-	}
-	kthread_unuse_mm(r->mm);
-	complete(&r->done);
-	return 0;
-}
-
-/*
- * GET_SEGMENTS runs without the device lock: a kthread reads the segments of
- * the handle the case imports and releases again, 500 times, meanwhile. Every
- * read finds the import or ENOENT, some find it, and nothing is left (KASAN
- * and the refcount checks watch the mapping's lifetime).
- */
-static void uio_dmabuf_test_segments_vs_release(struct kunit *test)
-{
-	struct uio_dmabuf_test_ctx *ctx = test->priv;
-	struct uio_dmabuf_test_reader r = { .file = ctx->file, .mm = current->mm };
-	struct uio_dmabuf_test_buf *buf;
-	struct task_struct *task;
-	struct dma_buf *dmabuf;
-	unsigned long addr;
-	bool stop = false;
-	u32 handle = 0;
-	int i;
-
-	dmabuf = uio_dmabuf_test_new(test, &uio_dmabuf_test_layouts[1], &buf);
-	addr = kunit_vm_mmap(test, NULL, 0, PAGE_SIZE, PROT_READ | PROT_WRITE,
-			     MAP_ANONYMOUS | MAP_PRIVATE, 0);
-	KUNIT_ASSERT_FALSE(test, IS_ERR_VALUE(addr));
-	r.uarg = (void __user *)addr;
-	r.handle = &handle;
-	r.stop = &stop;
-	init_completion(&r.done);
-	task = kthread_run(uio_dmabuf_test_reader_fn, &r, "uio_dmabuf_reader");
-	KUNIT_ASSERT_FALSE(test, IS_ERR(task));
-	for (i = 0; i < 500; i++) {
-		struct uio_dmabuf_import imp;
-
-		if (uio_dmabuf_test_import(ctx->file, dmabuf, 0, 0, &imp))
-			break;
-		WRITE_ONCE(handle, imp.handle);
-		/* Lets the reader in, on one CPU too. */
-		usleep_range(10, 20);
-		if (uio_dmabuf_test_release_handle(test, ctx->file, imp.handle))
-			break;
-		cond_resched();
-	}
-	WRITE_ONCE(stop, true);
-	KUNIT_ASSERT_NE(test, 0, wait_for_completion_timeout(&r.done, 30 * HZ));
-	KUNIT_EXPECT_EQ(test, i, 500);
-	KUNIT_EXPECT_EQ(test, r.error, 0);
-	kunit_info(test, "%u reads found the import, %u found it gone", r.found, r.gone);
-	KUNIT_EXPECT_GT(test, r.found, 0);
-	uio_dmabuf_test_expect_empty(test, buf);
-}
-
 #define UIO_DMABUF_TEST_CHURNERS	4
 
 /* One kthread of the churn: its own files, buffer and page of user memory. */
@@ -358,7 +266,6 @@ static struct kunit_case uio_dmabuf_concurrency_cases[] = {
 	KUNIT_CASE(uio_dmabuf_test_stuck_import),
 	KUNIT_CASE(uio_dmabuf_test_unbind_stuck_import),
 	KUNIT_CASE(uio_dmabuf_test_concurrent),
-	KUNIT_CASE(uio_dmabuf_test_segments_vs_release),
 	{}
 };
 
