@@ -8,7 +8,7 @@
  *   oldway     mmap(MAP_LOCKED | MAP_POPULATE) + /proc/self/pagemap, set
  *              against allocate + IMPORT + GET_SEGMENTS + RELEASE + close
  *   segments   the round trip of udmabuf buffers of 1 ... 65,536 scattered pages
- *   live       the round trip with 0 ... 10,000 imports live on the device
+ *   live       round trip and floor with 0 ... 10,000 imports live on the device
  *   procs      round trips of 1 and 2 processes on files of their own, on
  *              one device and on two
  *   ioctls     INFO, IMPORT, GET_SEGMENTS and RELEASE of 4 KiB, each alone
@@ -147,12 +147,30 @@ static int sample_round_trips(struct bench *b, int node, int buf, uint32_t *nseg
 	return ret;
 }
 
-/* Round trip and floor of one buffer, alternating, --reps of each. */
+/*
+ * Round trips of @buf into b->a and floors into b->b (in the kernel: b->c),
+ * alternating, --reps of each after two to warm up; 0 or -errno.
+ */
+static int sample_pairs(struct bench *b, int buf, uint32_t *nsegs)
+{
+	int i, ret = 0;
+
+	for (i = -2; i < b->reps && !ret; i++) {
+		int k = i < 0 ? 0 : i;
+
+		ret = round_trip(b, b->fd, buf, nsegs, &b->a[k]);
+		if (!ret)
+			ret = floor_trip(b, buf, &b->b[k], &b->c[k]);
+	}
+	return ret;
+}
+
+/* Round trip and floor of one buffer. */
 static void roundtrip_one(struct bench *b, const char *exporter, uint64_t size)
 {
 	uint32_t nsegs = 0;
 	char what[96];
-	int buf, i, ret = 0;
+	int buf, ret;
 
 	buf = alloc_buffer(exporter, size);
 	if (buf < 0) {
@@ -160,13 +178,7 @@ static void roundtrip_one(struct bench *b, const char *exporter, uint64_t size)
 		       (unsigned long long)size, strerror(-buf));
 		return;
 	}
-	for (i = -2; i < b->reps && !ret; i++) {
-		int k = i < 0 ? 0 : i;
-
-		ret = round_trip(b, b->fd, buf, &nsegs, &b->a[k]);
-		if (!ret)
-			ret = floor_trip(b, buf, &b->b[k], &b->c[k]);
-	}
+	ret = sample_pairs(b, buf, &nsegs);
 	close(buf);
 	snprintf(what, sizeof(what), "roundtrip %s %llu", exporter, (unsigned long long)size);
 	if (ret) {
@@ -387,7 +399,7 @@ static void section_live(struct bench *b)
 		ret = live_fill(b, &s, counts[i]);
 		buf = ret ? -1 : uiodmabuf_heap_alloc("system", 4 * KIB);
 		if (!ret)
-			ret = buf < 0 ? buf : sample_round_trips(b, b->fd, buf, &nsegs);
+			ret = buf < 0 ? buf : sample_pairs(b, buf, &nsegs);
 		if (buf >= 0)
 			close(buf);
 		live_empty(&s);
@@ -396,6 +408,7 @@ static void section_live(struct bench *b)
 			return;
 		}
 		emit(b, "live", "system", (uint64_t)counts[i], nsegs, "roundtrip", b->a, b->reps);
+		emit(b, "live", "system", (uint64_t)counts[i], nsegs, "floor", b->b, b->reps);
 	}
 }
 

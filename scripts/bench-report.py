@@ -146,14 +146,21 @@ class Report:
         return out
 
     def live(self, label):
-        rows = sorted((r for r in self.rows if r.label == label and r.section == "live"),
-                      key=lambda r: r.size)
-        out = ["| live imports | round trip µs (min-max) |", "|---|---|"]
+        rows = sorted((r for r in self.rows if r.label == label and r.section == "live"
+                       and r.metric == "roundtrip"), key=lambda r: r.size)
+        out = ["| live imports | round trip µs (min-max) | floor µs |", "|---|---|---|"]
         for r in rows:
-            out.append(f"| {r.size} | {us(r.median_ns)} ({us(r.min_ns)}-{us(r.max_ns)}) |")
+            fl = self.get(label, "live", "system", r.size, "floor")
+            out.append(f"| {r.size} | {us(r.median_ns)} ({us(r.min_ns)}-{us(r.max_ns)}) | "
+                       f"{us(fl.median_ns) if fl else '-'} |")
         if len(rows) > 1 and rows[0].size == 0:
             self.target(label, f"round trip at {rows[-1].size} live imports / at 0",
                         rows[-1].median_ns / rows[0].median_ns, 1.1)
+            f0 = self.get(label, "live", "system", 0, "floor")
+            fn = self.get(label, "live", "system", rows[-1].size, "floor")
+            if f0 and fn:
+                self.target(label, f"(for comparison) floor at {rows[-1].size} live imports / at 0",
+                            fn.median_ns / f0.median_ns, 1.1)
         return out
 
     def procs(self, label):
