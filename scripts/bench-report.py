@@ -256,9 +256,9 @@ def plot(outdir, rows):
                      "set xlabel 'segments'", "set ylabel 'ns per segment (median)'",
                      "set logscale xy"],
     }
+    terminal = "pngcairo" if has_cairo() else "png"
     for kind, files in plots.items():
-        cmds = ["set terminal pngcairo size 1000,600 noenhanced" if has_cairo()
-                else "set terminal png size 1000,600 noenhanced",
+        cmds = [f"set terminal {terminal} size 1000,600 noenhanced",
                 f"set output '{os.path.join(outdir, kind + '.png')}'",
                 "set key top left", "set grid"] + settings[kind] + [
                 "plot " + ", ".join(f"'{p}' using 1:2 with linespoints title '{t}'"

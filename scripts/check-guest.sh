@@ -21,7 +21,7 @@ lsrc=$(ls -d "${UIO_DMABUF_CACHE:-/var/cache/uio-dmabuf}"/tree-*/linux | head -n
 sed -n '/uio-dmabuf-guest: kunit begin/,/uio-dmabuf-guest: kunit end/p' "$out/guest.clean.log" >"$out/kunit.ktap"
 python3 "$lsrc/tools/testing/kunit/kunit.py" parse "$out/kunit.ktap" >"$out/kunit.txt" 2>&1
 grep -E '\[(PASSED|FAILED|SKIPPED|CRASHED)\]|EXPECTATION FAILED|ASSERTION FAILED|Expected' "$out/kunit.txt" | sed 's/^\[[0-9:]*\] //'
-summary=$(grep -E 'Testing complete\. Ran [0-9]+ tests' "$out/kunit.txt" | sed 's/^\[[0-9:]*\] //')
+summary=$(kunit_summary "$out/kunit.txt")
 echo "KUnit: ${summary:-no KTAP result found}"
 kpass=$(echo "$summary" | sed -n 's/.*passed: \([0-9]*\).*/\1/p')
 kfail=$(echo "$summary" | sed -n 's/.*failed: \([0-9]*\).*/\1/p')

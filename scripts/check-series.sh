@@ -64,7 +64,7 @@ fi
 # kunit.py as kernel developers run it, with the series' .kunitconfig.
 "$top/scripts/run-kunitpy.sh" "$patches" >"$out/kunitpy.log" 2>&1
 rc=$?
-summary=$(grep -E 'Testing complete\. Ran [0-9]+ tests' "$out/kunitpy.log" | sed 's/^\[[0-9:]*\] //')
+summary=$(kunit_summary "$out/kunitpy.log")
 echo "  kunit.py: ${summary:-no result} ($(grep -E 'Elapsed time' "$out/kunitpy.log" | sed 's/^\[[0-9:]*\] //'))"
 missing=$(kunit_missing_suites "$out/kunitpy.log")
 [ -n "$summary" ] && [ -z "$missing" ] || rc=1

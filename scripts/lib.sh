@@ -93,6 +93,12 @@ judge_run() {
 	judge_log "$out/$name.log"
 }
 
+# kunit_summary FILE: kunit.py's "Testing complete. Ran N tests: ..." line of
+# FILE without its time stamp, or nothing.
+kunit_summary() {
+	grep -E 'Testing complete\. Ran [0-9]+ tests' "$1" | sed 's/^\[[0-9:]*\] //'
+}
+
 # kunit_missing_suites FILE: the KUnit suites kernel/tests/ declares that
 # kunit.py's parsed output FILE does not show as passed (none: empty output).
 # A suite is a "struct kunit_suite" whose .name is a string literal; their
