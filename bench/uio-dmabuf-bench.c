@@ -10,7 +10,8 @@
  *   segments   the round trip of udmabuf buffers of 1 ... 65,536 scattered pages
  *   live       round trip and floor with 0 ... 10,000 imports live on the device
  *   procs      round trips of 1 and 2 processes on files of their own, on
- *              one device and on two
+ *              one device and on two; and the same for INFO ioctls and a
+ *              user-space loop, the ceilings of the guest's two vCPUs
  *   ioctls     INFO, IMPORT, GET_SEGMENTS and RELEASE of 4 KiB, each alone
  *
  * Every figure is the median, minimum and maximum of --reps runs, printed as
@@ -412,11 +413,42 @@ static void section_live(struct bench *b)
 	}
 }
 
-/* One process of the procs section, on @node: set up, say so on @ready, wait for @go. */
-static int procs_child(struct bench *b, const char *node_path, int ready, int go, int count)
+/*
+ * What a process of the procs section repeats: the round trip; three INFO
+ * ioctls (as many kernel entries, no lock, no allocation); or a loop in user
+ * space that enters the kernel never. The last two are the ceilings that the
+ * guest's vCPUs put on two processes, whatever the driver does.
+ */
+enum procs_work { PROCS_ROUND_TRIP, PROCS_INFO, PROCS_SPIN };
+
+static int procs_op(struct bench *b, enum procs_work work, int node, int buf)
 {
+	struct uio_dmabuf_info info;
+	volatile uint64_t x = 0;
 	uint32_t nsegs;
 	uint64_t ns;
+	int i;
+
+	switch (work) {
+	case PROCS_ROUND_TRIP:
+		return round_trip(b, node, buf, &nsegs, &ns);
+	case PROCS_INFO:
+		for (i = 0; i < 3; i++)
+			if (ioctl(node, UIO_DMABUF_IOC_INFO, &info))
+				return -errno;
+		return 0;
+	case PROCS_SPIN:
+		for (i = 0; i < 1000; i++)
+			x += (uint64_t)i;
+		return 0;
+	}
+	return -EINVAL;
+}
+
+/* One process of the procs section, on @node: set up, say so on @ready, wait for @go. */
+static int procs_child(struct bench *b, enum procs_work work, const char *node_path,
+		       int ready, int go, int count)
+{
 	char c = 1;
 	int node, buf, i, ret = 0;
 
@@ -427,7 +459,7 @@ static int procs_child(struct bench *b, const char *node_path, int ready, int go
 	if (read(go, &c, 1) != 0)	/* EOF: go */
 		return 1;
 	for (i = 0; i < count && !ret; i++)
-		ret = round_trip(b, node, buf, &nsegs, &ns);
+		ret = procs_op(b, work, node, buf);
 	return ret ? 1 : 0;
 }
 
@@ -435,8 +467,8 @@ static int procs_child(struct bench *b, const char *node_path, int ready, int go
  * Wall time of @nproc processes doing @count round trips each, process i on
  * @nodes[i]; 0 or -errno.
  */
-static int procs_run(struct bench *b, int nproc, const char *const *nodes, int count,
-		     uint64_t *ns)
+static int procs_run(struct bench *b, enum procs_work work, int nproc,
+		     const char *const *nodes, int count, uint64_t *ns)
 {
 	int go[2], ready[2], i, status, bad = 0;
 	pid_t pids[2] = { -1, -1 };
@@ -455,7 +487,7 @@ static int procs_run(struct bench *b, int nproc, const char *const *nodes, int c
 		if (pids[i] == 0) {
 			close(go[1]);
 			close(ready[0]);
-			_exit(procs_child(b, nodes[i], ready[1], go[0], count));
+			_exit(procs_child(b, work, nodes[i], ready[1], go[0], count));
 		}
 	}
 	close(go[0]);
@@ -474,9 +506,10 @@ static int procs_run(struct bench *b, int nproc, const char *const *nodes, int c
 }
 
 /*
- * 1 and 2 processes on files of their own of one device; and 2 on two devices
+ * 1 and 2 processes on files of their own of one device; 2 on two devices
  * when /dev/uio-dmabuf1 exists (what they share then is the kernel, not the
- * device): ns per round trip of all together.
+ * device); and 1 and 2 processes of the two ceilings (procs_op()): ns per
+ * operation of all together.
  */
 static void section_procs(struct bench *b)
 {
@@ -484,9 +517,15 @@ static void section_procs(struct bench *b)
 	const char *one[2] = { b->node, b->node }, *two[2] = { b->node, second };
 	const struct {
 		const char *exporter;
+		enum procs_work work;
 		int nproc;
 		const char *const *nodes;
-	} runs[] = { { "system", 1, one }, { "system", 2, one }, { "system-2dev", 2, two } };
+	} runs[] = {
+		{ "system", PROCS_ROUND_TRIP, 1, one }, { "system", PROCS_ROUND_TRIP, 2, one },
+		{ "info", PROCS_INFO, 1, one }, { "info", PROCS_INFO, 2, one },
+		{ "spin", PROCS_SPIN, 1, one }, { "spin", PROCS_SPIN, 2, one },
+		{ "system-2dev", PROCS_ROUND_TRIP, 2, two },
+	};
 	int count = b->quick ? 100 : 1000, i, ret = 0;
 	size_t r;
 
@@ -494,7 +533,8 @@ static void section_procs(struct bench *b)
 		if (runs[r].nodes == two && access(second, R_OK | W_OK))
 			break;
 		for (i = 0; i < b->reps && !ret; i++) {
-			ret = procs_run(b, runs[r].nproc, runs[r].nodes, count, &b->a[i]);
+			ret = procs_run(b, runs[r].work, runs[r].nproc, runs[r].nodes, count,
+					&b->a[i]);
 			b->a[i] /= (uint64_t)(runs[r].nproc * count);
 		}
 		if (ret) {

@@ -152,34 +152,56 @@ int uiodmabuf_heap_resolve(const char *heap, char *buf, size_t len)
 /*
  * A buffer larger than the machine's RAM cannot be allocated; asking the system
  * heap for one anyway drives the machine into the OOM killer before it fails.
+ * The RAM size is read once: sysconf() asks the kernel for it each time.
  */
 static int check_size(uint64_t size)
 {
-	long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
+	static _Atomic long ram_pages;
+	long pages = ram_pages, page = sysconf(_SC_PAGESIZE);
 
 	if (!size)
 		return -EINVAL;
+	if (!pages) {
+		pages = sysconf(_SC_PHYS_PAGES);
+		ram_pages = pages;
+	}
 	if (pages > 0 && page > 0 && size / (uint64_t)page > (uint64_t)pages)
 		return -ENOMEM;
 	return 0;
 }
 
+/* @heap's node, opened: the name as given, else (for "cma") the CMA area's. */
+static int heap_open(const char *heap)
+{
+	char name[128], path[256];
+	int fd, ret;
+
+	if (!heap || !*heap || strchr(heap, '/'))
+		return -EINVAL;
+	if (snprintf(path, sizeof(path), HEAP_DIR "/%s", heap) >= (int)sizeof(path))
+		return -ENAMETOOLONG;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd >= 0 || errno != ENOENT || strcmp(heap, "cma"))
+		return fd < 0 ? -errno : fd;
+	ret = find_cma_heap(name, sizeof(name));
+	if (ret)
+		return ret;
+	snprintf(path, sizeof(path), HEAP_DIR "/%s", name);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	return fd < 0 ? -errno : fd;
+}
+
 int uiodmabuf_heap_alloc(const char *heap, uint64_t size)
 {
 	struct dma_heap_allocation_data data;
-	char name[128], path[256];
 	int ret, fd;
 
 	ret = check_size(size);
 	if (ret)
 		return ret;
-	ret = uiodmabuf_heap_resolve(heap, name, sizeof(name));
-	if (ret)
-		return ret;
-	snprintf(path, sizeof(path), HEAP_DIR "/%s", name);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	fd = heap_open(heap);
 	if (fd < 0)
-		return -errno;
+		return fd;
 	memset(&data, 0, sizeof(data));
 	data.len = size;
 	data.fd_flags = O_RDWR | O_CLOEXEC;
