@@ -7,11 +7,14 @@
 KERNEL_SRC ?= /lib/modules/$(shell uname -r)/build
 KDIR ?= $(KERNEL_SRC)
 CC ?= gcc
+PKG_CONFIG ?= pkg-config
 CFLAGS ?= -O2
+# The release: dkms.conf's PACKAGE_VERSION and userspace/Makefile say the same.
+VERSION := 1.0.0
 WARN := -std=c11 -Wall -Wextra -Werror
 BUILD := build
 
-all: module userspace guest-tools
+all: module userspace
 
 module:
 	@test -f $(KDIR)/Makefile || { echo "make: no kernel build directory at $(KDIR):" \
@@ -24,6 +27,31 @@ userspace:
 install:
 	$(MAKE) -C userspace install
 
+uninstall:
+	$(MAKE) -C userspace uninstall
+
+# DKMS: the module's sources under $(DESTDIR)/usr/src/uio-dmabuf-$(VERSION)
+# (what a -dkms package ships), then dkms builds and installs the module for
+# the running kernel (or KVER=...) and, from then on, for every kernel
+# installed with its headers.
+DKMS_SRC = $(DESTDIR)/usr/src/uio-dmabuf-$(VERSION)
+
+dkms-source:
+	install -d $(DKMS_SRC)/kernel/tests $(DKMS_SRC)/include/uapi/linux $(DKMS_SRC)/compat
+	install -m 0644 dkms.conf $(DKMS_SRC)/
+	install -m 0644 kernel/Kbuild kernel/Kconfig kernel/Makefile kernel/*.[ch] $(DKMS_SRC)/kernel/
+	install -m 0644 kernel/tests/Makefile kernel/tests/*.[ch] $(DKMS_SRC)/kernel/tests/
+	install -m 0644 include/uapi/linux/uio_dmabuf.h $(DKMS_SRC)/include/uapi/linux/
+	install -m 0644 compat/*.h $(DKMS_SRC)/compat/
+
+dkms-install: dkms-source
+	dkms status -m uio-dmabuf -v $(VERSION) | grep -q . || dkms add -m uio-dmabuf -v $(VERSION)
+	dkms install -m uio-dmabuf -v $(VERSION) $(if $(KVER),-k $(KVER))
+
+dkms-uninstall:
+	-dkms remove -m uio-dmabuf -v $(VERSION) --all
+	rm -rf $(DKMS_SRC)
+
 # Static programs that run in the test guest.
 GUEST_TOOLS := $(BUILD)/guest/uio-dmabuf-smoke $(BUILD)/guest/heap-helper $(BUILD)/guest/uio-dmabuf \
 	$(BUILD)/guest/edu-dma-test $(BUILD)/guest/guest-e2e.sh $(BUILD)/guest/reliability $(BUILD)/guest/guest-cli.sh \
@@ -35,36 +63,39 @@ $(BUILD)/guest/heap-helper: tests/smoke/heap-helper.c
 	@mkdir -p $(@D)
 	$(CC) $(WARN) $(CFLAGS) -static -o $@ $<
 
-$(BUILD)/guest/uio-dmabuf: FORCE
-	$(MAKE) -C userspace static
+# The library and the static CLI come from userspace/Makefile, which knows
+# their sources: asked every time, they change (and what links them is
+# remade) only when a source did.
+LIBA := $(BUILD)/userspace/libuiodmabuf.a
+
+$(LIBA) $(BUILD)/userspace/static/uio-dmabuf: FORCE
+	@$(MAKE) -s -C userspace ../$@
+
+$(BUILD)/guest/uio-dmabuf: $(BUILD)/userspace/static/uio-dmabuf
 	@mkdir -p $(@D)
-	cp $(BUILD)/userspace/static/uio-dmabuf $@
+	cp $< $@
 
 # The case runners: a table of named cases (tests/common) over edu and the library.
-RUNNER_DEPS := tests/common/cases.c tests/common/cases.h tests/edu/edu.c tests/edu/edu.h FORCE
+RUNNER_DEPS := tests/common/cases.c tests/common/cases.h tests/edu/edu.c tests/edu/edu.h $(LIBA)
 RUNNER_CC = $(CC) $(WARN) $(CFLAGS) -static -Iuserspace/include -Iinclude/uapi -Itests/edu \
 	-Itests/common -o $@ $< tests/common/cases.c tests/edu/edu.c \
-	$(BUILD)/userspace/libuiodmabuf.a $$(pkg-config --libs libdrm)
+	$(LIBA) $$($(PKG_CONFIG) --libs libdrm)
 
 # The edu user-space driver and the end-to-end DMA test, on the static library.
 $(BUILD)/guest/edu-dma-test: tests/edu/edu-dma-test.c $(RUNNER_DEPS)
-	$(MAKE) -C userspace ../$(BUILD)/userspace/libuiodmabuf.a
 	@mkdir -p $(@D)
 	$(RUNNER_CC)
 
 $(BUILD)/guest/reliability: tests/reliability/reliability.c $(RUNNER_DEPS)
-	$(MAKE) -C userspace ../$(BUILD)/userspace/libuiodmabuf.a
 	@mkdir -p $(@D)
 	$(RUNNER_CC) -lpthread
 
 $(BUILD)/guest/security: tests/security/security.c $(RUNNER_DEPS)
-	$(MAKE) -C userspace ../$(BUILD)/userspace/libuiodmabuf.a
 	@mkdir -p $(@D)
 	$(RUNNER_CC)
 
 # The benchmark's guest program (bench/), with the floor module's header.
 $(BUILD)/guest/uio-dmabuf-bench: bench/uio-dmabuf-bench.c bench/kernel/uio_dmabuf_bench.h $(RUNNER_DEPS)
-	$(MAKE) -C userspace ../$(BUILD)/userspace/libuiodmabuf.a
 	@mkdir -p $(@D)
 	$(RUNNER_CC) -Ibench/kernel
 
@@ -81,17 +112,20 @@ $(BUILD)/guest/uio-dmabuf-smoke: tests/smoke/uio-dmabuf-smoke.c include/uapi/lin
 	$(CC) $(WARN) $(CFLAGS) -static -Iinclude/uapi -o $@ $<
 
 check:
-	scripts/check.sh deps build series unit guest bench security e2e reliability
+	scripts/check.sh deps build package series unit guest bench security e2e reliability
 
 # Everything, with the long load run (1,000,000 import/release cycles).
 check-long:
-	RELIABILITY_CYCLES=1000000 scripts/check.sh deps build series unit guest bench security e2e reliability
+	RELIABILITY_CYCLES=1000000 scripts/check.sh deps build package series unit guest bench security e2e reliability
 
 check-deps:
 	scripts/check.sh deps
 
 check-build:
 	scripts/check.sh build
+
+check-package:
+	scripts/check.sh package
 
 check-series:
 	scripts/check.sh series
@@ -130,7 +164,7 @@ clean:
 
 FORCE:
 
-.PHONY: all module userspace install guest-tools check check-deps check-build check-unit \
+.PHONY: all module userspace install uninstall dkms-source dkms-install dkms-uninstall guest-tools check check-deps check-build check-package check-unit \
 	check-guest check-kunit check-e2e check-reliability check-security check-series check-long patches \
 	check-bench bench \
 	clean FORCE

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Build checks: the module against Debian's 6.12 and 6.1 headers with W=1 and
-# sparse, where any warning fails; checkpatch --strict on the kernel sources and
+# sparse, where any warning fails; the module through DKMS for both; checkpatch --strict on the kernel sources and
 # the UAPI header. Prints "ok"/"not ok" per check and "check-build: P passed, F failed".
 set -uo pipefail
 
@@ -29,6 +29,27 @@ for kdir in /usr/src/linux-headers-6.12.*-amd64 /usr/src/linux-headers-6.1.*-amd
 	[ -d "$kdir" ] || { result 1 "headers present: $kdir"; continue; }
 	build_module "$kdir" "$(basename "$kdir" | sed 's/^linux-headers-//')"
 done
+
+# DKMS, as `make dkms-install` runs it, for every Debian kernel with headers here.
+kvers=()
+for kdir in /usr/src/linux-headers-6.12.*-amd64 /usr/src/linux-headers-6.1.*-amd64; do
+	kver=${kdir#/usr/src/linux-headers-}
+	[ -d "/lib/modules/$kver/build" ] && kvers+=("$kver")
+done
+if "$top/scripts/dkms-build.sh" "$out/dkms" "${kvers[@]}" >"$out/dkms-status.txt" 2>&1; then
+	for kver in "${kvers[@]}"; do
+		ls "$out/dkms/dkms/uio-dmabuf"/*/"$kver"/*/module/uio_dmabuf.ko* >/dev/null 2>&1
+		result $? "dkms builds uio_dmabuf.ko for $kver"
+	done
+else
+	cat "$out/dkms-status.txt"
+	result 1 "dkms builds uio_dmabuf.ko for ${kvers[*]}"
+fi
+v_make=$(sed -n 's/^VERSION := //p' "$top/Makefile")
+v_user=$(sed -n 's/^VERSION := //p' "$top/userspace/Makefile")
+v_dkms=$(sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' "$top/dkms.conf")
+[ -n "$v_make" ] && [ "$v_make" = "$v_user" ] && [ "$v_make" = "$v_dkms" ]
+result $? "one version in Makefile, userspace/Makefile and dkms.conf ($v_make, $v_user, $v_dkms)"
 
 lsrc=$("$top/scripts/linux-scripts.sh")
 cp_log=$out/checkpatch.log

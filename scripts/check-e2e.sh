@@ -51,7 +51,8 @@ for spec in debug-noiommu:none:32:full debug-viommu:viommu:32:full \
 	runs+=("$name:debug-6.12:$iommu:$bits:$mode:$out/$name.log.data")
 done
 
-# Debian's stock kernel with the module built against its headers (DKMS-like):
+# Debian's stock kernel with the module built and installed by DKMS against
+# its headers, loaded by modprobe (scripts/stock-kernel.sh):
 # no CMA heap there, no debug options to judge.
 if stock_image=$("$top/scripts/stock-kernel.sh" "$out/stock-modules"); then
 	"$top/scripts/mkinitramfs.sh" "$out/stock-modules" "$out/stock-initramfs.cpio.gz" \
@@ -59,6 +60,9 @@ if stock_image=$("$top/scripts/stock-kernel.sh" "$out/stock-modules"); then
 	boot stock none 32 stock --modargs allow_unsafe_noiommu=1 \
 		--append "udbtest.matrix=stock"
 	judge_log "$out/stock.log" stock
+	grep -qE 'modprobe uio_dmabuf: updates/dkms/uio_dmabuf\.ko[^:]*: .*kernel/drivers/uio/uio\.ko.*loaded: .*uio_dmabuf.* uio ' \
+		"$out/stock.log"
+	result $? "stock kernel: modprobe loaded the DKMS-built uio_dmabuf and, by depmod's modules.dep, uio"
 	stock_ver=$(cut -d+ -f1 "$out/stock-modules/version")
 	runs+=("stock:stock-$stock_ver:none:32:full:$out/stock.log.data")
 else

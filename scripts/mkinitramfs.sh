@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Build the guest's initramfs: static busybox, tests/guest/init as /init, the
-# modules from a test-kernel output directory, and the given static binaries.
+# modules from a test-kernel output directory (its *.ko, and the /lib/modules
+# tree under its root/ when there is one), and the given static binaries.
 # Usage: mkinitramfs.sh <kernel out dir> <output .cpio.gz> [binary ...]
 set -euo pipefail
 
@@ -18,9 +19,11 @@ for applet in $("$root/bin/busybox" --list); do
 done
 cp "$top/tests/guest/init" "$root/init"
 chmod +x "$root/init"
-cp "$kout"/*.ko "$root/lib/modules/"
-# Modules the kernel needs loaded first, in order (the stock kernel's uio, ...).
-[ -f "$kout/preload" ] && cp "$kout/preload" "$root/lib/modules/"
+for ko in "$kout"/*.ko; do
+	[ -e "$ko" ] && cp "$ko" "$root/lib/modules/"
+done
+# A kernel's own modules tree (the stock kernel's, with uio_dmabuf from DKMS).
+[ -d "$kout/root" ] && cp -a "$kout/root/." "$root/"
 for b in "$@"; do
 	cp "$b" "$root/bin/"
 done

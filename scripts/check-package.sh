@@ -1,0 +1,92 @@
+#!/usr/bin/env bash
+# How the project installs, as a distribution or a board build uses it:
+# CPPFLAGS, LDFLAGS and PKG_CONFIG from the command line are honoured; KERNEL_SRC
+# (Yocto's name) and KDIR reach the module build; a second make does nothing;
+# make install under DESTDIR puts every file where it belongs (the UAPI header
+# under include/uiodmabuf/, never include/linux/), a program builds against
+# the installed library through pkg-config, and make uninstall takes it all
+# away. Prints "ok"/"not ok" per check and "check-package: P passed, F failed".
+set -uo pipefail
+
+part=package
+. "$(dirname "$0")/lib.sh"
+out=$top/build/check-package
+rm -rf "$out"
+mkdir -p "$out"
+u=$top/userspace
+
+# Flags from the command line join the project's own and are really used.
+o=$out/flags
+printf '#!/bin/sh\necho "$@" >>"%s/pkg-config.calls"\nexec pkg-config "$@"\n' "$out" >"$out/pkg-config"
+chmod +x "$out/pkg-config"
+rm -rf "$o"
+make -s -C "$u" O="$o" CPPFLAGS=-DUIODMABUF_FLAGS_CHECK LDFLAGS=-Wl,-z,now \
+	PKG_CONFIG="$out/pkg-config" all >"$out/flags.log" 2>&1
+result $? "user space builds with CPPFLAGS=-D... and LDFLAGS=-Wl,-z,now on the command line"
+grep -q -- '--cflags libdrm' "$out/pkg-config.calls" 2>/dev/null
+result $? "PKG_CONFIG names the pkg-config that is run"
+make -n -B -C "$u" O="$o" CPPFLAGS=-DUIODMABUF_FLAGS_CHECK LDFLAGS=-Wl,-z,now all \
+	>"$out/flags.n" 2>&1
+grep -E -- '-c .*lib/uiodmabuf\.c' "$out/flags.n" | grep -q -- '-Iinclude .*-DUIODMABUF_FLAGS_CHECK'
+result $? "CPPFLAGS is added to the project's include flags, not put in their place"
+for f in uio-dmabuf libuiodmabuf.so.1; do
+	readelf -d "$o/$f" | grep -qE 'BIND_NOW|FLAGS.*NOW'
+	result $? "LDFLAGS reaches the link of $f (BIND_NOW)"
+done
+
+# A second make has nothing to do.
+make -q -C "$u" O="$o" all >/dev/null 2>&1
+result $? "make -C userspace with nothing changed is up to date (make -q)"
+make -s -C "$top" guest-tools >/dev/null 2>&1
+again=$(make -s -C "$top" guest-tools 2>&1)
+[ -z "$again" ]
+result $? "make guest-tools with nothing changed runs nothing${again:+ (ran: ${again%%$'\n'*})}"
+
+# The kernel build directory: KDIR, else Yocto's KERNEL_SRC, else the running kernel's.
+hdr=$(ls -d /usr/src/linux-headers-6.12.*-amd64 | sort -V | tail -n1)
+kbuild_dir() {	# the directory the module build enters, given make's arguments
+	make -n -C "$top" module "$@" >"$out/module.n" 2>&1
+	sed -n "s|^make -C \([^ ]*\) M=$top/kernel modules\$|\1|p; s|.*no kernel build directory at \([^:]*\):.*|\1|p" \
+		"$out/module.n" | head -n1
+}
+[ "$(kbuild_dir KERNEL_SRC="$hdr")" = "$hdr" ]
+result $? "make module KERNEL_SRC=DIR builds against DIR"
+[ "$(kbuild_dir KDIR="$hdr" KERNEL_SRC=/nonexistent)" = "$hdr" ]
+result $? "KDIR wins over KERNEL_SRC"
+[ "$(kbuild_dir)" = "/lib/modules/$(uname -r)/build" ]
+result $? "with neither, the running kernel's /lib/modules/$(uname -r)/build"
+
+# make install and make uninstall under DESTDIR.
+d=$out/dest
+make -s -C "$u" O="$o" install DESTDIR="$d" PREFIX=/usr >"$out/install.log" 2>&1
+result $? "make install DESTDIR=... PREFIX=/usr"
+(cd "$d" && find . ! -type d | sort) >"$out/installed.txt"
+cat >"$out/expected.txt" <<'LIST'
+./usr/bin/uio-dmabuf
+./usr/include/uiodmabuf.h
+./usr/include/uiodmabuf/linux/uio_dmabuf.h
+./usr/lib/libuiodmabuf.a
+./usr/lib/libuiodmabuf.so
+./usr/lib/libuiodmabuf.so.1
+./usr/lib/pkgconfig/libuiodmabuf.pc
+./usr/lib/udev/rules.d/70-uio-dmabuf.rules
+./usr/share/man/man1/uio-dmabuf.1
+LIST
+diff -u "$out/expected.txt" "$out/installed.txt"
+result $? "make install puts exactly the expected files in place (nothing in include/linux/)"
+cat >"$out/user.c" <<'C'
+#include <uiodmabuf.h>
+int main(void) { struct uio_dmabuf_info info; (void)info; return uiodmabuf_open("uio-dmabuf9999") < 0 ? 0 : 1; }
+C
+export PKG_CONFIG_SYSROOT_DIR=$d PKG_CONFIG_PATH=$d/usr/lib/pkgconfig
+# shellcheck disable=SC2046
+cc -std=c11 -Wall -Werror -o "$out/user" "$out/user.c" $(pkg-config --cflags --libs libuiodmabuf) &&
+	LD_LIBRARY_PATH=$d/usr/lib "$out/user"
+result $? "a program builds against the installed library and UAPI header through pkg-config, and runs"
+unset PKG_CONFIG_SYSROOT_DIR PKG_CONFIG_PATH
+make -s -C "$u" O="$o" uninstall DESTDIR="$d" PREFIX=/usr >>"$out/install.log" 2>&1
+left=$(cd "$d" && find . ! -type d)
+[ -z "$left" ]
+result $? "make uninstall removes every installed file${left:+ (left: $left)}"
+
+finish
