@@ -56,6 +56,17 @@ result $? "KDIR wins over KERNEL_SRC"
 [ "$(kbuild_dir)" = "/lib/modules/$(uname -r)/build" ]
 result $? "with neither, the running kernel's /lib/modules/$(uname -r)/build"
 
+# What an in-place module build leaves in kernel/ stays out of the series.
+leftover=$top/kernel/uio_dmabuf_leftover.mod.c
+if [ ! -e "$leftover" ]; then
+	echo "/* build leftover */" >"$leftover"
+	"$top/scripts/export-patches" -o "$out/patches" >/dev/null 2>"$out/patches.log"
+	rc=$?
+	rm -f "$leftover"
+	[ "$rc" = 0 ] && ! grep -q 'leftover' "$out"/patches/*.patch
+	result $? "the patch series leaves out the files .gitignore ignores in kernel/ (a build's .mod.c)"
+fi
+
 # make install and make uninstall under DESTDIR.
 d=$out/dest
 make -s -C "$u" O="$o" install DESTDIR="$d" PREFIX=/usr >"$out/install.log" 2>&1
