@@ -81,8 +81,14 @@ cat >"$out/expected.txt" <<'LIST'
 ./usr/lib/libuiodmabuf.so.1
 ./usr/lib/pkgconfig/libuiodmabuf.pc
 ./usr/lib/udev/rules.d/70-uio-dmabuf.rules
+./usr/share/doc/uio-dmabuf/examples/uio-dmabuf.modprobe.conf
+./usr/share/doc/uio-dmabuf/examples/uio-dmabuf.modules-load.conf
 ./usr/share/man/man1/uio-dmabuf.1
+./usr/share/man/man3/libuiodmabuf.3
 LIST
+sed -n 's/^UIODMABUF_API int \(uiodmabuf_[a-z_]*\)(.*/.\/usr\/share\/man\/man3\/\1.3/p' \
+	"$u/include/uiodmabuf.h" >>"$out/expected.txt"
+sort -o "$out/expected.txt" "$out/expected.txt"
 diff -u "$out/expected.txt" "$out/installed.txt"
 result $? "make install puts exactly the expected files in place (nothing in include/linux/)"
 cat >"$out/user.c" <<'C'
@@ -94,6 +100,19 @@ export PKG_CONFIG_SYSROOT_DIR=$d PKG_CONFIG_PATH=$d/usr/lib/pkgconfig
 cc -std=c11 -Wall -Werror -o "$out/user" "$out/user.c" $(pkg-config --cflags --libs libuiodmabuf) &&
 	LD_LIBRARY_PATH=$d/usr/lib "$out/user"
 result $? "a program builds against the installed library and UAPI header through pkg-config, and runs"
+# The example of libuiodmabuf(3), as the page prints it.
+man -l -Tutf8 "$d/usr/share/man/man3/libuiodmabuf.3" 2>/dev/null | col -b |
+	sed -n '/^EXAMPLES/,/^ *Build it with/p' | sed '1d;$d' >"$out/man-example.c"
+# shellcheck disable=SC2046
+grep -q 'uiodmabuf_import' "$out/man-example.c" &&
+	cc -std=c11 -Wall -Wextra -Werror -o "$out/man-example" "$out/man-example.c" \
+		$(pkg-config --cflags --libs libuiodmabuf)
+result $? "the example in libuiodmabuf(3) builds against the installed library"
+for page in "$d"/usr/share/man/man1/*.1 "$d"/usr/share/man/man3/libuiodmabuf.3; do
+	w=$(man --warnings -l -Tutf8 -Z "$page" 2>&1 >/dev/null)
+	[ -z "$w" ]
+	result $? "man --warnings: $(basename "$page") is clean${w:+ ($w)}"
+done
 unset PKG_CONFIG_SYSROOT_DIR PKG_CONFIG_PATH
 make -s -C "$u" O="$o" uninstall DESTDIR="$d" PREFIX=/usr >>"$out/install.log" 2>&1
 left=$(cd "$d" && find . ! -type d)
