@@ -48,6 +48,10 @@ dkms-install: dkms-source
 	dkms status -m uio-dmabuf -v $(VERSION) | grep -q . || dkms add -m uio-dmabuf -v $(VERSION)
 	dkms install -m uio-dmabuf -v $(VERSION) $(if $(KVER),-k $(KVER))
 
+# The Debian packages, into build/deb/ (scripts/make-deb.sh).
+deb:
+	scripts/make-deb.sh
+
 dkms-uninstall:
 	-dkms remove -m uio-dmabuf -v $(VERSION) --all
 	rm -rf $(DKMS_SRC)
@@ -164,7 +168,7 @@ clean:
 
 FORCE:
 
-.PHONY: all module userspace install uninstall dkms-source dkms-install dkms-uninstall guest-tools check check-deps check-build check-package check-unit \
+.PHONY: all module userspace install uninstall deb dkms-source dkms-install dkms-uninstall guest-tools check check-deps check-build check-package check-unit \
 	check-guest check-kunit check-e2e check-reliability check-security check-series check-long patches \
 	check-bench bench \
 	clean FORCE

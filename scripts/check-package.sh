@@ -5,7 +5,8 @@
 # make install under DESTDIR puts every file where it belongs (the UAPI header
 # under include/uiodmabuf/, never include/linux/), a program builds against
 # the installed library through pkg-config, and make uninstall takes it all
-# away. Prints "ok"/"not ok" per check and "check-package: P passed, F failed".
+# away; make deb's packages pass lintian, install with dpkg (DKMS building the
+# module) and purge clean. Prints "ok"/"not ok" per check and "check-package: P passed, F failed".
 set -uo pipefail
 
 part=package
@@ -118,5 +119,43 @@ make -s -C "$u" O="$o" uninstall DESTDIR="$d" PREFIX=/usr >>"$out/install.log" 2
 left=$(cd "$d" && find . ! -type d)
 [ -z "$left" ]
 result $? "make uninstall removes every installed file${left:+ (left: $left)}"
+
+# make deb: the four packages, lintian-clean; installed with dpkg, DKMS builds
+# the module for every kernel with headers here; purged, nothing is left.
+if changes=$("$top/scripts/make-deb.sh" 2>"$out/deb.err"); then
+	result 0 "make deb builds the packages (dpkg-buildpackage, unit tests included)"
+	lintian --fail-on error,warning --display-level '>=warning' "$changes" >"$out/lintian.log" 2>&1
+	rc=$?
+	grep -v 'root privileges' "$out/lintian.log"
+	result $rc "lintian: no errors or warnings on the packages"
+	debs=$(ls "$top"/build/deb/*.deb | grep -v dbgsym)
+	for p in libuiodmabuf1 libuiodmabuf-dev uio-dmabuf uio-dmabuf-dkms; do
+		echo "$debs" | grep -q "/${p}_"
+		result $? "make deb produces $p"
+	done
+	purge() {
+		dpkg --purge uio-dmabuf uio-dmabuf-dkms libuiodmabuf-dev libuiodmabuf1 >>"$out/dpkg.log" 2>&1
+	}
+	trap purge EXIT
+	# shellcheck disable=SC2086
+	dpkg -i $debs >"$out/dpkg.log" 2>&1
+	result $? "dpkg -i installs the packages (the -dkms postinst builds the module)"
+	hdr=$(ls -d /usr/src/linux-headers-6.12.*-amd64 | sort -V | tail -n1)
+	kver=${hdr#/usr/src/linux-headers-}
+	modinfo -k "$kver" -n uio_dmabuf 2>/dev/null | grep -q "/lib/modules/$kver/updates/dkms/uio_dmabuf.ko"
+	result $? "the installed -dkms package put uio_dmabuf.ko into /lib/modules/$kver/updates/dkms"
+	[ "$(pkg-config --modversion libuiodmabuf 2>/dev/null)" = "$(sed -n 's/^VERSION := //p' "$top/Makefile")" ] &&
+		/usr/bin/uio-dmabuf --help >/dev/null
+	result $? "the installed uio-dmabuf runs, and pkg-config finds the installed libuiodmabuf"
+	purge
+	trap - EXIT
+	left=$(dpkg-query -W -f='${db:Status-Abbrev} ${Package}\n' 'uio-dmabuf*' 'libuiodmabuf*' 2>/dev/null |
+	       grep -v '^un' ; ls -d /usr/src/uio-dmabuf-* /lib/modules/*/updates/dkms/uio_dmabuf.ko* 2>/dev/null)
+	[ -z "$left" ]
+	result $? "dpkg --purge leaves nothing behind${left:+ (left: $left)}"
+else
+	cat "$out/deb.err"
+	result 1 "make deb builds the packages (dpkg-buildpackage, unit tests included)"
+fi
 
 finish
