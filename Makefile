@@ -83,7 +83,7 @@ $(BUILD)/guest/uio-dmabuf: $(BUILD)/userspace/static/uio-dmabuf
 RUNNER_DEPS := tests/common/cases.c tests/common/cases.h tests/edu/edu.c tests/edu/edu.h $(LIBA)
 RUNNER_CC = $(CC) $(WARN) $(CFLAGS) -static -Iuserspace/include -Iinclude/uapi -Itests/edu \
 	-Itests/common -o $@ $< tests/common/cases.c tests/edu/edu.c \
-	$(LIBA) $$($(PKG_CONFIG) --libs libdrm)
+	$(LIBA)
 
 # The edu user-space driver and the end-to-end DMA test, on the static library.
 $(BUILD)/guest/edu-dma-test: tests/edu/edu-dma-test.c $(RUNNER_DEPS)

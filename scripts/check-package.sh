@@ -35,6 +35,25 @@ for f in uio-dmabuf libuiodmabuf.so.1; do
 	result $? "LDFLAGS reaches the link of $f (BIND_NOW)"
 done
 
+# musl: the library, the CLI and the unit tests with musl-gcc, which brings no
+# kernel headers of its own: linux/, asm/ and asm-generic/ come from
+# linux-libc-dev (a musl system has its own copy, Alpine's linux-headers).
+kinc=$out/musl-kernel-headers
+mkdir -p "$kinc"
+ln -sfn /usr/include/linux "$kinc/linux"
+ln -sfn "/usr/include/$(gcc -dumpmachine)/asm" "$kinc/asm"
+ln -sfn /usr/include/asm-generic "$kinc/asm-generic"
+make -s -C "$u" O="$out/musl" CC=musl-gcc CPPFLAGS="-isystem $kinc" all unit-tests \
+	>"$out/musl.log" 2>&1 &&
+	file -L "$out/musl/uio-dmabuf" | grep -q 'ld-musl' &&
+	"$out/musl/unit-tests" >"$out/musl-unit.tap" 2>&1
+rc=$?
+[ "$rc" = 0 ] || { tail -20 "$out/musl.log"; grep -E '^(not ok|#)' "$out/musl-unit.tap" 2>/dev/null; }
+result $rc "musl-gcc builds the library and the CLI without a warning, and the unit tests pass on musl"
+ldd "$o/uio-dmabuf" "$o/libuiodmabuf.so.1" | grep -q 'libdrm'
+[ $? = 1 ]
+result $? "nothing links libdrm (its UAPI header is all the library uses)"
+
 # A second make has nothing to do.
 make -q -C "$u" O="$o" all >/dev/null 2>&1
 result $? "make -C userspace with nothing changed is up to date (make -q)"

@@ -12,6 +12,7 @@ pkgs=(
 	linux-headers-6.12-amd64	# headers of the newest Debian 6.12 kernel
 	linux-headers-amd64		# headers of Debian 12's own 6.1 kernel
 	dkms debhelper dh-dkms lintian	# make deb and its checks
+	musl-tools file
 	qemu-system-x86 busybox-static sparse libdrm-dev pkg-config valgrind
 	"$@"
 )

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* Rendering of the uio-dmabuf CLI's results as tables and as JSON. */
 #define _GNU_SOURCE
+#include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
@@ -260,11 +261,22 @@ void udb_print_heaps_json(FILE *f, const struct udb_heap *h, int n)
 	fputs("]}\n", f);
 }
 
+/* The errno names the tool can meet (strerrorname_np() is glibc's alone). */
 static const char *errno_name(int err)
 {
-	const char *name = err ? strerrorname_np(err) : NULL;
-
-	return name ? name : "";
+#define E(x) [x] = #x
+	static const char *const names[] = {
+		E(EPERM), E(ENOENT), E(ESRCH), E(EINTR), E(EIO), E(ENXIO), E(E2BIG),
+		E(ENOEXEC), E(EBADF), E(ECHILD), E(EAGAIN), E(ENOMEM), E(EACCES),
+		E(EFAULT), E(EBUSY), E(EEXIST), E(EXDEV), E(ENODEV), E(ENOTDIR),
+		E(EISDIR), E(EINVAL), E(ENFILE), E(EMFILE), E(ENOTTY), E(EFBIG),
+		E(ENOSPC), E(ESPIPE), E(EROFS), E(EPIPE), E(EDOM), E(ERANGE),
+		E(EDEADLK), E(ENAMETOOLONG), E(ENOSYS), E(ELOOP), E(EOVERFLOW),
+		E(EOPNOTSUPP), E(ETIMEDOUT), E(ESTALE), E(ECANCELED),
+	};
+#undef E
+	return err > 0 && (size_t)err < sizeof(names) / sizeof(names[0]) && names[err] ?
+	       names[err] : "";
 }
 
 void udb_print_failure_line(FILE *f, const struct udb_failure *e)

@@ -18,7 +18,7 @@
 
 #include <linux/dma-heap.h>
 #include <linux/udmabuf.h>
-#include <xf86drm.h>
+#include <drm.h>		/* libdrm's copy of the DRM UAPI: its header, not its library */
 
 #include "uiodmabuf.h"
 #include "internal.h"
@@ -261,21 +261,22 @@ static int open_default_card(void)
 	int i, fd, first = -ENOENT;
 
 	for (i = 0; i < 16; i++) {
-		drmVersionPtr v;
+		struct drm_version v;
+		char name[8] = "";
 
 		snprintf(path, sizeof(path), "/dev/dri/card%d", i);
 		fd = open(path, O_RDWR | O_CLOEXEC);
 		if (fd < 0)
 			continue;
-		v = drmGetVersion(fd);
-		if (v && v->name && !strcmp(v->name, "vgem")) {
-			drmFreeVersion(v);
+		memset(&v, 0, sizeof(v));
+		v.name = name;
+		v.name_len = sizeof(name) - 1;
+		if (!uiodmabuf_ioctl(fd, DRM_IOCTL_VERSION, &v) && v.name_len == 4 &&
+		    !strcmp(name, "vgem")) {
 			if (first >= 0)
 				close(first);
 			return fd;
 		}
-		if (v)
-			drmFreeVersion(v);
 		if (first < 0)
 			first = fd;
 		else
@@ -287,8 +288,9 @@ static int open_default_card(void)
 int uiodmabuf_drm_alloc(const char *card, uint64_t size)
 {
 	struct drm_mode_create_dumb create;
+	struct drm_prime_handle prime;
 	struct drm_gem_close gem_close;
-	int fd, prime = -1, ret;
+	int fd, ret;
 	uint64_t rows;
 
 	ret = check_size(size);
@@ -308,15 +310,16 @@ int uiodmabuf_drm_alloc(const char *card, uint64_t size)
 	ret = uiodmabuf_ioctl(fd, DRM_IOCTL_MODE_CREATE_DUMB, &create);
 	if (ret < 0)
 		goto close_card;
-	ret = drmPrimeHandleToFD(fd, create.handle, DRM_CLOEXEC | DRM_RDWR, &prime);
-	if (ret)
-		ret = -errno;
+	memset(&prime, 0, sizeof(prime));
+	prime.handle = create.handle;
+	prime.flags = DRM_CLOEXEC | DRM_RDWR;
+	ret = uiodmabuf_ioctl(fd, DRM_IOCTL_PRIME_HANDLE_TO_FD, &prime);
 	memset(&gem_close, 0, sizeof(gem_close));
 	gem_close.handle = create.handle;
 	uiodmabuf_ioctl(fd, DRM_IOCTL_GEM_CLOSE, &gem_close);
 close_card:
 	close(fd);
-	return ret < 0 ? ret : prime;
+	return ret < 0 ? ret : prime.fd;
 }
 
 int uiodmabuf_import(int fd, int buf_fd, uint32_t direction, uint32_t flags,

@@ -143,6 +143,7 @@ static void test_format(void)
 		.operation = "import", .err = EBUSY,
 	};
 	struct udb_heap heaps[] = { { "reserved", true }, { "system", false } };
+	char want[512];
 
 	RENDER("device /dev/uio-dmabuf0 (uio0), buffer system heap 12 KiB, handle 7, bidirectional\n"
 	       "segment  dma_addr            length              offset            \n"
@@ -171,12 +172,15 @@ static void test_format(void)
 	       "      0  0x0000000000001000  0x0000000000002000  0x0000000000000000\n"
 	       "size 12288 (12 KiB), 1 segment, contiguous, IOMMU (addresses are IOVAs), "
 	       "needs SYNC (bounced or not cache-coherent)\n", udb_print_report_table(f, &r));
-	RENDER("uio-dmabuf: alloc: device /dev/uio-dmabuf0, buffer cma heap 16 MiB: import: "
-	       "Device or resource busy (EBUSY)\n", udb_print_failure_line(f, &e));
-	RENDER("{\"error\": {\"command\": \"alloc\", \"device\": \"/dev/uio-dmabuf0\", "
-	       "\"buffer\": \"cma heap 16 MiB\", \"operation\": \"import\", \"errno\": 16, "
-	       "\"errno_name\": \"EBUSY\", \"message\": \"Device or resource busy\", "
-	       "\"detail\": null}}\n", udb_print_failure_json(f, &e));
+	/* The message is the C library's own strerror() text. */
+	snprintf(want, sizeof(want), "uio-dmabuf: alloc: device /dev/uio-dmabuf0, buffer cma "
+		 "heap 16 MiB: import: %s (EBUSY)\n", strerror(EBUSY));
+	RENDER(want, udb_print_failure_line(f, &e));
+	snprintf(want, sizeof(want), "{\"error\": {\"command\": \"alloc\", \"device\": "
+		 "\"/dev/uio-dmabuf0\", \"buffer\": \"cma heap 16 MiB\", \"operation\": "
+		 "\"import\", \"errno\": 16, \"errno_name\": \"EBUSY\", \"message\": \"%s\", "
+		 "\"detail\": null}}\n", strerror(EBUSY));
+	RENDER(want, udb_print_failure_json(f, &e));
 	RENDER("{\"heaps\": [{\"name\": \"reserved\", \"path\": \"/dev/dma_heap/reserved\", "
 	       "\"cma\": true}, {\"name\": \"system\", \"path\": \"/dev/dma_heap/system\", "
 	       "\"cma\": false}]}\n", udb_print_heaps_json(f, heaps, 2));
