@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * uio_dmabuf sysfs and debugfs: the uio_dmabuf/ attribute group of a bound
- * device (dma_mask_bits, isolation; see
+ * device (dma_mask_bits, isolation, imports; see
  * Documentation/ABI/testing/sysfs-driver-uio_dmabuf) and the debugfs listing of
  * its live imports.
  *
@@ -90,9 +90,19 @@ static ssize_t isolation_show(struct device *dev, struct device_attribute *attr,
 }
 static DEVICE_ATTR_RO(isolation);
 
+/* Buffers imported on the device, by every open file together. */
+static ssize_t imports_show(struct device *dev, struct device_attribute *attr, char *buf)
+{
+	struct uio_dmabuf_dev *udev = dev_get_drvdata(dev);
+
+	return sysfs_emit(buf, "%u\n", uio_dmabuf_nr_buffers(udev));
+}
+static DEVICE_ATTR_RO(imports);
+
 static struct attribute *uio_dmabuf_attrs[] = {
 	&dev_attr_dma_mask_bits.attr,
 	&dev_attr_isolation.attr,
+	&dev_attr_imports.attr,
 	NULL
 };
 

@@ -101,6 +101,7 @@ cat >"$out/expected.txt" <<'LIST'
 ./usr/lib/libuiodmabuf.so.1
 ./usr/lib/pkgconfig/libuiodmabuf.pc
 ./usr/lib/udev/rules.d/70-uio-dmabuf.rules
+./usr/share/bash-completion/completions/uio-dmabuf
 ./usr/share/doc/uio-dmabuf/examples/uio-dmabuf.modprobe.conf
 ./usr/share/doc/uio-dmabuf/examples/uio-dmabuf.modules-load.conf
 ./usr/share/man/man1/uio-dmabuf.1

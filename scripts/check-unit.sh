@@ -44,13 +44,51 @@ cli_case 2 "unknown command" bogus
 cli_case 2 "unknown option" alloc --bogus --json
 cli_case 2 "alloc without --device" alloc --size 1M --json
 cli_case 2 "alloc without --size" alloc --device uio0
-cli_case 1 "size 0" alloc --device uio0 --size 0 --json
-cli_case 1 "size not a number" alloc --device uio0 --size 12Q
-cli_case 1 "size over 64 bits" alloc --device uio0 --size 99999999999G --json
+cli_case 2 "size 0" alloc --device uio0 --size 0 --json
+cli_case 2 "size not a number" alloc --device uio0 --size 12Q
+cli_case 2 "size over 64 bits" alloc --device uio0 --size 99999999999G --json
 cli_case 2 "bad --from" alloc --device uio0 --size 1M --from nfs
 cli_case 2 "bad --direction" alloc --device uio0 --size 1M --direction up --json
-cli_case 1 "bad device name" alloc --device eth0 --size 1M --json
+cli_case 2 "bad device name" alloc --device eth0 --size 1M --json
 cli_case 1 "missing device" import --device uio77 --fd 0 --json
 cli_case 1 "closed fd" import --device uio0 --fd 999 --json
-cli_case 2 "--hold without a command" alloc --device uio0 --size 1M --hold
+cli_case 125 "--hold without a command: the tool's own failure" alloc --device uio0 --size 1M --hold
+cli_case 125 "--hold, device missing: the tool's own failure" alloc -d uio77 -s 1M --hold -- true
+cli_case 0 "--version" --version
+cli_case 0 "-V" -V
+cli_case 0 "help bind" help bind
+cli_case 2 "bind without a device" bind
+cli_case 1 "bind of a device that does not exist" bind 0000:7f:1f.7 --json
+cli_case 1 "unbind of a device that does not exist" unbind nosuchdevice
+cli_case 2 "short options, bad -s" alloc -d uio0 -s 1X -j
+cli_case 2 "-d without its value" alloc -s 1M -d
+
+# --json means one JSON document on stdout, whatever fails, wherever it is given;
+# the failure's single line on stderr names the program, and a bad value is echoed.
+cli_json() {
+	local want=$1 name=$2 echo=$3 got
+	shift 3
+	"$cli" "$@" >"$out.json" 2>"$out.json.err"
+	got=$?
+	python3 -c 'import json, sys; d = [json.loads(l) for l in open(sys.argv[1])]
+assert len(d) == 1, d' "$out.json" 2>/dev/null &&
+		[ "$(wc -l <"$out.json.err")" = 1 ] && grep -q '^uio-dmabuf: ' "$out.json.err" &&
+		grep -qF -- "$echo" "$out.json.err" && [ "$got" = "$want" ]
+	result $? "cli --json: $name (exit $got, one document, one stderr line naming '$echo')"
+}
+cli_json 2 "global -j before an unknown command" "frobnicate" -j frobnicate
+cli_json 2 "list with an unknown option" "--bogus" list --bogus --json
+cli_json 2 "heaps with an argument" "extra" heaps --json extra
+cli_json 2 "bad --size echoed" "'12Q'" --json alloc -d uio0 -s 12Q
+cli_json 2 "bad --fd echoed" "'x3'" import -d uio0 --fd x3 -j
+cli_json 2 "bad --direction echoed" "'up'" alloc -d uio0 -s 1M --direction up -j
+cli_json 1 "missing node names the driver" "modprobe uio_dmabuf" alloc -d uio77 -s 1M -j
+# The bash completion, on a fake /sys and /dev.
+PATH=$top/build/userspace:$PATH "$top/tests/cli/completion.sh" >"$out.completion" 2>&1
+grep -E '^not ok' "$out.completion"
+count completion "$out.completion"
+
+v=$("$cli" --version)
+[ "$v" = "uio-dmabuf $(sed -n 's/^VERSION := //p' "$top/Makefile")" ]
+result $? "--version prints the release ($v)"
 finish

@@ -204,6 +204,39 @@ def main():
     k.error("not-dmabuf", "EINVAL", ["fd 3", "import"])
     k.error("closed-fd", "EBADF", ["fd 9"])
 
+    c = k.case("hold-noent")
+    k.ok(c and c["rc"] == 127, "--hold of a command that does not exist exits 127", f"{c}")
+    c = k.case("hold-noexec")
+    k.ok(c and c["rc"] == 126, "--hold of a file that cannot run exits 126", f"{c}")
+    c = k.case("list-while-held")
+    if c:
+        docs = [json.loads(l) for l in c["out"] if l.startswith("{")]
+        devs = docs[1]["devices"] if len(docs) == 2 else []
+        k.ok(c["rc"] == 0 and [d["imports"] for d in devs] == [1, 0],
+             "list counts the imports of each device (1 on uio0 while held, 0 on uio1)",
+             f"{c}")
+    c = k.case("list-version")
+    k.ok(c and c["rc"] == 0 and re.match(r"^uio-dmabuf \d+\.\d+\.\d+$", c["out"][0]),
+         "--version", f"{c}")
+    c, d = k.doc("unbind")
+    k.ok(d is not None and c["rc"] == 0 and d["command"] == "unbind" and
+         d["previous_driver"] == "uio_dmabuf" and d["driver"] is None,
+         "unbind: uio1's edu leaves uio_dmabuf (edu has no driver of its own)", f"{c}")
+    c, d = k.doc("unbind-gone")
+    k.ok(d is not None and c["rc"] == 0 and [x["uio"] for x in d["devices"]] == ["uio0"],
+         "after unbind, its import node is gone and list shows one device", f"{c}")
+    k.error("unbind-again", "EINVAL", ["bound to no driver"])
+    c, d = k.doc("bind")
+    k.ok(d is not None and c["rc"] == 0 and d["driver"] == "uio_dmabuf" and
+         d["node"] == "/dev/uio-dmabuf1" and d["previous_driver"] is None,
+         "bind by the PCI address without its domain: uio_dmabuf takes it, node back",
+         f"{c}")
+    c = k.case("bind-again")
+    k.ok(c and c["rc"] == 0 and "bound to uio_dmabuf as uio1" in " ".join(c["out"]),
+         "bind of a device bound already succeeds and says so", f"{c}")
+    c, d = k.doc("bind-list")
+    k.ok(d is not None and len(d["devices"]) == 2, "after bind, list shows both devices")
+
     c = k.case("imports-after")
     k.ok(c and [l for l in c["out"] if re.match(r"^\d+\t", l)] == [],
          "no import left after the cases (debugfs)", f"{c}")

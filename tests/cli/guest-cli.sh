@@ -71,5 +71,18 @@ case_ not-dmabuf sh -c "exec $cli import --device uio0 --fd 3 3</init"
 case_ not-dmabuf-json sh -c "exec $cli import --device uio0 --fd 3 --json 3</init"
 case_ closed-fd $cli import --device uio0 --fd 9
 case_ closed-fd-json $cli import --device uio0 --fd 9 --json
+case_ hold-noent $cli alloc -d uio0 -s 64K --hold -- /nonexistent/command
+case_ hold-noexec $cli alloc -d uio0 -s 64K --hold -- /dev/null
+case_ list-while-held $cli alloc -d uio0 -s 64K -j --hold -- $cli -j list
+case_ list-version $cli --version
+# bind and unbind the second edu (uio1), by the PCI address with and without its domain.
+bdf=$(basename "$(readlink /sys/class/uio/uio1/device)")
+case_ unbind $cli unbind "$bdf" --json
+case_ unbind-gone sh -c "test ! -e /dev/uio-dmabuf1 && $cli list -j"
+case_ unbind-again $cli unbind "$bdf"
+case_ unbind-again-json $cli unbind -j "$bdf"
+case_ bind $cli -j bind "${bdf#0000:}"
+case_ bind-again $cli bind "$bdf"
+case_ bind-list $cli list --json
 case_ imports-after debugfs_imports
 echo "@@DONE" >>"$out"

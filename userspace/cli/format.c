@@ -20,28 +20,60 @@ void udb_format_size(char *buf, size_t len, uint64_t size)
 	snprintf(buf, len, "%" PRIu64 " %s", size, units[u]);
 }
 
+/* The length of the valid UTF-8 sequence at @p (1-4), or 0 when it is not one. */
+static size_t utf8_length(const unsigned char *p)
+{
+	size_t n, i;
+
+	if (*p < 0x80)
+		return 1;
+	if (*p >= 0xc2 && *p <= 0xdf)
+		n = 2;
+	else if (*p >= 0xe0 && *p <= 0xef)
+		n = 3;
+	else if (*p >= 0xf0 && *p <= 0xf4)
+		n = 4;
+	else
+		return 0;
+	for (i = 1; i < n; i++)
+		if ((p[i] & 0xc0) != 0x80)
+			return 0;
+	/* No overlong forms, no surrogates, nothing above U+10FFFF. */
+	if ((p[0] == 0xe0 && p[1] < 0xa0) || (p[0] == 0xed && p[1] >= 0xa0) ||
+	    (p[0] == 0xf0 && p[1] < 0x90) || (p[0] == 0xf4 && p[1] >= 0x90))
+		return 0;
+	return n;
+}
+
+/* @s as a JSON string: escaped, and each byte that is not UTF-8 as U+FFFD. */
 void udb_json_string(FILE *f, const char *s)
 {
 	const unsigned char *p;
+	size_t n;
 
 	if (!s) {
 		fputs("null", f);
 		return;
 	}
 	fputc('"', f);
-	for (p = (const unsigned char *)s; *p; p++) {
-		switch (*p) {
-		case '"': fputs("\\\"", f); break;
-		case '\\': fputs("\\\\", f); break;
-		case '\n': fputs("\\n", f); break;
-		case '\r': fputs("\\r", f); break;
-		case '\t': fputs("\\t", f); break;
-		default:
-			if (*p < 0x20)
-				fprintf(f, "\\u%04x", *p);
-			else
-				fputc(*p, f);
-		}
+	for (p = (const unsigned char *)s; *p; p += n ? n : 1) {
+		n = utf8_length(p);
+		if (!n)
+			fputs("\\ufffd", f);
+		else if (n > 1)
+			fwrite(p, 1, n, f);
+		else if (*p == '"' || *p == '\\')
+			fprintf(f, "\\%c", *p);
+		else if (*p == '\n')
+			fputs("\\n", f);
+		else if (*p == '\r')
+			fputs("\\r", f);
+		else if (*p == '\t')
+			fputs("\\t", f);
+		else if (*p < 0x20 || *p == 0x7f)
+			fprintf(f, "\\u%04x", *p);
+		else
+			fputc(*p, f);
 	}
 	fputc('"', f);
 }
@@ -94,9 +126,11 @@ void udb_print_report_json(FILE *f, const struct udb_report *r)
 		report_contiguous(r) ? "true" : "false", r->needs_sync ? "true" : "false",
 		r->nr_segs);
 	for (i = 0; i < r->nr_segs; i++) {
+		/* dma_addr also as a string: JSON readers round numbers above 2^53. */
 		fprintf(f, "%s{\"index\": %" PRIu32 ", \"dma_addr\": %" PRIu64
-			", \"length\": %" PRIu64 ", \"offset\": %" PRIu64 "}",
-			i ? ", " : "", i, (uint64_t)r->segs[i].dma_addr,
+			", \"dma_addr_hex\": \"0x%" PRIx64 "\", \"length\": %" PRIu64
+			", \"offset\": %" PRIu64 "}", i ? ", " : "", i,
+			(uint64_t)r->segs[i].dma_addr, (uint64_t)r->segs[i].dma_addr,
 			(uint64_t)r->segs[i].length, offset);
 		offset += r->segs[i].length;
 	}
@@ -157,35 +191,69 @@ void udb_isolation_hint(char *buf, size_t len, int flags, int group)
 #undef HINT
 }
 
+#define DEV_COLS 9
+
+/* One device's table row, column by column. */
+static void device_row(const struct udb_device *d, char cells[DEV_COLS][96])
+{
+	snprintf(cells[0], 96, "%s", d->uio);
+	snprintf(cells[1], 96, "%s", d->node);
+	snprintf(cells[2], 96, "%s", d->bus);
+	snprintf(cells[3], 96, "%s", d->id);
+	snprintf(cells[4], 96, "%s%s%s", d->vendor, d->vendor[0] ? ":" : "-", d->device_id);
+	if (d->dma_mask_bits >= 0)
+		snprintf(cells[5], 96, "%d bits", d->dma_mask_bits);
+	else
+		snprintf(cells[5], 96, "?");
+	if (d->iommu_group >= 0)
+		snprintf(cells[6], 96, "%s (group %d, %s)",
+			 d->iommu ? "translated" : "not translated", d->iommu_group,
+			 d->iommu_type[0] ? d->iommu_type : "?");
+	else
+		snprintf(cells[6], 96, "none");
+	udb_isolation_text(cells[7], 96, d->isolation);
+	if (d->imports >= 0)
+		snprintf(cells[8], 96, "%d", d->imports);
+	else
+		snprintf(cells[8], 96, "?");
+}
+
+static void print_row(FILE *f, char cells[DEV_COLS][96], const int *width)
+{
+	int c;
+
+	for (c = 0; c < DEV_COLS - 1; c++)
+		fprintf(f, "%-*s  ", width[c], cells[c]);
+	fprintf(f, "%s\n", cells[DEV_COLS - 1]);
+}
+
+/* The devices as a table whose columns are as wide as their widest cell. */
 void udb_print_devices_table(FILE *f, const struct udb_device *d, int n)
 {
-	char mask[16], iommu[48], isolation[64];
-	int i;
+	static const char *const head[DEV_COLS] = {
+		"uio", "node", "bus", "device", "id", "dma_mask", "iommu", "isolation", "imports"
+	};
+	char cells[DEV_COLS][96];
+	int width[DEV_COLS], i, c;
 
 	if (!n) {
 		fputs("no UIO device is bound to uio_dmabuf\n", f);
 		return;
 	}
-	fprintf(f, "%-6s  %-18s  %-8s  %-14s  %-13s  %-8s  %-30s  %s\n", "uio", "node", "bus",
-		"device", "id", "dma_mask", "iommu", "isolation");
+	for (c = 0; c < DEV_COLS; c++)
+		width[c] = (int)strlen(head[c]);
 	for (i = 0; i < n; i++) {
-		char id[40];
-
-		snprintf(id, sizeof(id), "%s%s%s", d[i].vendor, d[i].vendor[0] ? ":" : "-",
-			 d[i].device_id);
-		if (d[i].dma_mask_bits >= 0)
-			snprintf(mask, sizeof(mask), "%d bits", d[i].dma_mask_bits);
-		else
-			snprintf(mask, sizeof(mask), "?");
-		if (d[i].iommu_group >= 0)
-			snprintf(iommu, sizeof(iommu), "%s (group %d, %s)",
-				 d[i].iommu ? "translated" : "not translated", d[i].iommu_group,
-				 d[i].iommu_type[0] ? d[i].iommu_type : "?");
-		else
-			snprintf(iommu, sizeof(iommu), "none");
-		udb_isolation_text(isolation, sizeof(isolation), d[i].isolation);
-		fprintf(f, "%-6s  %-18s  %-8s  %-14s  %-13s  %-8s  %-30s  %s\n", d[i].uio, d[i].node,
-			d[i].bus, d[i].id, id, mask, iommu, isolation);
+		device_row(&d[i], cells);
+		for (c = 0; c < DEV_COLS; c++)
+			if ((int)strlen(cells[c]) > width[c])
+				width[c] = (int)strlen(cells[c]);
+	}
+	for (c = 0; c < DEV_COLS; c++)
+		snprintf(cells[c], 96, "%s", head[c]);
+	print_row(f, cells, width);
+	for (i = 0; i < n; i++) {
+		device_row(&d[i], cells);
+		print_row(f, cells, width);
 	}
 }
 
@@ -226,7 +294,10 @@ void udb_print_devices_json(FILE *f, const struct udb_device *d, int n)
 				d[i].isolation & UIO_DMABUF_INFO_ISOLATED ? "true" : "false");
 		else
 			fputs(", \"isolation\": null", f);
-		fputc('}', f);
+		if (d[i].imports >= 0)
+			fprintf(f, ", \"imports\": %d}", d[i].imports);
+		else
+			fputs(", \"imports\": null}", f);
 	}
 	fputs("]}\n", f);
 }
@@ -259,6 +330,26 @@ void udb_print_heaps_json(FILE *f, const struct udb_heap *h, int n)
 		fprintf(f, ", \"cma\": %s}", h[i].cma ? "true" : "false");
 	}
 	fputs("]}\n", f);
+}
+
+static void json_field(FILE *f, const char *sep, const char *name, const char *value)
+{
+	fprintf(f, "%s\"%s\": ", sep, name);
+	udb_json_string(f, value && value[0] ? value : NULL);
+}
+
+void udb_print_binding_json(FILE *f, const char *command, const char *device, const char *bus,
+			    const char *driver, const char *previous, const char *uio,
+			    const char *node)
+{
+	json_field(f, "{", "command", command);
+	json_field(f, ", ", "device", device);
+	json_field(f, ", ", "bus", bus);
+	json_field(f, ", ", "driver", driver);
+	json_field(f, ", ", "previous_driver", previous);
+	json_field(f, ", ", "uio", uio);
+	json_field(f, ", ", "node", node);
+	fputs("}\n", f);
 }
 
 /* The errno names the tool can meet (strerrorname_np() is glibc's alone). */

@@ -41,6 +41,7 @@ struct udb_device {
 	int iommu_group;	/* -1 when none */
 	char iommu_type[16];	/* the group's type, "" when none */
 	int isolation;		/* UIO_DMABUF_INFO_* flags, -1 when unknown */
+	int imports;		/* buffers imported on the device, -1 when unknown */
 };
 
 /* One dma-heap, as heaps reports it. */
@@ -58,6 +59,10 @@ void udb_print_devices_table(FILE *f, const struct udb_device *d, int n);
 void udb_print_devices_json(FILE *f, const struct udb_device *d, int n);
 void udb_print_heaps_table(FILE *f, const struct udb_heap *h, int n);
 void udb_print_heaps_json(FILE *f, const struct udb_heap *h, int n);
+/* bind's and unbind's result; "" strings print as null. */
+void udb_print_binding_json(FILE *f, const char *command, const char *device, const char *bus,
+			    const char *driver, const char *previous, const char *uio,
+			    const char *node);
 
 /* A failure: "uio-dmabuf: CMD: device D, buffer B: OP: TEXT (NAME)". */
 struct udb_failure {

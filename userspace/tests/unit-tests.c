@@ -125,6 +125,11 @@ static void test_format_size(void)
 
 	RENDER("\"a\\\"b\\\\c\\n\\u0001\"", udb_json_string(f, "a\"b\\c\n\x01"));
 	RENDER("null", udb_json_string(f, NULL));
+	/* UTF-8 passes; a byte that is no UTF-8 becomes U+FFFD; DEL is escaped. */
+	RENDER("\"gr\u00fc\u00dfe \u20ac \U0001f600\"", udb_json_string(f, "gr\u00fc\u00dfe \u20ac \U0001f600"));
+	RENDER("\"a\\ufffdb\\ufffd\\ufffdc\\u007f\"", udb_json_string(f, "a\xff" "b\xc0\xaf" "c\x7f"));
+	RENDER("\"\\ufffd\\ufffd\\ufffd\"", udb_json_string(f, "\xed\xa0\x80"));
+	RENDER("\"x\\ufffd\\ufffd\"", udb_json_string(f, "x\xe2\x82"));
 }
 
 static void test_format(void)
@@ -155,8 +160,10 @@ static void test_format(void)
 	       "\"source\": \"heap\", \"heap\": \"system\", \"fd\": 4, \"size\": 12288, "
 	       "\"handle\": 7, \"direction\": \"bidirectional\", \"iommu\": false, "
 	       "\"contiguous\": false, \"needs_sync\": false, \"nr_segments\": 2, \"segments\": ["
-	       "{\"index\": 0, \"dma_addr\": 4096, \"length\": 8192, \"offset\": 0}, "
-	       "{\"index\": 1, \"dma_addr\": 4294967296, \"length\": 4096, \"offset\": 8192}]}\n",
+	       "{\"index\": 0, \"dma_addr\": 4096, \"dma_addr_hex\": \"0x1000\", "
+	       "\"length\": 8192, \"offset\": 0}, "
+	       "{\"index\": 1, \"dma_addr\": 4294967296, \"dma_addr_hex\": \"0x100000000\", "
+	       "\"length\": 4096, \"offset\": 8192}]}\n",
 	       udb_print_report_json(f, &r));
 	r.nr_segs = 1;
 	r.iommu = true;
@@ -165,7 +172,8 @@ static void test_format(void)
 	       "\"source\": \"heap\", \"heap\": \"system\", \"fd\": 4, \"size\": 12288, "
 	       "\"handle\": 7, \"direction\": \"bidirectional\", \"iommu\": true, "
 	       "\"contiguous\": true, \"needs_sync\": true, \"nr_segments\": 1, \"segments\": ["
-	       "{\"index\": 0, \"dma_addr\": 4096, \"length\": 8192, \"offset\": 0}]}\n",
+	       "{\"index\": 0, \"dma_addr\": 4096, \"dma_addr_hex\": \"0x1000\", "
+	       "\"length\": 8192, \"offset\": 0}]}\n",
 	       udb_print_report_json(f, &r));
 	RENDER("device /dev/uio-dmabuf0 (uio0), buffer system heap 12 KiB, handle 7, bidirectional\n"
 	       "segment  dma_addr            length              offset            \n"
