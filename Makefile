@@ -116,11 +116,11 @@ $(BUILD)/guest/uio-dmabuf-smoke: tests/smoke/uio-dmabuf-smoke.c include/uapi/lin
 	$(CC) $(WARN) $(CFLAGS) -static -Iinclude/uapi -o $@ $<
 
 check:
-	scripts/check.sh deps build package series unit guest bench security e2e reliability
+	scripts/check.sh deps build package series cross unit guest bench security e2e reliability
 
 # Everything, with the long load run (1,000,000 import/release cycles).
 check-long:
-	RELIABILITY_CYCLES=1000000 scripts/check.sh deps build package series unit guest bench security e2e reliability
+	RELIABILITY_CYCLES=1000000 scripts/check.sh deps build package series cross unit guest bench security e2e reliability
 
 check-deps:
 	scripts/check.sh deps
@@ -130,6 +130,9 @@ check-build:
 
 check-package:
 	scripts/check.sh package
+
+check-cross:
+	scripts/check.sh cross
 
 check-series:
 	scripts/check.sh series
@@ -168,7 +171,7 @@ clean:
 
 FORCE:
 
-.PHONY: all module userspace install uninstall deb dkms-source dkms-install dkms-uninstall guest-tools check check-deps check-build check-package check-unit \
+.PHONY: all module userspace install uninstall deb dkms-source dkms-install dkms-uninstall guest-tools check check-deps check-build check-package check-cross check-unit \
 	check-guest check-kunit check-e2e check-reliability check-security check-series check-long patches \
 	check-bench bench \
 	clean FORCE

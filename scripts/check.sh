@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
 # Run the named parts of the test suite (default: all), print each part's
 # verdict, and close with one "N passed, N failed" line over all of them.
-# Usage: check.sh [deps] [build] [package] [series] [unit] [guest] [e2e] [reliability] ...
+# Usage: check.sh [deps] [build] [package] [series] [cross] [unit] [guest] [e2e] [reliability] ...
 set -uo pipefail
 
 part=all
 . "$(dirname "$0")/lib.sh"
 parts=("$@")
-[ ${#parts[@]} -gt 0 ] || parts=(deps build package series unit guest bench security e2e reliability)
+[ ${#parts[@]} -gt 0 ] || parts=(deps build package series cross unit guest bench security e2e reliability)
 
 mkdir -p "$top/build"
 total_pass=0 total_fail=0
@@ -22,6 +22,7 @@ for part in "${parts[@]}"; do
 		      echo "check-deps: 0 passed, 1 failed" >>"$log" ;;
 	build) "$top/scripts/check-build.sh" 2>&1 | tee "$log"; rc=${PIPESTATUS[0]} ;;
 	package) "$top/scripts/check-package.sh" 2>&1 | tee "$log"; rc=${PIPESTATUS[0]} ;;
+	cross) "$top/scripts/check-cross.sh" 2>&1 | tee "$log"; rc=${PIPESTATUS[0]} ;;
 	series) "$top/scripts/check-series.sh" 2>&1 | tee "$log"; rc=${PIPESTATUS[0]} ;;
 	unit) "$top/scripts/check-unit.sh" 2>&1 | tee "$log"; rc=${PIPESTATUS[0]} ;;
 	guest) "$top/scripts/check-guest.sh" 2>&1 | tee "$log"; rc=${PIPESTATUS[0]} ;;
@@ -37,7 +38,7 @@ for part in "${parts[@]}"; do
 	total_fail=$((total_fail + f))
 	verdict=PASS
 	[ "$f" = 0 ] || verdict=FAIL
-	verdicts+=("$(printf '%-12s %s  (%d passed, %d failed, %d s)' "check-$part" "$verdict" "$p" "$f" $(($(date +%s) - start)))")
+	verdicts+=("$(printf '%-18s %s  (%d passed, %d failed, %d s)' "check-$part" "$verdict" "$p" "$f" $(($(date +%s) - start)))")
 done
 
 echo "=== summary"

@@ -13,17 +13,27 @@ pkgs=(
 	linux-headers-amd64		# headers of Debian 12's own 6.1 kernel
 	dkms debhelper dh-dkms lintian	# make deb and its checks
 	musl-tools file
+	gcc-aarch64-linux-gnu gcc-powerpc64le-linux-gnu libdrm-dev:arm64	# check-cross
 	qemu-system-x86 busybox-static sparse libdrm-dev pkg-config valgrind
 	"$@"
 )
 
 missing=()
 for p in "${pkgs[@]}"; do
-	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q '^install ok installed$' ||
+	dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed$' ||
 		missing+=("$p")
 done
 
 export DEBIAN_FRONTEND=noninteractive
+# Multiarch packages (libdrm-dev:arm64) need their architecture known to dpkg.
+for p in "${missing[@]}"; do
+	arch=${p#*:}
+	[ "$arch" != "$p" ] || continue
+	dpkg --print-foreign-architectures | grep -qx "$arch" || {
+		echo "deps: adding the $arch architecture to dpkg"
+		dpkg --add-architecture "$arch"
+	}
+done
 if [ "${#missing[@]}" -gt 0 ]; then
 	echo "deps: installing ${missing[*]}"
 	apt-get update -qq || echo "deps: apt-get update failed, trying the cached lists" >&2
