@@ -21,14 +21,21 @@ module:
 		"install the kernel's headers (linux-headers-$$(uname -r)) or set KDIR=" >&2; exit 1; }
 	$(MAKE) -C $(KDIR) M=$(CURDIR)/kernel modules
 
+# As Yocto's module.bbclass and Buildroot call it (INSTALL_MOD_PATH honoured).
+modules_install:
+	$(MAKE) -C $(KDIR) M=$(CURDIR)/kernel modules_install
+
+# User space's own output directory, whatever O= a kernel build passes down.
+USERSPACE_MAKE = $(MAKE) -C userspace O=$(CURDIR)/$(BUILD)/userspace
+
 userspace:
-	$(MAKE) -C userspace
+	$(USERSPACE_MAKE)
 
 install:
-	$(MAKE) -C userspace install
+	$(USERSPACE_MAKE) install
 
 uninstall:
-	$(MAKE) -C userspace uninstall
+	$(USERSPACE_MAKE) uninstall
 
 # DKMS: the module's sources under $(DESTDIR)/usr/src/uio-dmabuf-$(VERSION)
 # (what a -dkms package ships), then dkms builds and installs the module for
@@ -73,7 +80,7 @@ $(BUILD)/guest/heap-helper: tests/smoke/heap-helper.c
 LIBA := $(BUILD)/userspace/libuiodmabuf.a
 
 $(LIBA) $(BUILD)/userspace/static/uio-dmabuf: FORCE
-	@$(MAKE) -s -C userspace ../$@
+	@$(USERSPACE_MAKE) -s $(CURDIR)/$@
 
 $(BUILD)/guest/uio-dmabuf: $(BUILD)/userspace/static/uio-dmabuf
 	@mkdir -p $(@D)
@@ -171,7 +178,7 @@ clean:
 
 FORCE:
 
-.PHONY: all module userspace install uninstall deb dkms-source dkms-install dkms-uninstall guest-tools check check-deps check-build check-package check-cross check-unit \
+.PHONY: all module modules_install userspace install uninstall deb dkms-source dkms-install dkms-uninstall guest-tools check check-deps check-build check-package check-cross check-unit \
 	check-guest check-kunit check-e2e check-reliability check-security check-series check-long patches \
 	check-bench bench \
 	clean FORCE

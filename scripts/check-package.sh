@@ -167,6 +167,8 @@ if changes=$("$top/scripts/make-deb.sh" 2>"$out/deb.err"); then
 	[ "$(pkg-config --modversion libuiodmabuf 2>/dev/null)" = "$(sed -n 's/^VERSION := //p' "$top/Makefile")" ] &&
 		/usr/bin/uio-dmabuf --help >/dev/null
 	result $? "the installed uio-dmabuf runs, and pkg-config finds the installed libuiodmabuf"
+	getent group uio-dmabuf >/dev/null
+	result $? "installing uio-dmabuf creates the group its udev rule names (uio-dmabuf)"
 	purge
 	trap - EXIT
 	left=$(dpkg-query -W -f='${db:Status-Abbrev} ${Package}\n' 'uio-dmabuf*' 'libuiodmabuf*' 2>/dev/null |

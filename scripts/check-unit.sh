@@ -54,6 +54,7 @@ cli_case 1 "missing device" import --device uio77 --fd 0 --json
 cli_case 1 "closed fd" import --device uio0 --fd 999 --json
 cli_case 125 "--hold without a command: the tool's own failure" alloc --device uio0 --size 1M --hold
 cli_case 125 "--hold, device missing: the tool's own failure" alloc -d uio77 -s 1M --hold -- true
+cli_case 125 "--hol (an abbreviation of --hold), device missing" alloc -d uio77 -s 1M --hol -- true
 cli_case 0 "--version" --version
 cli_case 0 "-V" -V
 cli_case 0 "help bind" help bind
@@ -79,6 +80,10 @@ assert len(d) == 1, d' "$out.json" 2>/dev/null &&
 cli_json 2 "global -j before an unknown command" "frobnicate" -j frobnicate
 cli_json 2 "list with an unknown option" "--bogus" list --bogus --json
 cli_json 2 "heaps with an argument" "extra" heaps --json extra
+cli_json 2 "list --js (an abbreviation of --json), bad option" "--bogus" list --js --bogus
+cli_json 2 "a bad short option in a cluster is the one echoed" "'-x'" list -j -xj
+cli_json 2 "control characters of a bad value are not echoed" "'1?2'" -j alloc -d uio0 -s $'1\n2'
+cli_json 2 "udmabuf size not a page multiple" "'1000'" -j alloc -d uio0 --from udmabuf -s 1000
 cli_json 2 "bad --size echoed" "'12Q'" --json alloc -d uio0 -s 12Q
 cli_json 2 "bad --fd echoed" "'x3'" import -d uio0 --fd x3 -j
 cli_json 2 "bad --direction echoed" "'up'" alloc -d uio0 -s 1M --direction up -j

@@ -203,6 +203,7 @@ def main():
     k.error("no-device", "ENOENT", ["/dev/uio-dmabuf7"])
     k.error("not-dmabuf", "EINVAL", ["fd 3", "import"])
     k.error("closed-fd", "EBADF", ["fd 9"])
+    k.error("closed-fd3", "EBADF", ["fd 3"])
 
     c = k.case("hold-noent")
     k.ok(c and c["rc"] == 127, "--hold of a command that does not exist exits 127", f"{c}")

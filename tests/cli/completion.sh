@@ -18,13 +18,18 @@ export UIO_DMABUF_COMPLETION_ROOT=$root
 . "$top/userspace/completion/uio-dmabuf"
 
 pass=0 fail=0
-# expect "LINE" "WORD..." : the completions of LINE (its last word completed) are exactly WORD...
+# expect "LINE" "WORD..." : the completions of LINE (the cursor at its end) are
+# exactly WORD..., as bash gets them: COMP_WORDS split at COMP_WORDBREAKS,
+# which holds ':' as bash's default does, and each reply replacing only what
+# follows the word's last colon.
+COMP_WORDBREAKS=$' \t\n"\'><=;|&(:'
 expect() {
 	local line=$1 want got
 	shift
-	read -r -a COMP_WORDS <<<"$line"
-	[[ $line == *" " ]] && COMP_WORDS+=("")
-	COMP_CWORD=$((${#COMP_WORDS[@]} - 1))
+	COMP_LINE=$line
+	COMP_POINT=${#line}
+	COMP_WORDS=()
+	COMP_CWORD=0
 	COMPREPLY=()
 	_uio_dmabuf
 	got=$(printf '%s\n' "${COMPREPLY[@]}" | sort -u | xargs)
@@ -54,5 +59,8 @@ expect "uio-dmabuf alloc -d uio0 -s 1M --hold -- sh $root/dev/dri/c" "$root/dev/
 expect "uio-dmabuf bind 0000" 0000:00:03.0 0000:00:05.0
 expect "uio-dmabuf bind f" fpga-dma
 expect "uio-dmabuf unbind 0" 0000:00:03.0
+expect "uio-dmabuf bind 0000:00:0" 03.0 05.0
+expect "uio-dmabuf unbind 0000:00:" 03.0
+expect "uio-dmabuf alloc --from drm:/dev/d" /dev/dri/card0
 expect "uio-dmabuf help u" unbind
 echo "completion: $pass passed, $fail failed"

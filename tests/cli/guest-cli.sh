@@ -71,6 +71,9 @@ case_ not-dmabuf sh -c "exec $cli import --device uio0 --fd 3 3</init"
 case_ not-dmabuf-json sh -c "exec $cli import --device uio0 --fd 3 --json 3</init"
 case_ closed-fd $cli import --device uio0 --fd 9
 case_ closed-fd-json $cli import --device uio0 --fd 9 --json
+# fd 3 is closed, and the lowest free number: the node must not take it first.
+case_ closed-fd3 $cli import --device uio0 --fd 3
+case_ closed-fd3-json $cli import --device uio0 --fd 3 --json
 case_ hold-noent $cli alloc -d uio0 -s 64K --hold -- /nonexistent/command
 case_ hold-noexec $cli alloc -d uio0 -s 64K --hold -- /dev/null
 case_ list-while-held $cli alloc -d uio0 -s 64K -j --hold -- $cli -j list

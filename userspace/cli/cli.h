@@ -39,7 +39,7 @@ int cmd_list(int argc, char **argv);
 int cmd_heaps(int argc, char **argv);
 int cmd_bind(int argc, char **argv);
 int cmd_unbind(int argc, char **argv);
-int cli_describe_node(const char *node, char *hint, size_t len);
+void cli_describe_node(const char *node, int err, char *hint, size_t len);
 
 /* import.c */
 int cmd_alloc(int argc, char **argv);

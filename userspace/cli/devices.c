@@ -63,27 +63,35 @@ static void describe_device(const char *uio, struct udb_device *d)
 }
 
 /*
- * Why the import node @node ("/dev/uio-dmabufN") cannot be opened, as advice
- * in @hint: the isolation conditions for EPERM, what is missing for ENOENT.
+ * Why the import node @node ("/dev/uio-dmabufN") could not be opened (@err),
+ * as advice in @hint: the isolation conditions for EPERM, what is missing for
+ * ENOENT.
  */
-int cli_describe_node(const char *node, char *hint, size_t len)
+void cli_describe_node(const char *node, int err, char *hint, size_t len)
 {
 	const char *digits = node + strcspn(node, "0123456789");
-	char uio[32], path[64];
+	char uio[32], path[64], name[64];
 	struct udb_device d;
 
 	snprintf(uio, sizeof(uio), "uio%s", digits);
 	snprintf(path, sizeof(path), "/sys/class/uio/%s/name", uio);
-	if (access("/sys/module/" DRIVER, F_OK))
-		return snprintf(hint, len, "the uio_dmabuf driver is not loaded: modprobe "
-				DRIVER " (from the uio-dmabuf-dkms package, or make "
-				"dkms-install), then uio-dmabuf bind DEVICE");
-	if (access(path, F_OK))
-		return snprintf(hint, len, "no device is bound to uio_dmabuf as %s: uio-dmabuf "
-				"bind DEVICE binds one, uio-dmabuf list shows those bound", uio);
-	describe_device(uio, &d);
-	udb_isolation_hint(hint, len, d.isolation, d.iommu_group);
-	return 0;
+	if (err == -EPERM) {
+		describe_device(uio, &d);
+		udb_isolation_hint(hint, len, d.isolation, d.iommu_group);
+	} else if (access("/sys/module/" DRIVER, F_OK)) {
+		snprintf(hint, len, "the uio_dmabuf driver is not loaded: modprobe " DRIVER
+			 " (from the uio-dmabuf-dkms package, or make dkms-install), then "
+			 "uio-dmabuf bind DEVICE");
+	} else if (cli_read_line(path, name, sizeof(name))) {
+		snprintf(hint, len, "no device is bound to uio_dmabuf as %s: uio-dmabuf bind "
+			 "DEVICE binds one, uio-dmabuf list shows those bound", uio);
+	} else if (strcmp(name, DRIVER)) {
+		snprintf(hint, len, "%s belongs to the UIO driver %s, not to uio_dmabuf: "
+			 "uio-dmabuf list shows the devices uio_dmabuf serves", uio, name);
+	} else {
+		snprintf(hint, len, "uio_dmabuf serves %s but %s does not exist: is devtmpfs "
+			 "mounted on /dev, or udev running?", uio, node);
+	}
 }
 
 static int cmp_uio(const void *a, const void *b)
@@ -107,9 +115,13 @@ static int simple_options(int argc, char **argv, const char *command, void (*usa
 			usage(stdout);
 			return -1;
 		}
-		if (c != 'j')
-			return cli_bad_value(command, "option", argv[optind - 1], 0,
+		if (c != 'j') {
+			char opt[3] = { '-', (char)optopt, 0 };
+
+			return cli_bad_value(command, "option", optopt ? opt : argv[optind - 1], 0,
 					     "see uio-dmabuf help");
+		}
+		cli.json = true;
 	}
 	return 0;
 }
@@ -235,6 +247,8 @@ static int find_sys_device(const char *name, struct sys_device *sd)
 	size_t b;
 
 	memset(sd, 0, sizeof(*sd));
+	if (!name[0] || name[0] == '.')
+		return -ENODEV;
 	snprintf(with_domain, sizeof(with_domain), "0000:%s", name);
 	for (b = 0; b < 2; b++) {
 		const char *cand[2] = { name, !strcmp(buses[b], "pci") ? with_domain : NULL };
@@ -273,7 +287,7 @@ static void read_binding(struct sys_device *sd)
 		closedir(d);
 }
 
-/* Waits until @sd is bound to uio_dmabuf (@bound) or not, and its node is there or gone. */
+/* Waits until @sd is bound to uio_dmabuf (@bound) with its node there, or not bound to it. */
 static int wait_binding(struct sys_device *sd, bool bound)
 {
 	struct timespec tick = { 0, 10 * 1000 * 1000 };
@@ -304,9 +318,10 @@ static void print_binding(const char *command, const struct sys_device *sd)
 		return;
 	}
 	if (!strcmp(command, "bind"))
-		printf("%s (%s): bound to %s as %s, import node %s%s%s\n", sd->name, sd->bus,
-		       DRIVER, sd->uio, node, sd->previous[0] ? ", was bound to " : "",
-		       sd->previous);
+		printf("%s (%s): %sbound to %s as %s, import node %s%s%s\n", sd->name, sd->bus,
+		       strcmp(sd->previous, DRIVER) ? "" : "already ", DRIVER, sd->uio, node,
+		       sd->previous[0] && strcmp(sd->previous, DRIVER) ? ", was bound to " : "",
+		       strcmp(sd->previous, DRIVER) ? sd->previous : "");
 	else
 		printf("%s (%s): unbound from %s; driver now: %s\n", sd->name, sd->bus, DRIVER,
 		       sd->driver[0] ? sd->driver : "none");
@@ -351,6 +366,17 @@ static int sysfs_step(const char *command, const struct sys_device *sd, const ch
 	return cli_fail(command, sd->name, NULL, what, ret, path);
 }
 
+/* After a failed bind: the override cleared, the device offered to every driver again. */
+static void bind_undo(const struct sys_device *sd, const char *bus_dir)
+{
+	char path[PATH_MAX + 64];
+
+	snprintf(path, sizeof(path), "%s/driver_override", sd->dir);
+	cli_write_file(path, "\n");
+	snprintf(path, sizeof(path), "%s/drivers_probe", bus_dir);
+	cli_write_file(path, sd->name);
+}
+
 int cmd_bind(int argc, char **argv)
 {
 	char bus_dir[64], drv_dir[PATH_MAX + 128];
@@ -360,31 +386,30 @@ int cmd_bind(int argc, char **argv)
 	ret = parse_device(argc, argv, "bind", usage_bind, &sd);
 	if (ret)
 		return ret < 0 ? 0 : ret;
-	if (!strcmp(sd.driver, DRIVER)) {
-		wait_binding(&sd, true);
+	snprintf(bus_dir, sizeof(bus_dir), "/sys/bus/%s", sd.bus);
+	if (strcmp(sd.driver, DRIVER)) {
+		snprintf(drv_dir, sizeof(drv_dir), "%s/drivers/%s", bus_dir, sd.driver);
+		ret = sysfs_step("bind", &sd, sd.dir, "driver_override", DRIVER);
+		if (!ret && sd.driver[0])
+			ret = sysfs_step("bind", &sd, drv_dir, "unbind", sd.name);
+		if (!ret)
+			ret = sysfs_step("bind", &sd, bus_dir, "drivers_probe", sd.name);
+		if (ret) {
+			bind_undo(&sd, bus_dir);
+			return ret;
+		}
+	}
+	if (!wait_binding(&sd, true)) {
 		print_binding("bind", &sd);
 		return 0;
 	}
-	snprintf(bus_dir, sizeof(bus_dir), "/sys/bus/%s", sd.bus);
-	snprintf(drv_dir, sizeof(drv_dir), "%s/drivers/%s", bus_dir, sd.driver);
-	ret = sysfs_step("bind", &sd, sd.dir, "driver_override", DRIVER);
-	if (!ret && sd.driver[0])
-		ret = sysfs_step("bind", &sd, drv_dir, "unbind", sd.name);
-	if (!ret)
-		ret = sysfs_step("bind", &sd, bus_dir, "drivers_probe", sd.name);
-	if (!ret && wait_binding(&sd, true))
-		ret = cli_fail("bind", sd.name, NULL, "probe", ETIMEDOUT,
-			       "uio_dmabuf did not take the device (the kernel log says why)");
-	if (ret) {
-		/* Give the device back to whichever driver wants it. */
-		snprintf(drv_dir, sizeof(drv_dir), "%s/driver_override", sd.dir);
-		cli_write_file(drv_dir, "\n");
-		snprintf(drv_dir, sizeof(drv_dir), "%s/drivers_probe", bus_dir);
-		cli_write_file(drv_dir, sd.name);
-		return ret;
-	}
-	print_binding("bind", &sd);
-	return 0;
+	if (!strcmp(sd.driver, DRIVER))	/* bound, and stays so: only the node is missing */
+		return cli_fail("bind", sd.name, NULL, "wait for the import node", ETIMEDOUT,
+				"uio_dmabuf holds the device, but its /dev/uio-dmabufN did not "
+				"appear: is devtmpfs mounted on /dev, or udev running?");
+	bind_undo(&sd, bus_dir);
+	return cli_fail("bind", sd.name, NULL, "probe", ETIMEDOUT,
+			"uio_dmabuf did not take the device (the kernel log says why)");
 }
 
 int cmd_unbind(int argc, char **argv)
@@ -405,14 +430,16 @@ int cmd_unbind(int argc, char **argv)
 	ret = sysfs_step("unbind", &sd, drv_dir, "unbind", sd.name);
 	if (!ret)
 		ret = sysfs_step("unbind", &sd, sd.dir, "driver_override", "\n");
-	/* No driver may want the device: a failed probe is no failure here. */
-	snprintf(drv_dir, sizeof(drv_dir), "%s/drivers_probe", bus_dir);
-	if (!ret)
-		cli_write_file(drv_dir, sd.name);
-	if (!ret && wait_binding(&sd, false))
-		ret = cli_fail("unbind", sd.name, NULL, "unbind", ETIMEDOUT, NULL);
 	if (ret)
 		return ret;
+	/* Its own driver, if any, takes it: no driver wanting it is no failure. */
+	snprintf(drv_dir, sizeof(drv_dir), "%s/drivers_probe", bus_dir);
+	cli_write_file(drv_dir, sd.name);
+	read_binding(&sd);
+	if (!strcmp(sd.driver, DRIVER))
+		return cli_fail("unbind", sd.name, NULL, "probe", EBUSY,
+				"uio_dmabuf took the device back: it matches the module's of_id= "
+				"or a new_id; remove that first");
 	print_binding("unbind", &sd);
 	return 0;
 }

@@ -304,14 +304,17 @@ void udb_print_devices_json(FILE *f, const struct udb_device *d, int n)
 
 void udb_print_heaps_table(FILE *f, const struct udb_heap *h, int n)
 {
-	int i;
+	int i, width = 0;
 
 	if (!n) {
 		fputs("no dma-heap in /dev/dma_heap\n", f);
 		return;
 	}
 	for (i = 0; i < n; i++)
-		fprintf(f, "%-20s /dev/dma_heap/%s%s\n", h[i].name, h[i].name,
+		if ((int)strlen(h[i].name) > width)
+			width = (int)strlen(h[i].name);
+	for (i = 0; i < n; i++)
+		fprintf(f, "%-*s  /dev/dma_heap/%s%s\n", width, h[i].name, h[i].name,
 			h[i].cma ? "  (--heap cma)" : "");
 }
 
@@ -366,20 +369,22 @@ static const char *errno_name(int err)
 		E(EOPNOTSUPP), E(ETIMEDOUT), E(ESTALE), E(ECANCELED),
 	};
 #undef E
-	return err > 0 && (size_t)err < sizeof(names) / sizeof(names[0]) && names[err] ?
-	       names[err] : "";
+	return err > 0 && (size_t)err < sizeof(names) / sizeof(names[0]) ? names[err] : NULL;
 }
 
 void udb_print_failure_line(FILE *f, const struct udb_failure *e)
 {
-	fprintf(f, "uio-dmabuf: %s", e->command);
+	fputs("uio-dmabuf", f);
+	if (e->command)
+		fprintf(f, ": %s", e->command);
 	if (e->device)
 		fprintf(f, ": device %s", e->device);
 	if (e->buffer)
 		fprintf(f, "%s buffer %s", e->device ? "," : ":", e->buffer);
 	fprintf(f, ": %s", e->operation);
 	if (e->err)
-		fprintf(f, ": %s (%s)", strerror(e->err), errno_name(e->err));
+		fprintf(f, errno_name(e->err) ? ": %s (%s)" : ": %s", strerror(e->err),
+			errno_name(e->err));
 	if (e->detail)
 		fprintf(f, ": %s", e->detail);
 	fputc('\n', f);

@@ -53,7 +53,7 @@ static int open_node(const char *command, const char *node, const char *buffer, 
 	if (fd >= 0)
 		return fd;
 	if (fd == -EPERM || fd == -ENOENT)
-		cli_describe_node(node, hint, sizeof(hint));
+		cli_describe_node(node, fd, hint, sizeof(hint));
 	*status = cli_fail(command, node, buffer, "open", fd,
 			   fd == -EPERM || fd == -ENOENT ? hint : NULL);
 	return -1;
@@ -175,6 +175,9 @@ static int check_alloc_opts(struct import_opts *o, const char *command, const ch
 	    strcmp(o->from, "drm") && strncmp(o->from, "drm:", 4))
 		return cli_bad_value(command, "--from", o->from, 0,
 				     "expected heap, udmabuf, drm or drm:PATH");
+	if (!strcmp(o->from, "udmabuf") && o->size % (uint64_t)sysconf(_SC_PAGESIZE))
+		return cli_bad_value(command, "--size", o->size_text, EINVAL,
+				     "udmabuf needs a multiple of the page size");
 	return 0;
 }
 
@@ -249,7 +252,11 @@ static int parse_import_opts(int argc, char **argv, const char *command, bool al
 
 	memset(o, 0, sizeof(*o));
 	o->fd = -1;
-	/* Under --hold, every failure of the tool's own is EXIT_HOLD_OWN. */
+	/*
+	 * Under --hold, every failure of the tool's own is EXIT_HOLD_OWN: known
+	 * before parsing for the parser's own errors, and from getopt (which
+	 * also takes abbreviations) once it sees it.
+	 */
 	cli.hold = cli_has_option(argc, argv, "--hold", NULL);
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "+:d:s:jh", opts, NULL)) != -1) {
@@ -263,13 +270,14 @@ static int parse_import_opts(int argc, char **argv, const char *command, bool al
 		case 'C': o->coherent = true; break;
 		case 'D': dir_text = optarg; break;
 		case 'j': cli.json = true; break;
-		case 'o': hold = true; break;
+		case 'o': hold = cli.hold = true; break;
 		case 'h':
 			(alloc ? usage_alloc : usage_import)(stdout);
 			return -1;
 		default:
 			return cli_bad_value(command, c == ':' ? "option without its value" :
-					     "option", argv[optind - 1], 0, alloc ?
+					     "option", optopt && c != ':' ? (char[3]){ '-',
+					     (char)optopt, 0 } : argv[optind - 1], 0, alloc ?
 					     "see uio-dmabuf alloc --help" :
 					     "see uio-dmabuf import --help");
 		}
@@ -384,13 +392,14 @@ int cmd_import(int argc, char **argv)
 	if (ret)
 		return cli_bad_value("import", "--device", o.device, ret,
 				     "expected uio0, 0, /dev/uio0 or /dev/uio-dmabuf0");
+	/* Before the node is opened, which could take the number of a closed --fd. */
+	if (fcntl(o.fd, F_GETFD) < 0)
+		return cli_fail("import", node, buffer, "check the buffer fd", errno,
+				"--fd names no open file descriptor");
 	node_fd = open_node("import", node, buffer, &status);
 	if (node_fd < 0)
 		return status;
-	if (fcntl(o.fd, F_GETFD) < 0)
-		status = cli_fail("import", node, buffer, "check the buffer fd", errno, NULL);
-	else
-		status = import_and_report(&o, "import", node_fd, node, o.fd, buffer, "fd", NULL);
+	status = import_and_report(&o, "import", node_fd, node, o.fd, buffer, "fd", NULL);
 	close(node_fd);
 	return status;
 }

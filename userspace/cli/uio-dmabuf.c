@@ -53,13 +53,16 @@ int cli_usage(const char *command, const char *detail)
 	return report(EXIT_USAGE, command, NULL, NULL, "invalid arguments", 0, detail);
 }
 
-/* A bad value of @option: echoed back, with what was expected. */
+/* A bad value of @option: echoed back (control characters as '?'), with what was expected. */
 int cli_bad_value(const char *command, const char *option, const char *value, int err,
 		  const char *detail)
 {
-	char what[320];
+	char what[320], *p;
 
 	snprintf(what, sizeof(what), "%s '%.256s'", option, value);
+	for (p = what; *p; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			*p = '?';
 	return report(EXIT_USAGE, command, NULL, NULL, what, err, detail);
 }
 
@@ -283,12 +286,11 @@ static int global_options(int argc, char **argv)
 			printf("uio-dmabuf %s\n", UIO_DMABUF_VERSION);
 			return -1;
 		}
-		return -(cli_bad_value("uio-dmabuf", "option", argv[i], 0,
-				       "see uio-dmabuf --help") + 1);
+		return -(cli_bad_value(NULL, "option", argv[i], 0, "see uio-dmabuf --help") + 1);
 	}
 	if (i == argc) {
 		if (cli.json)
-			return -(cli_usage("uio-dmabuf", "no command; see uio-dmabuf --help") + 1);
+			return -(cli_usage(NULL, "no command; see uio-dmabuf --help") + 1);
 		usage_main(stderr);
 		return -(EXIT_USAGE + 1);
 	}
@@ -314,8 +316,15 @@ int main(int argc, char **argv)
 		}
 	}
 	if (status < 0)
-		status = cli_bad_value("uio-dmabuf", "command", argv[first], 0,
+		status = cli_bad_value(NULL, "command", argv[first], 0,
 				       "no such command; see uio-dmabuf --help");
+	/* A result that could not be written (a full disk, a closed pipe) is a failure. */
+	if (fflush(stdout) || ferror(stdout)) {
+		fprintf(stderr, "uio-dmabuf: %s: write the result: %s\n", argv[first],
+			strerror(errno));
+		if (!status)
+			status = cli.hold ? EXIT_HOLD_OWN : EXIT_FAILURE;
+	}
 	if (check_fds && count_fds() != fds) {
 		fprintf(stderr, "uio-dmabuf: %s: %d file descriptors open at exit, %d at start\n",
 			argv[first], count_fds(), fds);
