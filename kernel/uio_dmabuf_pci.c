@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * uio_dmabuf PCI glue: memory BARs become UIO maps and I/O BARs UIO port
- * regions; INTx is masked with the PCI 2.3 interrupt-disable bit in the
- * handler, as uio_pci_generic does, and unmasked by write()ing 1 to /dev/uioN.
- * Bus mastering is on only while an import node file is open. Bridges are
- * refused, as vfio-pci refuses them.
+ * regions. The UIO interrupt is INTx or the one MSI vector (irq_mode=): the
+ * handler masks it, INTx with the PCI 2.3 interrupt-disable bit as
+ * uio_pci_generic does, MSI through the IRQ core (the vector's mask bit where
+ * the device has one), and write()ing 1 to /dev/uioN unmasks it.
+ * Bus mastering is on only while an import node file is open: MSI writes, like
+ * DMA, reach the host only then. Bridges are refused, as vfio-pci refuses them.
  *
  * There is no ID table: bind a device with
  *   echo uio_dmabuf > /sys/bus/pci/devices/<BDF>/driver_override
@@ -20,14 +22,36 @@
 
 #include "uio_dmabuf_priv.h"
 
+/* The device's UIO interrupt, chosen at probe. */
+enum uio_dmabuf_pci_irq {
+	UIO_DMABUF_PCI_IRQ_NONE,
+	UIO_DMABUF_PCI_IRQ_INTX,
+	UIO_DMABUF_PCI_IRQ_MSI,
+};
+
+static const char *const uio_dmabuf_pci_irq_names[] = {
+	[UIO_DMABUF_PCI_IRQ_NONE] = "none",
+	[UIO_DMABUF_PCI_IRQ_INTX] = "intx",
+	[UIO_DMABUF_PCI_IRQ_MSI] = "msi",
+};
+
+static char uio_dmabuf_pci_irq_mode[8] = "auto";
+module_param_string(irq_mode, uio_dmabuf_pci_irq_mode, sizeof(uio_dmabuf_pci_irq_mode), 0644);
+MODULE_PARM_DESC(irq_mode,
+		 "UIO interrupt of the PCI devices bound from now on: auto (INTx where it is maskable, else MSI; the default), intx or msi");
+
 struct uio_dmabuf_pci {
 	struct uio_info info;
 	struct pci_dev *pdev;
+	enum uio_dmabuf_pci_irq irq;
 	/*
 	 * Serialises the read-modify-write cycles of PCI_COMMAND: the INTx
 	 * disable bit (IRQ handler, irqcontrol) and the bus master bit.
 	 */
 	spinlock_t cmd_lock;
+	/* Protects msi_masked against the handler and irqcontrol racing. */
+	spinlock_t msi_lock;
+	bool msi_masked;	/* the MSI vector is disabled until write() of 1 */
 };
 
 static irqreturn_t uio_dmabuf_pci_irq(int irq, struct uio_info *info)
@@ -41,6 +65,42 @@ static irqreturn_t uio_dmabuf_pci_irq(int irq, struct uio_info *info)
 
 	/* On IRQ_HANDLED the UIO core wakes the reader of /dev/uioN. */
 	return ours ? IRQ_HANDLED : IRQ_NONE;
+}
+
+/* MSI is edge-triggered and never shared: mask it until user space re-arms. */
+static irqreturn_t uio_dmabuf_pci_msi_irq(int irq, struct uio_info *info)
+{
+	struct uio_dmabuf_pci *up = container_of(info, struct uio_dmabuf_pci, info);
+
+	spin_lock(&up->msi_lock);
+	if (!up->msi_masked) {
+		up->msi_masked = true;
+		disable_irq_nosync(irq);
+	}
+	spin_unlock(&up->msi_lock);
+	return IRQ_HANDLED;
+}
+
+/*
+ * write() to /dev/uioN with MSI: the IRQ core's disable depth is kept at 0 or 1
+ * (an unbalanced enable_irq() warns); a vector that fired while masked is
+ * replayed when it is unmasked.
+ */
+static int uio_dmabuf_pci_msi_irqcontrol(struct uio_info *info, s32 on)
+{
+	struct uio_dmabuf_pci *up = container_of(info, struct uio_dmabuf_pci, info);
+	unsigned long flags;
+
+	spin_lock_irqsave(&up->msi_lock, flags);
+	if (on && up->msi_masked) {
+		up->msi_masked = false;
+		enable_irq(info->irq);
+	} else if (!on && !up->msi_masked) {
+		up->msi_masked = true;
+		disable_irq_nosync(info->irq);
+	}
+	spin_unlock_irqrestore(&up->msi_lock, flags);
+	return 0;
 }
 
 static int uio_dmabuf_pci_irqcontrol(struct uio_info *info, s32 on)
@@ -116,6 +176,57 @@ static void uio_dmabuf_pci_fill_maps(struct uio_dmabuf_pci *up)
 	}
 }
 
+/* irq_mode= as it reads now; the parameter may be written at any time. */
+static int uio_dmabuf_pci_irq_wanted(struct pci_dev *pdev, bool *intx, bool *msi)
+{
+	char mode[sizeof(uio_dmabuf_pci_irq_mode)];
+
+	kernel_param_lock(THIS_MODULE);
+	strscpy(mode, uio_dmabuf_pci_irq_mode, sizeof(mode));
+	kernel_param_unlock(THIS_MODULE);
+
+	*intx = sysfs_streq(mode, "auto") || sysfs_streq(mode, "intx");
+	*msi = sysfs_streq(mode, "auto") || sysfs_streq(mode, "msi");
+	if (!*intx && !*msi)
+		return dev_err_probe(&pdev->dev, -EINVAL,
+				     "irq_mode=%s: expected auto, intx or msi\n", mode);
+	return 0;
+}
+
+/*
+ * The UIO interrupt: maskable INTx if irq_mode allows it, else the device's
+ * one MSI vector (freed by pcim at unbind), else none.
+ */
+static int uio_dmabuf_pci_setup_irq(struct uio_dmabuf_pci *up)
+{
+	struct pci_dev *pdev = up->pdev;
+	bool intx, msi;
+	int ret;
+
+	ret = uio_dmabuf_pci_irq_wanted(pdev, &intx, &msi);
+	if (ret)
+		return ret;
+	if (intx && pdev->irq && pdev->irq != IRQ_NOTCONNECTED && pci_intx_mask_supported(pdev)) {
+		up->irq = UIO_DMABUF_PCI_IRQ_INTX;
+		up->info.irq = pdev->irq;
+		up->info.irq_flags = IRQF_SHARED;
+		up->info.handler = uio_dmabuf_pci_irq;
+		up->info.irqcontrol = uio_dmabuf_pci_irqcontrol;
+	} else if (msi && pdev->msi_cap) {
+		ret = pci_alloc_irq_vectors(pdev, 1, 1, PCI_IRQ_MSI);
+		if (ret < 0)
+			return dev_err_probe(&pdev->dev, ret, "cannot enable MSI\n");
+		up->irq = UIO_DMABUF_PCI_IRQ_MSI;
+		up->info.irq = pci_irq_vector(pdev, 0);
+		up->info.handler = uio_dmabuf_pci_msi_irq;
+		up->info.irqcontrol = uio_dmabuf_pci_msi_irqcontrol;
+	} else {
+		up->irq = UIO_DMABUF_PCI_IRQ_NONE;
+	}
+	dev_info(&pdev->dev, "UIO interrupt: %s\n", uio_dmabuf_pci_irq_names[up->irq]);
+	return 0;
+}
+
 static int uio_dmabuf_pci_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 {
 	struct uio_dmabuf_pci *up;
@@ -138,17 +249,13 @@ static int uio_dmabuf_pci_probe(struct pci_dev *pdev, const struct pci_device_id
 		return -ENOMEM;
 	up->pdev = pdev;
 	spin_lock_init(&up->cmd_lock);
+	spin_lock_init(&up->msi_lock);
 
 	up->info.name = UIO_DMABUF_DRIVER_NAME;
 	up->info.version = "1";
-	if (pdev->irq && pdev->irq != IRQ_NOTCONNECTED && pci_intx_mask_supported(pdev)) {
-		up->info.irq = pdev->irq;
-		up->info.irq_flags = IRQF_SHARED;
-		up->info.handler = uio_dmabuf_pci_irq;
-		up->info.irqcontrol = uio_dmabuf_pci_irqcontrol;
-	} else {
-		dev_info(&pdev->dev, "no maskable INTx: no UIO interrupt\n");
-	}
+	ret = uio_dmabuf_pci_setup_irq(up);
+	if (ret)
+		return ret;
 	uio_dmabuf_pci_fill_maps(up);
 
 	return devm_uio_dmabuf_register(&pdev->dev, &up->info, &uio_dmabuf_pci_ops, up);

@@ -20,7 +20,8 @@ brk=${UIO_DMABUF_E2E_BREAK:-0}
 echo "e2e: seed $seed"
 stage_guest "$out"
 
-# Each boot: NAME IOMMU MASK_BITS MODE [run-qemu options]. Two run at a time:
+# Each boot: NAME IOMMU MASK_BITS MODE [run-qemu options]; behind the IOMMU
+# edu's interrupt is its MSI (irq_mode=msi). Two run at a time:
 # under -icount a guest keeps one host CPU busy.
 runs=()
 boot() {
@@ -38,12 +39,28 @@ boot() {
 
 # The device's mask covers the guest's 2 GiB.
 boot debug-noiommu none 32 full --modargs allow_unsafe_noiommu=1 &
-boot debug-viommu viommu 32 full --iommu &
+boot debug-viommu viommu 32 full --iommu --modargs irq_mode=msi &
 wait
 # A narrow device: a 32-bit mask in a 5 GiB guest (edu's own dma_mask is 32 bits).
 boot narrow-noiommu none 32 narrow --mem 5G --modargs allow_unsafe_noiommu=1 &
 boot narrow-viommu viommu 32 narrow --mem 5G --iommu &
 wait
+# irq_seen LOG CHIP: a uio_dmabuf interrupt of that irqchip fired in the boot.
+irq_seen() {
+	awk -v chip="$2" '/uio-dmabuf-guest: irq: / && $0 ~ chip {
+		n = 0
+		for (i = 4; i <= NF && $i ~ /^[0-9]+$/; i++)
+			n += $i
+		if (n > 0)
+			seen = 1
+	} END { exit !seen }' "$1"
+}
+irq_seen "$out/debug-noiommu.log" 'IO-APIC'
+result $? "debug-noiommu: the rows waited on edu's INTx (irq_mode=auto)"
+irq_seen "$out/debug-viommu.log" 'IR-PCI-MSI'
+result $? "debug-viommu: the rows waited on edu's MSI (irq_mode=msi), remapped"
+grep -q 'UIO interrupt: msi' "$out/debug-viommu.log"
+result $? "debug-viommu: the driver says it bound edu with MSI"
 for spec in debug-noiommu:none:32:full debug-viommu:viommu:32:full \
 	    narrow-noiommu:none:32:narrow narrow-viommu:viommu:32:narrow; do
 	IFS=: read -r name iommu bits mode <<<"$spec"
