@@ -206,6 +206,7 @@ static int uio_dmabuf_pci_setup_irq(struct uio_dmabuf_pci *up)
 	ret = uio_dmabuf_pci_irq_wanted(pdev, &intx, &msi);
 	if (ret)
 		return ret;
+	up->irq = UIO_DMABUF_PCI_IRQ_NONE;
 	if (intx && pdev->irq && pdev->irq != IRQ_NOTCONNECTED && pci_intx_mask_supported(pdev)) {
 		up->irq = UIO_DMABUF_PCI_IRQ_INTX;
 		up->info.irq = pdev->irq;
@@ -214,14 +215,17 @@ static int uio_dmabuf_pci_setup_irq(struct uio_dmabuf_pci *up)
 		up->info.irqcontrol = uio_dmabuf_pci_irqcontrol;
 	} else if (msi && pdev->msi_cap) {
 		ret = pci_alloc_irq_vectors(pdev, 1, 1, PCI_IRQ_MSI);
-		if (ret < 0)
+		/* Asked for MSI and nothing else: without it the bind fails. */
+		if (ret < 0 && !intx)
 			return dev_err_probe(&pdev->dev, ret, "cannot enable MSI\n");
-		up->irq = UIO_DMABUF_PCI_IRQ_MSI;
-		up->info.irq = pci_irq_vector(pdev, 0);
-		up->info.handler = uio_dmabuf_pci_msi_irq;
-		up->info.irqcontrol = uio_dmabuf_pci_msi_irqcontrol;
-	} else {
-		up->irq = UIO_DMABUF_PCI_IRQ_NONE;
+		if (ret < 0) {
+			dev_warn(&pdev->dev, "cannot enable MSI (%d)\n", ret);
+		} else {
+			up->irq = UIO_DMABUF_PCI_IRQ_MSI;
+			up->info.irq = pci_irq_vector(pdev, 0);
+			up->info.handler = uio_dmabuf_pci_msi_irq;
+			up->info.irqcontrol = uio_dmabuf_pci_msi_irqcontrol;
+		}
 	}
 	dev_info(&pdev->dev, "UIO interrupt: %s\n", uio_dmabuf_pci_irq_names[up->irq]);
 	return 0;
