@@ -14,6 +14,7 @@
 #include <linux/device.h>
 #include <linux/dma-mapping.h>
 #include <linux/iommu.h>
+#include <linux/interrupt.h>
 #include <linux/module.h>
 #include <linux/platform_device.h>
 #include <linux/rhashtable.h>
@@ -128,6 +129,55 @@ static void uio_dmabuf_release_tail(void *tail)
 {
 	release_resource(tail);
 	kfree(tail);
+}
+
+/**
+ * uio_dmabuf_irq_gate_init() - initialise an interrupt gate, open
+ * @gate: the gate
+ */
+void uio_dmabuf_irq_gate_init(struct uio_dmabuf_irq_gate *gate)
+{
+	spin_lock_init(&gate->lock);
+	gate->disabled = false;
+}
+
+/**
+ * uio_dmabuf_irq_gate_close() - disable @irq from its own handler, once
+ * @gate: the gate of @irq
+ * @irq:  the interrupt
+ */
+void uio_dmabuf_irq_gate_close(struct uio_dmabuf_irq_gate *gate, int irq)
+{
+	spin_lock(&gate->lock);
+	if (!gate->disabled) {
+		gate->disabled = true;
+		disable_irq_nosync(irq);
+	}
+	spin_unlock(&gate->lock);
+}
+
+/**
+ * uio_dmabuf_irq_gate_control() - a UIO irqcontrol: enable (@on) or disable @irq
+ * @gate: the gate of @irq
+ * @irq:  the interrupt
+ * @on:   what user space wrote to /dev/uioN: true for 1
+ *
+ * Enabling an enabled or disabling a disabled interrupt does nothing. An
+ * interrupt that fired while disabled is replayed when it is enabled.
+ */
+void uio_dmabuf_irq_gate_control(struct uio_dmabuf_irq_gate *gate, int irq, bool on)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&gate->lock, flags);
+	if (on && gate->disabled) {
+		gate->disabled = false;
+		enable_irq(irq);
+	} else if (!on && !gate->disabled) {
+		gate->disabled = true;
+		disable_irq_nosync(irq);
+	}
+	spin_unlock_irqrestore(&gate->lock, flags);
 }
 
 /**

@@ -49,9 +49,7 @@ struct uio_dmabuf_pci {
 	 * disable bit (IRQ handler, irqcontrol) and the bus master bit.
 	 */
 	spinlock_t cmd_lock;
-	/* Protects msi_masked against the handler and irqcontrol racing. */
-	spinlock_t msi_lock;
-	bool msi_masked;	/* the MSI vector is disabled until write() of 1 */
+	struct uio_dmabuf_irq_gate msi_gate;	/* the MSI vector, between handler and write() */
 };
 
 static irqreturn_t uio_dmabuf_pci_irq(int irq, struct uio_info *info)
@@ -72,34 +70,16 @@ static irqreturn_t uio_dmabuf_pci_msi_irq(int irq, struct uio_info *info)
 {
 	struct uio_dmabuf_pci *up = container_of(info, struct uio_dmabuf_pci, info);
 
-	spin_lock(&up->msi_lock);
-	if (!up->msi_masked) {
-		up->msi_masked = true;
-		disable_irq_nosync(irq);
-	}
-	spin_unlock(&up->msi_lock);
+	uio_dmabuf_irq_gate_close(&up->msi_gate, irq);
 	return IRQ_HANDLED;
 }
 
-/*
- * write() to /dev/uioN with MSI: the IRQ core's disable depth is kept at 0 or 1
- * (an unbalanced enable_irq() warns); a vector that fired while masked is
- * replayed when it is unmasked.
- */
+/* write() to /dev/uioN with MSI: a vector that fired while masked is replayed. */
 static int uio_dmabuf_pci_msi_irqcontrol(struct uio_info *info, s32 on)
 {
 	struct uio_dmabuf_pci *up = container_of(info, struct uio_dmabuf_pci, info);
-	unsigned long flags;
 
-	spin_lock_irqsave(&up->msi_lock, flags);
-	if (on && up->msi_masked) {
-		up->msi_masked = false;
-		enable_irq(info->irq);
-	} else if (!on && !up->msi_masked) {
-		up->msi_masked = true;
-		disable_irq_nosync(info->irq);
-	}
-	spin_unlock_irqrestore(&up->msi_lock, flags);
+	uio_dmabuf_irq_gate_control(&up->msi_gate, info->irq, on);
 	return 0;
 }
 
@@ -253,7 +233,7 @@ static int uio_dmabuf_pci_probe(struct pci_dev *pdev, const struct pci_device_id
 		return -ENOMEM;
 	up->pdev = pdev;
 	spin_lock_init(&up->cmd_lock);
-	spin_lock_init(&up->msi_lock);
+	uio_dmabuf_irq_gate_init(&up->msi_gate);
 
 	up->info.name = UIO_DMABUF_DRIVER_NAME;
 	up->info.version = "1";

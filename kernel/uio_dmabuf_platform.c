@@ -22,9 +22,7 @@
 
 struct uio_dmabuf_platform {
 	struct uio_info info;
-	/* Serialises disabling and enabling the IRQ; protects @irq_disabled. */
-	spinlock_t irq_lock;
-	bool irq_disabled;
+	struct uio_dmabuf_irq_gate gate;	/* the IRQ, masked at the controller */
 };
 
 static irqreturn_t uio_dmabuf_platform_irq(int irq, struct uio_info *info)
@@ -32,29 +30,15 @@ static irqreturn_t uio_dmabuf_platform_irq(int irq, struct uio_info *info)
 	struct uio_dmabuf_platform *up = container_of(info, struct uio_dmabuf_platform, info);
 
 	/* Level-triggered and not maskable at the device: mask at the controller. */
-	spin_lock(&up->irq_lock);
-	if (!up->irq_disabled) {
-		up->irq_disabled = true;
-		disable_irq_nosync(irq);
-	}
-	spin_unlock(&up->irq_lock);
+	uio_dmabuf_irq_gate_close(&up->gate, irq);
 	return IRQ_HANDLED;
 }
 
 static int uio_dmabuf_platform_irqcontrol(struct uio_info *info, s32 on)
 {
 	struct uio_dmabuf_platform *up = container_of(info, struct uio_dmabuf_platform, info);
-	unsigned long flags;
 
-	spin_lock_irqsave(&up->irq_lock, flags);
-	if (on && up->irq_disabled) {
-		up->irq_disabled = false;
-		enable_irq(info->irq);
-	} else if (!on && !up->irq_disabled) {
-		up->irq_disabled = true;
-		disable_irq_nosync(info->irq);
-	}
-	spin_unlock_irqrestore(&up->irq_lock, flags);
+	uio_dmabuf_irq_gate_control(&up->gate, info->irq, on);
 	return 0;
 }
 
@@ -71,7 +55,7 @@ static int uio_dmabuf_platform_probe(struct platform_device *pdev)
 	up = devm_kzalloc(&pdev->dev, sizeof(*up), GFP_KERNEL);
 	if (!up)
 		return -ENOMEM;
-	spin_lock_init(&up->irq_lock);
+	uio_dmabuf_irq_gate_init(&up->gate);
 	up->info.name = UIO_DMABUF_DRIVER_NAME;
 	up->info.version = "1";
 

@@ -22,6 +22,7 @@
 #include <linux/mutex.h>
 #include <linux/ratelimit_types.h>
 #include <linux/rhashtable-types.h>
+#include <linux/spinlock_types.h>
 #include <linux/types.h>
 #include <linux/xarray.h>
 #include <uapi/linux/uio_dmabuf.h>
@@ -38,6 +39,21 @@ struct resource;
 struct sg_table;
 struct uio_info;
 struct uio_mem;
+
+/**
+ * struct uio_dmabuf_irq_gate - a UIO interrupt masked at the interrupt controller
+ * @lock:     serialises disabling and enabling the IRQ; protects @disabled
+ * @disabled: the IRQ is disabled until user space write()s 1
+ *
+ * For interrupts the device cannot mask itself (a platform device's) or that
+ * need no device-level mask (an MSI vector): the handler disables the IRQ,
+ * irqcontrol enables it again, and the disable depth stays 0 or 1, so that no
+ * unbalanced enable_irq() is reachable from user space.
+ */
+struct uio_dmabuf_irq_gate {
+	spinlock_t lock;	/* serialises enable_irq() and disable_irq_nosync() */
+	bool disabled;
+};
 
 /**
  * struct uio_dmabuf_bus_ops - what the core asks of the bus glue
@@ -199,6 +215,9 @@ struct uio_dmabuf_dev *uio_dmabuf_register(struct device *dev, int index,
 					   void *priv);
 void uio_dmabuf_unregister(struct uio_dmabuf_dev *udev);
 void uio_dmabuf_disconnect(struct uio_dmabuf_dev *udev);
+void uio_dmabuf_irq_gate_init(struct uio_dmabuf_irq_gate *gate);
+void uio_dmabuf_irq_gate_close(struct uio_dmabuf_irq_gate *gate, int irq);
+void uio_dmabuf_irq_gate_control(struct uio_dmabuf_irq_gate *gate, int irq, bool on);
 int devm_uio_dmabuf_register(struct device *dev, struct uio_info *info,
 			     const struct uio_dmabuf_bus_ops *ops, void *priv);
 void uio_dmabuf_dev_put(struct uio_dmabuf_dev *udev);
