@@ -40,11 +40,15 @@ if [ "${#missing[@]}" -gt 0 ]; then
 	apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
 
-# Debian's stock kernel matching the newest 6.12 headers, as the unsigned image
-# (what the e2e suite boots with the module built against those headers).
-hdr=$(ls -d /usr/src/linux-headers-6.12.*-amd64 | sort -V | tail -n1)
-image=linux-image-${hdr#/usr/src/linux-headers-}-unsigned
-if ! dpkg-query -W -f='${Status}' "$image" 2>/dev/null | grep -q '^install ok installed$'; then
-	echo "deps: installing $image"
-	apt-get install -y -qq --no-install-recommends "$image"
-fi
+# Debian's stock kernels matching the newest 6.12 headers and the 6.1 ones,
+# as the unsigned images (what the e2e suite boots with the module DKMS built
+# against those headers).
+for pattern in '6.12.*-amd64' '6.1.0-*-amd64'; do
+	# shellcheck disable=SC2086
+	hdr=$(ls -d /usr/src/linux-headers-$pattern | sort -V | tail -n1)
+	image=linux-image-${hdr#/usr/src/linux-headers-}-unsigned
+	if ! dpkg-query -W -f='${Status}' "$image" 2>/dev/null | grep -q '^install ok installed$'; then
+		echo "deps: installing $image"
+		apt-get install -y -qq --no-install-recommends "$image"
+	fi
+done

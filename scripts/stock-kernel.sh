@@ -1,16 +1,23 @@
 #!/usr/bin/env bash
-# Stage Debian's stock 6.12 kernel for the guest, as a user with DKMS gets it:
+# Stage a stock Debian kernel for the guest, as a user with DKMS gets it:
 # a /lib/modules/VERSION tree under OUTDIR/root holding the stock modules the
 # tests need (uio; vgem and its DRM helpers) where Debian installs them, and
 # uio_dmabuf.ko where `dkms install` puts it (scripts/dkms-build.sh, against
 # the matching linux-headers package), indexed by depmod. The guest loads
 # them with modprobe, which follows depmod's modules.dep.
-# Usage: stock-kernel.sh OUTDIR   (prints the kernel image's path)
+# Usage: stock-kernel.sh OUTDIR [6.12|6.1]   (prints the kernel image's path)
+#   6.12 (the default): the newest Debian 6.12 kernel; 6.1: Debian 12's own.
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
 out=$1
-hdr=$(ls -d /usr/src/linux-headers-6.12.*-amd64 | sort -V | tail -n1)
+case ${2:-6.12} in
+6.12) pattern='6.12.*-amd64' ;;
+6.1) pattern='6.1.0-*-amd64' ;;
+*) echo "stock-kernel: unknown series ${2}" >&2; exit 2 ;;
+esac
+# shellcheck disable=SC2086
+hdr=$(ls -d /usr/src/linux-headers-$pattern | sort -V | tail -n1)
 ver=${hdr#/usr/src/linux-headers-}
 image=/boot/vmlinuz-$ver
 [ -r "$image" ] || { echo "stock-kernel: no $image (run scripts/deps.sh)" >&2; exit 1; }
