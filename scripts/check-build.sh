@@ -25,17 +25,16 @@ build_module() {
 	fi
 }
 
-for kdir in /usr/src/linux-headers-6.12.*-amd64 /usr/src/linux-headers-6.1.*-amd64; do
-	[ -d "$kdir" ] || { result 1 "headers present: $kdir"; continue; }
-	build_module "$kdir" "$(basename "$kdir" | sed 's/^linux-headers-//')"
-done
-
-# DKMS, as `make dkms-install` runs it, for every Debian kernel with headers here.
+# Each Debian kernel with headers here: W=1 and sparse now, DKMS below.
 kvers=()
 for kdir in /usr/src/linux-headers-6.12.*-amd64 /usr/src/linux-headers-6.1.*-amd64; do
+	[ -d "$kdir" ] || { result 1 "headers present: $kdir"; continue; }
 	kver=${kdir#/usr/src/linux-headers-}
+	build_module "$kdir" "$kver"
 	[ -d "/lib/modules/$kver/build" ] && kvers+=("$kver")
 done
+
+# DKMS, as `make dkms-install` runs it.
 if "$top/scripts/dkms-build.sh" "$out/dkms" "${kvers[@]}" >"$out/dkms-status.txt" 2>&1; then
 	for kver in "${kvers[@]}"; do
 		ls "$out/dkms/dkms/uio-dmabuf"/*/"$kver"/*/module/uio_dmabuf.ko* >/dev/null 2>&1

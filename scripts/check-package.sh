@@ -62,7 +62,8 @@ again=$(make -s -C "$top" guest-tools 2>&1)
 [ -z "$again" ]
 result $? "make guest-tools with nothing changed runs nothing${again:+ (ran: ${again%%$'\n'*})}"
 
-# The kernel build directory: KDIR, else Yocto's KERNEL_SRC, else the running kernel's.
+# The kernel build directory: KDIR, else Yocto's KERNEL_SRC, else the running
+# kernel's. ($hdr, the newest 6.12 headers, serves the dpkg checks below too.)
 hdr=$(ls -d /usr/src/linux-headers-6.12.*-amd64 | sort -V | tail -n1)
 kbuild_dir() {	# the directory the module build enters, given make's arguments
 	make -n -C "$top" module "$@" >"$out/module.n" 2>&1
@@ -160,7 +161,6 @@ if changes=$("$top/scripts/make-deb.sh" 2>"$out/deb.err"); then
 	# shellcheck disable=SC2086
 	dpkg -i $debs >"$out/dpkg.log" 2>&1
 	result $? "dpkg -i installs the packages (the -dkms postinst builds the module)"
-	hdr=$(ls -d /usr/src/linux-headers-6.12.*-amd64 | sort -V | tail -n1)
 	kver=${hdr#/usr/src/linux-headers-}
 	modinfo -k "$kver" -n uio_dmabuf 2>/dev/null | grep -q "/lib/modules/$kver/updates/dkms/uio_dmabuf.ko"
 	result $? "the installed -dkms package put uio_dmabuf.ko into /lib/modules/$kver/updates/dkms"

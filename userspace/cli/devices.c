@@ -233,6 +233,7 @@ int cmd_heaps(int argc, char **argv)
 struct sys_device {
 	char name[64];		/* "0000:00:03.0", or the platform device's name */
 	const char *bus;	/* "pci" or "platform" */
+	char bus_dir[32];	/* /sys/bus/BUS */
 	char dir[PATH_MAX];	/* /sys/bus/BUS/devices/NAME */
 	char driver[64];	/* bound driver, "" when none */
 	char previous[64];	/* the driver before bind or unbind, "" when none */
@@ -261,6 +262,7 @@ static int find_sys_device(const char *name, struct sys_device *sd)
 				 sd->name);
 			if (!access(sd->dir, F_OK)) {
 				sd->bus = buses[b];
+				snprintf(sd->bus_dir, sizeof(sd->bus_dir), "/sys/bus/%s", sd->bus);
 				return 0;
 			}
 		}
@@ -342,7 +344,7 @@ static int parse_device(int argc, char **argv, const char *command, void (*usage
 	if (find_sys_device(argv[optind], sd))
 		return cli_fail(command, argv[optind], NULL, "find the device", ENODEV,
 				"no such PCI or platform device in /sys/bus/*/devices");
-	snprintf(path, sizeof(path), "/sys/bus/%s/drivers/" DRIVER, sd->bus);
+	snprintf(path, sizeof(path), "%s/drivers/" DRIVER, sd->bus_dir);
 	if (access(path, F_OK))
 		return cli_fail(command, sd->name, NULL, "find the driver", ENOENT,
 				"the uio_dmabuf driver is not loaded: modprobe " DRIVER);
@@ -367,35 +369,34 @@ static int sysfs_step(const char *command, const struct sys_device *sd, const ch
 }
 
 /* After a failed bind: the override cleared, the device offered to every driver again. */
-static void bind_undo(const struct sys_device *sd, const char *bus_dir)
+static void bind_undo(const struct sys_device *sd)
 {
 	char path[PATH_MAX + 64];
 
 	snprintf(path, sizeof(path), "%s/driver_override", sd->dir);
 	cli_write_file(path, "\n");
-	snprintf(path, sizeof(path), "%s/drivers_probe", bus_dir);
+	snprintf(path, sizeof(path), "%s/drivers_probe", sd->bus_dir);
 	cli_write_file(path, sd->name);
 }
 
 int cmd_bind(int argc, char **argv)
 {
-	char bus_dir[64], drv_dir[PATH_MAX + 128];
+	char drv_dir[PATH_MAX + 128];
 	struct sys_device sd;
 	int ret;
 
 	ret = parse_device(argc, argv, "bind", usage_bind, &sd);
 	if (ret)
 		return ret < 0 ? 0 : ret;
-	snprintf(bus_dir, sizeof(bus_dir), "/sys/bus/%s", sd.bus);
 	if (strcmp(sd.driver, DRIVER)) {
-		snprintf(drv_dir, sizeof(drv_dir), "%s/drivers/%s", bus_dir, sd.driver);
+		snprintf(drv_dir, sizeof(drv_dir), "%s/drivers/%s", sd.bus_dir, sd.driver);
 		ret = sysfs_step("bind", &sd, sd.dir, "driver_override", DRIVER);
 		if (!ret && sd.driver[0])
 			ret = sysfs_step("bind", &sd, drv_dir, "unbind", sd.name);
 		if (!ret)
-			ret = sysfs_step("bind", &sd, bus_dir, "drivers_probe", sd.name);
+			ret = sysfs_step("bind", &sd, sd.bus_dir, "drivers_probe", sd.name);
 		if (ret) {
-			bind_undo(&sd, bus_dir);
+			bind_undo(&sd);
 			return ret;
 		}
 	}
@@ -407,14 +408,14 @@ int cmd_bind(int argc, char **argv)
 		return cli_fail("bind", sd.name, NULL, "wait for the import node", ETIMEDOUT,
 				"uio_dmabuf holds the device, but its /dev/uio-dmabufN did not "
 				"appear: is devtmpfs mounted on /dev, or udev running?");
-	bind_undo(&sd, bus_dir);
+	bind_undo(&sd);
 	return cli_fail("bind", sd.name, NULL, "probe", ETIMEDOUT,
 			"uio_dmabuf did not take the device (the kernel log says why)");
 }
 
 int cmd_unbind(int argc, char **argv)
 {
-	char bus_dir[64], drv_dir[PATH_MAX + 128];
+	char drv_dir[PATH_MAX + 128];
 	struct sys_device sd;
 	int ret;
 
@@ -425,15 +426,14 @@ int cmd_unbind(int argc, char **argv)
 		return cli_fail("unbind", sd.name, NULL, "check the driver", EINVAL,
 				sd.driver[0] ? "the device is bound to another driver" :
 				"the device is bound to no driver");
-	snprintf(bus_dir, sizeof(bus_dir), "/sys/bus/%s", sd.bus);
-	snprintf(drv_dir, sizeof(drv_dir), "%s/drivers/%s", bus_dir, DRIVER);
+	snprintf(drv_dir, sizeof(drv_dir), "%s/drivers/" DRIVER, sd.bus_dir);
 	ret = sysfs_step("unbind", &sd, drv_dir, "unbind", sd.name);
 	if (!ret)
 		ret = sysfs_step("unbind", &sd, sd.dir, "driver_override", "\n");
 	if (ret)
 		return ret;
 	/* Its own driver, if any, takes it: no driver wanting it is no failure. */
-	snprintf(drv_dir, sizeof(drv_dir), "%s/drivers_probe", bus_dir);
+	snprintf(drv_dir, sizeof(drv_dir), "%s/drivers_probe", sd.bus_dir);
 	cli_write_file(drv_dir, sd.name);
 	read_binding(&sd);
 	if (!strcmp(sd.driver, DRIVER))

@@ -25,6 +25,8 @@ struct import_opts {
 	const char *device;
 	const char *heap;
 	const char *from;	/* "heap", "udmabuf", "drm" or "drm:PATH" */
+	const char *source;	/* alloc: what --from names, "heap", "udmabuf" or "drm" */
+	const char *card;	/* alloc: PATH of drm:PATH, NULL for the default card */
 	const char *size_text;
 	uint64_t size;
 	int fd;
@@ -178,6 +180,8 @@ static int check_alloc_opts(struct import_opts *o, const char *command, const ch
 	if (!strcmp(o->from, "udmabuf") && o->size % (uint64_t)sysconf(_SC_PAGESIZE))
 		return cli_bad_value(command, "--size", o->size_text, EINVAL,
 				     "udmabuf needs a multiple of the page size");
+	o->source = strncmp(o->from, "drm", 3) ? o->from : "drm";
+	o->card = !strncmp(o->from, "drm:", 4) ? o->from + 4 : NULL;
 	return 0;
 }
 
@@ -291,18 +295,18 @@ static int parse_import_opts(int argc, char **argv, const char *command, bool al
 	return alloc ? check_alloc_opts(o, command, fd_text) : check_import_opts(o, command, fd_text);
 }
 
-/* What provides an exporter that is missing: advice for ENOENT. */
-static const char *missing_exporter(const char *source, const char *heap)
+/* What provides @o's exporter when it is missing: advice for ENOENT. */
+static const char *missing_exporter(const struct import_opts *o)
 {
-	if (!strcmp(source, "udmabuf"))
+	if (!strcmp(o->source, "udmabuf"))
 		return "no /dev/udmabuf: modprobe udmabuf (CONFIG_UDMABUF)";
-	if (!strcmp(source, "drm"))
+	if (!strcmp(o->source, "drm"))
 		return "no DRM device in /dev/dri: modprobe vgem (CONFIG_DRM_VGEM) for a "
 		       "virtual one";
 	if (access("/dev/dma_heap", F_OK))
 		return "this kernel has no dma-heaps (CONFIG_DMABUF_HEAPS, as on Debian 12's "
 		       "6.1): use --from udmabuf, or --from drm after modprobe vgem";
-	if (!strcmp(heap, "cma"))
+	if (!strcmp(o->heap, "cma"))
 		return "no CMA heap: the kernel needs CONFIG_DMABUF_HEAPS_CMA and a CMA area "
 		       "(cma=64M on its command line); see uio-dmabuf heaps";
 	return "no such heap in /dev/dma_heap; see uio-dmabuf heaps";
@@ -310,27 +314,27 @@ static const char *missing_exporter(const char *source, const char *heap)
 
 /* Allocates @o's buffer; the fd, or an exit status through @status and -1. */
 static int allocate(const struct import_opts *o, const char *node, const char *buffer,
-		    const char *source, const char *heap, int *status)
+		    const char *heap, int *status)
 {
 	int fd;
 
-	if (!strcmp(source, "heap"))
+	if (!strcmp(o->source, "heap"))
 		fd = uiodmabuf_heap_alloc(heap, o->size);
-	else if (!strcmp(source, "udmabuf"))
+	else if (!strcmp(o->source, "udmabuf"))
 		fd = uiodmabuf_udmabuf_alloc(o->size);
 	else
-		fd = uiodmabuf_drm_alloc(o->from[3] == ':' ? o->from + 4 : NULL, o->size);
+		fd = uiodmabuf_drm_alloc(o->card, o->size);
 	if (fd >= 0)
 		return fd;
 	*status = cli_fail("alloc", node, buffer, "allocate", fd,
-			   fd == -ENOENT ? missing_exporter(source, o->heap) : NULL);
+			   fd == -ENOENT ? missing_exporter(o) : NULL);
 	return -1;
 }
 
 int cmd_alloc(int argc, char **argv)
 {
 	char node[256], buffer[320], size[32], heap[128] = "";
-	const char *source, *heap_name = NULL;
+	const char *heap_name = NULL;
 	struct import_opts o;
 	int ret, node_fd, buf_fd, status;
 
@@ -343,35 +347,32 @@ int cmd_alloc(int argc, char **argv)
 		return cli_bad_value("alloc", "--device", o.device, ret,
 				     "expected uio0, 0, /dev/uio0 or /dev/uio-dmabuf0");
 
-	source = !strcmp(o.from, "heap") ? "heap" : !strcmp(o.from, "udmabuf") ? "udmabuf" :
-		 "drm";
-	if (!strcmp(source, "heap"))
+	if (!strcmp(o.source, "heap"))
 		snprintf(buffer, sizeof(buffer), "%s heap %s", o.heap, size);
-	else if (!strcmp(source, "udmabuf"))
+	else if (!strcmp(o.source, "udmabuf"))
 		snprintf(buffer, sizeof(buffer), "udmabuf %s", size);
 	else
-		snprintf(buffer, sizeof(buffer), "drm %s %s",
-			 o.from[3] == ':' ? o.from + 4 : "vgem", size);
+		snprintf(buffer, sizeof(buffer), "drm %s %s", o.card ? o.card : "vgem", size);
 
 	/* The device first: without it, which exporter is missing does not matter. */
 	node_fd = open_node("alloc", node, buffer, &status);
 	if (node_fd < 0)
 		return status;
-	if (!strcmp(source, "heap")) {
+	if (!strcmp(o.source, "heap")) {
 		ret = uiodmabuf_heap_resolve(o.heap, heap, sizeof(heap));
 		if (ret) {
 			status = cli_fail("alloc", node, buffer, "find the heap", ret,
-					  ret == -ENOENT ? missing_exporter(source, o.heap) : NULL);
+					  ret == -ENOENT ? missing_exporter(&o) : NULL);
 			goto close_node;
 		}
 		heap_name = heap;
 		if (strcmp(o.heap, heap))
 			snprintf(buffer, sizeof(buffer), "%s (%s) heap %s", o.heap, heap, size);
 	}
-	buf_fd = allocate(&o, node, buffer, source, heap, &status);
+	buf_fd = allocate(&o, node, buffer, heap, &status);
 	if (buf_fd < 0)
 		goto close_node;
-	status = import_and_report(&o, "alloc", node_fd, node, buf_fd, buffer, source, heap_name);
+	status = import_and_report(&o, "alloc", node_fd, node, buf_fd, buffer, o.source, heap_name);
 	close(buf_fd);
 close_node:
 	close(node_fd);
