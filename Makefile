@@ -66,7 +66,7 @@ dkms-uninstall:
 # Static programs that run in the test guest.
 GUEST_TOOLS := $(BUILD)/guest/uio-dmabuf-smoke $(BUILD)/guest/heap-helper $(BUILD)/guest/uio-dmabuf \
 	$(BUILD)/guest/edu-dma-test $(BUILD)/guest/guest-e2e.sh $(BUILD)/guest/reliability $(BUILD)/guest/guest-cli.sh \
-	$(BUILD)/guest/security $(BUILD)/guest/uio-dmabuf-bench
+	$(BUILD)/guest/security $(BUILD)/guest/uio-dmabuf-bench $(BUILD)/guest/msix-test
 
 guest-tools: $(GUEST_TOOLS)
 
@@ -119,6 +119,10 @@ $(BUILD)/guest/guest-cli.sh: tests/cli/guest-cli.sh
 	install -m 0755 $< $@
 
 $(BUILD)/guest/uio-dmabuf-smoke: tests/smoke/uio-dmabuf-smoke.c include/uapi/linux/uio_dmabuf.h
+	@mkdir -p $(@D)
+	$(CC) $(WARN) $(CFLAGS) -static -Iinclude/uapi -o $@ $<
+
+$(BUILD)/guest/msix-test: tests/msix/msix-test.c include/uapi/linux/uio_dmabuf.h
 	@mkdir -p $(@D)
 	$(CC) $(WARN) $(CFLAGS) -static -Iinclude/uapi -o $@ $<
 

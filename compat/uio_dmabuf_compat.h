@@ -47,6 +47,12 @@ static inline bool iommu_group_has_isolated_msi(struct iommu_group *group)
 #define sg_dma_is_bus_address(sg)	sg_is_dma_bus_address(sg)
 #endif
 
+/* Before 6.8, eventfd_signal() took the count to add, which was always 1 here. */
+#ifdef UIO_DMABUF_COMPAT_EVENTFD_SIGNAL_N
+#include <linux/eventfd.h>
+#define eventfd_signal(ctx)	eventfd_signal(ctx, 1)
+#endif
+
 /*
  * Before 6.11 a platform driver's .remove returned int, and the void callback
  * the glue uses was .remove_new. Kbuild defines UIO_DMABUF_COMPAT_REMOVE_NEW

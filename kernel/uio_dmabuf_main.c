@@ -56,7 +56,9 @@ static void uio_dmabuf_dev_free(struct kref *ref)
 		iommu_group_put(udev->group);
 	put_device(udev->dev);
 	rhashtable_destroy(&udev->buffers);
+	mutex_destroy(&udev->vectors_lock);
 	mutex_destroy(&udev->lock);
+	kfree(udev->vectors);
 	kfree(udev);
 }
 
@@ -248,6 +250,7 @@ uio_dmabuf_dev_alloc(struct device *dev, int index, const struct uio_dmabuf_bus_
 	}
 	kref_init(&udev->ref);
 	mutex_init(&udev->lock);
+	mutex_init(&udev->vectors_lock);
 	INIT_LIST_HEAD(&udev->files);
 	INIT_LIST_HEAD(&udev->imports);
 	atomic_set(&udev->inflight, 0);
@@ -290,6 +293,7 @@ static int uio_dmabuf_setup_dma(struct uio_dmabuf_dev *udev)
  * @index: N of the device's /dev/uioN, used for /dev/uio-dmabufN
  * @ops:   the bus glue's callbacks
  * @priv:  argument to @ops
+ * @irqs:  the device's interrupts, or NULL for none
  *
  * Sets a 32-bit DMA mask and the largest max segment size (the bus default,
  * 64 KiB on PCI, would split every mapping), both restored by
@@ -300,7 +304,7 @@ static int uio_dmabuf_setup_dma(struct uio_dmabuf_dev *udev)
  */
 struct uio_dmabuf_dev *
 uio_dmabuf_register(struct device *dev, int index, const struct uio_dmabuf_bus_ops *ops,
-		    void *priv)
+		    void *priv, const struct uio_dmabuf_irqs *irqs)
 {
 	struct uio_dmabuf_dev *udev;
 	int ret;
@@ -310,6 +314,9 @@ uio_dmabuf_register(struct device *dev, int index, const struct uio_dmabuf_bus_o
 	udev = uio_dmabuf_dev_alloc(dev, index, ops, priv);
 	if (!udev)
 		return ERR_PTR(-ENOMEM);
+	ret = uio_dmabuf_vectors_init(udev, irqs);
+	if (ret)
+		goto put;
 	ret = uio_dmabuf_setup_dma(udev);
 	if (ret)
 		goto put;
@@ -351,8 +358,9 @@ EXPORT_SYMBOL_IF_KUNIT(uio_dmabuf_register);
  * from the glue's remove callback, before the driver core gives the device's
  * DMA ownership up (and another driver of the IOMMU group could claim it).
  * The device's DMA is stopped first; then every import of every open file is
- * unmapped, unpinned, detached and put. Files still open answer ENODEV from
- * here on. Calling it again does nothing.
+ * unmapped, unpinned, detached and put, and every MSI-X vector unbound from
+ * its eventfd. Files still open answer ENODEV from here on. Calling it again
+ * does nothing.
  */
 void uio_dmabuf_disconnect(struct uio_dmabuf_dev *udev)
 {
@@ -365,6 +373,8 @@ void uio_dmabuf_disconnect(struct uio_dmabuf_dev *udev)
 	uio_dmabuf_destroy(udev, &dead);
 	/* Imports still mapping see the device dead, unmap and leave. */
 	wait_var_event(&udev->inflight, !atomic_read(&udev->inflight));
+	/* Before the glue frees the MSI-X vectors. */
+	uio_dmabuf_unbind_vectors(udev, NULL);
 }
 
 /**
@@ -403,6 +413,7 @@ static void uio_dmabuf_unregister_action(void *udev)
  * @info: its UIO device, described by the bus glue
  * @ops:  the bus glue's callbacks
  * @priv: argument to @ops
+ * @irqs: the device's interrupts, or NULL for none
  *
  * The common tail of both glues' probe: registers @info, then the import node
  * /dev/uio-dmabufN with the N of /dev/uioN (see uio_dmabuf_register()). Both
@@ -413,7 +424,8 @@ static void uio_dmabuf_unregister_action(void *udev)
  * Return: 0 or a negative errno.
  */
 int devm_uio_dmabuf_register(struct device *dev, struct uio_info *info,
-			     const struct uio_dmabuf_bus_ops *ops, void *priv)
+			     const struct uio_dmabuf_bus_ops *ops, void *priv,
+			     const struct uio_dmabuf_irqs *irqs)
 {
 	struct uio_dmabuf_dev *udev;
 	int ret;
@@ -421,7 +433,7 @@ int devm_uio_dmabuf_register(struct device *dev, struct uio_info *info,
 	ret = devm_uio_register_device(dev, info);
 	if (ret)
 		return ret;
-	udev = uio_dmabuf_register(dev, info->uio_dev->minor, ops, priv);
+	udev = uio_dmabuf_register(dev, info->uio_dev->minor, ops, priv, irqs);
 	if (IS_ERR(udev))
 		return PTR_ERR(udev);
 	return devm_add_action_or_reset(dev, uio_dmabuf_unregister_action, udev);

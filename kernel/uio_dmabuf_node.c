@@ -197,6 +197,8 @@ static long uio_dmabuf_ioctl_info(struct uio_dmabuf_file *file, void __user *arg
 	info.nr_imports = file->nr_imports;
 	info.max_segment_size = dma_get_max_seg_size(udev->dev);
 	info.segment_boundary = dma_get_seg_boundary(udev->dev);
+	info.irq_mode = udev->irq_mode;
+	info.nr_irq_vectors = udev->nr_vectors;
 	mutex_unlock(&udev->lock);
 
 	return copy_to_user(argp, &info, sizeof(info)) ? -EFAULT : 0;
@@ -324,6 +326,17 @@ unlock:
 	return ret;
 }
 
+static long uio_dmabuf_ioctl_set_irq_eventfd(struct uio_dmabuf_file *file, void __user *argp)
+{
+	struct uio_dmabuf_irq_eventfd arg;
+
+	if (copy_from_user(&arg, argp, sizeof(arg)))
+		return -EFAULT;
+	if (arg.flags || arg.reserved)
+		return -EINVAL;
+	return uio_dmabuf_set_irq_eventfd(file, arg.vector, arg.fd);
+}
+
 /**
  * uio_dmabuf_file_ioctl() - the import node's ioctl handler
  * @file: the open file
@@ -347,6 +360,8 @@ long uio_dmabuf_file_ioctl(struct uio_dmabuf_file *file, unsigned int cmd,
 		return uio_dmabuf_ioctl_release(file, argp);
 	case UIO_DMABUF_IOC_SYNC:
 		return uio_dmabuf_ioctl_sync(file, argp);
+	case UIO_DMABUF_IOC_SET_IRQ_EVENTFD:
+		return uio_dmabuf_ioctl_set_irq_eventfd(file, argp);
 	default:
 		return -ENOTTY;
 	}
@@ -402,7 +417,7 @@ EXPORT_SYMBOL_IF_KUNIT(uio_dmabuf_file_open);
  *
  * When the last active file of a device closes, the device's DMA is stopped
  * before any of the imports is unmapped. Then every import of @file is
- * released.
+ * released, and every MSI-X vector it bound unbound.
  */
 void uio_dmabuf_file_release(struct uio_dmabuf_file *file)
 {
@@ -418,6 +433,7 @@ void uio_dmabuf_file_release(struct uio_dmabuf_file *file)
 	uio_dmabuf_release_all_locked(udev, file, &dead);
 	mutex_unlock(&udev->lock);
 	uio_dmabuf_destroy(udev, &dead);
+	uio_dmabuf_unbind_vectors(udev, file);
 
 	xa_destroy(&file->handles);
 	kfree(file);

@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * uio_dmabuf PCI glue: memory BARs become UIO maps and I/O BARs UIO port
- * regions. The UIO interrupt is INTx or the one MSI vector (irq_mode=): the
- * handler masks it, INTx with the PCI 2.3 interrupt-disable bit as
- * uio_pci_generic does, MSI through the IRQ core (the vector's mask bit where
- * the device has one), and write()ing 1 to /dev/uioN unmasks it.
+ * regions. The interrupt (irq_mode=) is INTx, MSI or MSI-X. With INTx or the
+ * one MSI vector it is the UIO interrupt: the handler masks it, INTx with the
+ * PCI 2.3 interrupt-disable bit as uio_pci_generic does, MSI through the IRQ
+ * core (the vector's mask bit where the device has one), and write()ing 1 to
+ * /dev/uioN unmasks it. MSI-X vectors are bound to eventfds on the import node
+ * (uio_dmabuf_irq.c); /dev/uioN then has no interrupt.
  * Bus mastering is on only while an import node file is open: MSI writes, like
  * DMA, reach the host only then. Bridges are refused, as vfio-pci refuses them.
  *
@@ -13,6 +15,7 @@
  *   echo <BDF> > /sys/bus/pci/drivers_probe
  */
 
+#include <linux/bitops.h>
 #include <linux/device.h>
 #include <linux/dma-mapping.h>
 #include <linux/pci.h>
@@ -22,28 +25,29 @@
 
 #include "uio_dmabuf_priv.h"
 
-/* The device's UIO interrupt, chosen at probe. */
-enum uio_dmabuf_pci_irq {
-	UIO_DMABUF_PCI_IRQ_NONE,
-	UIO_DMABUF_PCI_IRQ_INTX,
-	UIO_DMABUF_PCI_IRQ_MSI,
-};
+/*
+ * Most MSI-X vectors enabled: each one allocated takes an interrupt
+ * descriptor, and on x86 a CPU vector, whether user space binds it or not.
+ */
+#define UIO_DMABUF_PCI_MAX_MSIX		64
 
+/* irq_mode='s words, indexed by UIO_DMABUF_IRQ_*. */
 static const char *const uio_dmabuf_pci_irq_names[] = {
-	[UIO_DMABUF_PCI_IRQ_NONE] = "none",
-	[UIO_DMABUF_PCI_IRQ_INTX] = "intx",
-	[UIO_DMABUF_PCI_IRQ_MSI] = "msi",
+	[UIO_DMABUF_IRQ_NONE] = "none",
+	[UIO_DMABUF_IRQ_INTX] = "intx",
+	[UIO_DMABUF_IRQ_MSI] = "msi",
+	[UIO_DMABUF_IRQ_MSIX] = "msix",
 };
 
 static char uio_dmabuf_pci_irq_mode[8] = "auto";
 module_param_string(irq_mode, uio_dmabuf_pci_irq_mode, sizeof(uio_dmabuf_pci_irq_mode), 0644);
 MODULE_PARM_DESC(irq_mode,
-		 "UIO interrupt of the PCI devices bound from now on: auto (INTx where it is maskable, else MSI; the default), intx or msi");
+		 "Interrupt of the PCI devices bound from now on: auto (maskable INTx, else MSI, else MSI-X; the default), intx, msi or msix");
 
 struct uio_dmabuf_pci {
 	struct uio_info info;
 	struct pci_dev *pdev;
-	enum uio_dmabuf_pci_irq irq;
+	struct uio_dmabuf_irqs irqs;
 	/*
 	 * Serialises the read-modify-write cycles of PCI_COMMAND: the INTx
 	 * disable bit (IRQ handler, irqcontrol) and the bus master bit.
@@ -156,58 +160,123 @@ static void uio_dmabuf_pci_fill_maps(struct uio_dmabuf_pci *up)
 	}
 }
 
-/* irq_mode= as it reads now; the parameter may be written at any time. */
-static int uio_dmabuf_pci_irq_wanted(struct pci_dev *pdev, bool *intx, bool *msi)
+/*
+ * irq_mode= as it reads now (the parameter may be written at any time), as a
+ * mask of the UIO_DMABUF_IRQ_* modes it allows.
+ */
+static int uio_dmabuf_pci_irq_wanted(struct pci_dev *pdev, unsigned int *modes)
 {
 	char mode[sizeof(uio_dmabuf_pci_irq_mode)];
+	u32 m;
 
 	kernel_param_lock(THIS_MODULE);
 	strscpy(mode, uio_dmabuf_pci_irq_mode, sizeof(mode));
 	kernel_param_unlock(THIS_MODULE);
 
-	*intx = sysfs_streq(mode, "auto") || sysfs_streq(mode, "intx");
-	*msi = sysfs_streq(mode, "auto") || sysfs_streq(mode, "msi");
-	if (!*intx && !*msi)
-		return dev_err_probe(&pdev->dev, -EINVAL,
-				     "irq_mode=%s: expected auto, intx or msi\n", mode);
+	if (sysfs_streq(mode, "auto")) {
+		*modes = BIT(UIO_DMABUF_IRQ_INTX) | BIT(UIO_DMABUF_IRQ_MSI) |
+			 BIT(UIO_DMABUF_IRQ_MSIX);
+		return 0;
+	}
+	for (m = UIO_DMABUF_IRQ_INTX; m <= UIO_DMABUF_IRQ_MSIX; m++) {
+		if (sysfs_streq(mode, uio_dmabuf_pci_irq_names[m])) {
+			*modes = BIT(m);
+			return 0;
+		}
+	}
+	return dev_err_probe(&pdev->dev, -EINVAL,
+			     "irq_mode=%s: expected auto, intx, msi or msix\n", mode);
+}
+
+static int uio_dmabuf_pci_vector_irq(void *priv, unsigned int vector)
+{
+	struct uio_dmabuf_pci *up = priv;
+
+	return pci_irq_vector(up->pdev, vector);
+}
+
+/* The device's MSI vector as the UIO interrupt; freed by pcim at unbind. */
+static int uio_dmabuf_pci_setup_msi(struct uio_dmabuf_pci *up)
+{
+	int ret;
+
+	ret = pci_alloc_irq_vectors(up->pdev, 1, 1, PCI_IRQ_MSI);
+	if (ret < 0)
+		return ret;
+	up->info.irq = pci_irq_vector(up->pdev, 0);
+	up->info.handler = uio_dmabuf_pci_msi_irq;
+	up->info.irqcontrol = uio_dmabuf_pci_msi_irqcontrol;
 	return 0;
 }
 
 /*
- * The UIO interrupt: maskable INTx if irq_mode allows it, else the device's
- * one MSI vector (freed by pcim at unbind), else none.
+ * The device's MSI-X vectors, up to UIO_DMABUF_PCI_MAX_MSIX, for eventfds;
+ * freed by pcim at unbind. /dev/uioN has no interrupt.
+ */
+static int uio_dmabuf_pci_setup_msix(struct uio_dmabuf_pci *up)
+{
+	int n = min(pci_msix_vec_count(up->pdev), UIO_DMABUF_PCI_MAX_MSIX);
+
+	n = pci_alloc_irq_vectors(up->pdev, 1, n, PCI_IRQ_MSIX);
+	if (n < 0)
+		return n;
+	up->irqs.nr_vectors = n;
+	up->irqs.vector_irq = uio_dmabuf_pci_vector_irq;
+	return 0;
+}
+
+/*
+ * The interrupt irq_mode= asks for: of the modes it allows, the first the
+ * device has, in the order INTx (maskable only), MSI, MSI-X. One that cannot
+ * be enabled is skipped with a warning, unless it was the only one allowed:
+ * then the bind fails, as it does when the device has none of them.
  */
 static int uio_dmabuf_pci_setup_irq(struct uio_dmabuf_pci *up)
 {
 	struct pci_dev *pdev = up->pdev;
-	bool intx, msi;
+	unsigned int modes;
 	int ret;
 
-	ret = uio_dmabuf_pci_irq_wanted(pdev, &intx, &msi);
+	ret = uio_dmabuf_pci_irq_wanted(pdev, &modes);
 	if (ret)
 		return ret;
-	up->irq = UIO_DMABUF_PCI_IRQ_NONE;
-	if (intx && pdev->irq && pdev->irq != IRQ_NOTCONNECTED && pci_intx_mask_supported(pdev)) {
-		up->irq = UIO_DMABUF_PCI_IRQ_INTX;
+	up->irqs.mode = UIO_DMABUF_IRQ_NONE;
+	if ((modes & BIT(UIO_DMABUF_IRQ_INTX)) && pdev->irq && pdev->irq != IRQ_NOTCONNECTED &&
+	    pci_intx_mask_supported(pdev)) {
+		up->irqs.mode = UIO_DMABUF_IRQ_INTX;
 		up->info.irq = pdev->irq;
 		up->info.irq_flags = IRQF_SHARED;
 		up->info.handler = uio_dmabuf_pci_irq;
 		up->info.irqcontrol = uio_dmabuf_pci_irqcontrol;
-	} else if (msi && pdev->msi_cap) {
-		ret = pci_alloc_irq_vectors(pdev, 1, 1, PCI_IRQ_MSI);
-		/* Asked for MSI and nothing else: without it the bind fails. */
-		if (ret < 0 && !intx)
-			return dev_err_probe(&pdev->dev, ret, "cannot enable MSI\n");
-		if (ret < 0) {
-			dev_warn(&pdev->dev, "cannot enable MSI (%d)\n", ret);
-		} else {
-			up->irq = UIO_DMABUF_PCI_IRQ_MSI;
-			up->info.irq = pci_irq_vector(pdev, 0);
-			up->info.handler = uio_dmabuf_pci_msi_irq;
-			up->info.irqcontrol = uio_dmabuf_pci_msi_irqcontrol;
-		}
 	}
-	dev_info(&pdev->dev, "UIO interrupt: %s\n", uio_dmabuf_pci_irq_names[up->irq]);
+	if (!up->irqs.mode && (modes & BIT(UIO_DMABUF_IRQ_MSI)) && pdev->msi_cap) {
+		ret = uio_dmabuf_pci_setup_msi(up);
+		if (!ret)
+			up->irqs.mode = UIO_DMABUF_IRQ_MSI;
+		else if (modes == BIT(UIO_DMABUF_IRQ_MSI))
+			return dev_err_probe(&pdev->dev, ret, "cannot enable MSI\n");
+		if (ret)
+			dev_warn(&pdev->dev, "cannot enable MSI (%d)\n", ret);
+	}
+	if (!up->irqs.mode && (modes & BIT(UIO_DMABUF_IRQ_MSIX)) && pdev->msix_cap) {
+		ret = uio_dmabuf_pci_setup_msix(up);
+		if (!ret)
+			up->irqs.mode = UIO_DMABUF_IRQ_MSIX;
+		else if (modes == BIT(UIO_DMABUF_IRQ_MSIX))
+			return dev_err_probe(&pdev->dev, ret, "cannot enable MSI-X\n");
+		if (ret)
+			dev_warn(&pdev->dev, "cannot enable MSI-X (%d)\n", ret);
+	}
+	if (!up->irqs.mode && hweight32(modes) == 1)
+		return dev_err_probe(&pdev->dev, -ENODEV,
+				     "irq_mode=%s: the device has no such interrupt\n",
+				     uio_dmabuf_pci_irq_names[__ffs(modes)]);
+	if (up->irqs.mode == UIO_DMABUF_IRQ_MSIX)
+		dev_info(&pdev->dev, "interrupt: msix, %u vectors for eventfds\n",
+			 up->irqs.nr_vectors);
+	else
+		dev_info(&pdev->dev, "UIO interrupt: %s\n",
+			 uio_dmabuf_pci_irq_names[up->irqs.mode]);
 	return 0;
 }
 
@@ -242,7 +311,8 @@ static int uio_dmabuf_pci_probe(struct pci_dev *pdev, const struct pci_device_id
 		return ret;
 	uio_dmabuf_pci_fill_maps(up);
 
-	return devm_uio_dmabuf_register(&pdev->dev, &up->info, &uio_dmabuf_pci_ops, up);
+	return devm_uio_dmabuf_register(&pdev->dev, &up->info, &uio_dmabuf_pci_ops, up,
+					&up->irqs);
 }
 
 /*

@@ -48,6 +48,7 @@ static const struct uio_dmabuf_bus_ops uio_dmabuf_platform_ops = {
 
 static int uio_dmabuf_platform_probe(struct platform_device *pdev)
 {
+	struct uio_dmabuf_irqs irqs = { .mode = UIO_DMABUF_IRQ_NONE };
 	struct uio_dmabuf_platform *up;
 	struct uio_mem *mem;
 	int irq, i;
@@ -80,9 +81,11 @@ static int uio_dmabuf_platform_probe(struct platform_device *pdev)
 		up->info.irq = irq;
 		up->info.handler = uio_dmabuf_platform_irq;
 		up->info.irqcontrol = uio_dmabuf_platform_irqcontrol;
+		irqs.mode = UIO_DMABUF_IRQ_LINE;
 	}
 
-	return devm_uio_dmabuf_register(&pdev->dev, &up->info, &uio_dmabuf_platform_ops, up);
+	return devm_uio_dmabuf_register(&pdev->dev, &up->info, &uio_dmabuf_platform_ops, up,
+					&irqs);
 }
 
 /*

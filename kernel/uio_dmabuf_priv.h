@@ -8,6 +8,7 @@
  *   uio_dmabuf_segments.c   the segments of a mapped import
  *   uio_dmabuf_isolation.c  the trust boundary and the open policy
  *   uio_dmabuf_sysfs.c      sysfs attributes and the debugfs listing
+ *   uio_dmabuf_irq.c        MSI-X vectors bound to eventfds
  *   uio_dmabuf_pci.c, uio_dmabuf_platform.c  the bus glue
  */
 #ifndef _UIO_DMABUF_PRIV_H
@@ -29,6 +30,7 @@
 
 struct dentry;
 struct device;
+struct eventfd_ctx;
 struct dma_buf;
 struct dma_buf_attachment;
 struct device_driver;
@@ -66,6 +68,33 @@ struct uio_dmabuf_bus_ops {
 };
 
 /**
+ * struct uio_dmabuf_irqs - a device's interrupts, as its bus glue set them up
+ * @mode:       UIO_DMABUF_IRQ_*, what INFO reports
+ * @nr_vectors: MSI-X vectors user space may bind to eventfds (0: none)
+ * @vector_irq: the Linux IRQ number of vector @vector; called at registration
+ *              with the glue's @priv
+ */
+struct uio_dmabuf_irqs {
+	u32 mode;
+	unsigned int nr_vectors;
+	int (*vector_irq)(void *priv, unsigned int vector);
+};
+
+/**
+ * struct uio_dmabuf_vector - an MSI-X vector that user space may bind
+ * @irq:     its Linux IRQ number, requested while it is bound
+ * @trigger: the eventfd it signals (a reference is held), or NULL: unbound
+ * @owner:   the open file that bound it; only compared, never dereferenced
+ * @name:    its name in /proc/interrupts, "uio-dmabufN-msixV"
+ */
+struct uio_dmabuf_vector {
+	int irq;
+	struct eventfd_ctx *trigger;
+	struct uio_dmabuf_file *owner;
+	char name[48];
+};
+
+/**
  * struct uio_dmabuf_dev - one bound device and its import node
  * @dev:           the hardware device; a reference is held
  * @ops:           bus glue callbacks
@@ -82,6 +111,10 @@ struct uio_dmabuf_bus_ops {
  * @saved_dma_mask:      @dev's streaming DMA mask before the bind, restored at unbind
  * @saved_coherent_mask: @dev's coherent DMA mask before the bind
  * @saved_max_seg_size:  @dev's max segment size before the bind (0: no dma_parms)
+ * @irq_mode:      UIO_DMABUF_IRQ_*, set before the node exists
+ * @nr_vectors:    entries of @vectors, set before the node exists
+ * @vectors:       the MSI-X vectors user space may bind to eventfds
+ * @vectors_lock:  see the comment at the field
  * @lock:          see the comment at the field
  * @dead:          the device was unbound: every ioctl fails with ENODEV
  * @nr_active:     open files neither revoked nor dead: the device masters the
@@ -111,6 +144,15 @@ struct uio_dmabuf_dev {
 	u64 saved_coherent_mask;
 	unsigned int saved_max_seg_size;
 	atomic_t inflight;
+	u32 irq_mode;
+	unsigned int nr_vectors;
+	struct uio_dmabuf_vector *vectors;
+	/*
+	 * Serialises binding and unbinding @vectors (request_irq() and
+	 * free_irq() sleep, and stay out from under @lock) and protects their
+	 * @trigger and @owner. Taken before @lock, never under it.
+	 */
+	struct mutex vectors_lock;
 
 	/*
 	 * Protects every field below and the handle tables, import counts and
@@ -212,14 +254,15 @@ extern bool uio_dmabuf_allow_unsafe;
 /* uio_dmabuf_main.c */
 struct uio_dmabuf_dev *uio_dmabuf_register(struct device *dev, int index,
 					   const struct uio_dmabuf_bus_ops *ops,
-					   void *priv);
+					   void *priv, const struct uio_dmabuf_irqs *irqs);
 void uio_dmabuf_unregister(struct uio_dmabuf_dev *udev);
 void uio_dmabuf_disconnect(struct uio_dmabuf_dev *udev);
 void uio_dmabuf_irq_gate_init(struct uio_dmabuf_irq_gate *gate);
 void uio_dmabuf_irq_gate_close(struct uio_dmabuf_irq_gate *gate, int irq);
 void uio_dmabuf_irq_gate_control(struct uio_dmabuf_irq_gate *gate, int irq, bool on);
 int devm_uio_dmabuf_register(struct device *dev, struct uio_info *info,
-			     const struct uio_dmabuf_bus_ops *ops, void *priv);
+			     const struct uio_dmabuf_bus_ops *ops, void *priv,
+			     const struct uio_dmabuf_irqs *irqs);
 void uio_dmabuf_dev_put(struct uio_dmabuf_dev *udev);
 bool uio_dmabuf_fill_mem(struct device *dev, struct uio_mem *mem, struct resource *res,
 			 const char *name);
@@ -240,6 +283,11 @@ int uio_dmabuf_file_import(struct uio_dmabuf_file *file, struct dma_buf *dmabuf,
 			   struct uio_dmabuf_import *arg);
 long uio_dmabuf_file_ioctl(struct uio_dmabuf_file *file, unsigned int cmd,
 			   void __user *argp);
+
+/* uio_dmabuf_irq.c */
+int uio_dmabuf_vectors_init(struct uio_dmabuf_dev *udev, const struct uio_dmabuf_irqs *irqs);
+void uio_dmabuf_unbind_vectors(struct uio_dmabuf_dev *udev, struct uio_dmabuf_file *file);
+int uio_dmabuf_set_irq_eventfd(struct uio_dmabuf_file *file, u32 vector, int fd);
 
 /* uio_dmabuf_segments.c */
 int uio_dmabuf_build_segments(struct uio_dmabuf_mapping *map);

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Boot the debug test kernel in QEMU with two edu devices: run the KUnit suites
 # (uio_dmabuf_kunit.ko; every suite of kernel/tests/ must pass), bind edu to
-# uio_dmabuf, run the smoke test and the CLI tests, then judge the guest log.
-# Prints the KTAP summary of kunit.py, the smoke and CLI TAP, the guest-log
-# verdict and "check-guest: P passed, F failed".
+# uio_dmabuf, run the smoke test and the CLI tests, bind an e1000e with
+# irq_mode=msix and run the MSI-X eventfd test (tests/msix), then judge the
+# guest log. Prints the KTAP summary of kunit.py, the smoke, CLI and MSI-X TAP,
+# the guest-log verdict and "check-guest: P passed, F failed".
 set -uo pipefail
 
 part=guest
@@ -13,7 +14,7 @@ mkdir -p "$out"
 stage_guest "$out"
 
 "$top/scripts/run-qemu.sh" --kernel "$kout/bzImage" --initrd "$out/initramfs.cpio.gz" \
-	--log "$out/guest.log" --run kunit,smoke,cli --modargs allow_unsafe_noiommu=1 --timeout 900
+	--log "$out/guest.log" --run kunit,smoke,cli,msix --e1000e --modargs allow_unsafe_noiommu=1 --timeout 900
 tr -d '\r' <"$out/guest.log" >"$out/guest.clean.log"
 
 # KUnit: the KTAP the module printed, parsed by the kernel's own kunit.py.
@@ -35,15 +36,17 @@ else
 	fail=$((fail + ${kfail:-0} + ${kcrash:-0}))
 fi
 
-# Smoke test TAP.
-sed -n '/uio-dmabuf-guest: smoke begin/,/uio-dmabuf-guest: smoke end/p' "$out/guest.clean.log" |
-	grep -E '^(ok|not ok|#) ' >"$out/smoke.tap"
-sed 's/^/smoke: /' "$out/smoke.tap"
-spass=$(grep -c '^ok ' "$out/smoke.tap")
-sfail=$(grep -c '^not ok ' "$out/smoke.tap")
-[ "$spass" -gt 0 ] || sfail=$((sfail + 1))
-pass=$((pass + spass))
-fail=$((fail + sfail))
+# The TAP of the smoke and MSI-X tests, from the console.
+for t in smoke msix; do
+	sed -n "/uio-dmabuf-guest: $t begin/,/uio-dmabuf-guest: $t end/p" "$out/guest.clean.log" |
+		grep -E '^(ok|not ok|#) ' >"$out/$t.tap"
+	sed "s/^/$t: /" "$out/$t.tap"
+	tpass=$(grep -c '^ok ' "$out/$t.tap")
+	tfail=$(grep -c '^not ok ' "$out/$t.tap")
+	[ "$tpass" -gt 0 ] || tfail=$((tfail + 1))
+	pass=$((pass + tpass))
+	fail=$((fail + tfail))
+done
 
 # CLI tests: records from the data channel, judged by a separate JSON parser.
 python3 "$top/tests/cli/check-cli.py" "$out/guest.log.data" >"$out/cli.tap"

@@ -8,7 +8,7 @@
 #
 # Usage: run-qemu.sh --kernel bzImage --initrd cpio.gz --log FILE
 #                    [--run kunit,smoke,cli] [--iommu] [--iommu-lazy] [--no-intremap]
-#                    [--bridge] [--modargs a=1,b=2]
+#                    [--bridge] [--e1000e] [--arm64] [--dtb FILE] [--modargs a=1,b=2]
 #                    [--edu N] [--edu-mask HEX] [--icount] [--mem 2G]
 #                    [--timeout SECONDS] [--append "more args"]
 #   --iommu       a virtual Intel IOMMU with interrupt remapping and strict
@@ -17,12 +17,17 @@
 #   --no-intremap with --iommu: no interrupt remapping (MSI not isolated)
 #   --bridge      one more edu behind a PCI bridge beside an e1000, all three
 #                 in one IOMMU group
+#   --e1000e      an e1000e as well (82574L: five MSI-X vectors)
+#   --arm64       qemu-system-aarch64's virt machine (GICv3 with its ITS) and an
+#                 arm64 Image: --iommu puts its SMMUv3 in front of PCIe, the
+#                 console is ttyAMA0, and the data channel a virtio console
+#                 (/dev/hvc0); --dtb FILE replaces the machine's device tree
 #   --icount  -icount shift=auto,sleep=off: edu completes DMA on a timer of the
 #             virtual clock, which then jumps ahead while the guest waits
 set -euo pipefail
 
 kernel= initrd= log= run= iommu=0 modargs= mem=2G timeout=900 append= edu=2 edu_mask=0xffffffff icount=0
-lazy=0 intremap=on bridge=0
+lazy=0 intremap=on bridge=0 e1000e=0 arm64=0 dtb=
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--kernel) kernel=$2; shift 2 ;;
@@ -33,6 +38,9 @@ while [ $# -gt 0 ]; do
 	--iommu-lazy) iommu=1; lazy=1; shift ;;
 	--no-intremap) intremap=off; shift ;;
 	--bridge) bridge=1; shift ;;
+	--e1000e) e1000e=1; shift ;;
+	--arm64) arm64=1; shift ;;
+	--dtb) dtb=$2; shift 2 ;;
 	--modargs) modargs=$2; shift 2 ;;
 	--mem) mem=$2; shift 2 ;;
 	--edu) edu=$2; shift 2 ;;
@@ -50,8 +58,22 @@ done
 
 cmdline="console=ttyS0 panic=-1 cma=64M udbtest.run=$run"
 [ -n "$modargs" ] && cmdline="$cmdline udbtest.modargs=$modargs"
+qemu=(qemu-system-x86_64 -cpu max)
 machine=(-machine q35)
-if [ "$iommu" = 1 ]; then
+data=(-serial "file:$log.data")
+if [ "$arm64" = 1 ]; then
+	qemu=(qemu-system-aarch64 -cpu cortex-a57)
+	cmdline=${cmdline/console=ttyS0/console=ttyAMA0}
+	m=virt,gic-version=3
+	if [ "$iommu" = 1 ]; then
+		m=$m,iommu=smmuv3
+		cmdline="$cmdline iommu.strict=1"
+	fi
+	machine=(-machine "$m")
+	[ -n "$dtb" ] && machine+=(-dtb "$dtb")
+	data=(-device virtio-serial-device -chardev "file,id=data,path=$log.data"
+	      -device virtconsole,chardev=data)
+elif [ "$iommu" = 1 ]; then
 	# Interrupt remapping needs the split irqchip (TCG accepts it as well).
 	machine=(-machine q35,kernel-irqchip=split -device "intel-iommu,intremap=$intremap")
 	cmdline="$cmdline intel_iommu=on iommu=nopt"
@@ -66,14 +88,15 @@ done
 
 [ "$bridge" = 1 ] && devices+=(-device pci-bridge,id=br,chassis_nr=1
 	-device "edu,bus=br,addr=1,dma_mask=$edu_mask" -device e1000,bus=br,addr=2)
+[ "$e1000e" = 1 ] && devices+=(-device e1000e)
 [ "$icount" = 1 ] && devices+=(-icount shift=auto,sleep=off)
 
 # TCG: KVM guests failed on this kind of machine (see ../shared/FACTS.md).
 start=$(date +%s)
 set +e
-timeout --foreground "$timeout" qemu-system-x86_64 \
-	-accel tcg -cpu max -smp 2 -m "$mem" "${machine[@]}" \
-	-nographic -no-reboot -serial mon:stdio -serial "file:$log.data" -display none \
+timeout --foreground "$timeout" "${qemu[@]}" \
+	-accel tcg -smp 2 -m "$mem" "${machine[@]}" \
+	-nographic -no-reboot -serial mon:stdio "${data[@]}" -display none \
 	-kernel "$kernel" -initrd "$initrd" -append "$cmdline" \
 	"${devices[@]}" \
 	</dev/null >"$log" 2>&1

@@ -155,6 +155,7 @@ static void uio_dmabuf_test_reserved_fields(struct kunit *test)
 	struct uio_dmabuf_get_segments gs;
 	struct uio_dmabuf_release rel;
 	struct uio_dmabuf_sync sync;
+	struct uio_dmabuf_irq_eventfd irq;
 
 	uio_dmabuf_test_imported(test, &uio_dmabuf_test_layouts[0], &buf, &imp);
 
@@ -179,6 +180,14 @@ static void uio_dmabuf_test_reserved_fields(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, -EINVAL, uio_dmabuf_test_ioctl(test, ctx->file,
 							     UIO_DMABUF_IOC_SYNC,
 							     &sync, sizeof(sync)));
+	irq = (struct uio_dmabuf_irq_eventfd){ .fd = -1, .reserved = 1 };
+	KUNIT_EXPECT_EQ(test, -EINVAL, uio_dmabuf_test_ioctl(test, ctx->file,
+							     UIO_DMABUF_IOC_SET_IRQ_EVENTFD,
+							     &irq, sizeof(irq)));
+	irq = (struct uio_dmabuf_irq_eventfd){ .fd = -1, .flags = 1 };
+	KUNIT_EXPECT_EQ(test, -EINVAL, uio_dmabuf_test_ioctl(test, ctx->file,
+							     UIO_DMABUF_IOC_SET_IRQ_EVENTFD,
+							     &irq, sizeof(irq)));
 	/* Nothing was released by the rejected calls. */
 	KUNIT_EXPECT_EQ(test, ctx->file->nr_imports, 1);
 	KUNIT_EXPECT_EQ(test, atomic_read(&buf->mapped), 1);
@@ -217,13 +226,32 @@ static void uio_dmabuf_test_info(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, info.nr_imports, 0);
 	KUNIT_EXPECT_EQ(test, info.max_segment_size, UINT_MAX & PAGE_MASK);
 	KUNIT_EXPECT_EQ(test, info.segment_boundary, 0xffffffff);
-	KUNIT_EXPECT_EQ(test, info.reserved[0] | info.reserved[1] | info.reserved[2] |
-			info.reserved[3], 0);
+	KUNIT_EXPECT_EQ(test, info.irq_mode, UIO_DMABUF_IRQ_NONE);
+	KUNIT_EXPECT_EQ(test, info.nr_irq_vectors, 0);
+	KUNIT_EXPECT_EQ(test, info.reserved[0] | info.reserved[1] | info.reserved[2], 0);
 
 	uio_dmabuf_test_imported(test, &uio_dmabuf_test_layouts[0], &buf, NULL);
 	KUNIT_ASSERT_EQ(test, 0, uio_dmabuf_test_ioctl(test, ctx->file, UIO_DMABUF_IOC_INFO,
 						       &info, sizeof(info)));
 	KUNIT_EXPECT_EQ(test, info.nr_imports, 1);
+}
+
+/*
+ * A device without MSI-X has no vector to bind: EINVAL, as for a vector past
+ * the last, before the fd is looked at; unbinding says the same.
+ */
+static void uio_dmabuf_test_no_vectors(struct kunit *test)
+{
+	struct uio_dmabuf_test_ctx *ctx = test->priv;
+	struct uio_dmabuf_irq_eventfd irq = { .vector = 0, .fd = -1 };
+
+	KUNIT_EXPECT_EQ(test, -EINVAL, uio_dmabuf_test_ioctl(test, ctx->file,
+							     UIO_DMABUF_IOC_SET_IRQ_EVENTFD,
+							     &irq, sizeof(irq)));
+	irq.fd = 0;
+	KUNIT_EXPECT_EQ(test, -EINVAL, uio_dmabuf_test_ioctl(test, ctx->file,
+							     UIO_DMABUF_IOC_SET_IRQ_EVENTFD,
+							     &irq, sizeof(irq)));
 }
 
 /* Past max_imports live imports a file gets ENOSPC; a release makes room. */
@@ -350,6 +378,7 @@ static struct kunit_case uio_dmabuf_ioctl_cases[] = {
 	KUNIT_CASE(uio_dmabuf_test_reserved_fields),
 	KUNIT_CASE(uio_dmabuf_test_unknown_ioctl),
 	KUNIT_CASE(uio_dmabuf_test_info),
+	KUNIT_CASE(uio_dmabuf_test_no_vectors),
 	KUNIT_CASE(uio_dmabuf_test_max_imports),
 	KUNIT_CASE(uio_dmabuf_test_double_import),
 	KUNIT_CASE(uio_dmabuf_test_struct_reuse),

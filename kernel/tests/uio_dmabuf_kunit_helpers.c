@@ -98,7 +98,7 @@ struct uio_dmabuf_dev *uio_dmabuf_test_device(struct kunit *test, int n)
 	parms->max_segment_size = SZ_64K;
 	parms->segment_boundary_mask = 0xffffffff;
 	dev->dma_parms = parms;
-	udev = uio_dmabuf_register(dev, 900 + n, &uio_dmabuf_test_bus_ops, ctx);
+	udev = uio_dmabuf_register(dev, 900 + n, &uio_dmabuf_test_bus_ops, ctx, NULL);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, udev);
 	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test, uio_dmabuf_test_unregister_action,
 							   udev));

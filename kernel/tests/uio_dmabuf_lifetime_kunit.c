@@ -294,7 +294,7 @@ static void uio_dmabuf_test_restore_dma(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, 0, dma_set_mask_and_coherent(dev, DMA_BIT_MASK(40)));
 	parms->max_segment_size = SZ_64K;
 
-	udev = uio_dmabuf_register(dev, 950, &uio_dmabuf_test_bus_ops, test->priv);
+	udev = uio_dmabuf_register(dev, 950, &uio_dmabuf_test_bus_ops, test->priv, NULL);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, udev);
 	KUNIT_EXPECT_EQ(test, *dev->dma_mask, DMA_BIT_MASK(32));
 	KUNIT_EXPECT_EQ(test, dma_get_max_seg_size(dev), UINT_MAX & PAGE_MASK);

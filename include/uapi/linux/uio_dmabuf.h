@@ -74,6 +74,9 @@
  * @segment_boundary: no segment crosses an address that is a multiple of
  *                    @segment_boundary + 1 (a mask: 0xffffffff means no
  *                    segment crosses a 4 GiB boundary)
+ * @irq_mode:         UIO_DMABUF_IRQ_*: the device's interrupt
+ * @nr_irq_vectors:   MSI-X vectors that UIO_DMABUF_IOC_SET_IRQ_EVENTFD can
+ *                    bind (0 unless @irq_mode is UIO_DMABUF_IRQ_MSIX)
  * @reserved:         set to zero by the kernel
  */
 struct uio_dmabuf_info {
@@ -84,8 +87,23 @@ struct uio_dmabuf_info {
 	__u32 nr_imports;
 	__u32 max_segment_size;
 	__u64 segment_boundary;
-	__u64 reserved[4];
+	__u32 irq_mode;
+	__u32 nr_irq_vectors;
+	__u64 reserved[3];
 };
+
+/*
+ * Values of &uio_dmabuf_info.irq_mode. With LINE (a platform device's
+ * interrupt), INTX or MSI, /dev/uioN delivers the interrupt as UIO does:
+ * read() waits for it, and write() of a 32-bit 1 re-arms it. With MSIX,
+ * /dev/uioN has no interrupt; each vector signals the eventfd bound to it.
+ * The PCI glue's module parameter irq_mode= chooses among INTX, MSI and MSIX.
+ */
+#define UIO_DMABUF_IRQ_NONE		0
+#define UIO_DMABUF_IRQ_LINE		1
+#define UIO_DMABUF_IRQ_INTX		2
+#define UIO_DMABUF_IRQ_MSI		3
+#define UIO_DMABUF_IRQ_MSIX		4
 
 /* Values of &uio_dmabuf_import.direction, as enum dma_data_direction means them. */
 #define UIO_DMABUF_DIR_BIDIRECTIONAL	0
@@ -237,6 +255,32 @@ struct uio_dmabuf_sync {
 	__u64 reserved[2];
 };
 
+/**
+ * struct uio_dmabuf_irq_eventfd - UIO_DMABUF_IOC_SET_IRQ_EVENTFD argument
+ * @vector:   in: the MSI-X vector, below &uio_dmabuf_info.nr_irq_vectors
+ * @fd:       in: an eventfd that each interrupt of @vector from now on adds 1
+ *            to, or -1 to unbind the vector this file bound
+ * @flags:    must be zero
+ * @reserved: must be zero
+ *
+ * Binds an MSI-X vector to an eventfd, as VFIO does: the vector is enabled
+ * while it is bound, and the binding takes its own reference to the eventfd,
+ * so @fd may be closed afterwards. A binding belongs to the file that made it
+ * and is undone when that file is closed or the device unbound. Interrupts
+ * reach the CPU only while the device may master the bus: while an import
+ * node file is open. Errors: EINVAL (@vector not below nr_irq_vectors, @fd
+ * below -1, nonzero @flags or @reserved, or @fd not an eventfd), EBADF (@fd is
+ * not open), EBUSY (@vector is bound already, or, to unbind, bound by another
+ * file), ENOENT (unbinding a vector that is not bound), ENODEV (the device was
+ * unbound or lost its isolation), or request_irq()'s error.
+ */
+struct uio_dmabuf_irq_eventfd {
+	__u32 vector;
+	__s32 fd;
+	__u32 flags;
+	__u32 reserved;
+};
+
 /*
  * Type 0xB9, numbers 0x00-0x0F: the entry of
  * Documentation/userspace-api/ioctl/ioctl-number.rst reads
@@ -250,5 +294,7 @@ struct uio_dmabuf_sync {
 					      struct uio_dmabuf_get_segments)
 #define UIO_DMABUF_IOC_RELEASE		_IOW(UIO_DMABUF_IOC_MAGIC, 3, struct uio_dmabuf_release)
 #define UIO_DMABUF_IOC_SYNC		_IOW(UIO_DMABUF_IOC_MAGIC, 4, struct uio_dmabuf_sync)
+#define UIO_DMABUF_IOC_SET_IRQ_EVENTFD	_IOW(UIO_DMABUF_IOC_MAGIC, 5, \
+					     struct uio_dmabuf_irq_eventfd)
 
 #endif /* _UAPI_LINUX_UIO_DMABUF_H */
