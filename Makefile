@@ -66,7 +66,8 @@ dkms-uninstall:
 # Static programs that run in the test guest.
 GUEST_TOOLS := $(BUILD)/guest/uio-dmabuf-smoke $(BUILD)/guest/heap-helper $(BUILD)/guest/uio-dmabuf \
 	$(BUILD)/guest/edu-dma-test $(BUILD)/guest/guest-e2e.sh $(BUILD)/guest/reliability $(BUILD)/guest/guest-cli.sh \
-	$(BUILD)/guest/security $(BUILD)/guest/uio-dmabuf-bench $(BUILD)/guest/msix-test
+	$(BUILD)/guest/security $(BUILD)/guest/uio-dmabuf-bench $(BUILD)/guest/msix-test \
+	$(BUILD)/guest/platform-test
 
 guest-tools: $(GUEST_TOOLS)
 
@@ -126,15 +127,22 @@ $(BUILD)/guest/msix-test: tests/msix/msix-test.c include/uapi/linux/uio_dmabuf.h
 	@mkdir -p $(@D)
 	$(CC) $(WARN) $(CFLAGS) -static -Iinclude/uapi -o $@ $<
 
+$(BUILD)/guest/platform-test: tests/platform/platform-test.c include/uapi/linux/uio_dmabuf.h
+	@mkdir -p $(@D)
+	$(CC) $(WARN) $(CFLAGS) -static -Iinclude/uapi -o $@ $<
+
 check:
-	scripts/check.sh deps build package series cross unit guest bench security e2e reliability
+	scripts/check.sh deps build package series cross unit guest arm64 bench security e2e reliability
 
 # Everything, with the long load run (1,000,000 import/release cycles).
 check-long:
-	RELIABILITY_CYCLES=1000000 scripts/check.sh deps build package series cross unit guest bench security e2e reliability
+	RELIABILITY_CYCLES=1000000 scripts/check.sh deps build package series cross unit guest arm64 bench security e2e reliability
 
 check-deps:
 	scripts/check.sh deps
+
+check-arm64:
+	scripts/check.sh arm64
 
 check-build:
 	scripts/check.sh build
@@ -183,6 +191,6 @@ clean:
 FORCE:
 
 .PHONY: all module modules_install userspace install uninstall deb dkms-source dkms-install dkms-uninstall guest-tools check check-deps check-build check-package check-cross check-unit \
-	check-guest check-kunit check-e2e check-reliability check-security check-series check-long patches \
+	check-guest check-arm64 check-kunit check-e2e check-reliability check-security check-series check-long patches \
 	check-bench bench \
 	clean FORCE

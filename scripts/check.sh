@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
 # Run the named parts of the test suite (default: all), print each part's
 # verdict, and close with one "N passed, N failed" line over all of them.
-# Usage: check.sh [deps] [build] [package] [series] [cross] [unit] [guest] [e2e] [reliability] ...
+# Usage: check.sh [deps] [build] [package] [series] [cross] [unit] [guest] [arm64] [e2e] [reliability] ...
 set -uo pipefail
 
 part=all
 . "$(dirname "$0")/lib.sh"
 parts=("$@")
-[ ${#parts[@]} -gt 0 ] || parts=(deps build package series cross unit guest bench security e2e reliability)
+[ ${#parts[@]} -gt 0 ] || parts=(deps build package series cross unit guest arm64 bench security e2e reliability)
 
 mkdir -p "$top/build"
 total_pass=0 total_fail=0
@@ -30,6 +30,7 @@ for part in "${parts[@]}"; do
 	reliability) "$top/scripts/check-reliability.sh" 2>&1 | tee "$log"; rc=${PIPESTATUS[0]} ;;
 	security) "$top/scripts/check-security.sh" 2>&1 | tee "$log"; rc=${PIPESTATUS[0]} ;;
 	bench) "$top/scripts/check-bench.sh" 2>&1 | tee "$log"; rc=${PIPESTATUS[0]} ;;
+	arm64) "$top/scripts/check-arm64.sh" 2>&1 | tee "$log"; rc=${PIPESTATUS[0]} ;;
 	*) echo "check: unknown part '$part'"; rc=2; echo "check-$part: 0 passed, 1 failed" >"$log" ;;
 	esac
 	read -r p f < <(tally "check-$part" "$log")

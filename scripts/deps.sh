@@ -15,6 +15,7 @@ pkgs=(
 	musl-tools file
 	gcc-aarch64-linux-gnu gcc-powerpc64le-linux-gnu libdrm-dev:arm64	# check-cross
 	qemu-system-x86 busybox-static sparse libdrm-dev pkg-config valgrind
+	qemu-system-arm device-tree-compiler	# check-arm64
 	"$@"
 )
 

@@ -4,7 +4,8 @@ summary table: kernel x IOMMU x exporter x size -> segments, bytes verified by
 device DMA, result. Closes with "e2e: N passed, N failed".
 
 usage: e2e-report.py RUN...   where RUN is NAME:KERNEL:IOMMU:MASKBITS:MODE:DATAFILE
-  IOMMU is "viommu" or "none"; MASKBITS the device's DMA mask width (0: any);
+  IOMMU is "viommu" (x86), "smmuv3" (arm64) or "none"; MASKBITS the
+  device's DMA mask width (0: any);
   MODE "full", or "narrow" when the guest has more RAM than the mask covers:
   without an IOMMU an import may then be refused (never wrong), bounced
   addresses are not physical ones, and at least one row must still verify.
@@ -122,7 +123,7 @@ def main():
                              f"{what}: {d['bytes_verified']} bytes verified by device DMA",
                              f"rc {rc}, {d['mismatched_chunks']} chunks wrong, "
                              f"{d['stray_writes']} stray writes: {err}")
-            ok &= verdict(d["iommu"] == (iommu == "viommu"),
+            ok &= verdict(d["iommu"] == (iommu != "none"),
                           f"{what}: IOMMU state as expected ({iommu})")
             if maskbits:
                 ok &= verdict(d["max_dma_end"] <= 1 << maskbits and d["dma_mask_bits"] == maskbits,
@@ -137,7 +138,7 @@ def main():
             bounced_synced |= ok and d["needs_sync"] and d["synced"] and not unsynced
             verified += (not control) and (not unsynced) and ok
             if d["first_phys"] and not (narrow and iommu == "none"):
-                if iommu == "viommu":
+                if iommu != "none":
                     differs |= d["first_dma"] != d["first_phys"]
                 else:
                     ok &= verdict(d["first_dma"] == d["first_phys"],
@@ -155,7 +156,7 @@ def main():
         if bounce_run:
             verdict(bounced_synced and bounced_unsynced,
                     f"{name}: a bounced import verifies with SYNC and not without it")
-        if iommu == "viommu":
+        if iommu != "none":
             verdict(differs, f"{name}: a reported IOVA differs from the page's physical address")
 
     print()

@@ -93,6 +93,47 @@ judge_run() {
 	judge_log "$out/$name.log"
 }
 
+# judge_kunit LOG OUT: the KTAP that the KUnit module printed between the
+# guest's "kunit begin" and "kunit end" in the console LOG (CRs removed),
+# parsed by the kernel's own kunit.py into OUT/kunit.txt: every suite of
+# kernel/tests/ must pass.
+judge_kunit() {
+	local log=$1 out=$2 lsrc summary kpass kfail kcrash missing
+	lsrc=$(ls -d "${UIO_DMABUF_CACHE:-/var/cache/uio-dmabuf}"/tree-*/linux | head -n1)
+	sed -n '/uio-dmabuf-guest: kunit begin/,/uio-dmabuf-guest: kunit end/p' "$log" >"$out/kunit.ktap"
+	python3 "$lsrc/tools/testing/kunit/kunit.py" parse "$out/kunit.ktap" >"$out/kunit.txt" 2>&1
+	grep -E '\[(PASSED|FAILED|SKIPPED|CRASHED)\]|EXPECTATION FAILED|ASSERTION FAILED|Expected' \
+		"$out/kunit.txt" | sed 's/^\[[0-9:]*\] //'
+	summary=$(kunit_summary "$out/kunit.txt")
+	echo "KUnit: ${summary:-no KTAP result found}"
+	kpass=$(echo "$summary" | sed -n 's/.*passed: \([0-9]*\).*/\1/p')
+	kfail=$(echo "$summary" | sed -n 's/.*failed: \([0-9]*\).*/\1/p')
+	kcrash=$(echo "$summary" | sed -n 's/.*crashed: \([0-9]*\).*/\1/p')
+	missing=$(kunit_missing_suites "$out/kunit.txt")
+	[ -z "$missing" ] || echo "KUnit: suites that did not pass: $missing"
+	if [ -z "$kpass" ] || [ -n "$missing" ]; then
+		fail=$((fail + 1))
+	else
+		pass=$((pass + kpass))
+		fail=$((fail + ${kfail:-0} + ${kcrash:-0}))
+	fi
+}
+
+# judge_tap NAME LOG OUT: the TAP lines a guest program printed on the console
+# LOG (CRs removed) between "NAME begin" and "NAME end", saved to OUT/NAME.tap,
+# shown and counted; none at all is a failure.
+judge_tap() {
+	local name=$1 log=$2 out=$3 tpass tfail
+	sed -n "/uio-dmabuf-guest: $name begin/,/uio-dmabuf-guest: $name end/p" "$log" |
+		grep -E '^(ok|not ok|#) ' >"$out/$name.tap"
+	sed "s/^/$name: /" "$out/$name.tap"
+	tpass=$(grep -c '^ok ' "$out/$name.tap")
+	tfail=$(grep -c '^not ok ' "$out/$name.tap")
+	[ "$tpass" -gt 0 ] || tfail=$((tfail + 1))
+	pass=$((pass + tpass))
+	fail=$((fail + tfail))
+}
+
 # kunit_summary FILE: kunit.py's "Testing complete. Ran N tests: ..." line of
 # FILE without its time stamp, or nothing.
 kunit_summary() {

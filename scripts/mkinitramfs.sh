@@ -3,6 +3,8 @@
 # modules from a test-kernel output directory (its *.ko, and the /lib/modules
 # tree under its root/ when there is one), and the given static binaries.
 # Usage: mkinitramfs.sh <kernel out dir> <output .cpio.gz> [binary ...]
+# BUSYBOX=FILE: another static busybox (the arm64 guest's); its applets are
+# those of the host's busybox, the same Debian version.
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -13,8 +15,8 @@ shift 2
 root=$(mktemp -d)
 trap 'rm -rf "$root"' EXIT
 mkdir -p "$root"/{bin,sbin,dev,proc,sys,tmp,lib/modules,etc}
-cp /bin/busybox "$root/bin/busybox"
-for applet in $("$root/bin/busybox" --list); do
+cp "${BUSYBOX:-/bin/busybox}" "$root/bin/busybox"
+for applet in $(/bin/busybox --list); do
 	[ -e "$root/bin/$applet" ] || ln -s busybox "$root/bin/$applet"
 done
 cp "$top/tests/guest/init" "$root/init"

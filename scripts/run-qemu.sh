@@ -62,7 +62,8 @@ qemu=(qemu-system-x86_64 -cpu max)
 machine=(-machine q35)
 data=(-serial "file:$log.data")
 if [ "$arm64" = 1 ]; then
-	qemu=(qemu-system-aarch64 -cpu cortex-a57)
+	# The PL031 RTC on the virtual clock, which -icount runs ahead.
+	qemu=(qemu-system-aarch64 -cpu cortex-a57 -rtc clock=vm)
 	cmdline=${cmdline/console=ttyS0/console=ttyAMA0}
 	m=virt,gic-version=3
 	if [ "$iommu" = 1 ]; then
