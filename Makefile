@@ -119,17 +119,21 @@ $(BUILD)/guest/guest-cli.sh: tests/cli/guest-cli.sh
 	@mkdir -p $(@D)
 	install -m 0755 $< $@
 
-$(BUILD)/guest/uio-dmabuf-smoke: tests/smoke/uio-dmabuf-smoke.c include/uapi/linux/uio_dmabuf.h
+$(BUILD)/guest/uio-dmabuf-smoke: tests/smoke/uio-dmabuf-smoke.c tests/common/tap.h \
+		include/uapi/linux/uio_dmabuf.h
 	@mkdir -p $(@D)
-	$(CC) $(WARN) $(CFLAGS) -static -Iinclude/uapi -o $@ $<
+	$(CC) $(WARN) $(CFLAGS) -static -Iinclude/uapi -Itests/common -o $@ $<
 
-$(BUILD)/guest/msix-test: tests/msix/msix-test.c include/uapi/linux/uio_dmabuf.h
+$(BUILD)/guest/msix-test: tests/msix/msix-test.c tests/common/tap.h include/uapi/linux/uio_dmabuf.h \
+		$(LIBA)
 	@mkdir -p $(@D)
-	$(CC) $(WARN) $(CFLAGS) -static -Iinclude/uapi -o $@ $<
+	$(CC) $(WARN) $(CFLAGS) -static -Iuserspace/include -Iinclude/uapi -Itests/common -o $@ $< \
+		$(LIBA)
 
-$(BUILD)/guest/platform-test: tests/platform/platform-test.c include/uapi/linux/uio_dmabuf.h
+$(BUILD)/guest/platform-test: tests/platform/platform-test.c tests/common/tap.h \
+		include/uapi/linux/uio_dmabuf.h
 	@mkdir -p $(@D)
-	$(CC) $(WARN) $(CFLAGS) -static -Iinclude/uapi -o $@ $<
+	$(CC) $(WARN) $(CFLAGS) -static -Iinclude/uapi -Itests/common -o $@ $<
 
 check:
 	scripts/check.sh deps build package series cross unit guest arm64 bench security e2e reliability

@@ -9,12 +9,10 @@
  * Usage: msix-test BDF. Prints TAP; exits 1 when a case failed.
  */
 #define _GNU_SOURCE
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/uio_dmabuf.h>
 #include <poll.h>
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,7 +20,10 @@
 #include <sys/eventfd.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <uiodmabuf.h>
 #include <unistd.h>
+
+#include "tap.h"
 
 /* 82574L registers (BAR 0) and the interrupt causes of its MSI-X vectors. */
 #define E1000_ICR	0x000c0	/* interrupt cause read; written: clears causes */
@@ -43,43 +44,8 @@ static const uint32_t causes[NR_VECTORS] = {
 #define UNBIND_CYCLES	5
 #define CLOSE_CYCLES	50
 
-static int n, failed;
 static const char *bdf;
 static volatile uint32_t *regs;
-
-static void check(int ok, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void check(int ok, const char *fmt, ...)
-{
-	va_list ap;
-
-	printf("%sok %d - ", ok ? "" : "not ", ++n);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	putchar('\n');
-	fflush(stdout);
-	if (!ok)
-		failed = 1;
-}
-
-/* N of the device's /dev/uioN, or -1 while it has none. */
-static int uio_index(void)
-{
-	char path[128];
-	struct dirent *e;
-	DIR *d;
-	int idx = -1;
-
-	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/uio", bdf);
-	d = opendir(path);
-	if (!d)
-		return -1;
-	while ((e = readdir(d)))
-		if (sscanf(e->d_name, "uio%d", &idx) == 1)
-			break;
-	closedir(d);
-	return idx;
-}
 
 static int open_node(int idx)
 {
@@ -89,12 +55,10 @@ static int open_node(int idx)
 	return open(path, O_RDWR | O_CLOEXEC);
 }
 
-/* SET_IRQ_EVENTFD: 0, or -errno. */
+/* SET_IRQ_EVENTFD through the library: 0, or -errno. */
 static int set_eventfd(int node, uint32_t vector, int fd)
 {
-	struct uio_dmabuf_irq_eventfd arg = { .vector = vector, .fd = fd };
-
-	return ioctl(node, UIO_DMABUF_IOC_SET_IRQ_EVENTFD, &arg) ? -errno : 0;
+	return uiodmabuf_set_irq_eventfd(node, vector, fd);
 }
 
 /* Handlers of the device's vectors in /proc/interrupts ("uio-dmabufN-msixV"). */
@@ -339,7 +303,7 @@ static void test_unbind_cycles(void)
 	struct uio_dmabuf_info info;
 
 	for (c = 0; c < UNBIND_CYCLES && ok; c++) {
-		idx = uio_index();
+		idx = uio_index("pci", bdf);
 		node = idx < 0 ? -1 : open_node(idx);
 		if (node < 0 || map_bar0(idx)) {
 			ok = 0;
@@ -363,7 +327,7 @@ static void test_unbind_cycles(void)
 		close(node);
 		for (v = 0; v < NR_VECTORS; v++)
 			close(efd[v]);
-		if (sysfs_write("/sys/bus/pci/drivers_probe", bdf) || uio_index() < 0) {
+		if (sysfs_write("/sys/bus/pci/drivers_probe", bdf) || uio_index("pci", bdf) < 0) {
 			printf("# cycle %d: the device did not bind again\n", c);
 			ok = 0;
 		}
@@ -383,12 +347,11 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	bdf = argv[1];
-	idx = uio_index();
+	idx = uio_index("pci", bdf);
 	node = idx < 0 ? -1 : open_node(idx);
 	check(node >= 0, "e1000e %s has /dev/uio-dmabufN open", bdf);
 	if (node < 0) {
-		printf("1..%d\n", n);
-		return 1;
+		return tap_end();
 	}
 	test_delivery(node, idx, efd);
 	test_errors(node, idx, efd);
@@ -396,6 +359,5 @@ int main(int argc, char **argv)
 	check(vectors_requested(idx) == 0, "closing the file with 3 vectors bound frees them");
 	test_close_cycles(idx);
 	test_unbind_cycles();
-	printf("1..%d\n", n);
-	return failed ? 1 : 0;
+	return tap_end();
 }

@@ -8,7 +8,6 @@
  * Usage: uio-dmabuf-smoke <PCI BDF>
  */
 #define _GNU_SOURCE
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/dma-heap.h>
@@ -20,33 +19,7 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
-static int failed, n;
-
-static void check(int ok, const char *what)
-{
-	printf("%s %d - %s\n", ok ? "ok" : "not ok", ++n, what);
-	if (!ok)
-		failed++;
-}
-
-/* N of the uioN directory under the device, or -1. */
-static int uio_index(const char *bdf)
-{
-	char path[256];
-	struct dirent *e;
-	DIR *d;
-	int idx = -1;
-
-	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/uio", bdf);
-	d = opendir(path);
-	if (!d)
-		return -1;
-	while ((e = readdir(d)))
-		if (sscanf(e->d_name, "uio%d", &idx) == 1)
-			break;
-	closedir(d);
-	return idx;
-}
+#include "tap.h"
 
 int main(int argc, char **argv)
 {
@@ -65,7 +38,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: %s <PCI BDF>\n", argv[0]);
 		return 2;
 	}
-	idx = uio_index(argv[1]);
+	idx = uio_index("pci", argv[1]);
 	check(idx >= 0, "device has a UIO device");
 	snprintf(path, sizeof(path), "/dev/uio%d", idx);
 	check(access(path, F_OK) == 0, "/dev/uioN exists");
@@ -107,6 +80,5 @@ int main(int argc, char **argv)
 	close(alloc.fd);
 	close(heap);
 	close(fd);
-	printf("1..%d\n", n);
-	return failed ? 1 : 0;
+	return tap_end();
 }

@@ -146,6 +146,18 @@ UIODMABUF_API int uiodmabuf_get_segments(int fd, uint32_t handle,
 UIODMABUF_API int uiodmabuf_sync(int fd, uint32_t handle, uint32_t flags);
 
 /**
+ * uiodmabuf_set_irq_eventfd() - UIO_DMABUF_IOC_SET_IRQ_EVENTFD
+ * @fd:      an open import node of a device bound with MSI-X
+ * @vector:  the MSI-X vector, below uio_dmabuf_info.nr_irq_vectors
+ * @eventfd: the eventfd each interrupt of @vector adds 1 to, or -1 to unbind
+ *           the vector this file bound
+ *
+ * Return: 0 or a negative errno (-EINVAL: no such vector or not an eventfd;
+ * -EBADF; -EBUSY: bound already, or by another file; -ENOENT: not bound).
+ */
+UIODMABUF_API int uiodmabuf_set_irq_eventfd(int fd, uint32_t vector, int eventfd);
+
+/**
  * uiodmabuf_sync_range() - UIO_DMABUF_IOC_SYNC of bytes [@offset, @offset + @length)
  * @fd:     an open import node
  * @handle: the import

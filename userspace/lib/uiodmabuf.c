@@ -408,6 +408,18 @@ int uiodmabuf_sync(int fd, uint32_t handle, uint32_t flags)
 	return uiodmabuf_sync_range(fd, handle, flags, 0, 0);
 }
 
+int uiodmabuf_set_irq_eventfd(int fd, uint32_t vector, int eventfd)
+{
+	struct uio_dmabuf_irq_eventfd arg;
+	int ret;
+
+	memset(&arg, 0, sizeof(arg));
+	arg.vector = vector;
+	arg.fd = eventfd;
+	ret = uiodmabuf_ioctl(fd, UIO_DMABUF_IOC_SET_IRQ_EVENTFD, &arg);
+	return ret < 0 ? ret : 0;
+}
+
 int uiodmabuf_release(int fd, uint32_t handle)
 {
 	struct uio_dmabuf_release arg;
