@@ -226,6 +226,27 @@ static int uio_dmabuf_pci_setup_msix(struct uio_dmabuf_pci *up)
 }
 
 /*
+ * Enable @mode (MSI or MSI-X) with @setup. A failure ends the bind when
+ * irq_mode= allowed nothing else (@modes), and is only warned about otherwise.
+ */
+static int uio_dmabuf_pci_try_msi(struct uio_dmabuf_pci *up, unsigned int modes, u32 mode,
+				  int (*setup)(struct uio_dmabuf_pci *up), const char *what)
+{
+	struct device *dev = &up->pdev->dev;
+	int ret;
+
+	ret = setup(up);
+	if (!ret) {
+		up->irqs.mode = mode;
+		return 0;
+	}
+	if (modes == BIT(mode))
+		return dev_err_probe(dev, ret, "cannot enable %s\n", what);
+	dev_warn(dev, "cannot enable %s (%d)\n", what, ret);
+	return 0;
+}
+
+/*
  * The interrupt irq_mode= asks for: of the modes it allows, the first the
  * device has, in the order INTx (maskable only), MSI, MSI-X. One that cannot
  * be enabled is skipped with a warning, unless it was the only one allowed:
@@ -250,22 +271,16 @@ static int uio_dmabuf_pci_setup_irq(struct uio_dmabuf_pci *up)
 		up->info.irqcontrol = uio_dmabuf_pci_irqcontrol;
 	}
 	if (!up->irqs.mode && (modes & BIT(UIO_DMABUF_IRQ_MSI)) && pdev->msi_cap) {
-		ret = uio_dmabuf_pci_setup_msi(up);
-		if (!ret)
-			up->irqs.mode = UIO_DMABUF_IRQ_MSI;
-		else if (modes == BIT(UIO_DMABUF_IRQ_MSI))
-			return dev_err_probe(&pdev->dev, ret, "cannot enable MSI\n");
+		ret = uio_dmabuf_pci_try_msi(up, modes, UIO_DMABUF_IRQ_MSI,
+					     uio_dmabuf_pci_setup_msi, "MSI");
 		if (ret)
-			dev_warn(&pdev->dev, "cannot enable MSI (%d)\n", ret);
+			return ret;
 	}
 	if (!up->irqs.mode && (modes & BIT(UIO_DMABUF_IRQ_MSIX)) && pdev->msix_cap) {
-		ret = uio_dmabuf_pci_setup_msix(up);
-		if (!ret)
-			up->irqs.mode = UIO_DMABUF_IRQ_MSIX;
-		else if (modes == BIT(UIO_DMABUF_IRQ_MSIX))
-			return dev_err_probe(&pdev->dev, ret, "cannot enable MSI-X\n");
+		ret = uio_dmabuf_pci_try_msi(up, modes, UIO_DMABUF_IRQ_MSIX,
+					     uio_dmabuf_pci_setup_msix, "MSI-X");
 		if (ret)
-			dev_warn(&pdev->dev, "cannot enable MSI-X (%d)\n", ret);
+			return ret;
 	}
 	if (!up->irqs.mode && hweight32(modes) == 1)
 		return dev_err_probe(&pdev->dev, -ENODEV,

@@ -40,9 +40,7 @@ fi
 file -L "$busybox" | grep -q 'ARM aarch64' || abort "$busybox is not an arm64 program"
 
 # The guest programs, static, for arm64 (their own build directory).
-pc=$out/aarch64-linux-gnu-pkg-config
-printf '#!/bin/sh\nPKG_CONFIG_LIBDIR=/usr/lib/aarch64-linux-gnu/pkgconfig:/usr/share/pkgconfig exec pkg-config "$@"\n' >"$pc"
-chmod +x "$pc"
+pc=$(arm64_pkg_config "$out")
 make -s -C "$top" BUILD=build/arm64 CC=aarch64-linux-gnu-gcc AR=aarch64-linux-gnu-ar \
 	PKG_CONFIG="$pc" guest-tools $top/build/arm64/guest/platform-test >"$out/tools.log" 2>&1 ||
 	{ cat "$out/tools.log"; abort "the guest programs do not build for arm64"; }

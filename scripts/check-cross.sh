@@ -78,9 +78,7 @@ module powerpc powerpc64le-linux-gnu- ppc64le_defconfig
 
 # User space for arm64: the cross compiler, and pkg-config reading the arm64
 # multiarch directory, where libdrm-dev:arm64 put libdrm.pc.
-pc=$out/aarch64-linux-gnu-pkg-config
-printf '#!/bin/sh\nPKG_CONFIG_LIBDIR=/usr/lib/aarch64-linux-gnu/pkgconfig:/usr/share/pkgconfig exec pkg-config "$@"\n' >"$pc"
-chmod +x "$pc"
+pc=$(arm64_pkg_config "$out")
 make -s -C "$top/userspace" O="$out/arm64" CC=aarch64-linux-gnu-gcc AR=aarch64-linux-gnu-ar \
 	PKG_CONFIG="$pc" all unit-tests >"$out/userspace-arm64.log" 2>&1 &&
 	file "$out/arm64/uio-dmabuf" "$out/arm64/libuiodmabuf.so.1" "$out/arm64/unit-tests" |

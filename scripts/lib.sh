@@ -93,6 +93,16 @@ judge_run() {
 	judge_log "$out/$name.log"
 }
 
+# arm64_pkg_config DIR: writes DIR/aarch64-linux-gnu-pkg-config, a pkg-config
+# reading the arm64 multiarch directory (where libdrm-dev:arm64 puts
+# libdrm.pc; Debian has no such wrapper), and prints its path.
+arm64_pkg_config() {
+	local pc=$1/aarch64-linux-gnu-pkg-config
+	printf '#!/bin/sh\nPKG_CONFIG_LIBDIR=/usr/lib/aarch64-linux-gnu/pkgconfig:/usr/share/pkgconfig exec pkg-config "$@"\n' >"$pc"
+	chmod +x "$pc"
+	echo "$pc"
+}
+
 # judge_kunit LOG OUT: the KTAP that the KUnit module printed between the
 # guest's "kunit begin" and "kunit end" in the console LOG (CRs removed),
 # parsed by the kernel's own kunit.py into OUT/kunit.txt: every suite of
