@@ -54,6 +54,17 @@ static inline bool iommu_group_has_isolated_msi(struct iommu_group *group)
 #endif
 
 /*
+ * Until the dma-buf revoke series (queued for 7.1), the importer's callback that
+ * an exporter calls to invalidate its mappings was &dma_buf_attach_ops.move_notify,
+ * and dma_buf_invalidate_mappings() was dma_buf_move_notify().
+ */
+#ifdef UIO_DMABUF_COMPAT_MOVE_NOTIFY
+#include <linux/dma-buf.h>
+#define invalidate_mappings		move_notify
+#define dma_buf_invalidate_mappings(dmabuf)	dma_buf_move_notify(dmabuf)
+#endif
+
+/*
  * Before 6.11 a platform driver's .remove returned int, and the void callback
  * the glue uses was .remove_new. Kbuild defines UIO_DMABUF_COMPAT_REMOVE_NEW
  * for the platform glue alone; every header that file uses is read here

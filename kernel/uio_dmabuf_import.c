@@ -52,20 +52,61 @@ static void uio_dmabuf_flush_lazy(struct device *dev)
 		iommu_flush_iotlb_all(domain);
 }
 
-/*
- * A dynamic exporter calls this when it wants to move the buffer. A pinned
- * buffer must not move, so an exporter that calls it for our attachments
- * anyway is ignored: the mapping stays as it is until it is released.
+/**
+ * uio_dmabuf_update_dma_locked() - let the device master the bus, or stop it
+ * @udev: the device, its lock held
+ *
+ * The device's DMA is on while it is bound, a file is active and no revoked
+ * import is left to tear down; else it is stopped, before anything that it
+ * could still reach is unmapped.
  */
-static void uio_dmabuf_move_notify(struct dma_buf_attachment *attach)
+void uio_dmabuf_update_dma_locked(struct uio_dmabuf_dev *udev)
 {
-	dev_warn_ratelimited(attach->dev,
-			     "uio_dmabuf: move_notify on a pinned import ignored\n");
+	bool on = !udev->dead && udev->nr_active && !udev->nr_revoked;
+
+	lockdep_assert_held(&udev->lock);
+	if (on == udev->dma_on)
+		return;
+	udev->dma_on = on;
+	if (udev->ops->set_dma_enabled)
+		udev->ops->set_dma_enabled(udev->priv, on);
+}
+
+/*
+ * The exporter revokes the mapping, or moves the buffer, which a pinned import
+ * cannot follow; it holds the buffer's reservation lock. The device's DMA
+ * stops first, and stays stopped until the import is torn down: user space
+ * programmed the device with the addresses that go away. Then the table is
+ * unmapped, within the call, so that the exporter may reuse the memory once it
+ * lets go of the lock. The handle answers ESTALE and poll() reports EPOLLPRI
+ * until user space releases it. An import not mapped yet ignores the call: its
+ * table, when it comes, is the exporter's new one.
+ */
+static void uio_dmabuf_invalidate_mappings(struct dma_buf_attachment *attach)
+{
+	struct uio_dmabuf_mapping *map = attach->importer_priv;
+	struct uio_dmabuf_dev *udev = map->udev;
+
+	dma_resv_assert_held(attach->dmabuf->resv);
+	if (!map->sgt || map->revoked)
+		return;
+	mutex_lock(&udev->lock);
+	map->revoked = true;
+	udev->nr_revoked++;
+	uio_dmabuf_update_dma_locked(udev);
+	if (map->live) {
+		map->file->nr_revoked++;
+		wake_up_interruptible_all(&udev->poll_wait);
+	}
+	mutex_unlock(&udev->lock);
+	/* A table the dma-buf core cached at attach is unmapped at detach. */
+	dma_buf_unmap_attachment(attach, map->sgt, map->dir);
+	uio_dmabuf_flush_lazy(udev->dev);
 }
 
 static const struct dma_buf_attach_ops uio_dmabuf_attach_ops = {
 	.allow_peer2peer = true,
-	.move_notify = uio_dmabuf_move_notify,
+	.invalidate_mappings = uio_dmabuf_invalidate_mappings,
 };
 
 static void uio_dmabuf_uncharge(struct uio_dmabuf_mapping *map)
@@ -130,6 +171,7 @@ static int uio_dmabuf_map(struct uio_dmabuf_dev *udev, struct uio_dmabuf_mapping
 	map->sgt = dma_buf_map_attachment(map->attach, map->dir);
 	if (IS_ERR(map->sgt)) {
 		ret = PTR_ERR(map->sgt);
+		map->sgt = NULL;
 		goto unpin;
 	}
 	/* A table the dma-buf core cached at attach was mapped bidirectionally. */
@@ -145,6 +187,7 @@ static int uio_dmabuf_map(struct uio_dmabuf_dev *udev, struct uio_dmabuf_mapping
 
 unmap:
 	dma_buf_unmap_attachment(map->attach, map->sgt, map->dir);
+	map->sgt = NULL;
 unpin:
 	dma_buf_unpin(map->attach);
 unlock:
@@ -155,19 +198,31 @@ detach:
 	return ret;
 }
 
-/* The exact reverse of uio_dmabuf_map(). */
-static void uio_dmabuf_unmap(struct uio_dmabuf_mapping *map)
+/*
+ * The exact reverse of uio_dmabuf_map(); the unmap is skipped when the
+ * exporter revoked the mapping, whose device DMA may start again afterwards.
+ */
+static void uio_dmabuf_unmap(struct uio_dmabuf_dev *udev, struct uio_dmabuf_mapping *map)
 {
-	struct device *dev = map->attach->dev;	/* the file may be gone */
 	struct dma_buf *dmabuf = map->dmabuf;
+	bool revoked;
 
 	dma_resv_lock(dmabuf->resv, NULL);
-	dma_buf_unmap_attachment(map->attach, map->sgt, map->dir);
+	revoked = map->revoked;
+	if (!revoked)
+		dma_buf_unmap_attachment(map->attach, map->sgt, map->dir);
+	map->sgt = NULL;	/* no revocation from here on */
 	dma_buf_unpin(map->attach);
 	dma_resv_unlock(dmabuf->resv);
 	/* A table the core cached at attach is unmapped only here. */
 	dma_buf_detach(dmabuf, map->attach);
-	uio_dmabuf_flush_lazy(dev);
+	uio_dmabuf_flush_lazy(udev->dev);
+	if (revoked) {
+		mutex_lock(&udev->lock);
+		udev->nr_revoked--;
+		uio_dmabuf_update_dma_locked(udev);
+		mutex_unlock(&udev->lock);
+	}
 }
 
 /*
@@ -180,6 +235,9 @@ void uio_dmabuf_unlist_locked(struct uio_dmabuf_dev *udev, struct uio_dmabuf_map
 {
 	lockdep_assert_held(&udev->lock);
 	map->file->nr_imports--;
+	if (map->revoked)
+		map->file->nr_revoked--;
+	map->live = false;
 	atomic_inc(&udev->inflight);
 	list_move_tail(&map->node, dead);
 }
@@ -222,7 +280,7 @@ void uio_dmabuf_destroy(struct uio_dmabuf_dev *udev, struct list_head *dead)
 	lockdep_assert_not_held(&udev->lock);
 	list_for_each_entry_safe(map, next, dead, node) {
 		list_del(&map->node);
-		uio_dmabuf_unmap(map);
+		uio_dmabuf_unmap(udev, map);
 		rhashtable_remove_fast(&udev->buffers, &map->buf_node, uio_dmabuf_buffers_params);
 		uio_dmabuf_uncharge(map);
 		dma_buf_put(map->dmabuf);
@@ -254,13 +312,13 @@ void uio_dmabuf_revoke_locked(struct uio_dmabuf_dev *udev, struct list_head *dea
 	struct uio_dmabuf_file *file;
 
 	lockdep_assert_held(&udev->lock);
-	if (udev->nr_active && udev->ops->set_dma_enabled)
-		udev->ops->set_dma_enabled(udev->priv, false);
 	udev->nr_active = 0;
+	uio_dmabuf_update_dma_locked(udev);
 	list_for_each_entry(file, &udev->files, node) {
 		uio_dmabuf_release_all_locked(udev, file, dead);
 		file->revoked = true;
 	}
+	wake_up_interruptible_all(&udev->poll_wait);
 }
 
 /**
@@ -293,6 +351,7 @@ uio_dmabuf_mapping_new(struct uio_dmabuf_file *file, struct dma_buf *dmabuf,
 	if (!map)
 		return ERR_PTR(-ENOMEM);
 	kref_init(&map->ref);
+	map->udev = file->udev;
 	map->file = file;
 	map->dmabuf = dmabuf;
 	map->dir = dir;
@@ -367,6 +426,9 @@ static int uio_dmabuf_publish(struct uio_dmabuf_file *file, struct uio_dmabuf_ma
 	mutex_lock(&udev->lock);
 	if (!ret && uio_dmabuf_file_gone_locked(file))
 		ret = -ENODEV;
+	/* Revoked between the mapping and now: user space may import again. */
+	if (!ret && map->revoked)
+		ret = -ESTALE;
 	if (!ret)
 		ret = xa_alloc_cyclic(&file->handles, &map->handle, map, XA_LIMIT(1, U32_MAX),
 				      &file->next_handle, GFP_KERNEL_ACCOUNT);
@@ -376,6 +438,7 @@ static int uio_dmabuf_publish(struct uio_dmabuf_file *file, struct uio_dmabuf_ma
 		/* The handle table owns the import and a buffer reference. */
 		get_dma_buf(map->dmabuf);
 		list_add_tail(&map->node, &udev->imports);
+		map->live = true;
 		kref_get(&map->ref);
 		ret = 0;
 	}
@@ -433,7 +496,7 @@ struct uio_dmabuf_mapping *uio_dmabuf_import(struct uio_dmabuf_file *file,
 
 unmap:
 	if (mapped)
-		uio_dmabuf_unmap(map);
+		uio_dmabuf_unmap(udev, map);
 	rhashtable_remove_fast(&udev->buffers, &map->buf_node, uio_dmabuf_buffers_params);
 	uio_dmabuf_inflight_done(udev);
 free:

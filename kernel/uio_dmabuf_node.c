@@ -17,6 +17,7 @@
 #include <linux/module.h>
 #include <linux/nospec.h>
 #include <linux/overflow.h>
+#include <linux/poll.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 
@@ -162,6 +163,22 @@ static int uio_dmabuf_release_handle(struct uio_dmabuf_file *file, u32 handle,
 	return ret;
 }
 
+/*
+ * Under the device lock, the live import @handle of @file: ERR_PTR(-ENOENT)
+ * for none, ERR_PTR(-ESTALE) for one its exporter revoked.
+ */
+static struct uio_dmabuf_mapping *
+uio_dmabuf_lookup_locked(struct uio_dmabuf_file *file, u32 handle)
+{
+	struct uio_dmabuf_mapping *map;
+
+	lockdep_assert_held(&file->udev->lock);
+	map = xa_load(&file->handles, handle);
+	if (!map)
+		return ERR_PTR(-ENOENT);
+	return map->revoked ? ERR_PTR(-ESTALE) : map;
+}
+
 /* Look up @handle and take a reference on its mapping, or return an ERR_PTR. */
 static struct uio_dmabuf_mapping *
 uio_dmabuf_get_mapping(struct uio_dmabuf_file *file, u32 handle)
@@ -172,11 +189,9 @@ uio_dmabuf_get_mapping(struct uio_dmabuf_file *file, u32 handle)
 	ret = uio_dmabuf_lock_file(file);
 	if (ret)
 		return ERR_PTR(ret);
-	map = xa_load(&file->handles, handle);
-	if (map)
+	map = uio_dmabuf_lookup_locked(file, handle);
+	if (!IS_ERR(map))
 		kref_get(&map->ref);
-	else
-		map = ERR_PTR(-ENOENT);
 	mutex_unlock(&file->udev->lock);
 	return map;
 }
@@ -195,6 +210,7 @@ static long uio_dmabuf_ioctl_info(struct uio_dmabuf_file *file, void __user *arg
 	info.flags = uio_dmabuf_isolation(udev, NULL);
 	info.max_imports = READ_ONCE(uio_dmabuf_max_imports);
 	info.nr_imports = file->nr_imports;
+	info.nr_revoked = file->nr_revoked;
 	info.max_segment_size = dma_get_max_seg_size(udev->dev);
 	info.segment_boundary = dma_get_seg_boundary(udev->dev);
 	info.irq_mode = udev->irq_mode;
@@ -305,9 +321,9 @@ static long uio_dmabuf_ioctl_sync(struct uio_dmabuf_file *file, void __user *arg
 	ret = uio_dmabuf_lock_file(file);
 	if (ret)
 		return ret;
-	map = xa_load(&file->handles, arg.handle);
-	if (!map) {
-		ret = -ENOENT;
+	map = uio_dmabuf_lookup_locked(file, arg.handle);
+	if (IS_ERR(map)) {
+		ret = PTR_ERR(map);
 		goto unlock;
 	}
 	offset = arg.offset;
@@ -397,8 +413,8 @@ struct uio_dmabuf_file *uio_dmabuf_file_open(struct uio_dmabuf_dev *udev)
 	ret = uio_dmabuf_admit_locked(udev, &file->isolated);
 	if (ret)
 		goto unlock;
-	if (!udev->nr_active++ && udev->ops->set_dma_enabled)
-		udev->ops->set_dma_enabled(udev->priv, true);
+	udev->nr_active++;
+	uio_dmabuf_update_dma_locked(udev);
 	list_add_tail(&file->node, &udev->files);
 	kref_get(&udev->ref);
 	mutex_unlock(&udev->lock);
@@ -427,9 +443,9 @@ void uio_dmabuf_file_release(struct uio_dmabuf_file *file)
 	mutex_lock(&udev->lock);
 	uio_dmabuf_recheck_locked(file, &dead);
 	list_del(&file->node);
-	if (!udev->dead && !file->revoked && !--udev->nr_active &&
-	    udev->ops->set_dma_enabled)
-		udev->ops->set_dma_enabled(udev->priv, false);
+	if (!udev->dead && !file->revoked)
+		udev->nr_active--;
+	uio_dmabuf_update_dma_locked(udev);
 	uio_dmabuf_release_all_locked(udev, file, &dead);
 	mutex_unlock(&udev->lock);
 	uio_dmabuf_destroy(udev, &dead);
@@ -440,6 +456,33 @@ void uio_dmabuf_file_release(struct uio_dmabuf_file *file)
 	uio_dmabuf_dev_put(udev);
 }
 EXPORT_SYMBOL_IF_KUNIT(uio_dmabuf_file_release);
+
+/**
+ * uio_dmabuf_file_poll() - what poll() on an open file of the node reports
+ * @file: the open file
+ * @filp: its struct file, for poll_wait()
+ * @wait: the poll table, or NULL
+ *
+ * Return: EPOLLERR | EPOLLHUP once the device is unbound or @file revoked;
+ * else EPOLLPRI while @file holds an import its exporter revoked, which only
+ * RELEASE (or the close) ends; else 0.
+ */
+__poll_t uio_dmabuf_file_poll(struct uio_dmabuf_file *file, struct file *filp,
+			      struct poll_table_struct *wait)
+{
+	struct uio_dmabuf_dev *udev = file->udev;
+	__poll_t mask = 0;
+
+	poll_wait(filp, &udev->poll_wait, wait);
+	mutex_lock(&udev->lock);
+	if (uio_dmabuf_file_gone_locked(file))
+		mask = EPOLLERR | EPOLLHUP;
+	else if (file->nr_revoked)
+		mask = EPOLLPRI;
+	mutex_unlock(&udev->lock);
+	return mask;
+}
+EXPORT_SYMBOL_IF_KUNIT(uio_dmabuf_file_poll);
 
 static int uio_dmabuf_fop_open(struct inode *inode, struct file *filp)
 {
@@ -466,10 +509,16 @@ static long uio_dmabuf_fop_ioctl(struct file *filp, unsigned int cmd,
 	return uio_dmabuf_file_ioctl(filp->private_data, cmd, (void __user *)arg);
 }
 
+static __poll_t uio_dmabuf_fop_poll(struct file *filp, struct poll_table_struct *wait)
+{
+	return uio_dmabuf_file_poll(filp->private_data, filp, wait);
+}
+
 static const struct file_operations uio_dmabuf_fops = {
 	.owner = THIS_MODULE,
 	.open = uio_dmabuf_fop_open,
 	.release = uio_dmabuf_fop_release,
+	.poll = uio_dmabuf_fop_poll,
 	.unlocked_ioctl = uio_dmabuf_fop_ioctl,
 	.compat_ioctl = compat_ptr_ioctl,
 	.llseek = noop_llseek,

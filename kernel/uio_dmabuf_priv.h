@@ -25,18 +25,21 @@
 #include <linux/rhashtable-types.h>
 #include <linux/spinlock_types.h>
 #include <linux/types.h>
+#include <linux/wait.h>
 #include <linux/xarray.h>
 #include <uapi/linux/uio_dmabuf.h>
 
 struct dentry;
 struct device;
 struct eventfd_ctx;
+struct file;
 struct dma_buf;
 struct dma_buf_attachment;
 struct device_driver;
 struct iommu_group;
 struct mm_struct;
 struct notifier_block;
+struct poll_table_struct;
 struct resource;
 struct sg_table;
 struct uio_info;
@@ -115,10 +118,14 @@ struct uio_dmabuf_vector {
  * @nr_vectors:    entries of @vectors, set before the node exists
  * @vectors:       the MSI-X vectors user space may bind to eventfds
  * @vectors_lock:  see the comment at the field
+ * @poll_wait:     woken when a file's import is revoked, and when files are
+ *                 revoked or the device unbound: poll() on the node
  * @lock:          see the comment at the field
  * @dead:          the device was unbound: every ioctl fails with ENODEV
- * @nr_active:     open files neither revoked nor dead: the device masters the
- *                 bus while there is one
+ * @nr_active:     open files neither revoked nor dead
+ * @nr_revoked:    imports an exporter revoked that are not torn down yet
+ * @dma_on:        the device masters the bus: while there is an active file
+ *                 and no revoked import (see uio_dmabuf_update_dma_locked())
  * @inflight:      imports between their reservation and their end (live or
  *                 gone); unbind waits for none to be left
  * @dma_mask_bits: width of the DMA mask set on @dev
@@ -153,19 +160,25 @@ struct uio_dmabuf_dev {
 	 * @trigger and @owner. Taken before @lock, never under it.
 	 */
 	struct mutex vectors_lock;
+	wait_queue_head_t poll_wait;
 
 	/*
 	 * Protects every field below and the handle tables, import counts and
-	 * revoked flags of all files of this device; serialises opens, SYNC and
-	 * the sysfs mask store with revocation. Held only for bookkeeping.
-	 * Lock order: uio_dmabuf_devs_lock, then this. A buffer's dma_resv lock,
-	 * mmap_lock and every exporter call come only without this lock (never
-	 * nested under it; lockdep_assert_not_held() in uio_dmabuf_map() and
-	 * uio_dmabuf_destroy()), so no device-wide lock waits on an exporter.
+	 * revoked flags of all files of this device, and the revoked and live
+	 * flags of their imports; serialises opens, SYNC and the sysfs mask
+	 * store with revocation. Held only for bookkeeping. Lock order:
+	 * uio_dmabuf_devs_lock, then this; a buffer's dma_resv lock, which an
+	 * exporter holds when it revokes a mapping, then this. No dma_resv
+	 * lock, no mmap_lock (a dma_resv lock nests in it) and no exporter call
+	 * is taken under this lock (lockdep_assert_not_held() in
+	 * uio_dmabuf_map() and uio_dmabuf_destroy()), so no device-wide lock
+	 * waits on an exporter.
 	 */
 	struct mutex lock;
 	bool dead;
+	bool dma_on;
 	unsigned int nr_active;
+	unsigned int nr_revoked;
 	unsigned int dma_mask_bits;
 	struct list_head files;
 	struct list_head imports;
@@ -179,6 +192,8 @@ struct uio_dmabuf_dev {
  * @handles:     handle -> &struct uio_dmabuf_mapping, under &uio_dmabuf_dev.lock
  * @next_handle: cursor of the cyclic handle allocator
  * @nr_imports:  live and reserved (still mapping) imports of this file
+ * @nr_revoked:  live imports of this file that an exporter revoked: poll()
+ *               reports EPOLLPRI while there is one
  * @isolated:    opened because the device was isolated (not by the unsafe
  *               no-IOMMU rule): usable only while it stays isolated
  * @revoked:     the device lost its isolation while this file was open: its
@@ -190,6 +205,7 @@ struct uio_dmabuf_file {
 	struct xarray handles;
 	u32 next_handle;
 	unsigned int nr_imports;
+	unsigned int nr_revoked;
 	bool isolated;
 	bool revoked;
 };
@@ -199,6 +215,7 @@ struct uio_dmabuf_file {
  * mapped for the device
  * @ref:        held by the handle table while live, and by GET_SEGMENTS while
  *              it copies @segs; the last put frees @segs and the mapping
+ * @udev:       the device (the file may be gone once the import is unlisted)
  * @file:       the file that owns the import
  * @node:       entry in &uio_dmabuf_dev.imports
  * @dmabuf:     the buffer; a reference is held while live
@@ -214,11 +231,16 @@ struct uio_dmabuf_file {
  * @nr_segs:    entries in @segs
  * @needs_sync: the DMA API needs syncs for the device and the CPU to see each
  *              other's writes (bounce buffers, or a non-coherent device)
+ * @live:       published under @handle and not yet unlisted
+ * @revoked:    the exporter revoked the mapping: @sgt was unmapped (or is
+ *              left to the detach, when the dma-buf core cached it); set
+ *              under the reservation lock and the device lock
  * @segs:       the DMA segments, merged, in buffer order; immutable once live
  * @buf_node:   in the device's @buffers, from reservation to unmap
  */
 struct uio_dmabuf_mapping {
 	struct kref ref;
+	struct uio_dmabuf_dev *udev;
 	struct uio_dmabuf_file *file;
 	struct list_head node;
 	struct dma_buf *dmabuf;
@@ -232,6 +254,8 @@ struct uio_dmabuf_mapping {
 	unsigned long pages;
 	u32 nr_segs;
 	bool needs_sync;
+	bool live;
+	bool revoked;
 	struct uio_dmabuf_segment *segs;
 	struct rhash_head buf_node;
 };
@@ -283,6 +307,8 @@ int uio_dmabuf_file_import(struct uio_dmabuf_file *file, struct dma_buf *dmabuf,
 			   struct uio_dmabuf_import *arg);
 long uio_dmabuf_file_ioctl(struct uio_dmabuf_file *file, unsigned int cmd,
 			   void __user *argp);
+__poll_t uio_dmabuf_file_poll(struct uio_dmabuf_file *file, struct file *filp,
+			      struct poll_table_struct *wait);
 
 /* uio_dmabuf_irq.c */
 int uio_dmabuf_vectors_init(struct uio_dmabuf_dev *udev, const struct uio_dmabuf_irqs *irqs);
@@ -303,6 +329,7 @@ void uio_dmabuf_release_all_locked(struct uio_dmabuf_dev *udev,
 				   struct uio_dmabuf_file *file, struct list_head *dead);
 void uio_dmabuf_revoke_locked(struct uio_dmabuf_dev *udev, struct list_head *dead);
 void uio_dmabuf_revoke(struct uio_dmabuf_dev *udev);
+void uio_dmabuf_update_dma_locked(struct uio_dmabuf_dev *udev);
 void uio_dmabuf_destroy(struct uio_dmabuf_dev *udev, struct list_head *dead);
 int uio_dmabuf_buffers_init(struct uio_dmabuf_dev *udev);
 unsigned int uio_dmabuf_nr_buffers(struct uio_dmabuf_dev *udev);

@@ -228,7 +228,8 @@ static void uio_dmabuf_test_info(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, info.segment_boundary, 0xffffffff);
 	KUNIT_EXPECT_EQ(test, info.irq_mode, UIO_DMABUF_IRQ_NONE);
 	KUNIT_EXPECT_EQ(test, info.nr_irq_vectors, 0);
-	KUNIT_EXPECT_EQ(test, info.reserved[0] | info.reserved[1] | info.reserved[2], 0);
+	KUNIT_EXPECT_EQ(test, info.nr_revoked, 0);
+	KUNIT_EXPECT_EQ(test, info.reserved0 | info.reserved[0] | info.reserved[1], 0);
 
 	uio_dmabuf_test_imported(test, &uio_dmabuf_test_layouts[0], &buf, NULL);
 	KUNIT_ASSERT_EQ(test, 0, uio_dmabuf_test_ioctl(test, ctx->file, UIO_DMABUF_IOC_INFO,

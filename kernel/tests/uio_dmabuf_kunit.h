@@ -59,6 +59,7 @@ struct uio_dmabuf_test_buf {
 	int attach_error;
 	int pin_error;
 	int map_error;
+	bool invalidate_in_map;
 	atomic_t attached;
 	atomic_t pinned;
 	atomic_t mapped;
@@ -103,6 +104,7 @@ struct dma_buf *uio_dmabuf_test_imported(struct kunit *test,
 					 const struct uio_dmabuf_test_layout *layout,
 					 struct uio_dmabuf_test_buf **bufp,
 					 struct uio_dmabuf_import *imp);
+void uio_dmabuf_test_invalidate(struct dma_buf *dmabuf, int map_error);
 struct uio_dmabuf_dev *uio_dmabuf_test_device(struct kunit *test, int n);
 struct uio_dmabuf_file *uio_dmabuf_test_open(struct kunit *test, struct uio_dmabuf_dev *udev);
 

@@ -5,6 +5,7 @@
  * counting what the importer holds. See uio_dmabuf_kunit.h.
  */
 
+#include <linux/dma-resv.h>
 #include <linux/scatterlist.h>
 #include <linux/slab.h>
 
@@ -55,6 +56,9 @@ static struct sg_table *uio_dmabuf_test_map(struct dma_buf_attachment *attach,
 
 	if (buf->map_error)
 		return ERR_PTR(buf->map_error);
+	/* Moved while the importer maps: it gets the table of the new place. */
+	if (buf->invalidate_in_map)
+		dma_buf_invalidate_mappings(attach->dmabuf);
 	sgt = kzalloc(sizeof(*sgt), GFP_KERNEL);
 	if (!sgt)
 		return ERR_PTR(-ENOMEM);
@@ -108,6 +112,24 @@ const struct dma_buf_ops uio_dmabuf_test_static_ops = {
 	.unmap_dma_buf = uio_dmabuf_test_unmap,
 	.release = uio_dmabuf_test_release,
 };
+
+/**
+ * uio_dmabuf_test_invalidate() - the exporter invalidates the mappings of @dmabuf
+ * @dmabuf:    a buffer of the test exporter
+ * @map_error: what its map op fails with from now on: -ENODEV for a revoke
+ *             (VFIO's answer until it restores the buffer), 0 for a move
+ *
+ * Under the buffer's reservation lock, as exporters do.
+ */
+void uio_dmabuf_test_invalidate(struct dma_buf *dmabuf, int map_error)
+{
+	struct uio_dmabuf_test_buf *buf = dmabuf->priv;
+
+	dma_resv_lock(dmabuf->resv, NULL);
+	buf->map_error = map_error;
+	dma_buf_invalidate_mappings(dmabuf);
+	dma_resv_unlock(dmabuf->resv);
+}
 
 /* Layouts. Addresses are page aligned, as real mappings are. */
 const struct uio_dmabuf_test_layout uio_dmabuf_test_layouts[] = {

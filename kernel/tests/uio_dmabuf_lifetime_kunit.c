@@ -154,34 +154,6 @@ static void uio_dmabuf_test_exporter_fault(struct kunit *test)
 		KUNIT_EXPECT_EQ(test, 0, uio_dmabuf_test_import(ctx->file, dmabuf, 0, 0, NULL));
 }
 
-/* A move_notify on a pinned import changes nothing: same table, no remap. */
-static void uio_dmabuf_test_move_notify(struct kunit *test)
-{
-	const struct uio_dmabuf_test_layout *l = &uio_dmabuf_test_layouts[2];
-	struct uio_dmabuf_test_ctx *ctx = test->priv;
-	struct uio_dmabuf_segment segs[UIO_DMABUF_TEST_MAX_ENTS];
-	struct uio_dmabuf_get_segments gs;
-	struct uio_dmabuf_test_buf *buf;
-	struct uio_dmabuf_import imp;
-	struct dma_buf *dmabuf;
-
-	dmabuf = uio_dmabuf_test_imported(test, l, &buf, &imp);
-
-	dma_resv_lock(dmabuf->resv, NULL);
-	dma_buf_move_notify(dmabuf);
-	dma_resv_unlock(dmabuf->resv);
-
-	KUNIT_EXPECT_GT(test, atomic_read(&buf->pinned), 0);
-	KUNIT_EXPECT_EQ(test, atomic_read(&buf->maps), 1);
-	KUNIT_ASSERT_EQ(test, 0, uio_dmabuf_test_get_all(test, imp.handle, segs,
-							 UIO_DMABUF_TEST_MAX_ENTS, &gs));
-	KUNIT_ASSERT_EQ(test, gs.count, l->nr_segs);
-	KUNIT_EXPECT_EQ(test, segs[0].dma_addr, l->segs[0].dma_addr);
-	KUNIT_EXPECT_EQ(test, segs[1].dma_addr, l->segs[1].dma_addr);
-	KUNIT_EXPECT_EQ(test, 0, uio_dmabuf_test_release_handle(test, ctx->file, imp.handle));
-	uio_dmabuf_test_expect_empty(test, buf);
-}
-
 /* Unbind revokes the imports of every open file, and each file then says ENODEV. */
 static void uio_dmabuf_test_revoke_all_files(struct kunit *test)
 {
@@ -364,7 +336,6 @@ static struct kunit_case uio_dmabuf_lifetime_cases[] = {
 	KUNIT_CASE(uio_dmabuf_test_revoke_on_unbind),
 	KUNIT_CASE(uio_dmabuf_test_revoke_all_files),
 	KUNIT_CASE_PARAM(uio_dmabuf_test_exporter_fault, uio_dmabuf_test_fault_gen_params),
-	KUNIT_CASE(uio_dmabuf_test_move_notify),
 	KUNIT_CASE(uio_dmabuf_test_open_not_isolated),
 	KUNIT_CASE(uio_dmabuf_test_revoke),
 	KUNIT_CASE(uio_dmabuf_test_restore_dma),

@@ -20,6 +20,7 @@
 #include <sys/eventfd.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/wait.h>
 #include <uiodmabuf.h>
 #include <unistd.h>
 
@@ -296,11 +297,30 @@ static void test_close_cycles(int idx)
 	      CLOSE_CYCLES);
 }
 
-/* Unbind the device with vectors bound and a file open, then bind it again. */
+/*
+ * A child blocked in poll() on @node, which must wake with POLLERR | POLLHUP
+ * within 10 s: exits 0 if it does.
+ */
+static pid_t poll_child(int node)
+{
+	struct pollfd p = { .fd = node, .events = POLLIN | POLLOUT | POLLPRI };
+	pid_t pid = fork();
+
+	if (pid == 0)
+		_exit(poll(&p, 1, 10000) == 1 && p.revents == (POLLERR | POLLHUP) ? 0 : 1);
+	return pid;
+}
+
+/*
+ * Unbind the device with vectors bound and a file open, then bind it again.
+ * The first time, a poller of the file is woken by the unbind.
+ */
 static void test_unbind_cycles(void)
 {
-	int c, v, idx, node, ok = 1, gone = 1, efd[NR_VECTORS];
+	int c, v, idx, node, ok = 1, gone = 1, woken = 0, status, efd[NR_VECTORS];
+	struct pollfd p = { .events = POLLIN | POLLOUT | POLLPRI };
 	struct uio_dmabuf_info info;
+	pid_t child = -1;
 
 	for (c = 0; c < UNBIND_CYCLES && ok; c++) {
 		idx = uio_index("pci", bdf);
@@ -314,6 +334,12 @@ static void test_unbind_cycles(void)
 			ok = 0;
 		}
 		munmap((void *)regs, 128 * 1024);
+		if (c == 0) {
+			p.fd = node;
+			check(poll(&p, 1, 0) == 0, "poll() on the node reports nothing while no import is revoked");
+			child = poll_child(node);
+			usleep(200000);	/* inside its poll() */
+		}
 		if (sysfs_write("/sys/bus/pci/drivers/uio_dmabuf/unbind", bdf)) {
 			printf("# cycle %d: unbind failed\n", c);
 			ok = 0;
@@ -324,6 +350,9 @@ static void test_unbind_cycles(void)
 			       c, vectors_requested(idx));
 			gone = 0;
 		}
+		if (c == 0)
+			woken = child > 0 && waitpid(child, &status, 0) == child &&
+				WIFEXITED(status) && WEXITSTATUS(status) == 0;
 		close(node);
 		for (v = 0; v < NR_VECTORS; v++)
 			close(efd[v]);
@@ -332,6 +361,7 @@ static void test_unbind_cycles(void)
 			ok = 0;
 		}
 	}
+	check(woken, "the unbind wakes a poll() on the node with POLLERR | POLLHUP");
 	check(ok && gone,
 	      "reliability: %d cycles of unbinding the device with 5 vectors bound: vectors freed, the file answers ENODEV, the device binds again",
 	      UNBIND_CYCLES);

@@ -7,6 +7,15 @@
  * an open file of that node. Every import belongs to the file that made it and
  * is released when that file is closed.
  *
+ * An exporter may revoke an import (VFIO does when it resets the device whose
+ * memory it exported; an exporter that must move a buffer does the same). The
+ * device's bus mastering is then switched off (PCI) and the buffer unmapped;
+ * the device stays off the bus until every revoked import is released. The
+ * file's revoked handles answer ESTALE, and poll() on the file reports EPOLLPRI
+ * until they are all released; INFO counts them. Stop the device's engine,
+ * RELEASE them and import again once the exporter allows it. poll() reports
+ * EPOLLERR | EPOLLHUP once the file answers ENODEV.
+ *
  * All structures have a fixed layout with no implicit padding. Every field named
  * reserved and every flag bit not defined here must be zero, else the ioctl
  * fails with EINVAL. Output-only fields are ignored on input, so a structure
@@ -77,6 +86,9 @@
  * @irq_mode:         UIO_DMABUF_IRQ_*: the device's interrupt
  * @nr_irq_vectors:   MSI-X vectors that UIO_DMABUF_IOC_SET_IRQ_EVENTFD can
  *                    bind (0 unless @irq_mode is UIO_DMABUF_IRQ_MSIX)
+ * @nr_revoked:       imports of this open file that their exporter revoked,
+ *                    not yet released (counted in @nr_imports too)
+ * @reserved0:        set to zero by the kernel
  * @reserved:         set to zero by the kernel
  */
 struct uio_dmabuf_info {
@@ -89,7 +101,9 @@ struct uio_dmabuf_info {
 	__u64 segment_boundary;
 	__u32 irq_mode;
 	__u32 nr_irq_vectors;
-	__u64 reserved[3];
+	__u32 nr_revoked;
+	__u32 reserved0;
+	__u64 reserved[2];
 };
 
 /*
@@ -159,7 +173,8 @@ struct uio_dmabuf_info {
  * is already imported on this device), ENOSPC (this file holds max_imports
  * imports), ENOMEM (RLIMIT_MEMLOCK would be exceeded), E2BIG (CONTIGUOUS asked
  * but the mapping has several segments), EIO (COHERENT asked but the mapping
- * needs SYNC), ENODEV (the device was unbound or lost its isolation), or the
+ * needs SYNC), ENODEV (the device was unbound or lost its isolation), ESTALE
+ * (the exporter revoked the buffer while it was being imported), or the
  * exporter's own error. A signal interrupts the wait for the buffer; the call
  * is restarted or fails with EINTR, and leaves nothing behind.
  */
@@ -201,8 +216,9 @@ struct uio_dmabuf_segment {
  *
  * Two-call protocol: call with @count 0 to learn @nr_segments, allocate, set
  * @count and @segments, and call again with the same structure (or page
- * through with @first). ENOENT for an unknown @handle, EINVAL for @first past
- * @nr_segments, EFAULT for an array that cannot be written.
+ * through with @first). ENOENT for an unknown @handle, ESTALE for one its
+ * exporter revoked, EINVAL for @first past @nr_segments, EFAULT for an array
+ * that cannot be written.
  */
 struct uio_dmabuf_get_segments {
 	__u32 handle;
@@ -218,7 +234,8 @@ struct uio_dmabuf_get_segments {
  * @handle:   in: the import to unmap, unpin, detach and drop; ENOENT if unknown
  * @reserved: must be zero
  *
- * The device must no longer access the buffer when this is called.
+ * The device must no longer access the buffer when this is called. Releasing
+ * the last revoked import of the device lets it master the bus again.
  */
 struct uio_dmabuf_release {
 	__u32 handle;
@@ -245,7 +262,8 @@ struct uio_dmabuf_release {
  * Cache maintenance and swiotlb bouncing of this device's mapping of the
  * buffer, driven by its DMA addresses: for bounced mappings, and for exporters
  * whose DMA_BUF_IOCTL_SYNC does not cover importers (udmabuf, DRM PRIME). The
- * system and CMA heaps' DMA_BUF_IOCTL_SYNC already does.
+ * system and CMA heaps' DMA_BUF_IOCTL_SYNC already does. ENOENT for an unknown
+ * @handle, ESTALE for one its exporter revoked.
  */
 struct uio_dmabuf_sync {
 	__u32 handle;

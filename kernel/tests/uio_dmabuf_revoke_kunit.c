@@ -1,0 +1,325 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KUnit suite uio_dmabuf_revoke.
+ *
+ * An exporter revokes (or moves) a pinned import while it is in use: the
+ * device's DMA stops before the table is unmapped, within the exporter's call;
+ * the handle answers ESTALE and poll() EPOLLPRI until user space releases it,
+ * which turns DMA on again; the buffer can then be imported anew.
+ */
+
+#include <linux/delay.h>
+#include <linux/kthread.h>
+#include <linux/poll.h>
+#include <linux/sched/task.h>
+
+#include "uio_dmabuf_kunit.h"
+
+static struct uio_dmabuf_info uio_dmabuf_test_info(struct kunit *test,
+						   struct uio_dmabuf_file *file)
+{
+	struct uio_dmabuf_info info = { };
+
+	KUNIT_EXPECT_EQ(test, 0, uio_dmabuf_test_ioctl(test, file, UIO_DMABUF_IOC_INFO,
+						       &info, sizeof(info)));
+	return info;
+}
+
+static long uio_dmabuf_test_sync(struct kunit *test, u32 handle)
+{
+	struct uio_dmabuf_test_ctx *ctx = test->priv;
+	struct uio_dmabuf_sync sync = { .handle = handle, .flags = UIO_DMABUF_SYNC_FOR_CPU };
+
+	return uio_dmabuf_test_ioctl(test, ctx->file, UIO_DMABUF_IOC_SYNC, &sync, sizeof(sync));
+}
+
+/* What poll() on @file reports, as plain bits for the expectations. */
+static unsigned int uio_dmabuf_test_poll(struct uio_dmabuf_file *file)
+{
+	return (__force unsigned int)uio_dmabuf_file_poll(file, NULL, NULL);
+}
+
+#define UIO_DMABUF_TEST_POLLPRI	((__force unsigned int)EPOLLPRI)
+#define UIO_DMABUF_TEST_POLLGONE	((__force unsigned int)(EPOLLERR | EPOLLHUP))
+
+/* The segments of @handle are those of @l. */
+static void uio_dmabuf_test_expect_segments(struct kunit *test, u32 handle,
+					    const struct uio_dmabuf_test_layout *l)
+{
+	struct uio_dmabuf_segment segs[UIO_DMABUF_TEST_MAX_ENTS];
+	struct uio_dmabuf_get_segments gs;
+	int i;
+
+	KUNIT_ASSERT_EQ(test, 0, uio_dmabuf_test_get_all(test, handle, segs,
+							 UIO_DMABUF_TEST_MAX_ENTS, &gs));
+	KUNIT_ASSERT_EQ(test, gs.count, l->nr_segs);
+	for (i = 0; i < l->nr_segs; i++) {
+		KUNIT_EXPECT_EQ(test, segs[i].dma_addr, l->segs[i].dma_addr);
+		KUNIT_EXPECT_EQ(test, segs[i].length, l->segs[i].length);
+	}
+}
+
+/*
+ * The exporter revokes an import in use: DMA stops while the table is still
+ * mapped, the table is unmapped before the exporter's call returns, the pin
+ * and attachment stay until RELEASE. Meanwhile GET_SEGMENTS and SYNC say
+ * ESTALE, INFO counts it, poll() says EPOLLPRI and the buffer is busy. RELEASE
+ * turns DMA on again; once the exporter maps again the buffer imports anew.
+ */
+static void uio_dmabuf_test_revoke_in_use(struct kunit *test)
+{
+	const struct uio_dmabuf_test_layout *l = &uio_dmabuf_test_layouts[2];
+	struct uio_dmabuf_test_ctx *ctx = test->priv;
+	struct uio_dmabuf_get_segments gs;
+	struct uio_dmabuf_test_buf *buf;
+	struct uio_dmabuf_import imp;
+	struct uio_dmabuf_info info;
+	struct dma_buf *dmabuf;
+
+	dmabuf = uio_dmabuf_test_imported(test, l, &buf, &imp);
+	ctx->watch = buf;
+	KUNIT_EXPECT_TRUE(test, ctx->dma_enabled);
+	KUNIT_EXPECT_EQ(test, uio_dmabuf_test_poll(ctx->file), 0);
+
+	uio_dmabuf_test_invalidate(dmabuf, -ENODEV);
+	KUNIT_EXPECT_FALSE(test, ctx->dma_enabled);
+	KUNIT_EXPECT_EQ(test, ctx->mapped_when_dma_stopped, 1);
+	KUNIT_EXPECT_EQ(test, atomic_read(&buf->mapped), 0);
+	KUNIT_EXPECT_GT(test, atomic_read(&buf->pinned), 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&buf->attached), 1);
+
+	KUNIT_EXPECT_EQ(test, -ESTALE, uio_dmabuf_test_get_all(test, imp.handle, NULL, 0, &gs));
+	KUNIT_EXPECT_EQ(test, -ESTALE, uio_dmabuf_test_sync(test, imp.handle));
+	info = uio_dmabuf_test_info(test, ctx->file);
+	KUNIT_EXPECT_EQ(test, info.nr_revoked, 1);
+	KUNIT_EXPECT_EQ(test, info.nr_imports, 1);
+	KUNIT_EXPECT_EQ(test, uio_dmabuf_test_poll(ctx->file), UIO_DMABUF_TEST_POLLPRI);
+	KUNIT_EXPECT_EQ(test, -EBUSY, uio_dmabuf_test_import(ctx->file, dmabuf, 0, 0, NULL));
+
+	KUNIT_EXPECT_EQ(test, 0, uio_dmabuf_test_release_handle(test, ctx->file, imp.handle));
+	KUNIT_EXPECT_TRUE(test, ctx->dma_enabled);
+	uio_dmabuf_test_expect_empty(test, buf);
+	KUNIT_EXPECT_EQ(test, uio_dmabuf_test_poll(ctx->file), 0);
+	info = uio_dmabuf_test_info(test, ctx->file);
+	KUNIT_EXPECT_EQ(test, info.nr_revoked, 0);
+
+	/* Revoked for good: the exporter refuses, nothing is left behind. */
+	KUNIT_EXPECT_EQ(test, -ENODEV, uio_dmabuf_test_import(ctx->file, dmabuf, 0, 0, NULL));
+	uio_dmabuf_test_expect_empty(test, buf);
+	/* Restored: imported again, with a new table. */
+	buf->map_error = 0;
+	KUNIT_ASSERT_EQ(test, 0, uio_dmabuf_test_import(ctx->file, dmabuf, 0, 0, &imp));
+	KUNIT_EXPECT_EQ(test, atomic_read(&buf->maps), 2);
+	uio_dmabuf_test_expect_segments(test, imp.handle, l);
+	KUNIT_EXPECT_TRUE(test, ctx->dma_enabled);
+}
+
+/*
+ * One import of two revoked: the other keeps working, but DMA stays stopped
+ * until the revoked one is released, whatever else is released first. Only
+ * the file that holds it sees EPOLLPRI.
+ */
+static void uio_dmabuf_test_revoke_one_of_two(struct kunit *test)
+{
+	struct uio_dmabuf_test_ctx *ctx = test->priv;
+	struct uio_dmabuf_test_buf *buf[3];
+	struct uio_dmabuf_import imp[3];
+	struct uio_dmabuf_file *other;
+	struct dma_buf *dmabuf[3];
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(dmabuf); i++)
+		dmabuf[i] = uio_dmabuf_test_imported(test, &uio_dmabuf_test_layouts[i], &buf[i],
+						     &imp[i]);
+	other = uio_dmabuf_test_open(test, ctx->udev);
+
+	uio_dmabuf_test_invalidate(dmabuf[0], 0);
+	KUNIT_EXPECT_FALSE(test, ctx->dma_enabled);
+	KUNIT_EXPECT_EQ(test, atomic_read(&buf[0]->mapped), 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&buf[1]->mapped), 1);
+	uio_dmabuf_test_expect_segments(test, imp[1].handle, &uio_dmabuf_test_layouts[1]);
+	KUNIT_EXPECT_EQ(test, uio_dmabuf_test_poll(ctx->file), UIO_DMABUF_TEST_POLLPRI);
+	KUNIT_EXPECT_EQ(test, uio_dmabuf_test_poll(other), 0);
+
+	KUNIT_EXPECT_EQ(test, 0, uio_dmabuf_test_release_handle(test, ctx->file, imp[1].handle));
+	kunit_release_action(test, uio_dmabuf_test_file_release_action, other);
+	KUNIT_EXPECT_FALSE(test, ctx->dma_enabled);
+	uio_dmabuf_test_expect_idle(test, buf[1]);
+
+	KUNIT_EXPECT_EQ(test, 0, uio_dmabuf_test_release_handle(test, ctx->file, imp[0].handle));
+	KUNIT_EXPECT_TRUE(test, ctx->dma_enabled);
+	uio_dmabuf_test_expect_idle(test, buf[0]);
+	KUNIT_EXPECT_EQ(test, uio_dmabuf_test_poll(ctx->file), 0);
+	uio_dmabuf_test_expect_segments(test, imp[2].handle, &uio_dmabuf_test_layouts[2]);
+}
+
+/* A second invalidation of a revoked import changes nothing: no second unmap. */
+static void uio_dmabuf_test_revoke_twice(struct kunit *test)
+{
+	struct uio_dmabuf_test_ctx *ctx = test->priv;
+	struct uio_dmabuf_test_buf *buf;
+	struct uio_dmabuf_import imp;
+	struct dma_buf *dmabuf;
+
+	dmabuf = uio_dmabuf_test_imported(test, &uio_dmabuf_test_layouts[1], &buf, &imp);
+	uio_dmabuf_test_invalidate(dmabuf, 0);
+	uio_dmabuf_test_invalidate(dmabuf, 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&buf->mapped), 0);
+	KUNIT_EXPECT_EQ(test, uio_dmabuf_test_info(test, ctx->file).nr_revoked, 1);
+	KUNIT_EXPECT_EQ(test, ctx->udev->nr_revoked, 1);
+
+	KUNIT_EXPECT_EQ(test, 0, uio_dmabuf_test_release_handle(test, ctx->file, imp.handle));
+	KUNIT_EXPECT_EQ(test, ctx->udev->nr_revoked, 0);
+	KUNIT_EXPECT_TRUE(test, ctx->dma_enabled);
+	uio_dmabuf_test_expect_empty(test, buf);
+}
+
+/*
+ * A file closed with a revoked import leaves nothing behind, and the next file
+ * opened turns DMA on: no revocation is left counted.
+ */
+static void uio_dmabuf_test_revoke_then_close(struct kunit *test)
+{
+	struct uio_dmabuf_test_ctx *ctx = test->priv;
+	struct uio_dmabuf_test_buf *buf;
+	struct dma_buf *dmabuf;
+
+	dmabuf = uio_dmabuf_test_imported(test, &uio_dmabuf_test_layouts[0], &buf, NULL);
+	uio_dmabuf_test_invalidate(dmabuf, -ENODEV);
+	kunit_release_action(test, uio_dmabuf_test_file_release_action, ctx->file);
+	uio_dmabuf_test_expect_idle(test, buf);
+	KUNIT_EXPECT_EQ(test, ctx->udev->nr_revoked, 0);
+	KUNIT_EXPECT_EQ(test, uio_dmabuf_test_device_imports(ctx->udev), 0);
+	KUNIT_EXPECT_EQ(test, current->mm->locked_vm, 0);
+	KUNIT_EXPECT_FALSE(test, ctx->dma_enabled);
+
+	ctx->file = uio_dmabuf_test_open(test, ctx->udev);
+	KUNIT_EXPECT_TRUE(test, ctx->dma_enabled);
+}
+
+/* Unbind with a revoked import unreleased: torn down, poll() says the file is gone. */
+static void uio_dmabuf_test_revoke_then_unbind(struct kunit *test)
+{
+	struct uio_dmabuf_test_ctx *ctx = test->priv;
+	struct uio_dmabuf_test_buf *buf;
+	struct uio_dmabuf_import imp;
+	struct dma_buf *dmabuf;
+
+	dmabuf = uio_dmabuf_test_imported(test, &uio_dmabuf_test_layouts[0], &buf, &imp);
+	uio_dmabuf_test_invalidate(dmabuf, 0);
+	kunit_release_action(test, uio_dmabuf_test_unregister_action, ctx->udev);
+	uio_dmabuf_test_expect_idle(test, buf);
+	KUNIT_EXPECT_EQ(test, ctx->udev->nr_revoked, 0);
+	KUNIT_EXPECT_FALSE(test, ctx->dma_enabled);
+	KUNIT_EXPECT_EQ(test, uio_dmabuf_test_poll(ctx->file), UIO_DMABUF_TEST_POLLGONE);
+	KUNIT_EXPECT_EQ(test, -ENODEV, uio_dmabuf_test_release_handle(test, ctx->file,
+								      imp.handle));
+	KUNIT_EXPECT_EQ(test, current->mm->locked_vm, 0);
+}
+
+/*
+ * An exporter that moves the buffer while the importer maps it, before the
+ * table is returned: the table is the new one, and the import is not revoked.
+ */
+static void uio_dmabuf_test_move_while_mapping(struct kunit *test)
+{
+	const struct uio_dmabuf_test_layout *l = &uio_dmabuf_test_layouts[3];
+	struct uio_dmabuf_test_ctx *ctx = test->priv;
+	struct uio_dmabuf_test_buf *buf;
+	struct uio_dmabuf_import imp;
+	struct dma_buf *dmabuf;
+
+	dmabuf = uio_dmabuf_test_new(test, l, &buf);
+	buf->invalidate_in_map = true;
+	KUNIT_ASSERT_EQ(test, 0, uio_dmabuf_test_import(ctx->file, dmabuf, 0, 0, &imp));
+	KUNIT_EXPECT_EQ(test, atomic_read(&buf->mapped), 1);
+	KUNIT_EXPECT_TRUE(test, ctx->dma_enabled);
+	uio_dmabuf_test_expect_segments(test, imp.handle, l);
+	KUNIT_EXPECT_EQ(test, uio_dmabuf_test_poll(ctx->file), 0);
+}
+
+struct uio_dmabuf_test_revoker {
+	struct dma_buf *dmabuf;
+	unsigned int rounds;
+};
+
+static int uio_dmabuf_test_revoker_fn(void *data)
+{
+	struct uio_dmabuf_test_revoker *r = data;
+
+	while (!kthread_should_stop()) {
+		uio_dmabuf_test_invalidate(r->dmabuf, 0);
+		r->rounds++;
+		usleep_range(20, 50);
+	}
+	return 0;
+}
+
+/*
+ * An exporter that keeps moving a buffer while it is imported, used and
+ * released over and over: every call ends in success or ESTALE (an import
+ * revoked before it was published, a handle revoked before its use), nothing
+ * is left behind, and DMA is on at the end. Lockdep checks the lock order of
+ * the exporter's reservation lock and the device lock on the way.
+ */
+static void uio_dmabuf_test_revoke_race(struct kunit *test)
+{
+	const struct uio_dmabuf_test_layout *l = &uio_dmabuf_test_layouts[1];
+	unsigned int imported = 0, unpublished = 0, stale = 0, i;
+	struct uio_dmabuf_test_ctx *ctx = test->priv;
+	struct uio_dmabuf_test_revoker r = { };
+	struct uio_dmabuf_get_segments gs;
+	struct uio_dmabuf_test_buf *buf;
+	struct uio_dmabuf_import imp;
+	struct task_struct *task;
+	long ret;
+
+	r.dmabuf = uio_dmabuf_test_new(test, l, &buf);
+	task = kthread_run(uio_dmabuf_test_revoker_fn, &r, "uio_dmabuf_revoker");
+	KUNIT_ASSERT_FALSE(test, IS_ERR(task));
+	get_task_struct(task);
+	for (i = 0; i < 2000; i++) {
+		ret = uio_dmabuf_test_import(ctx->file, r.dmabuf, 0, 0, &imp);
+		if (ret == -ESTALE) {
+			unpublished++;
+			continue;
+		}
+		KUNIT_ASSERT_EQ(test, ret, 0);
+		imported++;
+		/* Room for the revoker, even on one CPU without preemption. */
+		usleep_range(10, 20);
+		ret = uio_dmabuf_test_get_all(test, imp.handle, NULL, 0, &gs);
+		KUNIT_EXPECT_TRUE(test, ret == 0 || ret == -ESTALE);
+		stale += ret == -ESTALE;
+		ret = uio_dmabuf_test_release_handle(test, ctx->file, imp.handle);
+		KUNIT_ASSERT_EQ(test, ret, 0);
+	}
+	kthread_stop(task);
+	put_task_struct(task);
+	kunit_info(test, "%u imports (%u found revoked), %u revoked before publication, %u revocations\n",
+		   imported, stale, unpublished, r.rounds);
+	KUNIT_EXPECT_GT(test, stale, 0);
+	KUNIT_EXPECT_EQ(test, ctx->udev->nr_revoked, 0);
+	KUNIT_EXPECT_TRUE(test, ctx->dma_enabled);
+	uio_dmabuf_test_expect_empty(test, buf);
+	KUNIT_EXPECT_EQ(test, uio_dmabuf_test_poll(ctx->file), 0);
+}
+
+static struct kunit_case uio_dmabuf_revoke_cases[] = {
+	KUNIT_CASE(uio_dmabuf_test_revoke_in_use),
+	KUNIT_CASE(uio_dmabuf_test_revoke_one_of_two),
+	KUNIT_CASE(uio_dmabuf_test_revoke_twice),
+	KUNIT_CASE(uio_dmabuf_test_revoke_then_close),
+	KUNIT_CASE(uio_dmabuf_test_revoke_then_unbind),
+	KUNIT_CASE(uio_dmabuf_test_move_while_mapping),
+	KUNIT_CASE(uio_dmabuf_test_revoke_race),
+	{}
+};
+
+static struct kunit_suite uio_dmabuf_revoke_suite = {
+	.name = "uio_dmabuf_revoke",
+	.init = uio_dmabuf_test_init,
+	.test_cases = uio_dmabuf_revoke_cases,
+};
+
+kunit_test_suite(uio_dmabuf_revoke_suite);
