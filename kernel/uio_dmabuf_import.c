@@ -171,7 +171,6 @@ static int uio_dmabuf_map(struct uio_dmabuf_dev *udev, struct uio_dmabuf_mapping
 	map->sgt = dma_buf_map_attachment(map->attach, map->dir);
 	if (IS_ERR(map->sgt)) {
 		ret = PTR_ERR(map->sgt);
-		map->sgt = NULL;
 		goto unpin;
 	}
 	/* A table the dma-buf core cached at attach was mapped bidirectionally. */
@@ -187,8 +186,8 @@ static int uio_dmabuf_map(struct uio_dmabuf_dev *udev, struct uio_dmabuf_mapping
 
 unmap:
 	dma_buf_unmap_attachment(map->attach, map->sgt, map->dir);
-	map->sgt = NULL;
 unpin:
+	map->sgt = NULL;
 	dma_buf_unpin(map->attach);
 unlock:
 	dma_resv_unlock(dmabuf->resv);
@@ -205,13 +204,16 @@ detach:
 static void uio_dmabuf_unmap(struct uio_dmabuf_dev *udev, struct uio_dmabuf_mapping *map)
 {
 	struct dma_buf *dmabuf = map->dmabuf;
+	struct sg_table *sgt;
 	bool revoked;
 
+	lockdep_assert_not_held(&udev->lock);
 	dma_resv_lock(dmabuf->resv, NULL);
 	revoked = map->revoked;
-	if (!revoked)
-		dma_buf_unmap_attachment(map->attach, map->sgt, map->dir);
+	sgt = map->sgt;
 	map->sgt = NULL;	/* no revocation from here on */
+	if (!revoked)
+		dma_buf_unmap_attachment(map->attach, sgt, map->dir);
 	dma_buf_unpin(map->attach);
 	dma_resv_unlock(dmabuf->resv);
 	/* A table the core cached at attach is unmapped only here. */
@@ -462,8 +464,9 @@ static int uio_dmabuf_publish(struct uio_dmabuf_file *file, struct uio_dmabuf_ma
  *
  * Return: the live import with a reference for the caller, who puts it with
  * uio_dmabuf_mapping_put(); or ERR_PTR(-EINVAL) (empty buffer), -ENODEV,
- * -ENOSPC, -EBUSY, -ENOMEM, -E2BIG, -EIO, -ERESTARTSYS or the exporter's
- * error, and nothing of the import is left behind.
+ * -ENOSPC, -EBUSY, -ENOMEM, -E2BIG, -EIO, -ESTALE (the exporter revoked the
+ * buffer before it was published), -ERESTARTSYS or the exporter's error, and
+ * nothing of the import is left behind.
  */
 struct uio_dmabuf_mapping *uio_dmabuf_import(struct uio_dmabuf_file *file,
 					     struct dma_buf *dmabuf,

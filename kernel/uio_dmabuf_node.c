@@ -119,8 +119,8 @@ uio_dmabuf_import_arg(struct uio_dmabuf_file *file, struct dma_buf *dmabuf,
  * attaches, pins and maps the buffer for the device and records its segments.
  *
  * Return: 0, or -EINVAL, -ENODEV, -ENOSPC, -EBUSY, -ENOMEM, -E2BIG, -EIO,
- * -ERESTARTSYS or the exporter's error, in which case nothing of the import is
- * left behind.
+ * -ESTALE, -ERESTARTSYS or the exporter's error, in which case nothing of the
+ * import is left behind.
  */
 int uio_dmabuf_file_import(struct uio_dmabuf_file *file, struct dma_buf *dmabuf,
 			   struct uio_dmabuf_import *arg)

@@ -168,7 +168,8 @@ struct uio_dmabuf_dev {
 	 * flags of their imports; serialises opens, SYNC and the sysfs mask
 	 * store with revocation. Held only for bookkeeping. Lock order:
 	 * uio_dmabuf_devs_lock, then this; a buffer's dma_resv lock, which an
-	 * exporter holds when it revokes a mapping, then this. No dma_resv
+	 * exporter holds when it revokes a mapping (never from reclaim: a
+	 * pinned buffer is not evicted), then this. No dma_resv
 	 * lock, no mmap_lock (a dma_resv lock nests in it) and no exporter call
 	 * is taken under this lock (lockdep_assert_not_held() in
 	 * uio_dmabuf_map() and uio_dmabuf_destroy()), so no device-wide lock

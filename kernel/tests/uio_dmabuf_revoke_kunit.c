@@ -42,6 +42,44 @@ static unsigned int uio_dmabuf_test_poll(struct uio_dmabuf_file *file)
 #define UIO_DMABUF_TEST_POLLPRI	((__force unsigned int)EPOLLPRI)
 #define UIO_DMABUF_TEST_POLLGONE	((__force unsigned int)(EPOLLERR | EPOLLHUP))
 
+/* Counts the wake-ups of a device's poll() wait queue. */
+struct uio_dmabuf_test_waiter {
+	struct wait_queue_entry entry;
+	wait_queue_head_t *head;
+	atomic_t wakeups;
+};
+
+static int uio_dmabuf_test_wake(struct wait_queue_entry *entry, unsigned int mode, int sync,
+				void *key)
+{
+	struct uio_dmabuf_test_waiter *w = container_of(entry, struct uio_dmabuf_test_waiter,
+							entry);
+
+	atomic_inc(&w->wakeups);
+	return 0;
+}
+
+static void uio_dmabuf_test_unwait(void *data)
+{
+	struct uio_dmabuf_test_waiter *w = data;
+
+	remove_wait_queue(w->head, &w->entry);
+}
+
+/* A waiter on @udev's poll() queue, as a blocked poll() would be, until the case ends. */
+static struct uio_dmabuf_test_waiter *uio_dmabuf_test_waiter(struct kunit *test,
+							     struct uio_dmabuf_dev *udev)
+{
+	struct uio_dmabuf_test_waiter *w = kunit_kzalloc(test, sizeof(*w), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, w);
+	init_waitqueue_func_entry(&w->entry, uio_dmabuf_test_wake);
+	w->head = &udev->poll_wait;
+	add_wait_queue(w->head, &w->entry);
+	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test, uio_dmabuf_test_unwait, w));
+	return w;
+}
+
 /* The segments of @handle are those of @l. */
 static void uio_dmabuf_test_expect_segments(struct kunit *test, u32 handle,
 					    const struct uio_dmabuf_test_layout *l)
@@ -70,6 +108,7 @@ static void uio_dmabuf_test_revoke_in_use(struct kunit *test)
 {
 	const struct uio_dmabuf_test_layout *l = &uio_dmabuf_test_layouts[2];
 	struct uio_dmabuf_test_ctx *ctx = test->priv;
+	struct uio_dmabuf_test_waiter *waiter;
 	struct uio_dmabuf_get_segments gs;
 	struct uio_dmabuf_test_buf *buf;
 	struct uio_dmabuf_import imp;
@@ -78,10 +117,12 @@ static void uio_dmabuf_test_revoke_in_use(struct kunit *test)
 
 	dmabuf = uio_dmabuf_test_imported(test, l, &buf, &imp);
 	ctx->watch = buf;
+	waiter = uio_dmabuf_test_waiter(test, ctx->udev);
 	KUNIT_EXPECT_TRUE(test, ctx->dma_enabled);
 	KUNIT_EXPECT_EQ(test, uio_dmabuf_test_poll(ctx->file), 0);
 
 	uio_dmabuf_test_invalidate(dmabuf, -ENODEV);
+	KUNIT_EXPECT_EQ(test, atomic_read(&waiter->wakeups), 1);
 	KUNIT_EXPECT_FALSE(test, ctx->dma_enabled);
 	KUNIT_EXPECT_EQ(test, ctx->mapped_when_dma_stopped, 1);
 	KUNIT_EXPECT_EQ(test, atomic_read(&buf->mapped), 0);
@@ -191,30 +232,83 @@ static void uio_dmabuf_test_revoke_then_close(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, ctx->udev->nr_revoked, 0);
 	KUNIT_EXPECT_EQ(test, uio_dmabuf_test_device_imports(ctx->udev), 0);
 	KUNIT_EXPECT_EQ(test, current->mm->locked_vm, 0);
-	KUNIT_EXPECT_FALSE(test, ctx->dma_enabled);
 
 	ctx->file = uio_dmabuf_test_open(test, ctx->udev);
 	KUNIT_EXPECT_TRUE(test, ctx->dma_enabled);
 }
 
-/* Unbind with a revoked import unreleased: torn down, poll() says the file is gone. */
+/*
+ * Unbind with a revoked import unreleased: torn down, pollers woken, and poll()
+ * says the file is gone.
+ */
 static void uio_dmabuf_test_revoke_then_unbind(struct kunit *test)
 {
 	struct uio_dmabuf_test_ctx *ctx = test->priv;
+	struct uio_dmabuf_test_waiter *waiter;
 	struct uio_dmabuf_test_buf *buf;
 	struct uio_dmabuf_import imp;
 	struct dma_buf *dmabuf;
 
 	dmabuf = uio_dmabuf_test_imported(test, &uio_dmabuf_test_layouts[0], &buf, &imp);
 	uio_dmabuf_test_invalidate(dmabuf, 0);
+	waiter = uio_dmabuf_test_waiter(test, ctx->udev);
 	kunit_release_action(test, uio_dmabuf_test_unregister_action, ctx->udev);
+	KUNIT_EXPECT_EQ(test, atomic_read(&waiter->wakeups), 1);
 	uio_dmabuf_test_expect_idle(test, buf);
 	KUNIT_EXPECT_EQ(test, ctx->udev->nr_revoked, 0);
-	KUNIT_EXPECT_FALSE(test, ctx->dma_enabled);
 	KUNIT_EXPECT_EQ(test, uio_dmabuf_test_poll(ctx->file), UIO_DMABUF_TEST_POLLGONE);
 	KUNIT_EXPECT_EQ(test, -ENODEV, uio_dmabuf_test_release_handle(test, ctx->file,
 								      imp.handle));
 	KUNIT_EXPECT_EQ(test, current->mm->locked_vm, 0);
+}
+
+/*
+ * The device loses its isolation with a revoked import unreleased: everything
+ * goes, and a file opened afterwards turns DMA on (nothing is left counted).
+ */
+static void uio_dmabuf_test_revoke_then_isolation_loss(struct kunit *test)
+{
+	struct uio_dmabuf_test_ctx *ctx = test->priv;
+	struct uio_dmabuf_test_buf *buf;
+	struct dma_buf *dmabuf;
+
+	dmabuf = uio_dmabuf_test_imported(test, &uio_dmabuf_test_layouts[1], &buf, NULL);
+	uio_dmabuf_test_invalidate(dmabuf, 0);
+	uio_dmabuf_revoke(ctx->udev);
+	uio_dmabuf_test_expect_idle(test, buf);
+	KUNIT_EXPECT_EQ(test, ctx->udev->nr_revoked, 0);
+	KUNIT_EXPECT_EQ(test, uio_dmabuf_test_poll(ctx->file), UIO_DMABUF_TEST_POLLGONE);
+	KUNIT_EXPECT_FALSE(test, ctx->dma_enabled);
+
+	uio_dmabuf_test_open(test, ctx->udev);
+	KUNIT_EXPECT_TRUE(test, ctx->dma_enabled);
+}
+
+/*
+ * A static exporter's table, which the dma-buf core mapped at attach and
+ * keeps: the revocation stops DMA and marks the handle stale, and the table is
+ * unmapped at the detach, by RELEASE, which then turns DMA on.
+ */
+static void uio_dmabuf_test_revoke_cached_table(struct kunit *test)
+{
+	struct uio_dmabuf_test_ctx *ctx = test->priv;
+	struct uio_dmabuf_get_segments gs;
+	struct uio_dmabuf_test_buf *buf;
+	struct uio_dmabuf_import imp;
+	struct dma_buf *dmabuf;
+
+	dmabuf = uio_dmabuf_test_buffer(test, &uio_dmabuf_test_layouts[1],
+					&uio_dmabuf_test_static_ops, &buf);
+	KUNIT_ASSERT_EQ(test, 0, uio_dmabuf_test_import(ctx->file, dmabuf, 0, 0, &imp));
+	uio_dmabuf_test_invalidate(dmabuf, 0);
+	KUNIT_EXPECT_FALSE(test, ctx->dma_enabled);
+	KUNIT_EXPECT_EQ(test, atomic_read(&buf->mapped), 1);
+	KUNIT_EXPECT_EQ(test, -ESTALE, uio_dmabuf_test_get_all(test, imp.handle, NULL, 0, &gs));
+
+	KUNIT_EXPECT_EQ(test, 0, uio_dmabuf_test_release_handle(test, ctx->file, imp.handle));
+	KUNIT_EXPECT_EQ(test, atomic_read(&buf->mapped), 0);
+	KUNIT_EXPECT_TRUE(test, ctx->dma_enabled);
+	uio_dmabuf_test_expect_empty(test, buf);
 }
 
 /*
@@ -240,6 +334,7 @@ static void uio_dmabuf_test_move_while_mapping(struct kunit *test)
 
 struct uio_dmabuf_test_revoker {
 	struct dma_buf *dmabuf;
+	struct task_struct *task;
 	unsigned int rounds;
 };
 
@@ -255,6 +350,15 @@ static int uio_dmabuf_test_revoker_fn(void *data)
 	return 0;
 }
 
+/* Stops the revoker, also when the case ends early. */
+static void uio_dmabuf_test_revoker_stop(void *data)
+{
+	struct uio_dmabuf_test_revoker *r = data;
+
+	kthread_stop(r->task);
+	put_task_struct(r->task);
+}
+
 /*
  * An exporter that keeps moving a buffer while it is imported, used and
  * released over and over: every call ends in success or ESTALE (an import
@@ -267,19 +371,21 @@ static void uio_dmabuf_test_revoke_race(struct kunit *test)
 	const struct uio_dmabuf_test_layout *l = &uio_dmabuf_test_layouts[1];
 	unsigned int imported = 0, unpublished = 0, stale = 0, i;
 	struct uio_dmabuf_test_ctx *ctx = test->priv;
-	struct uio_dmabuf_test_revoker r = { };
 	struct uio_dmabuf_get_segments gs;
+	struct uio_dmabuf_test_revoker *r;
 	struct uio_dmabuf_test_buf *buf;
 	struct uio_dmabuf_import imp;
-	struct task_struct *task;
 	long ret;
 
-	r.dmabuf = uio_dmabuf_test_new(test, l, &buf);
-	task = kthread_run(uio_dmabuf_test_revoker_fn, &r, "uio_dmabuf_revoker");
-	KUNIT_ASSERT_FALSE(test, IS_ERR(task));
-	get_task_struct(task);
+	r = kunit_kzalloc(test, sizeof(*r), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, r);
+	r->dmabuf = uio_dmabuf_test_new(test, l, &buf);
+	r->task = kthread_run(uio_dmabuf_test_revoker_fn, r, "uio_dmabuf_revoker");
+	KUNIT_ASSERT_FALSE(test, IS_ERR(r->task));
+	get_task_struct(r->task);
+	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test, uio_dmabuf_test_revoker_stop, r));
 	for (i = 0; i < 2000; i++) {
-		ret = uio_dmabuf_test_import(ctx->file, r.dmabuf, 0, 0, &imp);
+		ret = uio_dmabuf_test_import(ctx->file, r->dmabuf, 0, 0, &imp);
 		if (ret == -ESTALE) {
 			unpublished++;
 			continue;
@@ -294,10 +400,9 @@ static void uio_dmabuf_test_revoke_race(struct kunit *test)
 		ret = uio_dmabuf_test_release_handle(test, ctx->file, imp.handle);
 		KUNIT_ASSERT_EQ(test, ret, 0);
 	}
-	kthread_stop(task);
-	put_task_struct(task);
+	kunit_release_action(test, uio_dmabuf_test_revoker_stop, r);
 	kunit_info(test, "%u imports (%u found revoked), %u revoked before publication, %u revocations\n",
-		   imported, stale, unpublished, r.rounds);
+		   imported, stale, unpublished, r->rounds);
 	KUNIT_EXPECT_GT(test, stale, 0);
 	KUNIT_EXPECT_EQ(test, ctx->udev->nr_revoked, 0);
 	KUNIT_EXPECT_TRUE(test, ctx->dma_enabled);
@@ -311,6 +416,8 @@ static struct kunit_case uio_dmabuf_revoke_cases[] = {
 	KUNIT_CASE(uio_dmabuf_test_revoke_twice),
 	KUNIT_CASE(uio_dmabuf_test_revoke_then_close),
 	KUNIT_CASE(uio_dmabuf_test_revoke_then_unbind),
+	KUNIT_CASE(uio_dmabuf_test_revoke_then_isolation_loss),
+	KUNIT_CASE(uio_dmabuf_test_revoke_cached_table),
 	KUNIT_CASE(uio_dmabuf_test_move_while_mapping),
 	KUNIT_CASE(uio_dmabuf_test_revoke_race),
 	{}
