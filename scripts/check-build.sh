@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Build checks: the module against Debian's 6.12 and 6.1 headers with W=1 and
-# sparse, where any warning fails; the module through DKMS for both; checkpatch --strict on the kernel sources and
-# the UAPI header. Prints "ok"/"not ok" per check and "check-build: P passed, F failed".
+# Build checks: the module against Debian's 6.12 and 6.1 headers, and against
+# 6.12's with the dma-buf names of the revoke series, with W=1 and sparse,
+# where any warning fails; the module through DKMS for both kernels;
+# checkpatch --strict on the kernel sources and the UAPI header. Prints "ok"/"not ok" per check and "check-build: P passed, F failed".
 set -uo pipefail
 
 part=build
@@ -33,6 +34,35 @@ for kdir in /usr/src/linux-headers-6.12.*-amd64 /usr/src/linux-headers-6.1.*-amd
 	build_module "$kdir" "$kver"
 	[ -d "/lib/modules/$kver/build" ] && kvers+=("$kver")
 done
+
+# The dma-buf names of the revoke series (queued for 7.1): a copy of 6.12's
+# headers whose dma-buf.h says invalidate_mappings where it said move_notify,
+# as a kernel with the series has it. Kbuild must then leave the compat mapping
+# out (with it, the build fails), and the sources build as they are.
+renamed_headers() {
+	local dst=$1 amd64 common pair o d l
+	amd64=$(ls -d /usr/src/linux-headers-6.12.*-amd64 | head -n1)
+	common=$(sed -n 's|^include \(.*\)/Makefile$|\1|p' "$amd64/Makefile")
+	[ -d "$amd64" ] && [ -d "$common" ] || return 1
+	cp -a "$common" "$dst/common" && cp -a "$amd64" "$dst/amd64" || return 1
+	# Debian's relative links (scripts, tools) point outside the copy.
+	for pair in "$common:$dst/common" "$amd64:$dst/amd64"; do
+		o=${pair%%:*} d=${pair#*:}
+		for l in $(find "$d" -maxdepth 1 -type l); do
+			ln -sfn "$(readlink -f "$o/$(basename "$l")")" "$l"
+		done
+	done
+	echo "include $dst/common/Makefile" >"$dst/amd64/Makefile"
+	sed -i -e 's/dma_buf_move_notify/dma_buf_invalidate_mappings/g' \
+	       -e 's/\bmove_notify\b/invalidate_mappings/g' "$dst/common/include/linux/dma-buf.h"
+}
+renamed=$(mktemp -d)
+if renamed_headers "$renamed"; then
+	build_module "$renamed/amd64" "6.12-invalidate_mappings"
+else
+	result 1 "a copy of the 6.12 headers with the revoke series' dma-buf names"
+fi
+rm -rf "$renamed"
 
 # DKMS, as `make dkms-install` runs it.
 if "$top/scripts/dkms-build.sh" "$out/dkms" "${kvers[@]}" >"$out/dkms-status.txt" 2>&1; then
