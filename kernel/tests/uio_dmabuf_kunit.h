@@ -116,6 +116,8 @@ long uio_dmabuf_test_release_handle(struct kunit *test, struct uio_dmabuf_file *
 				    u32 handle);
 long uio_dmabuf_test_get_all(struct kunit *test, u32 handle, struct uio_dmabuf_segment *segs,
 			     u32 cap, struct uio_dmabuf_get_segments *out);
+void uio_dmabuf_test_expect_segments(struct kunit *test, u32 handle,
+				     const struct uio_dmabuf_test_layout *l);
 
 unsigned long uio_dmabuf_test_device_imports(struct uio_dmabuf_dev *udev);
 void uio_dmabuf_test_expect_idle(struct kunit *test, struct uio_dmabuf_test_buf *buf);

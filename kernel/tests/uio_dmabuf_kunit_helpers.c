@@ -297,6 +297,31 @@ long uio_dmabuf_test_get_all(struct kunit *test, u32 handle,
 	return ret;
 }
 
+/**
+ * uio_dmabuf_test_expect_segments() - expect @handle's segments to be @l's
+ * @test:   the case
+ * @handle: the import on the fixture's file
+ * @l:      the layout it was made from
+ *
+ * GET_SEGMENTS reports @l's segments, merged, in buffer order.
+ */
+void uio_dmabuf_test_expect_segments(struct kunit *test, u32 handle,
+				     const struct uio_dmabuf_test_layout *l)
+{
+	struct uio_dmabuf_segment segs[UIO_DMABUF_TEST_MAX_ENTS];
+	struct uio_dmabuf_get_segments gs;
+	int i;
+
+	KUNIT_ASSERT_EQ(test, 0, uio_dmabuf_test_get_all(test, handle, segs,
+							 UIO_DMABUF_TEST_MAX_ENTS, &gs));
+	KUNIT_ASSERT_EQ(test, gs.count, l->nr_segs);
+	KUNIT_EXPECT_EQ(test, gs.nr_segments, l->nr_segs);
+	for (i = 0; i < l->nr_segs; i++) {
+		KUNIT_EXPECT_EQ_MSG(test, segs[i].dma_addr, l->segs[i].dma_addr, "segment %d", i);
+		KUNIT_EXPECT_EQ_MSG(test, segs[i].length, l->segs[i].length, "segment %d", i);
+	}
+}
+
 MODULE_LICENSE("GPL");
 MODULE_DESCRIPTION("KUnit tests for the uio_dmabuf import core");
 MODULE_IMPORT_NS("EXPORTED_FOR_KUNIT_TESTING");

@@ -80,23 +80,6 @@ static struct uio_dmabuf_test_waiter *uio_dmabuf_test_waiter(struct kunit *test,
 	return w;
 }
 
-/* The segments of @handle are those of @l. */
-static void uio_dmabuf_test_expect_segments(struct kunit *test, u32 handle,
-					    const struct uio_dmabuf_test_layout *l)
-{
-	struct uio_dmabuf_segment segs[UIO_DMABUF_TEST_MAX_ENTS];
-	struct uio_dmabuf_get_segments gs;
-	int i;
-
-	KUNIT_ASSERT_EQ(test, 0, uio_dmabuf_test_get_all(test, handle, segs,
-							 UIO_DMABUF_TEST_MAX_ENTS, &gs));
-	KUNIT_ASSERT_EQ(test, gs.count, l->nr_segs);
-	for (i = 0; i < l->nr_segs; i++) {
-		KUNIT_EXPECT_EQ(test, segs[i].dma_addr, l->segs[i].dma_addr);
-		KUNIT_EXPECT_EQ(test, segs[i].length, l->segs[i].length);
-	}
-}
-
 /*
  * The exporter revokes an import in use: DMA stops while the table is still
  * mapped, the table is unmapped before the exporter's call returns, the pin

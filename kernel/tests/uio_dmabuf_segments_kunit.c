@@ -40,24 +40,13 @@ static long uio_dmabuf_test_page(struct kunit *test, u32 handle, u32 first, u32 
 static void uio_dmabuf_test_segments(struct kunit *test)
 {
 	const struct uio_dmabuf_test_layout *l = test->param_value;
-	struct uio_dmabuf_segment segs[UIO_DMABUF_TEST_MAX_ENTS];
-	struct uio_dmabuf_get_segments gs;
 	struct uio_dmabuf_import imp;
 	struct uio_dmabuf_test_buf *buf;
-	int i;
 
 	uio_dmabuf_test_imported(test, l, &buf, &imp);
 	KUNIT_EXPECT_EQ(test, imp.nr_segments, l->nr_segs);
 	KUNIT_EXPECT_EQ(test, imp.size, l->size);
-
-	KUNIT_ASSERT_EQ(test, 0, uio_dmabuf_test_get_all(test, imp.handle, segs,
-							 UIO_DMABUF_TEST_MAX_ENTS, &gs));
-	KUNIT_ASSERT_EQ(test, gs.count, l->nr_segs);
-	KUNIT_EXPECT_EQ(test, gs.nr_segments, l->nr_segs);
-	for (i = 0; i < l->nr_segs; i++) {
-		KUNIT_EXPECT_EQ_MSG(test, segs[i].dma_addr, l->segs[i].dma_addr, "segment %d", i);
-		KUNIT_EXPECT_EQ_MSG(test, segs[i].length, l->segs[i].length, "segment %d", i);
-	}
+	uio_dmabuf_test_expect_segments(test, imp.handle, l);
 }
 
 /* The segment lengths add up to the buffer's size, and the pages are charged. */
