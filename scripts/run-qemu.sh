@@ -56,7 +56,9 @@ done
 	exit 2
 }
 
-cmdline="console=ttyS0 panic=-1 cma=64M udbtest.run=$run"
+# A ring of 1 MiB: tests count lines of the whole boot in dmesg, and the
+# default 128 KiB wraps in the long runs (reliability's fault injection).
+cmdline="console=ttyS0 panic=-1 cma=64M log_buf_len=1M udbtest.run=$run"
 [ -n "$modargs" ] && cmdline="$cmdline udbtest.modargs=$modargs"
 qemu=(qemu-system-x86_64 -cpu max)
 machine=(-machine q35)
