@@ -21,7 +21,7 @@ log() { echo "bench: $*"; }
 die() { echo "bench: $*" >&2; exit 1; }
 
 start=$(date +%s)
-"$top/scripts/deps.sh" gnuplot-nox >/dev/null || die "dependencies could not be installed"
+"$top/scripts/deps.sh" >/dev/null || die "dependencies could not be installed"
 make -s -C "$top" guest-tools >/dev/null || die "the guest programs do not build"
 rm -rf "$out"
 mkdir -p "$out"

@@ -17,9 +17,7 @@ for part in "${parts[@]}"; do
 	start=$(date +%s)
 	echo "=== check-$part"
 	case "$part" in
-	deps) "$top/scripts/deps.sh" 2>&1 | tee "$log"; rc=${PIPESTATUS[0]}
-	      [ "$rc" = 0 ] && echo "check-deps: 1 passed, 0 failed" >>"$log" ||
-		      echo "check-deps: 0 passed, 1 failed" >>"$log" ;;
+	deps) "$top/scripts/check-deps.sh" 2>&1 | tee "$log"; rc=${PIPESTATUS[0]} ;;
 	build) "$top/scripts/check-build.sh" 2>&1 | tee "$log"; rc=${PIPESTATUS[0]} ;;
 	package) "$top/scripts/check-package.sh" 2>&1 | tee "$log"; rc=${PIPESTATUS[0]} ;;
 	cross) "$top/scripts/check-cross.sh" 2>&1 | tee "$log"; rc=${PIPESTATUS[0]} ;;

@@ -4,6 +4,10 @@
 # "check-$part") before sourcing this file.
 
 top=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+# The system's programs first: the suite uses what scripts/deps.sh installs,
+# never a copy in /usr/local or a user's PATH (a pyenv python3 without
+# Debian's docutils, say).
+export PATH=/usr/sbin:/usr/bin:/sbin:/bin:$PATH
 pass=0 fail=0
 
 # tally PREFIX FILE: prints "P F" from the last line of FILE that reads

@@ -1,0 +1,149 @@
+#!/usr/bin/env bash
+# check-deps: install what scripts/deps.sh names, then prove that each
+# toolchain and tool works for what the suite asks of it (compile and link,
+# boot QEMU's machines with the suite's devices, run each tool once). A probe
+# that fails names the packages to add to deps.sh. Last, scripts/deps-audit.py
+# compares the list with what the host's scripts run and with what the probes
+# need: a program reached only through a recommendation or a hand-made
+# install fails here, not twenty minutes later inside another check.
+# Prints "ok"/"not ok" per probe and "check-deps: P passed, F failed".
+set -uo pipefail
+
+part=deps
+. "$(dirname "$0")/lib.sh"
+out=$top/build/check-deps
+rm -rf "$out"
+mkdir -p "$out"
+
+"$top/scripts/deps.sh"
+result $? "scripts/deps.sh installs every package it names (apt-get --no-install-recommends)"
+
+need=()
+# probe WHAT "PKG..." COMMAND...: runs COMMAND; on failure names the packages
+# of PKG... that are not installed (or all of them, when all are).
+probe() {
+	local what=$1 pkgs=$2 n=$((${#need[@]} + 1)) p absent=
+	shift 2
+	need+=($pkgs)
+	if "$@" >"$out/probe-$n.log" 2>&1; then
+		result 0 "$what"
+		return
+	fi
+	tail -n 5 "$out/probe-$n.log" | sed 's/^/    /'
+	for p in $pkgs; do
+		dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed$' ||
+			absent="$absent $p"
+	done
+	echo "check-deps: $what: failed; add to scripts/deps.sh:${absent:- $pkgs (installed, but not working)}"
+	result 1 "$what"
+}
+
+hello=$out/hello.c
+cat >"$hello" <<'EOF'
+#include <stdio.h>
+#include <drm.h>
+
+int main(void)
+{
+	printf("%zu\n", sizeof(struct drm_prime_handle));
+	return 0;
+}
+EOF
+libdrm_cflags=$(pkg-config --cflags libdrm 2>/dev/null)
+
+# compiles CC FLAGS... PATTERN: builds $hello with CC and FLAGS, and checks
+# that file(1) says PATTERN of the program.
+compiles() {
+	local cc=$1 want bin=$out/hello-$1
+	shift
+	want=${*: -1}
+	"$cc" -std=c11 -Wall -Wextra -Werror "${@:1:$#-1}" -o "$bin" "$hello" &&
+		file -L "$bin" | tee /dev/stderr | grep -q "$want"
+}
+
+host_gcc() {
+	# shellcheck disable=SC2086
+	compiles gcc $libdrm_cflags 'x86-64' && "$out/hello-gcc" &&
+		compiles gcc -static $libdrm_cflags 'statically linked'
+}
+probe "gcc compiles and links a C11 program against libdrm's header, dynamic and static" \
+	"build-essential libdrm-dev pkg-config file" host_gcc
+
+musl() {
+	printf '#include <stdio.h>\nint main(void) { puts("musl"); return 0; }\n' >"$out/musl.c"
+	musl-gcc -Wall -Werror -o "$out/hello-musl" "$out/musl.c" &&
+		file -L "$out/hello-musl" | grep -q ld-musl && "$out/hello-musl"
+}
+probe "musl-gcc compiles, links and runs a program" "musl-tools" musl
+
+pc=$(arm64_pkg_config "$out")
+arm64_gcc() {
+	# shellcheck disable=SC2046
+	compiles aarch64-linux-gnu-gcc $("$pc" --cflags libdrm) 'ARM aarch64' &&
+		[ "$("$pc" --variable=pcfiledir libdrm)" = /usr/lib/aarch64-linux-gnu/pkgconfig ]
+}
+probe "aarch64-linux-gnu-gcc compiles and links against libdrm-dev:arm64's pkg-config" \
+	"gcc-aarch64-linux-gnu libc6-dev-arm64-cross libdrm-dev:arm64" arm64_gcc
+
+ppc64le_gcc() {
+	# shellcheck disable=SC2086
+	compiles powerpc64le-linux-gnu-gcc $libdrm_cflags '64-bit PowerPC'
+}
+probe "powerpc64le-linux-gnu-gcc compiles and links a program" \
+	"gcc-powerpc64le-linux-gnu libc6-dev-ppc64el-cross libdrm-dev" ppc64le_gcc
+
+kernel_tools() {
+	printf '#include <gelf.h>\n#include <openssl/evp.h>\nint main(void) { return 0; }\n' |
+		gcc -x c -o "$out/hostlibs" - -lelf -lcrypto &&
+		bison --version && flex --version && bc --version && pahole --version
+}
+probe "the kernel build's host libraries and tools (libelf, OpenSSL, bison, flex, bc, pahole)" \
+	"libelf-dev libssl-dev bison flex bc dwarves" kernel_tools
+
+kernels() {
+	test -r /usr/src/linux-source-6.12.tar.xz &&
+		ls -d /usr/src/linux-headers-6.12.*-amd64/Makefile /usr/src/linux-headers-6.1.*-amd64/Makefile &&
+		ls /boot/vmlinuz-6.12.*-amd64 /boot/vmlinuz-6.1.*-amd64
+}
+probe "linux-source-6.12, the 6.12 and 6.1 headers and their stock images" \
+	"linux-source-6.12 linux-headers-6.12-amd64 linux-headers-amd64 $("$top/scripts/deps.sh" --print | grep '^linux-image-' | tr '\n' ' ')" \
+	kernels
+
+# QEMU: the version, and each machine with the devices the suite gives it,
+# created paused and quit at once (a missing firmware or option ROM fails
+# here: SeaBIOS, iPXE's ROMs of e1000 and e1000e).
+qemu_quit() {
+	"$1" -version &&
+		echo quit | timeout 60 "$@" -accel tcg -S -display none -nodefaults -monitor stdio -serial none
+}
+probe "qemu-system-x86_64: q35, intel-iommu, edu, a bridge, e1000, e1000e" "qemu-system-x86" \
+	qemu_quit qemu-system-x86_64 -cpu max,la57=off -machine q35,kernel-irqchip=split \
+		-device intel-iommu,intremap=on -device edu -device pci-bridge,id=br,chassis_nr=1 \
+		-device edu,bus=br,addr=1 -device e1000,bus=br,addr=2 -device e1000e
+probe "qemu-system-aarch64: virt with GICv3 and the SMMUv3, edu" "qemu-system-arm" \
+	qemu_quit qemu-system-aarch64 -cpu cortex-a57 -machine virt,gic-version=3,iommu=smmuv3 -device edu
+
+probe "busybox-static is a static busybox" "busybox-static file" \
+	eval 'file -L /bin/busybox | grep -q "statically linked"'
+probe "/usr/bin/python3 imports docutils (check-rst.py)" "python3 python3-docutils" \
+	/usr/bin/python3 -c 'import docutils.core, docutils.parsers.rst; print(docutils.__version__)'
+probe "dkms --version" "dkms" dkms --version
+probe "lintian --version" "lintian" lintian --version
+probe "sparse --version" "sparse" sparse --version
+probe "dpkg-buildpackage and dh (make deb)" "build-essential debhelper dh-dkms" \
+	eval 'dpkg-buildpackage --version && command -v dh dh_dkms dh_testdir'
+probe "valgrind --version" "valgrind" valgrind --version
+probe "dtc --version" "device-tree-compiler" dtc --version
+probe "gnuplot --version (make bench)" "gnuplot-nox" gnuplot --version
+probe "git, rsync, cpio, xz, kmod" "git rsync cpio xz-utils kmod" \
+	eval 'git --version && rsync --version && cpio --version && xz --version && depmod --version'
+
+# Host scripts: everything that runs outside the guests.
+mapfile -t host < <(cd "$top" && { ls scripts/* | grep -v '\.config$'
+	ls Makefile ./*/Makefile ./*/*/Makefile debian/rules .ci/run 2>/dev/null
+	find tests -name '*.sh' -o -name '*.py' | grep -vE '/guest-[^/]*$|^tests/guest/'; } | sort -u)
+(cd "$top" && /usr/bin/python3 scripts/deps-audit.py --pkgs "$("$top/scripts/deps.sh" --print | tr '\n' ' ')" \
+	--need "${need[*]}" "${host[@]}")
+result $? "deps.sh names every package the host scripts run and the probes need"
+
+finish
