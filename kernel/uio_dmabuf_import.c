@@ -173,8 +173,6 @@ static int uio_dmabuf_map(struct uio_dmabuf_dev *udev, struct uio_dmabuf_mapping
 		ret = PTR_ERR(map->sgt);
 		goto unpin;
 	}
-	/* A table the dma-buf core cached at attach was mapped bidirectionally. */
-	map->mapped_dir = map->attach->sgt ? map->attach->dir : map->dir;
 	ret = uio_dmabuf_wait_kernel_fences(map->file, dmabuf->resv);
 	if (ret)
 		goto unmap;
@@ -543,9 +541,9 @@ void uio_dmabuf_sync_range_locked(struct uio_dmabuf_dev *udev, struct uio_dmabuf
 			if (granule)
 				n = min_t(u64, n, (addr | granule) - addr + 1);
 			if (for_cpu)
-				dma_sync_single_for_cpu(dev, addr, n, map->mapped_dir);
+				dma_sync_single_for_cpu(dev, addr, n, map->dir);
 			else
-				dma_sync_single_for_device(dev, addr, n, map->mapped_dir);
+				dma_sync_single_for_device(dev, addr, n, map->dir);
 			from += n;
 		}
 		pos += len;

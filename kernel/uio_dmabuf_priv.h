@@ -222,9 +222,8 @@ struct uio_dmabuf_file {
  * @dmabuf:     the buffer; a reference is held while live
  * @attach:     the dynamic attachment of @dmabuf to the device
  * @sgt:        the mapped table; only its DMA fields are read
- * @dir:        direction asked for
- * @mapped_dir: direction of the mapping: @dir, or bidirectional when the
- *              dma-buf core mapped the table at attach
+ * @dir:        direction asked for, and the one the table is mapped and
+ *              synced with
  * @handle:     the handle user space knows the import by
  * @pid:        tgid of the importing process
  * @mm:         the mm charged for the pinned pages (grabbed), or NULL
@@ -248,7 +247,6 @@ struct uio_dmabuf_mapping {
 	struct dma_buf_attachment *attach;
 	struct sg_table *sgt;
 	enum dma_data_direction dir;
-	enum dma_data_direction mapped_dir;
 	u32 handle;
 	pid_t pid;
 	struct mm_struct *mm;

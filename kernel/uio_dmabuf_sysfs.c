@@ -38,7 +38,7 @@ static int uio_dmabuf_imports_show(struct seq_file *s, void *unused)
 	mutex_lock(&udev->lock);
 	list_for_each_entry(map, &udev->imports, node)
 		seq_printf(s, "%u\t%d\t%zu\t%s\t%u\t%s\n", map->handle, map->pid,
-			   map->dmabuf->size, uio_dmabuf_dir_names[map->mapped_dir],
+			   map->dmabuf->size, uio_dmabuf_dir_names[map->dir],
 			   map->nr_segs, map->dmabuf->exp_name);
 	mutex_unlock(&udev->lock);
 	return 0;

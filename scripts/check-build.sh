@@ -10,20 +10,33 @@ part=build
 out=$top/build/check-build
 mkdir -p "$out"
 
-# Warnings of gcc (W=1) and sparse (C=2) both print "warning:" or "error:".
+# Without a built vmlinux (a modules_prepare'd tree) there is no
+# Module.symvers: modpost (warning only, KBUILD_MODPOST_WARN) cannot resolve
+# the kernel's symbols and says so for each. Those lines are let through.
+modpost_ok='^WARNING: ([^ ]*Module\.symvers is missing|modpost: "[a-z_0-9]+" \[[^]]*uio_dmabuf(_kunit)?\.ko\] undefined!|modpost: uio_dmabuf(_kunit)?\.ko: symbol .[a-z_0-9]+. undefined!|modpost: suppressed [0-9]+ unresolved symbol warnings)'
+
+# build_module KDIR NAME [MAKE-ARGS...]: the module (and, with
+# CONFIG_UIO_DMABUF_KUNIT_TEST=m among the arguments, its KUnit module) with
+# W=1 and sparse; warnings of gcc and sparse (C=2) both print "warning:" or
+# "error:". Returns make's status; $log is the build's log.
 build_module() {
-	local kdir=$1 name=$2 log=$out/module-$2.log tmp
+	local kdir=$1 name=$2 tmp rc
+	shift 2
+	log=$out/module-$name.log
 	tmp=$(mktemp -d)
 	cp -r "$top/kernel" "$top/include" "$top/compat" "$tmp/"
-	make -C "$kdir" M="$tmp/kernel" W=1 C=2 modules >"$log" 2>&1
-	local rc=$?
+	make -C "$kdir" M="$tmp/kernel" W=1 C=2 "$@" modules >"$log" 2>&1
+	rc=$?
+	[ -f "$tmp/kernel/uio_dmabuf.ko" ] || rc=1
+	case " $* " in
+	*" CONFIG_UIO_DMABUF_KUNIT_TEST=m "*) [ -f "$tmp/kernel/tests/uio_dmabuf_kunit.ko" ] || rc=1 ;;
+	esac
 	rm -rf "$tmp"
-	if [ "$rc" != 0 ] || grep -qE 'warning:|error:' "$log"; then
-		grep -E 'warning:|error:' "$log" | head -20
-		result 1 "module builds against $name headers with W=1 and sparse, no warnings"
-	else
-		result 0 "module builds against $name headers with W=1 and sparse, no warnings"
+	if [ "$rc" != 0 ] || grep -E 'warning:|error:|WARNING' "$log" | grep -vE "$modpost_ok" | grep -q .; then
+		grep -E 'warning:|error:|WARNING' "$log" | grep -vE "$modpost_ok" | head -20
+		return 1
 	fi
+	return 0
 }
 
 # Each Debian kernel with headers here: W=1 and sparse now, DKMS below.
@@ -32,6 +45,7 @@ for kdir in /usr/src/linux-headers-6.12.*-amd64 /usr/src/linux-headers-6.1.*-amd
 	[ -d "$kdir" ] || { result 1 "headers present: $kdir"; continue; }
 	kver=${kdir#/usr/src/linux-headers-}
 	build_module "$kdir" "$kver"
+	result $? "module builds against $kver headers with W=1 and sparse, no warnings"
 	[ -d "/lib/modules/$kver/build" ] && kvers+=("$kver")
 done
 
@@ -59,10 +73,45 @@ renamed_headers() {
 renamed=$(mktemp -d)
 if renamed_headers "$renamed"; then
 	build_module "$renamed/amd64" "6.12-invalidate_mappings"
+	result $? "module builds against 6.12-invalidate_mappings headers with W=1 and sparse, no warnings"
 else
 	result 1 "a copy of the 6.12 headers with the revoke series' dma-buf names"
 fi
 rm -rf "$renamed"
+
+# Current mainline: the newest linux-source-7.* of Debian's unstable and
+# experimental suites, modules_prepare'd (scripts/mainline-prepare.sh). The
+# module and its KUnit module build there with compat/ and without it (the
+# sources use mainline's names); without compat/, 6.12's headers must fail,
+# or the switch proves nothing. The last version that built is remembered:
+# when a newer one fails, that is news about mainline, and the check says so.
+cache=${UIO_DMABUF_CACHE:-/var/cache/uio-dmabuf}
+if prep=$("$top/scripts/mainline-prepare.sh" 2>"$out/mainline-prepare.log" | tail -n1) && [ -n "$prep" ]; then
+	mver=${prep%% *} mdir=${prep#* }
+	echo "mainline: linux-source $mver"
+	build_module "$mdir" "mainline" KBUILD_MODPOST_WARN=1 CONFIG_UIO_DMABUF_KUNIT_TEST=m
+	result $? "module and KUnit module build against mainline $mver with W=1 and sparse, no warnings"
+	build_module "$mdir" "mainline-nocompat" KBUILD_MODPOST_WARN=1 CONFIG_UIO_DMABUF_KUNIT_TEST=m \
+		UIO_DMABUF_NO_COMPAT=1
+	rc=$?
+	good=$(cat "$cache/mainline-last-good" 2>/dev/null)
+	if [ "$rc" = 0 ]; then
+		echo "$mver" >"$cache/mainline-last-good"
+	elif [ -n "$good" ] && [ "$good" != "$mver" ]; then
+		echo "mainline: $good built, the archive's newest $mver does not: a change in mainline" \
+			"(see $log), to be met in the sources and compat/"
+	fi
+	result $rc "module and KUnit module build against mainline $mver without compat/ (W=1, sparse)"
+else
+	cat "$out/mainline-prepare.log"
+	result 1 "a modules_prepare'd tree of the newest linux-source-7.*"
+fi
+kdir612=$(ls -d /usr/src/linux-headers-6.12.*-amd64 | sort -V | tail -n1)
+if build_module "$kdir612" "6.12-nocompat" UIO_DMABUF_NO_COMPAT=1 >/dev/null; then
+	result 1 "without compat/, the module does not build against 6.12's headers (the switch works)"
+else
+	result 0 "without compat/, the module does not build against 6.12's headers (the switch works)"
+fi
 
 # DKMS, as `make dkms-install` runs it.
 if "$top/scripts/dkms-build.sh" "$out/dkms" "${kvers[@]}" >"$out/dkms-status.txt" 2>&1; then

@@ -138,6 +138,14 @@ probe "gnuplot --version (make bench)" "gnuplot-nox" gnuplot --version
 probe "git, rsync, cpio, xz, kmod" "git rsync cpio xz-utils kmod" \
 	eval 'git --version && rsync --version && cpio --version && xz --version && depmod --version'
 
+# Current mainline's source, through the private apt configuration; the
+# system's own apt must not know unstable or experimental afterwards.
+mainline() {
+	"$top/scripts/fetch-mainline.sh" && ! apt-cache policy | grep -E 'unstable|experimental'
+}
+probe "the newest linux-source-7.* fetched and unpacked, unseen by the system's apt" \
+	"apt dpkg xz-utils debian-archive-keyring" mainline
+
 # Host scripts: everything that runs outside the guests.
 mapfile -t host < <(cd "$top" && { ls scripts/* | grep -v '\.config$'
 	ls Makefile ./*/Makefile ./*/*/Makefile debian/rules .ci/run 2>/dev/null
