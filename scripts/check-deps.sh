@@ -30,11 +30,15 @@ probe() {
 		return
 	fi
 	tail -n 5 "$out/probe-$n.log" | sed 's/^/    /'
-	for p in $pkgs; do
+	# What the probe's packages are, and what they only recommend: with
+	# --no-install-recommends, the usual culprit.
+	for p in $pkgs $(apt-cache depends --no-depends --no-suggests --no-conflicts --no-breaks \
+			--no-replaces --no-enhances $pkgs 2>/dev/null | sed -n 's/^ *Recommends: \([^<]*\)$/\1/p'); do
 		dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed$' ||
 			absent="$absent $p"
 	done
-	echo "check-deps: $what: failed; add to scripts/deps.sh:${absent:- $pkgs (installed, but not working)}"
+	echo "check-deps: $what: failed;" \
+		"${absent:+not installed (add to scripts/deps.sh):$absent}${absent:-installed, but not working: $pkgs}"
 	result 1 "$what"
 }
 
@@ -100,27 +104,34 @@ kernel_tools() {
 probe "the kernel build's host libraries and tools (libelf, OpenSSL, bison, flex, bc, pahole)" \
 	"libelf-dev libssl-dev bison flex bc dwarves" kernel_tools
 
+images=$("$top/scripts/deps.sh" --print | grep '^linux-image-' | tr '\n' ' ')
 kernels() {
-	test -r /usr/src/linux-source-6.12.tar.xz &&
-		ls -d /usr/src/linux-headers-6.12.*-amd64/Makefile /usr/src/linux-headers-6.1.*-amd64/Makefile &&
-		ls /boot/vmlinuz-6.12.*-amd64 /boot/vmlinuz-6.1.*-amd64
+	local i v
+	test -r /usr/src/linux-source-6.12.tar.xz && [ -n "$images" ] || return 1
+	for i in $images; do
+		v=${i#linux-image-} v=${v%-unsigned}
+		ls "/usr/src/linux-headers-$v/Makefile" "/boot/vmlinuz-$v" || return 1
+	done
 }
-probe "linux-source-6.12, the 6.12 and 6.1 headers and their stock images" \
-	"linux-source-6.12 linux-headers-6.12-amd64 linux-headers-amd64 $("$top/scripts/deps.sh" --print | grep '^linux-image-' | tr '\n' ' ')" \
-	kernels
+probe "linux-source-6.12, the newest 6.12 and 6.1 headers and their stock images" \
+	"linux-source-6.12 linux-headers-6.12-amd64 linux-headers-amd64 $images" kernels
 
-# QEMU: the version, and each machine with the devices the suite gives it,
-# created paused and quit at once (a missing firmware or option ROM fails
-# here: SeaBIOS, iPXE's ROMs of e1000 and e1000e).
+# QEMU: the version, and each machine with the devices the suite gives it and
+# its default ones (as run-qemu.sh leaves them), x86's with a kernel as
+# -kernel loads it, created paused and quit at once: a missing firmware or
+# option ROM fails here (SeaBIOS, linuxboot_dma.bin, iPXE's ROMs of e1000,
+# e1000e and virtio-net).
 qemu_quit() {
 	"$1" -version &&
-		echo quit | timeout 60 "$@" -accel tcg -S -display none -nodefaults -monitor stdio -serial none
+		echo quit | timeout 60 "$@" -accel tcg -S -display none -monitor stdio -serial none
 }
-probe "qemu-system-x86_64: q35, intel-iommu, edu, a bridge, e1000, e1000e" "qemu-system-x86" \
-	qemu_quit qemu-system-x86_64 -cpu max,la57=off -machine q35,kernel-irqchip=split \
+probe "qemu-system-x86_64: q35, intel-iommu, edu, a bridge, e1000, e1000e, -kernel" \
+	"qemu-system-x86 ipxe-qemu" \
+	qemu_quit qemu-system-x86_64 -kernel "$(ls /boot/vmlinuz-6.12.*-amd64 | sort -V | tail -n1)" \
+		-cpu max,la57=off -machine q35,kernel-irqchip=split \
 		-device intel-iommu,intremap=on -device edu -device pci-bridge,id=br,chassis_nr=1 \
 		-device edu,bus=br,addr=1 -device e1000,bus=br,addr=2 -device e1000e
-probe "qemu-system-aarch64: virt with GICv3 and the SMMUv3, edu" "qemu-system-arm" \
+probe "qemu-system-aarch64: virt with GICv3 and the SMMUv3, edu" "qemu-system-arm ipxe-qemu" \
 	qemu_quit qemu-system-aarch64 -cpu cortex-a57 -machine virt,gic-version=3,iommu=smmuv3 -device edu
 
 probe "busybox-static is a static busybox" "busybox-static file" \
@@ -131,23 +142,28 @@ probe "dkms --version" "dkms" dkms --version
 probe "lintian --version" "lintian" lintian --version
 probe "sparse --version" "sparse" sparse --version
 probe "dpkg-buildpackage and dh (make deb)" "build-essential debhelper dh-dkms" \
-	eval 'dpkg-buildpackage --version && command -v dh dh_dkms dh_testdir'
+	eval 'dpkg-buildpackage --version && type -P dh dh_dkms dh_testdir'
 probe "valgrind --version" "valgrind" valgrind --version
 probe "dtc --version" "device-tree-compiler" dtc --version
 probe "gnuplot --version (make bench)" "gnuplot-nox" gnuplot --version
-probe "git, rsync, cpio, xz, kmod" "git rsync cpio xz-utils kmod" \
-	eval 'git --version && rsync --version && cpio --version && xz --version && depmod --version'
+probe "git, rsync, cpio, xz, kmod, openssl, perl's modules (checkpatch.pl)" \
+	"git rsync cpio xz-utils kmod openssl perl" \
+	eval 'git --version && rsync --version && cpio --version && xz --version && depmod --version &&
+		openssl version && perl -MTerm::ANSIColor -MEncode -MFile::Basename -e 1'
 
 # Current mainline's source, through the private apt configuration; the
 # system's own apt must not know unstable or experimental afterwards.
 mainline() {
-	"$top/scripts/fetch-mainline.sh" && ! apt-cache policy | grep -E 'unstable|experimental'
+	local policy
+	"$top/scripts/fetch-mainline.sh" && policy=$(apt-cache policy) &&
+		! grep -E 'unstable|experimental' <<<"$policy"
 }
 probe "the newest linux-source-7.* fetched and unpacked, unseen by the system's apt" \
 	"apt dpkg xz-utils debian-archive-keyring" mainline
 
 # Host scripts: everything that runs outside the guests.
-mapfile -t host < <(cd "$top" && { ls scripts/* | grep -v '\.config$'
+mapfile -t host < <(cd "$top" && { find scripts -maxdepth 1 -type f ! -name '*.config'
+
 	ls Makefile ./*/Makefile ./*/*/Makefile debian/rules .ci/run 2>/dev/null
 	find tests -name '*.sh' -o -name '*.py' | grep -vE '/guest-[^/]*$|^tests/guest/'; } | sort -u)
 (cd "$top" && /usr/bin/python3 scripts/deps-audit.py --pkgs "$("$top/scripts/deps.sh" --print | tr '\n' ' ')" \

@@ -28,14 +28,20 @@ SYSTEM_PATH = ["/usr/sbin", "/usr/bin", "/sbin", "/bin"]
 
 def installed_db():
     """Package -> (depends, provides, essential, priority) for installed ones."""
-    fmt = "${Package}\t${Status}\t${Essential}\t${Priority}\t${Pre-Depends}, ${Depends}\t${Provides}\n"
+    fmt = ("${binary:Package}\t${Status}\t${Essential}\t${Priority}\t${Pre-Depends}, ${Depends}"
+           "\t${Provides}\n")
     out = subprocess.run(["dpkg-query", "-W", "-f", fmt], check=True,
                          capture_output=True, text=True).stdout
+    native = subprocess.run(["dpkg", "--print-architecture"], check=True,
+                            capture_output=True, text=True).stdout.strip()
     db, providers = {}, {}
     for line in out.splitlines():
         name, status, essential, priority, deps, provides = line.split("\t")
         if not status.endswith(" installed"):
             continue
+        # Multi-Arch: same packages are "name:amd64" even when native.
+        if name.endswith(":" + native):
+            name = name[:-len(native) - 1]
         db[name] = (deps, essential == "yes", priority)
         for p in provides.split(","):
             p = p.strip().split(" ")[0]
@@ -45,24 +51,29 @@ def installed_db():
 
 
 def bare(name):
-    """A dependency atom without version and architecture qualifiers."""
+    """A dependency atom without version qualifiers (name, or name:arch)."""
     name = re.sub(r"\(.*?\)|\[.*?\]|<.*?>", "", name).strip()
-    return name.split(":")[0]
+    return name[:-4] if name.endswith(":any") else name
 
 
 def closure(roots, db, providers):
-    """Everything installed that the roots reach through (Pre-)Depends."""
-    seen, todo = set(), [bare(r) for r in roots]
+    """Everything installed that the roots reach through (Pre-)Depends. Names
+    are dpkg's binary:Package: foreign-architecture packages keep ":arch", and
+    so do the dependencies they reach when such a package is installed."""
+    seen, todo = set(), [(bare(r), None) for r in roots]
     while todo:
-        pkg = todo.pop()
-        for cand in [pkg] + sorted(providers.get(pkg, ())):
-            if cand in db and cand not in seen:
-                seen.add(cand)
-                for group in db[cand][0].split(","):
-                    for alt in group.split("|"):
-                        alt = bare(alt)
-                        if alt:
-                            todo.append(alt)
+        pkg, arch = todo.pop()
+        names = [f"{pkg}:{arch}", pkg] if arch and ":" not in pkg else [pkg]
+        for name in names:
+            for cand in [name] + sorted(providers.get(name, ())):
+                if cand in db and cand not in seen:
+                    seen.add(cand)
+                    carch = cand.split(":")[1] if ":" in cand else None
+                    for group in db[cand][0].split(","):
+                        for alt in group.split("|"):
+                            alt = bare(alt)
+                            if alt:
+                                todo.append((alt, carch))
     return seen
 
 
@@ -135,7 +146,7 @@ def words(path):
     python = path.endswith(".py") or (lines and "python" in lines[0] and lines[0].startswith("#!"))
     for line in lines:
         if python:
-            found.update(re.findall(r"subprocess\.\w+\(\s*\[\s*[\"']([\w.+-]+)[\"']", line))
+            found.update(re.findall(r"(?:subprocess\.\w+\(\s*\[|\brun\()\s*[\"']([\w.+-]+)[\"']", line))
             continue
         if make:
             if not line.startswith("\t"):
@@ -147,6 +158,14 @@ def words(path):
         s = re.sub(r"(^|\s)#(\s.*)?$", "", s)
         # name=(program args...): an array holding a command line
         found.update(re.findall(r"\b[A-Za-z_]\w*=\(\s*([A-Za-z_][\w.+-]*)", s))
+        # make's and kbuild's program variables (CC=musl-gcc), and cross
+        # prefixes (aarch64-linux-gnu-), which name a gcc
+        found.update(re.findall(r"\b(?:CC|HOSTCC|AR|LD|PKG_CONFIG)=[\"']?([A-Za-z_][\w.+-]*)", s))
+        found.update(p + "gcc" for p in re.findall(r"\b([a-z0-9_]+-linux-gnu[a-z]*-)(?![\w.+-])", s))
+        if re.search(r"\bC=[12]\b", s):
+            found.add("sparse")
+        # /usr/bin/prog, /bin/prog ... where a program stands
+        found.update(re.findall(r"(?:^|[\s;|&(`])/(?:usr/)?s?bin/([A-Za-z_][\w.+-]*)", s))
         for seg in SEPARATORS.split(s):
             found.update(commands(seg))
     return found

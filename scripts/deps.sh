@@ -12,7 +12,7 @@ set -euo pipefail
 pkgs=(
 	# the kernels: test kernels from source, modules against Debian's headers
 	build-essential bc bison flex libelf-dev libssl-dev dwarves cpio kmod xz-utils
-	rsync git sparse
+	rsync git sparse openssl perl	# perl's modules: checkpatch.pl
 	linux-source-6.12
 	linux-headers-6.12-amd64	# headers of the newest Debian 6.12 kernel
 	linux-headers-amd64		# headers of Debian 12's own 6.1 kernel
@@ -26,7 +26,7 @@ pkgs=(
 	gcc-aarch64-linux-gnu libc6-dev-arm64-cross libdrm-dev:arm64
 	gcc-powerpc64le-linux-gnu libc6-dev-ppc64el-cross
 	# the guests: QEMU with its firmware and option ROMs, busybox
-	qemu-system-x86 busybox-static
+	qemu-system-x86 ipxe-qemu busybox-static
 	qemu-system-arm device-tree-compiler	# check-arm64
 	# make bench: its plots
 	gnuplot-nox
@@ -80,7 +80,8 @@ if [ "${#missing[@]}" -gt 0 ]; then
 	apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
 
-for image in $(stock_images); do
+images=$(stock_images)
+for image in $images; do
 	if ! installed "$image"; then
 		echo "deps: installing $image"
 		apt-get install -y -qq --no-install-recommends "$image"
