@@ -64,6 +64,12 @@ static inline bool iommu_group_has_isolated_msi(struct iommu_group *group)
 #define dma_buf_invalidate_mappings(dmabuf)	dma_buf_move_notify(dmabuf)
 #endif
 
+/* Before kzalloc_obj() (7.x): the sources' kzalloc_obj(*p, gfp) only. */
+#ifdef UIO_DMABUF_COMPAT_ALLOC_OBJ
+#include <linux/slab.h>
+#define kzalloc_obj(obj, gfp)	kzalloc(sizeof(obj), gfp)
+#endif
+
 /*
  * Before 6.11 a platform driver's .remove returned int, and the void callback
  * the glue uses was .remove_new. Kbuild defines UIO_DMABUF_COMPAT_REMOVE_NEW

@@ -99,7 +99,10 @@ static void uio_dmabuf_invalidate_mappings(struct dma_buf_attachment *attach)
 		wake_up_interruptible_all(&udev->poll_wait);
 	}
 	mutex_unlock(&udev->lock);
-	/* A table the dma-buf core cached at attach is unmapped at detach. */
+	/*
+	 * Before 6.15 the dma-buf core mapped a static exporter's table at attach
+	 * and kept it; that one is unmapped at the detach, and ignores this call.
+	 */
 	dma_buf_unmap_attachment(attach, map->sgt, map->dir);
 	uio_dmabuf_flush_lazy(udev->dev);
 }
@@ -214,7 +217,7 @@ static void uio_dmabuf_unmap(struct uio_dmabuf_dev *udev, struct uio_dmabuf_mapp
 		dma_buf_unmap_attachment(map->attach, sgt, map->dir);
 	dma_buf_unpin(map->attach);
 	dma_resv_unlock(dmabuf->resv);
-	/* A table the core cached at attach is unmapped only here. */
+	/* A table the core kept from attach (before 6.15) is unmapped only here. */
 	dma_buf_detach(dmabuf, map->attach);
 	uio_dmabuf_flush_lazy(udev->dev);
 	if (revoked) {
@@ -347,7 +350,7 @@ uio_dmabuf_mapping_new(struct uio_dmabuf_file *file, struct dma_buf *dmabuf,
 	struct uio_dmabuf_mapping *map;
 	int ret;
 
-	map = kzalloc(sizeof(*map), GFP_KERNEL_ACCOUNT);
+	map = kzalloc_obj(*map, GFP_KERNEL_ACCOUNT);
 	if (!map)
 		return ERR_PTR(-ENOMEM);
 	kref_init(&map->ref);

@@ -398,7 +398,7 @@ struct uio_dmabuf_file *uio_dmabuf_file_open(struct uio_dmabuf_dev *udev)
 	struct uio_dmabuf_file *file;
 	int ret;
 
-	file = kzalloc(sizeof(*file), GFP_KERNEL_ACCOUNT);
+	file = kzalloc_obj(*file, GFP_KERNEL_ACCOUNT);
 	if (!file)
 		return ERR_PTR(-ENOMEM);
 	xa_init_flags(&file->handles, XA_FLAGS_ALLOC1);

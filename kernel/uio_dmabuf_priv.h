@@ -233,8 +233,9 @@ struct uio_dmabuf_file {
  *              other's writes (bounce buffers, or a non-coherent device)
  * @live:       published under @handle and not yet unlisted
  * @revoked:    the exporter revoked the mapping: @sgt was unmapped (or is
- *              left to the detach, when the dma-buf core cached it); set
- *              under the reservation lock and the device lock
+ *              left to the detach, when the dma-buf core kept it from
+ *              attach, as before 6.15); set under the reservation lock and
+ *              the device lock
  * @segs:       the DMA segments, merged, in buffer order; immutable once live
  * @buf_node:   in the device's @buffers, from reservation to unmap
  */

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Apply the series to a kernel source tree the way a maintainer would get it
-# (unpacking Debian's linux-source-6.12 into TREE first if TREE is empty),
+# (unpacking Debian's linux-source-6.12 into TREE first if TREE is empty, or
+# copying the tree APPLY_SERIES_SOURCE names, current mainline's),
 # touching only what changed: the patches are applied with git apply to a copy
 # of the pristine files, then copied into TREE where they differ (unchanged
 # files keep their timestamps, so make rebuilds only what changed). Files an
@@ -41,10 +42,15 @@ if [ -n "$stage_only" ]; then
 	exit
 fi
 if [ ! -f "$tree/Makefile" ]; then
-	echo "apply-series: unpacking linux-source into $tree" >&2
 	rm -rf "$tree.tmp"
 	mkdir -p "$tree.tmp"
-	tar -xf /usr/src/linux-source-6.12.tar.xz -C "$tree.tmp" --strip-components=1
+	if [ -n "${APPLY_SERIES_SOURCE:-}" ]; then
+		echo "apply-series: copying $APPLY_SERIES_SOURCE into $tree" >&2
+		cp -a "$APPLY_SERIES_SOURCE/." "$tree.tmp/"
+	else
+		echo "apply-series: unpacking linux-source into $tree" >&2
+		tar -xf /usr/src/linux-source-6.12.tar.xz -C "$tree.tmp" --strip-components=1
+	fi
 	mv "$tree.tmp" "$tree"
 fi
 stage=$(mktemp -d)

@@ -18,6 +18,10 @@
 # --arm64: the arm64 kernel for QEMU's virt machine instead (make check-arm64),
 #          scripts/arm64-kernel.config cross-built with aarch64-linux-gnu-gcc,
 #          in trees of its own; its image is Image instead of bzImage.
+# --mainline: the test kernel of current mainline instead: the newest
+#          linux-source-7.* (scripts/fetch-mainline.sh), the series exported
+#          against it, the same fragment plus scripts/mainline-kernel.config
+#          (VFIO, VFIO's no-IOMMU mode, P2P DMA), in trees of its own.
 # --tree:  print the source tree's path (the tree out-of-tree modules for this
 #          kernel are built against) instead of building.
 set -euo pipefail
@@ -28,7 +32,7 @@ tarball=/usr/src/linux-source-6.12.tar.xz
 fragment=$top/scripts/test-kernel.config
 jobs=${JOBS:-$(nproc)}
 arch=(ARCH=x86_64) image=bzImage image_path=arch/x86/boot/bzImage
-print_tree=0
+print_tree=0 mainline=0
 for arg in "$@"; do
 	case "$arg" in
 	--bench)
@@ -41,6 +45,15 @@ for arg in "$@"; do
 		fragment=$top/scripts/arm64-kernel.config
 		arch=(ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu-)
 		image=Image image_path=arch/arm64/boot/Image ;;
+	--mainline)
+		mainline=1
+		mkdir -p "$cache"
+		fragment=$cache/mainline-kernel.config
+		# Symbols mainline no longer has ("# gone: CONFIG_X") leave the 6.12 fragment.
+		gone=$(sed -n 's/^# gone: \(CONFIG_[A-Z0-9_]*\).*/^\1=/p' "$top/scripts/mainline-kernel.config")
+		{ grep -vE "${gone:-^\$^}" "$top/scripts/test-kernel.config"
+		  cat "$top/scripts/mainline-kernel.config"; } >"$fragment.tmp"
+		mv "$fragment.tmp" "$fragment" ;;
 	--tree) print_tree=1 ;;
 	*) echo "build-kernel: unknown argument $arg" >&2; exit 2 ;;
 	esac
@@ -48,11 +61,19 @@ done
 
 log() { echo "build-kernel: $*" >&2; }
 
-[ -r "$tarball" ] || { log "missing $tarball (run scripts/deps.sh)"; exit 1; }
-srcver=$(dpkg-query -W -f='${Version}' linux-source-6.12)
+if [ "$mainline" = 1 ]; then
+	src=$("$top/scripts/fetch-mainline.sh" | tail -n1)
+	srcver=mainline-$(cat "$src/.uio-dmabuf-version" | tr '~:' '-_')
+	pristine=$(dirname "$src")/pristine	# export-patches' base
+	patches=$("$top/scripts/export-patches" --base "$pristine" -o "$top/build/patches-mainline")
+	export APPLY_SERIES_SOURCE=$src
+else
+	[ -r "$tarball" ] || { log "missing $tarball (run scripts/deps.sh)"; exit 1; }
+	srcver=$(dpkg-query -W -f='${Version}' linux-source-6.12)
+	patches=$("$top/scripts/export-patches")
+	pristine=$cache/pristine-$srcver	# what export-patches wrote the series against
+fi
 cfghash=$(sha256sum "$fragment" | cut -c1-12)
-patches=$("$top/scripts/export-patches")
-pristine=$cache/pristine-$srcver	# what export-patches wrote the series against
 # The patches without their commit ids and dates, and the scripts that apply them.
 drvhash=$(cat "$top/scripts/build-kernel.sh" "$top/scripts/apply-series.sh" \
 	$(ls "$patches"/000[1-9]*.patch) |

@@ -129,18 +129,23 @@ v_dkms=$(sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' "$top/dkms.conf")
 [ -n "$v_make" ] && [ "$v_make" = "$v_user" ] && [ "$v_make" = "$v_dkms" ]
 result $? "one version in Makefile, userspace/Makefile and dkms.conf ($v_make, $v_user, $v_dkms)"
 
-lsrc=$("$top/scripts/linux-scripts.sh")
-cp_log=$out/checkpatch.log
 # The sources, not what an in-place build leaves beside them (uio_dmabuf.mod.c).
 sources=()
 for f in "$top"/kernel/*.[ch] "$top"/kernel/tests/*.[ch] "$top"/compat/*.h \
 	 "$top/include/uapi/linux/uio_dmabuf.h"; do
 	git -C "$top" check-ignore -q "$f" 2>/dev/null || sources+=("$f")
 done
-"$lsrc/scripts/checkpatch.pl" --strict --no-tree --quiet --show-types -f \
-	"${sources[@]}" >"$cp_log" 2>&1
-rc=$?
-[ "$rc" = 0 ] || head -40 "$cp_log"
-result "$rc" "checkpatch --strict: 0 errors, 0 warnings, 0 checks on kernel/, kernel/tests/, compat/ and the UAPI header"
+# checkpatch.pl of linux-source-6.12 and of current mainline, whose rules
+# are newer (kzalloc_obj(), for one).
+for lsrc in "$("$top/scripts/linux-scripts.sh")" "${mdir:+$("$top/scripts/fetch-mainline.sh" 2>/dev/null | tail -n1)}"; do
+	[ -n "$lsrc" ] || { result 1 "checkpatch.pl of current mainline (no tree fetched)"; continue; }
+	name=$( [ -f "$lsrc/.uio-dmabuf-version" ] && echo "mainline $mver" || echo 6.12)
+	cp_log=$out/checkpatch-${name%% *}.log
+	"$lsrc/scripts/checkpatch.pl" --strict --no-tree --quiet --show-types -f \
+		"${sources[@]}" >"$cp_log" 2>&1
+	rc=$?
+	[ "$rc" = 0 ] || head -40 "$cp_log"
+	result "$rc" "checkpatch --strict of $name: 0 errors, 0 warnings, 0 checks on kernel/, kernel/tests/, compat/ and the UAPI header"
+done
 
 finish

@@ -3,7 +3,9 @@
 # (uio_dmabuf_kunit.ko; every suite of kernel/tests/ must pass), bind edu to
 # uio_dmabuf, run the smoke test and the CLI tests, bind an e1000e with
 # irq_mode=msix and run the MSI-X eventfd test (tests/msix), then judge the
-# guest log. Prints the KTAP summary of kunit.py, the smoke, CLI and MSI-X TAP,
+# guest log; then boot current mainline's test kernel for the KUnit suites
+# and the smoke test. Prints the KTAP summary of kunit.py, the smoke, CLI
+# and MSI-X TAP,
 # the guest-log verdict and "check-guest: P passed, F failed".
 set -uo pipefail
 
@@ -32,4 +34,16 @@ count cli "$out/cli.tap"
 
 # The whole guest log: debug reports, DMA-API error count, kmemleak.
 judge_log "$out/guest.log"
+
+# Current mainline's test kernel (build-kernel.sh --mainline): the KUnit
+# suites and the smoke test, judged the same way.
+stage_guest "$out" --mainline
+echo "mainline: $(cat "$kout/version")"
+"$top/scripts/run-qemu.sh" --kernel "$kout/bzImage" --initrd "$out/initramfs-mainline.cpio.gz" \
+	--log "$out/mainline.log" --run kunit,smoke --modargs allow_unsafe_noiommu=1 --timeout 900
+tr -d '\r' <"$out/mainline.log" >"$out/mainline.clean.log"
+mkdir -p "$out/mainline"
+judge_kunit "$out/mainline.clean.log" "$out/mainline"
+judge_tap smoke "$out/mainline.clean.log" "$out/mainline"
+judge_log "$out/mainline.log"
 finish

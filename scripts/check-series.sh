@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # The patch series a maintainer would receive (scripts/export-patches): it
-# applies to a pristine linux-source-6.12, every patch is checkpatch --strict
-# clean, the UAPI header's kernel-doc and the new reStructuredText parse without
-# warnings, the KUnit suites pass under kunit.py with the series' .kunitconfig,
+# applies to a pristine linux-source-6.12 and to current mainline (the newest
+# linux-source-7.*), every patch is checkpatch --strict clean, the UAPI
+# header's kernel-doc and the new reStructuredText parse without warnings,
+# the KUnit suites pass under kunit.py with the series' .kunitconfig in
+# mainline with the series applied,
 # and the tree with the series applied builds (scripts/build-kernel.sh: the test
 # kernel itself, our objects again with W=1 and sparse).
 # Prints "ok"/"not ok" per check and "check-series: P passed, F failed".
@@ -29,6 +31,20 @@ rc=$?
 [ "$rc" = 0 ] || head -20 "$out/apply.log"
 result "$rc" "the series applies to pristine linux-source $srcver (git apply --check, then git apply)"
 
+# The same series against current mainline, the newest linux-source-7.*.
+msrc=$("$top/scripts/fetch-mainline.sh" 2>"$out/fetch-mainline.log" | tail -n1)
+mver=$(cat "$msrc/.uio-dmabuf-version" 2>/dev/null)
+mpatches=$("$top/scripts/export-patches" --base "$(dirname "$msrc")/pristine" -o "$out/patches-mainline" \
+	2>>"$out/export.log")
+mstage=$(mktemp -d)
+trap 'rm -rf "$stage" "$mstage"' EXIT
+[ -n "$mver" ] && [ -n "$mpatches" ] &&
+	"$top/scripts/apply-series.sh" --stage "$mstage" "$mpatches" "$(dirname "$msrc")/pristine" \
+		2>"$out/apply-mainline.log"
+rc=$?
+[ "$rc" = 0 ] || cat "$out/fetch-mainline.log" "$out/apply-mainline.log" | tail -20
+result "$rc" "the series applies to current mainline, linux-source ${mver:-(none fetched)} (git apply --check, then git apply)"
+
 lsrc=$("$top/scripts/linux-scripts.sh")
 for p in "$patches"/000[1-9]*.patch; do
 	log=$out/checkpatch-$(basename "$p" .patch).log
@@ -36,6 +52,16 @@ for p in "$patches"/000[1-9]*.patch; do
 	rc=$?
 	[ "$rc" = 0 ] || head -20 "$log"
 	result "$rc" "checkpatch --strict: 0 errors, 0 warnings, 0 checks in $(basename "$p")"
+done
+
+# Mainline's checkpatch.pl (newer rules) on the series made against mainline.
+for p in "$mpatches"/000[1-9]*.patch; do
+	[ -f "$p" ] || { result 1 "a series against mainline to check"; break; }
+	log=$out/checkpatch-mainline-$(basename "$p" .patch).log
+	"$msrc/scripts/checkpatch.pl" --strict --no-tree --quiet --show-types "$p" >"$log" 2>&1
+	rc=$?
+	[ "$rc" = 0 ] || head -20 "$log"
+	result "$rc" "checkpatch --strict of mainline $mver: 0 errors, 0 warnings, 0 checks in $(basename "$p")"
 done
 
 # kernel-doc of the applied UAPI header and driver, as make htmldocs reads them.
@@ -61,8 +87,9 @@ else
 	result 1 "without CONFIG_PCI (x86_64 allnoconfig + UIO_DMABUF=m) the series' objects build with W=1 and sparse"
 fi
 
-# kunit.py as kernel developers run it, with the series' .kunitconfig.
-"$top/scripts/run-kunitpy.sh" "$patches" >"$out/kunitpy.log" 2>&1
+# kunit.py as kernel developers run it, with the series' .kunitconfig, in
+# current mainline with the series applied.
+"$top/scripts/run-kunitpy.sh" "$mpatches" >"$out/kunitpy.log" 2>&1
 rc=$?
 summary=$(kunit_summary "$out/kunitpy.log")
 echo "  kunit.py: ${summary:-no result} ($(grep -E 'Elapsed time' "$out/kunitpy.log" | sed 's/^\[[0-9:]*\] //'))"
@@ -70,7 +97,7 @@ missing=$(kunit_missing_suites "$out/kunitpy.log")
 [ -n "$summary" ] && [ -z "$missing" ] || rc=1
 [ -z "$missing" ] || echo "  suites that did not pass: $missing"
 [ "$rc" = 0 ] || grep -E 'FAILED|CRASHED|ERROR|error:' "$out/kunitpy.log" | head -20
-result "$rc" "kunit.py run --kunitconfig=drivers/uio/tests --arch=x86_64: every suite of the series passes"
+result "$rc" "kunit.py run --kunitconfig=drivers/uio/tests --arch=x86_64 in mainline $mver: every suite of the series passes"
 
 # The tree: build-kernel.sh applies the same series to the pristine files it
 # touches and builds the test kernel, then our objects with W=1 and sparse.

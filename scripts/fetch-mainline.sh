@@ -4,6 +4,8 @@
 # into the cache, keyed by its version:
 #   $UIO_DMABUF_CACHE/mainline-apt/      sources list, lists and apt's cache
 #   $UIO_DMABUF_CACHE/mainline-<version>/linux/   the unpacked tree
+#   $UIO_DMABUF_CACHE/mainline-<version>/pristine/   the files the series
+#       touches or consults (export-patches --base), as pristine-<6.12 version>
 # The system's apt never sees unstable or experimental: the sources list,
 # the lists directory and the package cache are the private ones, the mirror
 # is the one of the machine's own sources, the keyring the installed
@@ -18,6 +20,18 @@ cache=${UIO_DMABUF_CACHE:-/var/cache/uio-dmabuf}
 apt=$cache/mainline-apt
 keyring=/usr/share/keyrings/debian-archive-keyring.gpg
 log() { echo "fetch-mainline: $*" >&2; }
+
+# pristine DIR: what the series touches or consults (export-patches'
+# BASE_PATHS) copied from DIR/linux to DIR/pristine, once.
+pristine() {
+	local p
+	for p in MAINTAINERS drivers/uio Documentation/userspace-api include/linux/slab.h \
+		 include/linux/module.h include/linux/dma-buf.h; do
+		[ -e "$1/pristine/$p" ] && continue
+		mkdir -p "$1/pristine/$(dirname "$p")"
+		cp -a "$1/linux/$p" "$1/pristine/$p"
+	done
+}
 
 # The mirror: the first Debian URI of the system's sources (deb822 or one-line).
 mirror=$( { sed -n 's/^URIs: *\([^ ]*\).*/\1/p' /etc/apt/sources.list.d/*.sources 2>/dev/null
@@ -47,6 +61,7 @@ if ! apt-get "${opts[@]}" -qq update >"$apt/update.log" 2>&1; then
 	tree=$(cached_newest)
 	[ -n "$tree" ] || { cat "$apt/update.log" >&2; log "the archive cannot be reached and nothing is cached"; exit 1; }
 	log "the archive cannot be reached: using the cached $(cat "$tree/.uio-dmabuf-version")"
+	pristine "$(dirname "$tree")"
 	echo "$tree"
 	exit 0
 fi
@@ -62,6 +77,7 @@ pkg=${newest% *} ver=${newest#* }
 dir=$cache/mainline-$(echo "$ver" | tr '~:' '-_')
 tree=$dir/linux
 if [ -f "$tree/.uio-dmabuf-version" ]; then
+	pristine "$dir"
 	log "cached: $pkg $ver in $tree"
 	echo "$tree"
 	exit 0
@@ -77,6 +93,7 @@ log "unpacking $(basename "$tarball")"
 mkdir -p "$dir.tmp/src"
 tar -xf "$tarball" -C "$dir.tmp/src"
 mv "$dir.tmp/src"/linux-source-* "$dir.tmp/linux"
+pristine "$dir.tmp"
 echo "$ver" >"$dir.tmp/linux/.uio-dmabuf-version"
 rm -rf "$dir.tmp/deb" "$dir.tmp/src" "$dir"
 mv "$dir.tmp" "$dir"

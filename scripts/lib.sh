@@ -66,12 +66,15 @@ seed() {
 	if [ -n "$1" ]; then echo "$1"; else od -An -N4 -tu4 /dev/urandom | tr -d ' '; fi
 }
 
-# stage_guest OUT: the test kernel (built or cached) in $kout, the guest
-# programs, and OUT/initramfs.cpio.gz with both.
+# stage_guest OUT [--mainline]: the test kernel (built or cached; with
+# --mainline, current mainline's) in $kout, the guest programs, and
+# OUT/initramfs.cpio.gz (OUT/initramfs-mainline.cpio.gz) with both.
 stage_guest() {
-	kout=$("$top/scripts/build-kernel.sh" | tail -n1) || abort "test kernel build failed"
+	local what=${2:+-${2#--}}
+	kout=$("$top/scripts/build-kernel.sh" ${2:+"$2"} | tail -n1) ||
+		abort "test kernel${what:+ ($2)} build failed"
 	make -s -C "$top" guest-tools >/dev/null || abort "guest programs do not build"
-	"$top/scripts/mkinitramfs.sh" "$kout" "$1/initramfs.cpio.gz" "$top"/build/guest/*
+	"$top/scripts/mkinitramfs.sh" "$kout" "$1/initramfs$what.cpio.gz" "$top"/build/guest/*
 }
 
 # judge_log LOG [stock]: the guest kernel log must be clean (check-guest-log.sh).

@@ -267,25 +267,62 @@ static void uio_dmabuf_test_revoke_then_isolation_loss(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, ctx->dma_enabled);
 }
 
+static void uio_dmabuf_test_probe_invalidate(struct dma_buf_attachment *attach)
+{
+}
+
+static const struct dma_buf_attach_ops uio_dmabuf_test_probe_ops = {
+	.allow_peer2peer = true,
+	.invalidate_mappings = uio_dmabuf_test_probe_invalidate,
+};
+
 /*
- * A static exporter's table, which the dma-buf core mapped at attach and
- * keeps: the revocation stops DMA and marks the handle stale, and the table is
- * unmapped at the detach, by RELEASE, which then turns DMA on.
+ * Whether the dma-buf core maps a static exporter's table when an importer
+ * attaches dynamically, and keeps it until the detach (it did before 6.15):
+ * seen on a probe attachment of @dmabuf, whose exporter counts in @buf.
  */
-static void uio_dmabuf_test_revoke_cached_table(struct kunit *test)
+static bool uio_dmabuf_test_core_maps_at_attach(struct kunit *test, struct dma_buf *dmabuf,
+						struct uio_dmabuf_test_buf *buf)
+{
+	struct uio_dmabuf_test_ctx *ctx = test->priv;
+	struct dma_buf_attachment *attach;
+	int before = atomic_read(&buf->mapped);
+	bool maps;
+
+	attach = dma_buf_dynamic_attach(dmabuf, ctx->udev->dev, &uio_dmabuf_test_probe_ops,
+					NULL);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(attach));
+	maps = atomic_read(&buf->mapped) > before;
+	dma_buf_detach(dmabuf, attach);
+	KUNIT_ASSERT_EQ(test, atomic_read(&buf->mapped), before);
+	return maps;
+}
+
+/*
+ * A static exporter's table: the revocation stops DMA and marks the handle
+ * stale; the table is unmapped within the call, or, by a dma-buf core that
+ * mapped it at attach and keeps it, at the detach, by RELEASE, which then
+ * turns DMA on.
+ */
+static void uio_dmabuf_test_revoke_static_exporter(struct kunit *test)
 {
 	struct uio_dmabuf_test_ctx *ctx = test->priv;
 	struct uio_dmabuf_get_segments gs;
 	struct uio_dmabuf_test_buf *buf;
 	struct uio_dmabuf_import imp;
 	struct dma_buf *dmabuf;
+	bool kept;
 
 	dmabuf = uio_dmabuf_test_buffer(test, &uio_dmabuf_test_layouts[1],
 					&uio_dmabuf_test_static_ops, &buf);
+	kept = uio_dmabuf_test_core_maps_at_attach(test, dmabuf, buf);
+	kunit_info(test, "the dma-buf core %s", kept ? "maps at attach and keeps the table" :
+		   "maps when the importer does");
 	KUNIT_ASSERT_EQ(test, 0, uio_dmabuf_test_import(ctx->file, dmabuf, 0, 0, &imp));
+	KUNIT_EXPECT_EQ(test, atomic_read(&buf->mapped), 1);
 	uio_dmabuf_test_invalidate(dmabuf, 0);
 	KUNIT_EXPECT_FALSE(test, ctx->dma_enabled);
-	KUNIT_EXPECT_EQ(test, atomic_read(&buf->mapped), 1);
+	KUNIT_EXPECT_EQ(test, atomic_read(&buf->mapped), kept ? 1 : 0);
 	KUNIT_EXPECT_EQ(test, -ESTALE, uio_dmabuf_test_get_all(test, imp.handle, NULL, 0, &gs));
 
 	KUNIT_EXPECT_EQ(test, 0, uio_dmabuf_test_release_handle(test, ctx->file, imp.handle));
@@ -400,7 +437,7 @@ static struct kunit_case uio_dmabuf_revoke_cases[] = {
 	KUNIT_CASE(uio_dmabuf_test_revoke_then_close),
 	KUNIT_CASE(uio_dmabuf_test_revoke_then_unbind),
 	KUNIT_CASE(uio_dmabuf_test_revoke_then_isolation_loss),
-	KUNIT_CASE(uio_dmabuf_test_revoke_cached_table),
+	KUNIT_CASE(uio_dmabuf_test_revoke_static_exporter),
 	KUNIT_CASE(uio_dmabuf_test_move_while_mapping),
 	KUNIT_CASE(uio_dmabuf_test_revoke_race),
 	{}

@@ -194,7 +194,7 @@ static void uio_dmabuf_test_direction(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, buf->last_dir, expected[*dir]);
 }
 
-/* A static exporter (mapped and cached at attach) imports and releases cleanly. */
+/* A static exporter (before 6.15 mapped at attach and cached) imports and releases cleanly. */
 static void uio_dmabuf_test_static_exporter(struct kunit *test)
 {
 	const struct uio_dmabuf_test_layout *l = &uio_dmabuf_test_layouts[2];
@@ -301,7 +301,7 @@ static struct dma_buf *uio_dmabuf_test_pages_buffer(struct kunit *test)
 	bool all = true;
 	int i;
 
-	p = kzalloc(sizeof(*p), GFP_KERNEL);
+	p = kzalloc_obj(*p, GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, p);
 	/* Pages allocated one by one: the table usually has several entries. */
 	for (i = 0; i < ARRAY_SIZE(p->pages); i++) {
