@@ -64,10 +64,16 @@ static inline bool iommu_group_has_isolated_msi(struct iommu_group *group)
 #define dma_buf_invalidate_mappings(dmabuf)	dma_buf_move_notify(dmabuf)
 #endif
 
-/* Before kzalloc_obj() (7.x): the sources' kzalloc_obj(*p, gfp) only. */
+/*
+ * Before kzalloc_obj() (7.x): kzalloc_obj(*p) and kzalloc_obj(*p, gfp), whose
+ * flags default to GFP_KERNEL, as mainline's default_gfp() has it. The first
+ * argument of the helper is always empty.
+ */
 #ifdef UIO_DMABUF_COMPAT_ALLOC_OBJ
 #include <linux/slab.h>
-#define kzalloc_obj(obj, gfp)	kzalloc(sizeof(obj), gfp)
+#define __uio_dmabuf_compat_gfp(empty, gfp, ...)	(empty gfp)
+#define kzalloc_obj(obj, ...) \
+	kzalloc(sizeof(obj), __uio_dmabuf_compat_gfp(, ##__VA_ARGS__, GFP_KERNEL))
 #endif
 
 /*

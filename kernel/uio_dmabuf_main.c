@@ -207,7 +207,7 @@ bool uio_dmabuf_fill_mem(struct device *dev, struct uio_mem *mem, struct resourc
 	if (!PAGE_ALIGNED(size)) {
 		if (!res->parent)
 			goto refuse;
-		tail = kzalloc_obj(*tail, GFP_KERNEL);
+		tail = kzalloc_obj(*tail);
 		if (!tail)
 			goto refuse;
 		tail->name = "uio_dmabuf sub-page reserved";
@@ -241,7 +241,7 @@ uio_dmabuf_dev_alloc(struct device *dev, int index, const struct uio_dmabuf_bus_
 {
 	struct uio_dmabuf_dev *udev;
 
-	udev = kzalloc_obj(*udev, GFP_KERNEL);
+	udev = kzalloc_obj(*udev);
 	if (!udev)
 		return NULL;
 	if (uio_dmabuf_buffers_init(udev)) {

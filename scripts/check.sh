@@ -16,6 +16,12 @@ for part in "${parts[@]}"; do
 	log=$top/build/check-$part.out
 	start=$(date +%s)
 	echo "=== check-$part"
+	# Current mainline's tree, resolved once (after deps, which installs
+	# apt's keyring): every later part tests the same version.
+	if [ "$part" != deps ] && [ -z "${UIO_DMABUF_MAINLINE_TREE:-}" ]; then
+		UIO_DMABUF_MAINLINE_TREE=$("$top/scripts/fetch-mainline.sh" | tail -n1) &&
+			export UIO_DMABUF_MAINLINE_TREE || unset UIO_DMABUF_MAINLINE_TREE
+	fi
 	case "$part" in
 	deps) "$top/scripts/check-deps.sh" 2>&1 | tee "$log"; rc=${PIPESTATUS[0]} ;;
 	build) "$top/scripts/check-build.sh" 2>&1 | tee "$log"; rc=${PIPESTATUS[0]} ;;

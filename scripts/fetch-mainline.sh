@@ -12,7 +12,9 @@
 # debian-archive-keyring. When the archive cannot be reached, the newest tree
 # already cached is used.
 # Prints the tree's path on the last line of stdout (the version is in
-# its .uio-dmabuf-version).
+# its .uio-dmabuf-version). UIO_DMABUF_MAINLINE_TREE, when it names such a
+# tree, is the answer without asking the archive: check.sh resolves the tree
+# once, so that every part of a run tests the same version.
 # Usage: fetch-mainline.sh [--print-version]
 set -euo pipefail
 
@@ -38,6 +40,13 @@ mirror=$( { sed -n 's/^URIs: *\([^ ]*\).*/\1/p' /etc/apt/sources.list.d/*.source
 	    sed -n 's/^deb \(\[[^]]*\] \)\{0,1\}\([^ ]*\) .*/\2/p' /etc/apt/sources.list \
 		/etc/apt/sources.list.d/*.list 2>/dev/null; } | grep -v security | head -n1) || true
 [ -n "$mirror" ] || mirror=http://deb.debian.org/debian
+
+if [ -n "${UIO_DMABUF_MAINLINE_TREE:-}" ] && [ "${1:-}" != --print-version ] &&
+	[ -f "$UIO_DMABUF_MAINLINE_TREE/.uio-dmabuf-version" ]; then
+	pristine "$(dirname "$UIO_DMABUF_MAINLINE_TREE")"
+	echo "$UIO_DMABUF_MAINLINE_TREE"
+	exit 0
+fi
 
 mkdir -p "$apt/lists/partial" "$apt/cache/archives/partial" "$apt/etc/preferences.d"
 cat >"$apt/etc/sources.list" <<EOF

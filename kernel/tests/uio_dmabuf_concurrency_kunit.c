@@ -40,7 +40,7 @@ static void uio_dmabuf_test_fence_done(void *fence)
 /* Adds to @dmabuf a kernel fence that signals only when the case ends. */
 static void uio_dmabuf_test_block(struct kunit *test, struct dma_buf *dmabuf)
 {
-	struct dma_fence *fence = kzalloc_obj(*fence, GFP_KERNEL);
+	struct dma_fence *fence = kzalloc_obj(*fence);
 
 	KUNIT_ASSERT_NOT_NULL(test, fence);
 	dma_fence_init(fence, &uio_dmabuf_test_fence_ops, &uio_dmabuf_test_fence_lock,

@@ -59,7 +59,7 @@ static struct sg_table *uio_dmabuf_test_map(struct dma_buf_attachment *attach,
 	/* Moved while the importer maps: it gets the table of the new place. */
 	if (buf->invalidate_in_map)
 		dma_buf_invalidate_mappings(attach->dmabuf);
-	sgt = kzalloc_obj(*sgt, GFP_KERNEL);
+	sgt = kzalloc_obj(*sgt);
 	if (!sgt)
 		return ERR_PTR(-ENOMEM);
 	if (sg_alloc_table(sgt, l->nr_ents, GFP_KERNEL)) {
@@ -265,7 +265,7 @@ struct dma_buf *uio_dmabuf_test_buffer(struct kunit *test,
 	struct uio_dmabuf_test_buf *buf;
 	struct dma_buf *dmabuf;
 
-	buf = kzalloc_obj(*buf, GFP_KERNEL);
+	buf = kzalloc_obj(*buf);
 	KUNIT_ASSERT_NOT_NULL(test, buf);
 	buf->layout = layout;
 	dmabuf = uio_dmabuf_test_export(test, ops, layout->size, buf, uio_dmabuf_test_buf_free);

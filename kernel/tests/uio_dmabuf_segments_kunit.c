@@ -301,7 +301,7 @@ static struct dma_buf *uio_dmabuf_test_pages_buffer(struct kunit *test)
 	bool all = true;
 	int i;
 
-	p = kzalloc_obj(*p, GFP_KERNEL);
+	p = kzalloc_obj(*p);
 	KUNIT_ASSERT_NOT_NULL(test, p);
 	/* Pages allocated one by one: the table usually has several entries. */
 	for (i = 0; i < ARRAY_SIZE(p->pages); i++) {
