@@ -137,17 +137,22 @@ for f in "$top"/kernel/*.[ch] "$top"/kernel/tests/*.[ch] "$top"/compat/*.h \
 	 "$top/include/uapi/linux/uio_dmabuf.h"; do
 	git -C "$top" check-ignore -q "$f" 2>/dev/null || sources+=("$f")
 done
-# checkpatch.pl of linux-source-6.12 and of current mainline, whose rules
-# are newer (kzalloc_obj(), for one).
-for lsrc in "$("$top/scripts/linux-scripts.sh")" "${mdir:+$("$top/scripts/fetch-mainline.sh" 2>/dev/null | tail -n1)}"; do
-	[ -n "$lsrc" ] || { result 1 "checkpatch.pl of current mainline (no tree fetched)"; continue; }
-	name=$( [ -f "$lsrc/.uio-dmabuf-version" ] && echo "mainline $mver" || echo 6.12)
-	cp_log=$out/checkpatch-${name%% *}.log
-	"$lsrc/scripts/checkpatch.pl" --strict --no-tree --quiet --show-types -f \
+# checkpatch NAME TREE: TREE's checkpatch.pl on the sources.
+checkpatch() {
+	local cp_log=$out/checkpatch-${1%% *}.log rc
+	"$2/scripts/checkpatch.pl" --strict --no-tree --quiet --show-types -f \
 		"${sources[@]}" >"$cp_log" 2>&1
 	rc=$?
 	[ "$rc" = 0 ] || head -40 "$cp_log"
-	result "$rc" "checkpatch --strict of $name: 0 errors, 0 warnings, 0 checks on kernel/, kernel/tests/, compat/ and the UAPI header"
-done
+	result "$rc" "checkpatch --strict of $1: 0 errors, 0 warnings, 0 checks on kernel/, kernel/tests/, compat/ and the UAPI header"
+}
+# That of linux-source-6.12, and that of current mainline, whose rules are
+# newer (kzalloc_obj(), for one): the prepared tree's source.
+checkpatch 6.12 "$("$top/scripts/linux-scripts.sh")"
+if [ -n "${mdir:-}" ]; then
+	checkpatch "mainline $mver" "$mdir/source"
+else
+	result 1 "checkpatch.pl of current mainline (no tree prepared)"
+fi
 
 finish

@@ -45,24 +45,23 @@ rc=$?
 [ "$rc" = 0 ] || cat "$out/fetch-mainline.log" "$out/apply-mainline.log" | tail -20
 result "$rc" "the series applies to current mainline, linux-source ${mver:-(none fetched)} (git apply --check, then git apply)"
 
+# checkpatch_series TREE PATCHDIR LOGPREFIX [LABEL]: TREE's checkpatch.pl on
+# every patch of PATCHDIR.
+checkpatch_series() {
+	local tree=$1 dir=$2 prefix=$3 label=${4:+ of $4} p log rc
+	for p in "$dir"/000[1-9]*.patch; do
+		[ -f "$p" ] || { result 1 "a series in $dir to check"; break; }
+		log=$out/$prefix-$(basename "$p" .patch).log
+		"$tree/scripts/checkpatch.pl" --strict --no-tree --quiet --show-types "$p" >"$log" 2>&1
+		rc=$?
+		[ "$rc" = 0 ] || head -20 "$log"
+		result "$rc" "checkpatch --strict$label: 0 errors, 0 warnings, 0 checks in $(basename "$p")"
+	done
+}
 lsrc=$("$top/scripts/linux-scripts.sh")
-for p in "$patches"/000[1-9]*.patch; do
-	log=$out/checkpatch-$(basename "$p" .patch).log
-	"$lsrc/scripts/checkpatch.pl" --strict --no-tree --quiet --show-types "$p" >"$log" 2>&1
-	rc=$?
-	[ "$rc" = 0 ] || head -20 "$log"
-	result "$rc" "checkpatch --strict: 0 errors, 0 warnings, 0 checks in $(basename "$p")"
-done
-
+checkpatch_series "$lsrc" "$patches" checkpatch
 # Mainline's checkpatch.pl (newer rules) on the series made against mainline.
-for p in "$mpatches"/000[1-9]*.patch; do
-	[ -f "$p" ] || { result 1 "a series against mainline to check"; break; }
-	log=$out/checkpatch-mainline-$(basename "$p" .patch).log
-	"$msrc/scripts/checkpatch.pl" --strict --no-tree --quiet --show-types "$p" >"$log" 2>&1
-	rc=$?
-	[ "$rc" = 0 ] || head -20 "$log"
-	result "$rc" "checkpatch --strict of mainline $mver: 0 errors, 0 warnings, 0 checks in $(basename "$p")"
-done
+checkpatch_series "$msrc" "$mpatches" checkpatch-mainline "mainline $mver"
 
 # kernel-doc of the applied UAPI header and driver, as make htmldocs reads them.
 "$lsrc/scripts/kernel-doc" -none -Wall "$stage/include/uapi/linux/uio_dmabuf.h" \

@@ -23,12 +23,11 @@ apt=$cache/mainline-apt
 keyring=/usr/share/keyrings/debian-archive-keyring.gpg
 log() { echo "fetch-mainline: $*" >&2; }
 
-# pristine DIR: what the series touches or consults (export-patches'
-# BASE_PATHS) copied from DIR/linux to DIR/pristine, once.
+# pristine DIR: what the series touches or consults (export-patches
+# --base-paths) copied from DIR/linux to DIR/pristine, once.
 pristine() {
 	local p
-	for p in MAINTAINERS drivers/uio Documentation/userspace-api include/linux/slab.h \
-		 include/linux/module.h include/linux/dma-buf.h; do
+	for p in $("$(dirname "$0")/export-patches" --base-paths); do
 		[ -e "$1/pristine/$p" ] && continue
 		mkdir -p "$1/pristine/$(dirname "$p")"
 		cp -a "$1/linux/$p" "$1/pristine/$p"
