@@ -14,12 +14,11 @@ set -uo pipefail
 
 part=reliability
 . "$(dirname "$0")/lib.sh"
-out=$top/build/check-reliability
-mkdir -p "$out"
+out=$(suite_out reliability)
 cycles=${RELIABILITY_CYCLES:-100000}
 seed=$(seed "${RELIABILITY_SEED:-}")
 knobs="udbtest.seed=$seed${RELIABILITY_ONLY:+ udbtest.only=$RELIABILITY_ONLY}"
-stage_guest "$out"
+stage_suite "$out"
 rm -f "$out"/*.log.data
 # The name must be one of groups[] in tests/reliability (a case or a group).
 if [ -n "${RELIABILITY_ONLY:-}" ] && ! "$top/build/guest/reliability" --list |
@@ -28,11 +27,11 @@ if [ -n "${RELIABILITY_ONLY:-}" ] && ! "$top/build/guest/reliability" --list |
 fi
 
 # Without an IOMMU (allow_unsafe_noiommu=1): everything but the IOMMU cases.
-"$top/scripts/run-qemu.sh" --kernel "$kout/bzImage" --initrd "$out/initramfs.cpio.gz" \
+"$top/scripts/run-qemu.sh" --kernel "$kout/bzImage" --initrd "$initrd" \
 	--log "$out/guest.log" --run reliability --edu 1 --timeout 3600 \
 	--modargs allow_unsafe_noiommu=1 --append "$knobs udbtest.cycles=$cycles" &
 # Behind the virtual IOMMU, module parameter off: the IOMMU cases (edu DMA: -icount).
-"$top/scripts/run-qemu.sh" --kernel "$kout/bzImage" --initrd "$out/initramfs.cpio.gz" \
+"$top/scripts/run-qemu.sh" --kernel "$kout/bzImage" --initrd "$initrd" \
 	--log "$out/iommu.log" --run reliability --edu 1 --timeout 1200 --iommu --icount \
 	--append "$knobs udbtest.reliability_iommu=1" &
 wait

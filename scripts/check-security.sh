@@ -14,15 +14,14 @@ set -uo pipefail
 
 part=security
 . "$(dirname "$0")/lib.sh"
-out=$top/build/check-security
-mkdir -p "$out"
-stage_guest "$out"
+out=$(suite_out security)
+stage_suite "$out"
 rm -f "$out"/*.log.data
 
 boot() {
 	local name=$1
 	shift
-	"$top/scripts/run-qemu.sh" --kernel "$kout/bzImage" --initrd "$out/initramfs.cpio.gz" \
+	"$top/scripts/run-qemu.sh" --kernel "$kout/bzImage" --initrd "$initrd" \
 		--log "$out/$name.log" --run security --edu 1 --timeout 900 \
 		--append "udbtest.security_boot=$name" "$@"
 }

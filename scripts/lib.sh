@@ -77,6 +77,33 @@ stage_guest() {
 	"$top/scripts/mkinitramfs.sh" "$kout" "$1/initramfs$what.cpio.gz" "$top"/build/guest/*
 }
 
+# stage_suite OUT: stage_guest for the test kernel that the guest suites e2e,
+# security and reliability boot: current mainline's (the default) or, with
+# UIO_DMABUF_GUEST_KERNEL=6.12, the 6.12 one (make check-long runs both). Sets
+# $initrd and $klabel ("debug-<kernel version>").
+stage_suite() {
+	case "${UIO_DMABUF_GUEST_KERNEL:-mainline}" in
+	mainline)
+		stage_guest "$1" --mainline
+		initrd=$1/initramfs-mainline.cpio.gz ;;
+	6.12)
+		stage_guest "$1"
+		initrd=$1/initramfs.cpio.gz ;;
+	*) abort "UIO_DMABUF_GUEST_KERNEL must be mainline or 6.12, not '$UIO_DMABUF_GUEST_KERNEL'" ;;
+	esac
+	klabel=debug-$(sed -E 's/^mainline-//; s/^([0-9]+\.[0-9]+)(-rc[0-9]+)?.*/\1\2/' "$kout/version")
+	echo "$part: the $klabel test kernel"
+}
+
+# suite_out NAME: the part's output directory, build/check-NAME, with
+# "-6.12" appended when the suite boots the 6.12 test kernel.
+suite_out() {
+	local d=$top/build/check-$1
+	[ "${UIO_DMABUF_GUEST_KERNEL:-mainline}" = mainline ] || d=$d-$UIO_DMABUF_GUEST_KERNEL
+	mkdir -p "$d"
+	echo "$d"
+}
+
 # judge_log LOG [stock]: the guest kernel log must be clean (check-guest-log.sh).
 judge_log() {
 	echo "guest log of $(basename "$1" .log):"
