@@ -65,6 +65,28 @@ static inline bool iommu_group_has_isolated_msi(struct iommu_group *group)
 #endif
 
 /*
+ * Before 6.15 the core mapped the buffer of a static exporter (the heaps,
+ * udmabuf) for a dynamic importer at attach, and for DMA_BIDIRECTIONAL
+ * whatever the importer's direction: a buffer whose file is not open for
+ * writing would become device-writable, so it is refused.
+ */
+#ifdef UIO_DMABUF_COMPAT_ATTACH_MAPS
+#include <linux/dma-buf.h>
+#include <linux/fs.h>
+
+static inline struct dma_buf_attachment *
+uio_dmabuf_compat_dynamic_attach(struct dma_buf *dmabuf, struct device *dev,
+				 const struct dma_buf_attach_ops *ops, void *priv)
+{
+	if (!dma_buf_is_dynamic(dmabuf) && !(dmabuf->file->f_mode & FMODE_WRITE))
+		return ERR_PTR(-EACCES);
+	return dma_buf_dynamic_attach(dmabuf, dev, ops, priv);
+}
+
+#define dma_buf_dynamic_attach	uio_dmabuf_compat_dynamic_attach
+#endif
+
+/*
  * Before kzalloc_obj() (7.x): kzalloc_obj(*p) and kzalloc_obj(*p, gfp), whose
  * flags default to GFP_KERNEL, as mainline's default_gfp() has it. The first
  * argument of the helper is always empty.

@@ -14,11 +14,13 @@
 #include <linux/dma-buf.h>
 #include <linux/dma-mapping.h>
 #include <linux/dma-resv.h>
+#include <linux/fs.h>
 #include <linux/iommu.h>
 #include <linux/mm.h>
 #include <linux/rhashtable.h>
 #include <linux/sched.h>
-#include <linux/sched/mm.h>
+#include <linux/sched/signal.h>
+#include <linux/sched/user.h>
 #include <linux/scatterlist.h>
 #include <linux/slab.h>
 
@@ -112,17 +114,40 @@ static const struct dma_buf_attach_ops uio_dmabuf_attach_ops = {
 	.invalidate_mappings = uio_dmabuf_invalidate_mappings,
 };
 
+atomic_long_t uio_dmabuf_charged_pages;
+
+/*
+ * Charge @map's pages to the importing user's locked_vm, atomically against
+ * RLIMIT_MEMLOCK, as io_uring and iommufd do. The pins live as long as the
+ * import, which outlives the process that made it when another holds the
+ * file: a charge to the process's mm would go with the process, the user's
+ * stays until the import is released, by whoever releases it. CAP_IPC_LOCK
+ * lifts the limit, not the count. No mmap_lock is taken.
+ */
+static int uio_dmabuf_charge(struct uio_dmabuf_mapping *map)
+{
+	unsigned long limit = rlimit(RLIMIT_MEMLOCK) >> PAGE_SHIFT;
+	struct user_struct *user = current_user();
+	long cur = atomic_long_read(&user->locked_vm), new;
+
+	do {
+		new = cur + map->pages;
+		if (new > limit && !capable(CAP_IPC_LOCK))
+			return -ENOMEM;
+	} while (!atomic_long_try_cmpxchg(&user->locked_vm, &cur, new));
+	map->user = get_uid(user);
+	atomic_long_add(map->pages, &uio_dmabuf_charged_pages);
+	return 0;
+}
+
 static void uio_dmabuf_uncharge(struct uio_dmabuf_mapping *map)
 {
-	if (!map->mm)
+	if (!map->user)
 		return;
-	/* An mm whose process has exited has no locked_vm left to correct. */
-	if (mmget_not_zero(map->mm)) {
-		account_locked_vm(map->mm, map->pages, false);
-		mmput(map->mm);
-	}
-	mmdrop(map->mm);
-	map->mm = NULL;
+	atomic_long_sub(map->pages, &map->user->locked_vm);
+	atomic_long_sub(map->pages, &uio_dmabuf_charged_pages);
+	free_uid(map->user);
+	map->user = NULL;
 }
 
 /*
@@ -342,7 +367,7 @@ void uio_dmabuf_revoke(struct uio_dmabuf_dev *udev)
 }
 EXPORT_SYMBOL_IF_KUNIT(uio_dmabuf_revoke);
 
-/* A new import of @dmabuf for @file, charged to the caller's RLIMIT_MEMLOCK. */
+/* A new import of @dmabuf for @file, charged to the calling user. */
 static struct uio_dmabuf_mapping *
 uio_dmabuf_mapping_new(struct uio_dmabuf_file *file, struct dma_buf *dmabuf,
 		       enum dma_data_direction dir)
@@ -360,14 +385,10 @@ uio_dmabuf_mapping_new(struct uio_dmabuf_file *file, struct dma_buf *dmabuf,
 	map->dir = dir;
 	map->pid = task_tgid_nr(current);
 	map->pages = PAGE_ALIGN(dmabuf->size) >> PAGE_SHIFT;
-	if (current->mm) {
-		ret = account_locked_vm(current->mm, map->pages, true);
-		if (ret) {
-			kfree(map);
-			return ERR_PTR(ret);
-		}
-		map->mm = current->mm;
-		mmgrab(map->mm);
+	ret = uio_dmabuf_charge(map);
+	if (ret) {
+		kfree(map);
+		return ERR_PTR(ret);
 	}
 	return map;
 }
@@ -457,14 +478,15 @@ static int uio_dmabuf_publish(struct uio_dmabuf_file *file, struct uio_dmabuf_ma
  * @flags:  UIO_DMABUF_IMPORT_* demands on the mapping, checked by the caller
  *          against UIO_DMABUF_IMPORT_VALID_FLAGS
  *
- * Charges the buffer's pages to the caller's RLIMIT_MEMLOCK, reserves the
+ * Charges the buffer's pages to the calling user (RLIMIT_MEMLOCK), reserves the
  * buffer on the device, attaches, pins and maps it for the device, waits for
  * its kernel fences, records its segments and publishes it under a handle.
  * The slow parts (the charge, the exporter's calls, the fence wait) run under
  * no lock of ours; the device lock is held only to reserve and to publish.
  *
  * Return: the live import with a reference for the caller, who puts it with
- * uio_dmabuf_mapping_put(); or ERR_PTR(-EINVAL) (empty buffer), -ENODEV,
+ * uio_dmabuf_mapping_put(); or ERR_PTR(-EINVAL) (empty buffer), -EACCES (the
+ * device would write a buffer whose file is not open for writing), -ENODEV,
  * -ENOSPC, -EBUSY, -ENOMEM, -E2BIG, -EIO, -ESTALE (the exporter revoked the
  * buffer before it was published), -ERESTARTSYS or the exporter's error, and
  * nothing of the import is left behind.
@@ -481,6 +503,9 @@ struct uio_dmabuf_mapping *uio_dmabuf_import(struct uio_dmabuf_file *file,
 	/* An empty buffer has no segment to report. */
 	if (!dmabuf->size)
 		return ERR_PTR(-EINVAL);
+	/* The device may write the buffer only if whoever passed it may. */
+	if (dir != DMA_TO_DEVICE && !(dmabuf->file->f_mode & FMODE_WRITE))
+		return ERR_PTR(-EACCES);
 	map = uio_dmabuf_mapping_new(file, dmabuf, dir);
 	if (IS_ERR(map))
 		return map;

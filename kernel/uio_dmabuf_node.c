@@ -115,7 +115,7 @@ uio_dmabuf_import_arg(struct uio_dmabuf_file *file, struct dma_buf *dmabuf,
  * @arg:    the IMPORT argument: @arg->direction and @arg->flags in, the handle,
  *          size, segment count and map flags out (@arg->fd is not used)
  *
- * Validates @arg, charges the buffer's pages to the caller's RLIMIT_MEMLOCK,
+ * Validates @arg, charges the buffer's pages to the calling user's RLIMIT_MEMLOCK,
  * attaches, pins and maps the buffer for the device and records its segments.
  *
  * Return: 0, or -EINVAL, -ENODEV, -ENOSPC, -EBUSY, -ENOMEM, -E2BIG, -EIO,
@@ -506,6 +506,10 @@ static int uio_dmabuf_fop_release(struct inode *inode, struct file *filp)
 static long uio_dmabuf_fop_ioctl(struct file *filp, unsigned int cmd,
 				 unsigned long arg)
 {
+	/* INFO and GET_SEGMENTS read; the others change what the device reaches. */
+	if (cmd != UIO_DMABUF_IOC_INFO && cmd != UIO_DMABUF_IOC_GET_SEGMENTS &&
+	    !(filp->f_mode & FMODE_WRITE))
+		return -EBADF;
 	return uio_dmabuf_file_ioctl(filp->private_data, cmd, (void __user *)arg);
 }
 

@@ -226,8 +226,8 @@ struct uio_dmabuf_file {
  *              synced with
  * @handle:     the handle user space knows the import by
  * @pid:        tgid of the importing process
- * @mm:         the mm charged for the pinned pages (grabbed), or NULL
- * @pages:      pages charged to @mm
+ * @user:       the user charged for the pinned pages (a reference), or NULL
+ * @pages:      pages charged to @user
  * @nr_segs:    entries in @segs
  * @needs_sync: the DMA API needs syncs for the device and the CPU to see each
  *              other's writes (bounce buffers, or a non-coherent device)
@@ -250,7 +250,7 @@ struct uio_dmabuf_mapping {
 	enum dma_data_direction dir;
 	u32 handle;
 	pid_t pid;
-	struct mm_struct *mm;
+	struct user_struct *user;
 	unsigned long pages;
 	u32 nr_segs;
 	bool needs_sync;
@@ -272,6 +272,8 @@ struct uio_dmabuf_mapping {
 extern unsigned int uio_dmabuf_max_imports;
 /* The allow_unsafe_noiommu module parameter. */
 extern bool uio_dmabuf_allow_unsafe;
+/* Pages charged to users for live imports, all devices together (debugfs). */
+extern atomic_long_t uio_dmabuf_charged_pages;
 /* The name of both drivers: a bus has only one driver of a name. */
 #define UIO_DMABUF_DRIVER_NAME	"uio_dmabuf"
 

@@ -15,8 +15,10 @@
 #include <linux/device.h>
 #include <linux/dma-buf.h>
 #include <linux/dma-mapping.h>
+#include <linux/sched/user.h>
 #include <linux/seq_file.h>
 #include <linux/sysfs.h>
+#include <linux/user_namespace.h>
 
 #include "uio_dmabuf_priv.h"
 
@@ -34,12 +36,13 @@ static int uio_dmabuf_imports_show(struct seq_file *s, void *unused)
 	struct uio_dmabuf_dev *udev = s->private;
 	struct uio_dmabuf_mapping *map;
 
-	seq_puts(s, "handle\tpid\tsize\tdirection\tsegments\texporter\n");
+	seq_puts(s, "handle\tpid\tsize\tdirection\tsegments\texporter\tuid\n");
 	mutex_lock(&udev->lock);
 	list_for_each_entry(map, &udev->imports, node)
-		seq_printf(s, "%u\t%d\t%zu\t%s\t%u\t%s\n", map->handle, map->pid,
+		seq_printf(s, "%u\t%d\t%zu\t%s\t%u\t%s\t%u\n", map->handle, map->pid,
 			   map->dmabuf->size, uio_dmabuf_dir_names[map->dir],
-			   map->nr_segs, map->dmabuf->exp_name);
+			   map->nr_segs, map->dmabuf->exp_name,
+			   from_kuid(&init_user_ns, map->user->uid));
 	mutex_unlock(&udev->lock);
 	return 0;
 }
@@ -135,9 +138,18 @@ void uio_dmabuf_sysfs_remove(struct uio_dmabuf_dev *udev)
 	device_remove_group(udev->dev, &uio_dmabuf_attr_group);
 }
 
+static int uio_dmabuf_charged_get(void *data, u64 *val)
+{
+	*val = atomic_long_read(&uio_dmabuf_charged_pages);
+	return 0;
+}
+DEFINE_DEBUGFS_ATTRIBUTE(uio_dmabuf_charged_fops, uio_dmabuf_charged_get, NULL, "%llu\n");
+
 void uio_dmabuf_debugfs_init(void)
 {
 	uio_dmabuf_debugfs_root = debugfs_create_dir("uio_dmabuf", NULL);
+	debugfs_create_file_unsafe("charged_pages", 0400, uio_dmabuf_debugfs_root, NULL,
+				   &uio_dmabuf_charged_fops);
 }
 
 void uio_dmabuf_debugfs_exit(void)

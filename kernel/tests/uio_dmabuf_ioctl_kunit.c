@@ -6,6 +6,7 @@
  * imports and pinned pages, and structures passed back as they came.
  */
 
+#include <linux/fcntl.h>
 #include <linux/uaccess.h>
 
 #include "uio_dmabuf_kunit.h"
@@ -300,7 +301,55 @@ static void uio_dmabuf_test_double_import(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, 0, uio_dmabuf_test_import(other, dmabuf, 0, 0, NULL));
 }
 
-/* Each import charges its pages to locked_vm; each release returns exactly those. */
+/*
+ * A buffer whose file is not open for writing: the device may only read it.
+ * Another direction is refused with EACCES, and nothing is left behind. A
+ * dma-buf core that maps a static exporter's buffer at attach (before 6.15)
+ * maps it for writing too: there the buffer is refused for every direction.
+ */
+static void uio_dmabuf_test_read_only_buffer(struct kunit *test)
+{
+	const struct uio_dmabuf_test_layout *l = &uio_dmabuf_test_layouts[2];
+	struct uio_dmabuf_test_ctx *ctx = test->priv;
+	struct uio_dmabuf_test_buf *buf, *probe;
+	struct uio_dmabuf_import imp;
+	struct dma_buf *dmabuf, *rw;
+	bool at_attach;
+
+	dmabuf = uio_dmabuf_test_buffer_mode(test, l, &uio_dmabuf_test_dynamic_ops, O_RDONLY,
+					     &buf);
+	KUNIT_EXPECT_EQ(test, -EACCES,
+			uio_dmabuf_test_import(ctx->file, dmabuf, UIO_DMABUF_DIR_BIDIRECTIONAL, 0,
+					       NULL));
+	KUNIT_EXPECT_EQ(test, -EACCES,
+			uio_dmabuf_test_import(ctx->file, dmabuf, UIO_DMABUF_DIR_FROM_DEVICE, 0,
+					       NULL));
+	uio_dmabuf_test_expect_empty(test, buf);
+	KUNIT_ASSERT_EQ(test, 0, uio_dmabuf_test_import(ctx->file, dmabuf,
+							UIO_DMABUF_DIR_TO_DEVICE, 0, &imp));
+	KUNIT_EXPECT_EQ(test, buf->last_dir, DMA_TO_DEVICE);
+	KUNIT_EXPECT_EQ(test, 0, uio_dmabuf_test_release_handle(test, ctx->file, imp.handle));
+	uio_dmabuf_test_expect_empty(test, buf);
+
+	rw = uio_dmabuf_test_buffer(test, l, &uio_dmabuf_test_static_ops, &probe);
+	at_attach = uio_dmabuf_test_core_maps_at_attach(test, rw, probe);
+	dmabuf = uio_dmabuf_test_buffer_mode(test, l, &uio_dmabuf_test_static_ops, O_RDONLY,
+					     &buf);
+	KUNIT_EXPECT_EQ(test, at_attach ? -EACCES : 0,
+			uio_dmabuf_test_import(ctx->file, dmabuf, UIO_DMABUF_DIR_TO_DEVICE, 0,
+					       &imp));
+	if (!at_attach) {
+		KUNIT_EXPECT_EQ(test, buf->last_dir, DMA_TO_DEVICE);
+		KUNIT_EXPECT_EQ(test, 0,
+				uio_dmabuf_test_release_handle(test, ctx->file, imp.handle));
+	}
+	uio_dmabuf_test_expect_empty(test, buf);
+}
+
+/*
+ * Each import charges its pages to the user's locked_vm; each release returns
+ * exactly those.
+ */
 static void uio_dmabuf_test_locked_vm(struct kunit *test)
 {
 	struct uio_dmabuf_test_ctx *ctx = test->priv;
@@ -310,21 +359,21 @@ static void uio_dmabuf_test_locked_vm(struct kunit *test)
 	unsigned long pages = 0;
 	int i;
 
-	KUNIT_ASSERT_EQ(test, current->mm->locked_vm, 0);
+	KUNIT_ASSERT_EQ(test, uio_dmabuf_test_charged(test), 0);
 	for (i = 0; i < ARRAY_SIZE(imp); i++) {
 		const struct uio_dmabuf_test_layout *l = &uio_dmabuf_test_layouts[i + 1];
 
 		dmabuf = uio_dmabuf_test_new(test, l, &buf);
 		KUNIT_ASSERT_EQ(test, 0, uio_dmabuf_test_import(ctx->file, dmabuf, 0, 0, &imp[i]));
 		pages += l->size >> PAGE_SHIFT;
-		KUNIT_EXPECT_EQ(test, current->mm->locked_vm, pages);
+		KUNIT_EXPECT_EQ(test, uio_dmabuf_test_charged(test), pages);
 	}
 	KUNIT_ASSERT_EQ(test, 0, uio_dmabuf_test_release_handle(test, ctx->file, imp[1].handle));
 	pages -= uio_dmabuf_test_layouts[2].size >> PAGE_SHIFT;
-	KUNIT_EXPECT_EQ(test, current->mm->locked_vm, pages);
+	KUNIT_EXPECT_EQ(test, uio_dmabuf_test_charged(test), pages);
 	KUNIT_ASSERT_EQ(test, 0, uio_dmabuf_test_release_handle(test, ctx->file, imp[0].handle));
 	KUNIT_ASSERT_EQ(test, 0, uio_dmabuf_test_release_handle(test, ctx->file, imp[2].handle));
-	KUNIT_EXPECT_EQ(test, current->mm->locked_vm, 0);
+	KUNIT_EXPECT_EQ(test, uio_dmabuf_test_charged(test), 0);
 }
 
 /*
@@ -384,6 +433,7 @@ static struct kunit_case uio_dmabuf_ioctl_cases[] = {
 	KUNIT_CASE(uio_dmabuf_test_double_import),
 	KUNIT_CASE(uio_dmabuf_test_struct_reuse),
 	KUNIT_CASE(uio_dmabuf_test_locked_vm),
+	KUNIT_CASE(uio_dmabuf_test_read_only_buffer),
 	{}
 };
 

@@ -69,6 +69,8 @@ struct uio_dmabuf_test_buf {
 
 /* No pin/unpin: the dma-buf core maps at attach time and caches the table. */
 extern const struct dma_buf_ops uio_dmabuf_test_static_ops;
+/* Moves its buffers only with pin/unpin: importers must pin. */
+extern const struct dma_buf_ops uio_dmabuf_test_dynamic_ops;
 
 /* Per-case fixture. */
 struct uio_dmabuf_test_ctx {
@@ -80,6 +82,7 @@ struct uio_dmabuf_test_ctx {
 	bool dma_enabled;
 	int mapped_when_dma_stopped;
 	struct uio_dmabuf_test_buf *watch;	/* read by the set_dma_enabled hook */
+	long locked_vm;		/* the user's locked_vm when the case began */
 };
 
 extern const struct uio_dmabuf_bus_ops uio_dmabuf_test_bus_ops;
@@ -91,12 +94,22 @@ void uio_dmabuf_test_file_release_action(void *file);
 
 int uio_dmabuf_test_init(struct kunit *test);
 
+struct dma_buf *uio_dmabuf_test_export_mode(struct kunit *test, const struct dma_buf_ops *ops,
+					    size_t size, int mode, void *priv,
+					    void (*free)(void *priv));
 struct dma_buf *uio_dmabuf_test_export(struct kunit *test, const struct dma_buf_ops *ops,
 				       size_t size, void *priv, void (*free)(void *priv));
+struct dma_buf *uio_dmabuf_test_buffer_mode(struct kunit *test,
+					    const struct uio_dmabuf_test_layout *layout,
+					    const struct dma_buf_ops *ops, int mode,
+					    struct uio_dmabuf_test_buf **bufp);
 struct dma_buf *uio_dmabuf_test_buffer(struct kunit *test,
 				       const struct uio_dmabuf_test_layout *layout,
 				       const struct dma_buf_ops *ops,
 				       struct uio_dmabuf_test_buf **bufp);
+long uio_dmabuf_test_charged(struct kunit *test);
+bool uio_dmabuf_test_core_maps_at_attach(struct kunit *test, struct dma_buf *dmabuf,
+					 struct uio_dmabuf_test_buf *buf);
 struct dma_buf *uio_dmabuf_test_new(struct kunit *test,
 				    const struct uio_dmabuf_test_layout *layout,
 				    struct uio_dmabuf_test_buf **bufp);

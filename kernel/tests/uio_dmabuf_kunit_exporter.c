@@ -95,7 +95,7 @@ static void uio_dmabuf_test_release(struct dma_buf *dmabuf)
 }
 
 /* Moves its buffers only with pin/unpin: importers must pin. */
-static const struct dma_buf_ops uio_dmabuf_test_dynamic_ops = {
+const struct dma_buf_ops uio_dmabuf_test_dynamic_ops = {
 	.attach = uio_dmabuf_test_attach,
 	.detach = uio_dmabuf_test_detach,
 	.pin = uio_dmabuf_test_pin,
@@ -215,7 +215,38 @@ const struct uio_dmabuf_test_layout uio_dmabuf_test_five = {
 };
 
 /**
- * uio_dmabuf_test_export() - export a dma-buf that is put when the case ends
+ * uio_dmabuf_test_export_mode() - export a dma-buf that is put when the case ends
+ * @test: the case
+ * @ops:  the exporter's operations
+ * @size: the buffer's size
+ * @mode: how its file is open: O_RDWR, or O_RDONLY
+ * @priv: the exporter's data; its release op frees it once exported
+ * @free: frees @priv when the export fails
+ *
+ * Return: the dma-buf; the case fails when it cannot be exported.
+ */
+struct dma_buf *uio_dmabuf_test_export_mode(struct kunit *test, const struct dma_buf_ops *ops,
+					    size_t size, int mode, void *priv,
+					    void (*free)(void *priv))
+{
+	DEFINE_DMA_BUF_EXPORT_INFO(exp_info);
+	struct dma_buf *dmabuf;
+
+	exp_info.ops = ops;
+	exp_info.size = size;
+	exp_info.flags = mode;
+	exp_info.priv = priv;
+	dmabuf = dma_buf_export(&exp_info);
+	if (IS_ERR(dmabuf))
+		free(priv);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, dmabuf);
+	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test, uio_dmabuf_test_put_action,
+							   dmabuf));
+	return dmabuf;
+}
+
+/**
+ * uio_dmabuf_test_export() - export a read-write dma-buf put when the case ends
  * @test: the case
  * @ops:  the exporter's operations
  * @size: the buffer's size
@@ -227,20 +258,7 @@ const struct uio_dmabuf_test_layout uio_dmabuf_test_five = {
 struct dma_buf *uio_dmabuf_test_export(struct kunit *test, const struct dma_buf_ops *ops,
 				       size_t size, void *priv, void (*free)(void *priv))
 {
-	DEFINE_DMA_BUF_EXPORT_INFO(exp_info);
-	struct dma_buf *dmabuf;
-
-	exp_info.ops = ops;
-	exp_info.size = size;
-	exp_info.flags = O_RDWR;
-	exp_info.priv = priv;
-	dmabuf = dma_buf_export(&exp_info);
-	if (IS_ERR(dmabuf))
-		free(priv);
-	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, dmabuf);
-	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test, uio_dmabuf_test_put_action,
-							   dmabuf));
-	return dmabuf;
+	return uio_dmabuf_test_export_mode(test, ops, size, O_RDWR, priv, free);
 }
 
 static void uio_dmabuf_test_buf_free(void *buf)
@@ -249,7 +267,34 @@ static void uio_dmabuf_test_buf_free(void *buf)
 }
 
 /**
- * uio_dmabuf_test_buffer() - a dma-buf of the test exporter
+ * uio_dmabuf_test_buffer_mode() - a dma-buf of the test exporter
+ * @test:   the case
+ * @layout: the table it maps to
+ * @ops:    &uio_dmabuf_test_static_ops, or the dynamic ones
+ * @mode:   how its file is open: O_RDWR, or O_RDONLY
+ * @bufp:   receives the exporter's counters, valid until the case ends
+ *
+ * Return: the dma-buf, put when the case ends.
+ */
+struct dma_buf *uio_dmabuf_test_buffer_mode(struct kunit *test,
+					    const struct uio_dmabuf_test_layout *layout,
+					    const struct dma_buf_ops *ops, int mode,
+					    struct uio_dmabuf_test_buf **bufp)
+{
+	struct uio_dmabuf_test_buf *buf;
+	struct dma_buf *dmabuf;
+
+	buf = kzalloc_obj(*buf);
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	buf->layout = layout;
+	dmabuf = uio_dmabuf_test_export_mode(test, ops, layout->size, mode, buf,
+					     uio_dmabuf_test_buf_free);
+	*bufp = buf;
+	return dmabuf;
+}
+
+/**
+ * uio_dmabuf_test_buffer() - a read-write dma-buf of the test exporter
  * @test:   the case
  * @layout: the table it maps to
  * @ops:    &uio_dmabuf_test_static_ops, or the dynamic ones
@@ -262,15 +307,7 @@ struct dma_buf *uio_dmabuf_test_buffer(struct kunit *test,
 				       const struct dma_buf_ops *ops,
 				       struct uio_dmabuf_test_buf **bufp)
 {
-	struct uio_dmabuf_test_buf *buf;
-	struct dma_buf *dmabuf;
-
-	buf = kzalloc_obj(*buf);
-	KUNIT_ASSERT_NOT_NULL(test, buf);
-	buf->layout = layout;
-	dmabuf = uio_dmabuf_test_export(test, ops, layout->size, buf, uio_dmabuf_test_buf_free);
-	*bufp = buf;
-	return dmabuf;
+	return uio_dmabuf_test_buffer_mode(test, layout, ops, O_RDWR, bufp);
 }
 
 /**

@@ -6,6 +6,7 @@
 
 #include <kunit/device.h>
 #include <linux/mman.h>
+#include <linux/sched/user.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 
@@ -145,7 +146,7 @@ int uio_dmabuf_test_init(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, ctx);
 	test->priv = ctx;
 
-	/* Gives this thread an mm, so imports are charged as for a process. */
+	/* Gives this thread an mm: user memory for the ioctls' arguments. */
 	addr = kunit_vm_mmap(test, NULL, 0, UIO_DMABUF_TEST_USER_PAGES * PAGE_SIZE,
 			     PROT_READ | PROT_WRITE, MAP_ANONYMOUS | MAP_PRIVATE, 0);
 	KUNIT_ASSERT_FALSE(test, IS_ERR_VALUE(addr));
@@ -153,6 +154,7 @@ int uio_dmabuf_test_init(struct kunit *test)
 	ctx->uarg = (void __user *)addr;
 	ctx->usegs = (void __user *)(addr + PAGE_SIZE);
 
+	ctx->locked_vm = atomic_long_read(&current_user()->locked_vm);
 	uio_dmabuf_test_saved_max_imports = uio_dmabuf_max_imports;
 	uio_dmabuf_test_saved_allow_unsafe = uio_dmabuf_allow_unsafe;
 	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test,
@@ -264,7 +266,7 @@ void uio_dmabuf_test_expect_empty(struct kunit *test, struct uio_dmabuf_test_buf
 	KUNIT_EXPECT_EQ(test, ctx->file->nr_imports, 0);
 	KUNIT_EXPECT_EQ(test, uio_dmabuf_test_device_imports(ctx->udev), 0);
 	KUNIT_EXPECT_TRUE(test, xa_empty(&ctx->file->handles));
-	KUNIT_EXPECT_EQ(test, current->mm->locked_vm, 0);
+	KUNIT_EXPECT_EQ(test, uio_dmabuf_test_charged(test), 0);
 }
 
 /**
@@ -326,3 +328,58 @@ MODULE_LICENSE("GPL");
 MODULE_DESCRIPTION("KUnit tests for the uio_dmabuf import core");
 MODULE_IMPORT_NS("EXPORTED_FOR_KUNIT_TESTING");
 MODULE_IMPORT_NS("DMA_BUF");
+
+static void uio_dmabuf_test_probe_invalidate(struct dma_buf_attachment *attach)
+{
+}
+
+static const struct dma_buf_attach_ops uio_dmabuf_test_probe_ops = {
+	.allow_peer2peer = true,
+	.invalidate_mappings = uio_dmabuf_test_probe_invalidate,
+};
+
+/**
+ * uio_dmabuf_test_charged() - pages charged to the case's user since it began
+ * @test: the case
+ *
+ * Imports are charged to the importing user's locked_vm (this thread's user,
+ * root), which other subsystems may charge too: the count is taken relative
+ * to its value when the case began.
+ *
+ * Return: the growth of the user's locked_vm since uio_dmabuf_test_init().
+ */
+long uio_dmabuf_test_charged(struct kunit *test)
+{
+	struct uio_dmabuf_test_ctx *ctx = test->priv;
+
+	return atomic_long_read(&current_user()->locked_vm) - ctx->locked_vm;
+}
+
+/**
+ * uio_dmabuf_test_core_maps_at_attach() - whether the core maps at attach
+ * @test:   the case
+ * @dmabuf: a read-write buffer of the static test exporter
+ * @buf:    its counters
+ *
+ * Whether the dma-buf core maps a static exporter's table when an importer
+ * attaches dynamically, and keeps it until the detach (it did before 6.15):
+ * seen on a probe attachment of @dmabuf.
+ *
+ * Return: true when it does.
+ */
+bool uio_dmabuf_test_core_maps_at_attach(struct kunit *test, struct dma_buf *dmabuf,
+					 struct uio_dmabuf_test_buf *buf)
+{
+	struct uio_dmabuf_test_ctx *ctx = test->priv;
+	struct dma_buf_attachment *attach;
+	int before = atomic_read(&buf->mapped);
+	bool maps;
+
+	attach = dma_buf_dynamic_attach(dmabuf, ctx->udev->dev, &uio_dmabuf_test_probe_ops,
+					NULL);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(attach));
+	maps = atomic_read(&buf->mapped) > before;
+	dma_buf_detach(dmabuf, attach);
+	KUNIT_ASSERT_EQ(test, atomic_read(&buf->mapped), before);
+	return maps;
+}

@@ -30,14 +30,14 @@ static void uio_dmabuf_test_release_on_close(struct kunit *test)
 		/* Ours, and the map's own when the core lacks move_notify support. */
 		KUNIT_EXPECT_GT(test, atomic_read(&buf[i]->pinned), 0);
 	}
-	KUNIT_EXPECT_GT(test, current->mm->locked_vm, 0);
+	KUNIT_EXPECT_GT(test, uio_dmabuf_test_charged(test), 0);
 	KUNIT_EXPECT_EQ(test, uio_dmabuf_test_device_imports(ctx->udev), 3);
 
 	kunit_release_action(test, uio_dmabuf_test_file_release_action, file);
 	for (i = 0; i < ARRAY_SIZE(buf); i++)
 		uio_dmabuf_test_expect_idle(test, buf[i]);
 	KUNIT_EXPECT_EQ(test, uio_dmabuf_test_device_imports(ctx->udev), 0);
-	KUNIT_EXPECT_EQ(test, current->mm->locked_vm, 0);
+	KUNIT_EXPECT_EQ(test, uio_dmabuf_test_charged(test), 0);
 }
 
 /* DMA is on while a file is open and stopped, before any unmap, at the last close. */
@@ -80,7 +80,7 @@ static void uio_dmabuf_test_revoke_on_unbind(struct kunit *test)
 	KUNIT_EXPECT_FALSE(test, ctx->dma_enabled);
 	KUNIT_EXPECT_EQ(test, ctx->mapped_when_dma_stopped, 1);
 	uio_dmabuf_test_expect_idle(test, buf);
-	KUNIT_EXPECT_EQ(test, current->mm->locked_vm, 0);
+	KUNIT_EXPECT_EQ(test, uio_dmabuf_test_charged(test), 0);
 
 	KUNIT_EXPECT_EQ(test, -ENODEV, uio_dmabuf_test_ioctl(test, ctx->file,
 							     UIO_DMABUF_IOC_INFO,
@@ -180,7 +180,7 @@ static void uio_dmabuf_test_revoke_all_files(struct kunit *test)
 								     UIO_DMABUF_IOC_INFO,
 								     &info, sizeof(info)));
 	}
-	KUNIT_EXPECT_EQ(test, current->mm->locked_vm, 0);
+	KUNIT_EXPECT_EQ(test, uio_dmabuf_test_charged(test), 0);
 }
 
 /*
@@ -233,7 +233,7 @@ static void uio_dmabuf_test_revoke(struct kunit *test)
 	uio_dmabuf_test_expect_idle(test, buf);
 	uio_dmabuf_test_expect_idle(test, buf2);
 	KUNIT_EXPECT_EQ(test, uio_dmabuf_test_device_imports(ctx->udev), 0);
-	KUNIT_EXPECT_EQ(test, current->mm->locked_vm, 0);
+	KUNIT_EXPECT_EQ(test, uio_dmabuf_test_charged(test), 0);
 	KUNIT_EXPECT_EQ(test, -ENODEV, uio_dmabuf_test_ioctl(test, ctx->file, UIO_DMABUF_IOC_INFO,
 							     &info, sizeof(info)));
 	KUNIT_EXPECT_EQ(test, -ENODEV, uio_dmabuf_test_import(second, dmabuf, 0, 0, NULL));

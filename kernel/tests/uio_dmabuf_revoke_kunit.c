@@ -214,7 +214,7 @@ static void uio_dmabuf_test_revoke_then_close(struct kunit *test)
 	uio_dmabuf_test_expect_idle(test, buf);
 	KUNIT_EXPECT_EQ(test, ctx->udev->nr_revoked, 0);
 	KUNIT_EXPECT_EQ(test, uio_dmabuf_test_device_imports(ctx->udev), 0);
-	KUNIT_EXPECT_EQ(test, current->mm->locked_vm, 0);
+	KUNIT_EXPECT_EQ(test, uio_dmabuf_test_charged(test), 0);
 
 	ctx->file = uio_dmabuf_test_open(test, ctx->udev);
 	KUNIT_EXPECT_TRUE(test, ctx->dma_enabled);
@@ -242,7 +242,7 @@ static void uio_dmabuf_test_revoke_then_unbind(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, uio_dmabuf_test_poll(ctx->file), UIO_DMABUF_TEST_POLLGONE);
 	KUNIT_EXPECT_EQ(test, -ENODEV, uio_dmabuf_test_release_handle(test, ctx->file,
 								      imp.handle));
-	KUNIT_EXPECT_EQ(test, current->mm->locked_vm, 0);
+	KUNIT_EXPECT_EQ(test, uio_dmabuf_test_charged(test), 0);
 }
 
 /*
@@ -265,37 +265,6 @@ static void uio_dmabuf_test_revoke_then_isolation_loss(struct kunit *test)
 
 	uio_dmabuf_test_open(test, ctx->udev);
 	KUNIT_EXPECT_TRUE(test, ctx->dma_enabled);
-}
-
-static void uio_dmabuf_test_probe_invalidate(struct dma_buf_attachment *attach)
-{
-}
-
-static const struct dma_buf_attach_ops uio_dmabuf_test_probe_ops = {
-	.allow_peer2peer = true,
-	.invalidate_mappings = uio_dmabuf_test_probe_invalidate,
-};
-
-/*
- * Whether the dma-buf core maps a static exporter's table when an importer
- * attaches dynamically, and keeps it until the detach (it did before 6.15):
- * seen on a probe attachment of @dmabuf, whose exporter counts in @buf.
- */
-static bool uio_dmabuf_test_core_maps_at_attach(struct kunit *test, struct dma_buf *dmabuf,
-						struct uio_dmabuf_test_buf *buf)
-{
-	struct uio_dmabuf_test_ctx *ctx = test->priv;
-	struct dma_buf_attachment *attach;
-	int before = atomic_read(&buf->mapped);
-	bool maps;
-
-	attach = dma_buf_dynamic_attach(dmabuf, ctx->udev->dev, &uio_dmabuf_test_probe_ops,
-					NULL);
-	KUNIT_ASSERT_FALSE(test, IS_ERR(attach));
-	maps = atomic_read(&buf->mapped) > before;
-	dma_buf_detach(dmabuf, attach);
-	KUNIT_ASSERT_EQ(test, atomic_read(&buf->mapped), before);
-	return maps;
 }
 
 /*

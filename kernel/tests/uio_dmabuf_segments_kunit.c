@@ -61,7 +61,7 @@ static void uio_dmabuf_test_lengths_sum(struct kunit *test)
 	u32 i;
 
 	uio_dmabuf_test_imported(test, l, &buf, &imp);
-	KUNIT_EXPECT_EQ(test, current->mm->locked_vm, l->size >> PAGE_SHIFT);
+	KUNIT_EXPECT_EQ(test, uio_dmabuf_test_charged(test), l->size >> PAGE_SHIFT);
 	KUNIT_ASSERT_EQ(test, 0, uio_dmabuf_test_get_all(test, imp.handle, segs,
 							 UIO_DMABUF_TEST_MAX_ENTS, &gs));
 	for (i = 0; i < gs.count; i++)

@@ -110,19 +110,14 @@ static int bufinfo_attachments(void)
 	return n;
 }
 
-static long vmlck_kb(void)
+/* Pages the driver charges to users for live imports (its debugfs count). */
+static long charged_pages(void)
 {
-	FILE *f = fopen("/proc/self/status", "re");
-	char line[128];
-	long kb = -1;
+	char val[32] = "";
 
-	if (!f)
+	if (read_str("/sys/kernel/debug/uio_dmabuf/charged_pages", val, sizeof(val)))
 		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "VmLck: %ld kB", &kb) == 1)
-			break;
-	fclose(f);
-	return kb;
+	return atol(val);
 }
 
 /* Drops @cap from this process's effective and permitted sets. */
@@ -657,12 +652,13 @@ static void case_fault_sweep(const char *name, enum fault_op op)
 		if ((op == FAULT_IMPORT && ret) || op == FAULT_RELEASE) {
 			if (op == FAULT_RELEASE && ret)
 				uiodmabuf_release(node, imp.handle);
-			if (live_imports(bdf) || bufinfo_attachments() || vmlck_kb()) {
+			if (live_imports(bdf) || bufinfo_attachments() || charged_pages()) {
 				if (!dirty++)
 					snprintf(first_dirty, sizeof(first_dirty),
-						 "at n=%d (%s): %d live, %d attached, VmLck %ld kB",
+						 "at n=%d (%s): %d live, %d attached, %ld pages charged",
 						 n, ret ? strerrorname_np(-ret) : "success",
-						 live_imports(bdf), bufinfo_attachments(), vmlck_kb());
+						 live_imports(bdf), bufinfo_attachments(),
+						 charged_pages());
 			}
 		} else if (!ret && op == FAULT_IMPORT) {
 			uiodmabuf_release(node, imp.handle);
@@ -717,46 +713,82 @@ out:
 	close(node);
 }
 
-/* In a child without CAP_IPC_LOCK and with a 1 MiB RLIMIT_MEMLOCK. */
+static const char *err_name(long ret)
+{
+	return ret ? strerrorname_np((int)-ret) : "success";
+}
+
+/* What case_memlock()'s child saw: import results and the charged pages. */
+enum { ML_BIG, ML_SMALL, ML_CHARGED, ML_CLOSED, ML_CHILD, ML_AFTER_CHILD, ML_HELD,
+       ML_FREED, ML_NR };
+
+/*
+ * In a child that opened two files of the node as root, then became uid 1000
+ * (no capabilities) with a 1 MiB RLIMIT_MEMLOCK: an import past the limit is
+ * ENOMEM, and the charge returns at close. Then a grandchild imports 768 KiB
+ * on the shared file and exits: its pins stay, and so does the user's charge,
+ * so a 512 KiB import is ENOMEM until the file is closed (a charge to the
+ * grandchild's mm went with it, and let a parent pin without bound).
+ */
 static void case_memlock(void)
 {
+	long res[ML_NR] = { 0 };
 	int pipefd[2], status;
-	long res[4] = { 0 };
 	pid_t pid;
 
-	if (!run("rlimit-memlock"))
+	if (!run("rlimit-memlock") && !run("memlock-outlives-importer"))
 		return;
 	if (pipe(pipefd))
 		exit(2);
 	pid = fork();
 	if (!pid) {
 		struct rlimit rl = { 1 << 20, 1 << 20 };
-		int node, big, small;
+		int node = open_node(), node2 = open_node(), big, small, mid;
+		pid_t child;
 
-		drop_cap(CAP_IPC_LOCK);
-		setrlimit(RLIMIT_MEMLOCK, &rl);
-		node = open_node();
 		big = heap_buf(2 << 20);
 		small = heap_buf(512 << 10);
-		res[0] = import_fd(node, big, NULL);
-		res[1] = import_fd(node, small, NULL);
-		res[2] = vmlck_kb();
+		mid = heap_buf(768 << 10);
+		if (syscall(SYS_setgroups, 0, NULL) || setgid(1000) || setuid(1000) ||
+		    setrlimit(RLIMIT_MEMLOCK, &rl))
+			_exit(1);
+		res[ML_BIG] = import_fd(node, big, NULL);
+		res[ML_SMALL] = import_fd(node, small, NULL);
+		res[ML_CHARGED] = charged_pages();
 		close(node);
-		res[3] = vmlck_kb();
+		res[ML_CLOSED] = charged_pages();
+
+		child = fork();
+		if (!child)
+			_exit(import_fd(node2, mid, NULL) ? 1 : 0);
+		if (waitpid(child, &status, 0) < 0 || !WIFEXITED(status))
+			_exit(1);
+		res[ML_CHILD] = WEXITSTATUS(status) ? -EIO : 0;
+		res[ML_AFTER_CHILD] = charged_pages();
+		res[ML_HELD] = import_fd(node2, small, NULL);
+		close(node2);
+		res[ML_FREED] = charged_pages();
 		if (write(pipefd[1], res, sizeof(res)) != sizeof(res))
 			_exit(1);
 		_exit(0);
 	}
 	waitpid(pid, &status, 0);
 	if (read(pipefd[0], res, sizeof(res)) != sizeof(res))
-		res[0] = 1;
+		res[ML_BIG] = 1;
 	close(pipefd[0]);
 	close(pipefd[1]);
 	record("rlimit-memlock", "ENOMEM past the limit, charge back to 0 after close",
-	       res[0] == -ENOMEM && res[1] == 0 && res[2] == 512 && res[3] == 0,
-	       "2 MiB: %s, 512 KiB: %s, VmLck %ld kB, after close %ld kB",
-	       res[0] ? strerrorname_np((int)-res[0]) : "success",
-	       res[1] ? strerrorname_np((int)-res[1]) : "success", res[2], res[3]);
+	       res[ML_BIG] == -ENOMEM && res[ML_SMALL] == 0 && res[ML_CHARGED] == 128 &&
+	       res[ML_CLOSED] == 0,
+	       "2 MiB: %s, 512 KiB: %s, %ld pages charged, after close %ld",
+	       err_name(res[ML_BIG]), err_name(res[ML_SMALL]), res[ML_CHARGED], res[ML_CLOSED]);
+	record("memlock-outlives-importer",
+	       "a child's import outlives it and stays charged to the user until released",
+	       res[ML_CHILD] == 0 && res[ML_AFTER_CHILD] == 192 && res[ML_HELD] == -ENOMEM &&
+	       res[ML_FREED] == 0,
+	       "child's 768 KiB: %s, %ld pages charged after it exited, then 512 KiB: %s, "
+	       "after close %ld", err_name(res[ML_CHILD]), res[ML_AFTER_CHILD],
+	       err_name(res[ML_HELD]), res[ML_FREED]);
 }
 
 static int set_param(const char *value)
@@ -1034,7 +1066,8 @@ static const struct group {
 		"fail-nth-import", "fail-nth-get-segments", "fail-nth-info", "fail-nth-sync",
 		"fail-nth-release") },
 	{ .name = "import-release-cycles", .run = case_load },
-	{ .name = "rlimit-memlock", .run = case_memlock },
+	{ .name = "memlock", .run = case_memlock, .cases = CASES(
+		"rlimit-memlock", "memlock-outlives-importer") },
 	{ .name = "close-during-dma", .run = case_close_during_dma },
 	{ .name = "unbind-bind-race", .run = case_unbind_race },
 	{ .name = "security", .run = cases_security, .cases = CASES(

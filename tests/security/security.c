@@ -28,8 +28,11 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/utsname.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+#include <linux/dma-heap.h>
 
 #include "cases.h"
 #include "edu.h"
@@ -339,6 +342,135 @@ static int user_dma(void *p)
 	return ret;
 }
 
+/* What user_read_only() saw, in memory shared with the parent. */
+struct read_only {
+	int uio;
+	bool attach_maps;	/* a core that maps at attach (before 6.15) */
+	int info, import_rdonly_node;	/* on a node opened O_RDONLY: 0 or -errno */
+	int bidir, from_dev, to_dev;	/* IMPORT of a buffer opened O_RDONLY */
+	int dma;		/* 0, or the step of the DMA test that failed */
+	bool read_ok, write_blocked, control_written;
+};
+
+/*
+ * As the user: the node opened O_RDONLY answers INFO but not IMPORT; a heap
+ * buffer allocated O_RDONLY is imported only TO_DEVICE (on a core that maps
+ * at attach, not at all). Then edu reads it, and its write into it is blocked
+ * by the IOMMU while the same write into a writable buffer lands.
+ */
+static int user_read_only(void *p)
+{
+	struct dma_heap_allocation_data alloc = { .len = 1 << 20, .fd_flags = O_RDONLY | O_CLOEXEC };
+	struct uio_dmabuf_segment *ro_segs = NULL, *rw_segs = NULL;
+	struct uio_dmabuf_import ro_imp, rw_imp;
+	struct uio_dmabuf_info info;
+	struct read_only *r = p;
+	uint8_t *ro, *rw, pattern[2048];
+	int node, heap, buf, wbuf, i;
+	struct edu edu;
+	uint32_t n;
+	char path[64];
+
+	snprintf(path, sizeof(path), "/dev/uio-dmabuf%d", r->uio);
+	node = open(path, O_RDONLY | O_CLOEXEC);
+	heap = open("/dev/dma_heap/system", O_RDONLY | O_CLOEXEC);
+	wbuf = uiodmabuf_heap_alloc("system", 1 << 20);
+	if (node < 0 || heap < 0 || wbuf < 0 || ioctl(heap, DMA_HEAP_IOCTL_ALLOC, &alloc))
+		return 2;
+	buf = alloc.fd;
+	r->info = uiodmabuf_info(node, &info);
+	r->import_rdonly_node = uiodmabuf_import(node, wbuf, UIO_DMABUF_DIR_BIDIRECTIONAL, 0,
+						 &rw_imp);
+	close(node);
+	node = open(path, O_RDWR | O_CLOEXEC);
+	if (node < 0)
+		return 3;
+	r->bidir = uiodmabuf_import(node, buf, UIO_DMABUF_DIR_BIDIRECTIONAL, 0, &ro_imp);
+	r->from_dev = uiodmabuf_import(node, buf, UIO_DMABUF_DIR_FROM_DEVICE, 0, &ro_imp);
+	r->to_dev = uiodmabuf_import(node, buf, UIO_DMABUF_DIR_TO_DEVICE, 0, &ro_imp);
+	if (r->to_dev)
+		return 0;
+
+	/* edu: pattern from the writable buffer, then into both buffers. */
+	ro = mmap(NULL, 1 << 20, PROT_READ, MAP_SHARED, buf, 0);
+	rw = mmap(NULL, 1 << 20, PROT_READ | PROT_WRITE, MAP_SHARED, wbuf, 0);
+	if (ro == MAP_FAILED || rw == MAP_FAILED)
+		return 4;
+	for (i = 0; i < 2048; i++)
+		pattern[i] = rw[i] = (uint8_t)(i * 13 + 5);
+	memset(rw + 4096, 0xaa, 2 * 4096);
+	r->dma = 1;
+	if (uiodmabuf_import(node, wbuf, UIO_DMABUF_DIR_BIDIRECTIONAL, 0, &rw_imp) ||
+	    uiodmabuf_get_segments(node, rw_imp.handle, &rw_segs, &n) || n != 1 ||
+	    uiodmabuf_get_segments(node, ro_imp.handle, &ro_segs, &n) || !n || edu_open(&edu, r->uio))
+		return 0;
+	r->dma = 2;
+	if (edu_to_device(&edu, rw_segs[0].dma_addr, 0, 2048) ||
+	    edu_from_device(&edu, 0, ro_segs[0].dma_addr, 2048) ||
+	    edu_from_device(&edu, 0, rw_segs[0].dma_addr + 8192, 2048))
+		goto out;
+	r->write_blocked = !memcmp(ro, (uint8_t[2048]){ 0 }, 2048);
+	r->control_written = !memcmp(rw + 8192, pattern, 2048);
+	r->dma = 3;
+	/* The buffer is all zeros: edu reads them into the writable buffer. */
+	if (edu_to_device(&edu, ro_segs[0].dma_addr + 4096, 0, 2048) ||
+	    edu_from_device(&edu, 0, rw_segs[0].dma_addr + 4096, 2048))
+		goto out;
+	r->read_ok = !memcmp(rw + 4096, (uint8_t[2048]){ 0 }, 2048);
+	r->dma = 0;
+out:
+	printf("# read-only: IOVA %#" PRIx64 ", writable %#" PRIx64 "\n",
+	       (uint64_t)ro_segs[0].dma_addr, (uint64_t)rw_segs[0].dma_addr);
+	edu_close(&edu);
+	free(ro_segs);
+	free(rw_segs);
+	return 0;
+}
+
+static const char *err_name(int ret)
+{
+	return ret ? strerrorname_np(-ret) : "success";
+}
+
+/* 3b. Read-only: a node or buffer opened O_RDONLY lets the device write nothing. */
+static void step_read_only(int uio)
+{
+	struct read_only *r = mmap(NULL, sizeof(*r), PROT_READ | PROT_WRITE,
+				   MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	struct utsname u;
+	int major = 0, minor = 0, ret;
+
+	if (r == MAP_FAILED)
+		return;
+	uname(&u);
+	sscanf(u.release, "%d.%d", &major, &minor);
+	r->uio = uio;
+	r->attach_maps = major < 6 || (major == 6 && minor < 15);
+	ret = as_user(user_read_only, r);
+	record("ro-node-info", "a node opened O_RDONLY answers INFO", !ret && !r->info,
+	       "child %d, INFO %s", ret, err_name(r->info));
+	record("ro-node-import", "a node opened O_RDONLY refuses IMPORT with EBADF",
+	       !ret && r->import_rdonly_node == -EBADF, "IMPORT %s", err_name(r->import_rdonly_node));
+	record("ro-buffer-refused", "a buffer opened O_RDONLY: BIDIRECTIONAL, FROM_DEVICE EACCES",
+	       !ret && r->bidir == -EACCES && r->from_dev == -EACCES,
+	       "BIDIRECTIONAL %s, FROM_DEVICE %s", err_name(r->bidir), err_name(r->from_dev));
+	if (r->attach_maps) {
+		record("ro-buffer-to-device", "TO_DEVICE: EACCES (this core maps at attach for both)",
+		       !ret && r->to_dev == -EACCES, "%s on %s", err_name(r->to_dev), u.release);
+	} else {
+		record("ro-buffer-to-device", "TO_DEVICE imported", !ret && !r->to_dev,
+		       "%s on %s", err_name(r->to_dev), u.release);
+		record("ro-buffer-device-reads", "edu reads the buffer", !ret && !r->dma && r->read_ok,
+		       "DMA step %d, bytes %s", r->dma, r->read_ok ? "match" : "differ");
+		record("ro-buffer-write-blocked",
+		       "edu's write into it is blocked, the same write into a writable buffer lands",
+		       !ret && r->write_blocked && r->control_written, "buffer %s, control %s",
+		       r->write_blocked ? "unchanged" : "written",
+		       r->control_written ? "written" : "not written");
+	}
+	munmap(r, sizeof(*r));
+}
+
 /*
  * As the user: open the node, import, tell the parent (@ready), wait until it
  * changed something (@go), then expect ENODEV from GET_SEGMENTS.
@@ -604,6 +736,7 @@ static void boot_isolated(void)
 	step_lazy_refused(&t);
 	step_strict_after_fix(&t);
 	step_user_dma();
+	step_read_only(0);
 	step_lazy_while_open(&t);
 	step_shared_group(&t);
 	step_pci_stub_sibling(&t);

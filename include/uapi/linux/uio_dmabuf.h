@@ -20,7 +20,8 @@
  * reserved and every flag bit not defined here must be zero, else the ioctl
  * fails with EINVAL. Output-only fields are ignored on input, so a structure
  * can be passed again as it came back (the GET_SEGMENTS paging loop does).
- * Unknown ioctls fail with ENOTTY.
+ * Unknown ioctls fail with ENOTTY. INFO and GET_SEGMENTS only read; every other
+ * ioctl needs the node open for writing, else it fails with EBADF.
  */
 #ifndef _UAPI_LINUX_UIO_DMABUF_H
 #define _UAPI_LINUX_UIO_DMABUF_H
@@ -168,12 +169,18 @@ struct uio_dmabuf_info {
  * @reserved:    must be zero
  *
  * The buffer is attached to the device, pinned, mapped, and its kernel fences
- * waited for. Errors: EBADF (@fd is not open), EINVAL (@fd is not a dma-buf,
- * the buffer is empty, bad @direction, @flags or @reserved), EBUSY (the buffer
+ * waited for. The device may write the buffer unless @direction is
+ * UIO_DMABUF_DIR_TO_DEVICE, so any other direction needs @fd open for writing.
+ * Errors: EBADF (@fd is not open), EINVAL (@fd is not a dma-buf, the buffer is
+ * empty, bad @direction, @flags or @reserved), EACCES (@fd is not open for
+ * writing and @direction is not TO_DEVICE; on kernels before 6.15 a buffer of
+ * an exporter that maps it at attach, such as the dma-buf heaps and udmabuf,
+ * for any direction, as the core then maps it for writing), EBUSY (the buffer
  * is already imported on this device), ENOSPC (this file holds max_imports
- * imports), ENOMEM (RLIMIT_MEMLOCK would be exceeded), E2BIG (CONTIGUOUS asked
- * but the mapping has several segments), EIO (COHERENT asked but the mapping
- * needs SYNC), ENODEV (the device was unbound or lost its isolation), ESTALE
+ * imports), ENOMEM (the user's locked memory would exceed RLIMIT_MEMLOCK; an
+ * import stays charged to the user who made it until released), E2BIG
+ * (CONTIGUOUS asked but the mapping has several segments), EIO (COHERENT asked
+ * but the mapping needs SYNC), ENODEV (the device was unbound or lost its isolation), ESTALE
  * (the exporter revoked the buffer while it was being imported), or the
  * exporter's own error. A signal interrupts the wait for the buffer; the call
  * is restarted or fails with EINTR, and leaves nothing behind.
