@@ -65,12 +65,12 @@ if [ "$mainline" = 1 ]; then
 	src=$("$top/scripts/fetch-mainline.sh" | tail -n1)
 	srcver=mainline-$(cat "$src/.uio-dmabuf-version" | tr '~:' '-_')
 	pristine=$(dirname "$src")/pristine	# export-patches' base
-	patches=$("$top/scripts/export-patches" --base "$pristine" -o "$top/build/patches-mainline")
+	patches=$("$top/scripts/export-patches" --base mainline -o "$top/build/patches-mainline")
 	export APPLY_SERIES_SOURCE=$src
 else
 	[ -r "$tarball" ] || { log "missing $tarball (run scripts/deps.sh)"; exit 1; }
 	srcver=$(dpkg-query -W -f='${Version}' linux-source-6.12)
-	patches=$("$top/scripts/export-patches")
+	patches=$("$top/scripts/export-patches" --base 6.12 -o "$top/build/patches-6.12")
 	pristine=$cache/pristine-$srcver	# what export-patches wrote the series against
 fi
 cfghash=$(sha256sum "$fragment" | cut -c1-12)

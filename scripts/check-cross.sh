@@ -21,7 +21,7 @@ mkdir -p "$out"
 # The kernel source: the cached series tree (linux-source-6.12 plus the
 # series, never built in place); check-series makes it, else make it here.
 if [ ! -f "$src/Makefile" ]; then
-	patches=$("$top/scripts/export-patches") &&
+	patches=$("$top/scripts/export-patches" --base 6.12 -o "$top/build/patches-6.12") &&
 		"$top/scripts/apply-series.sh" "$src" "$patches" "$cache/pristine-$srcver" \
 			>/dev/null || abort "the kernel source tree could not be made"
 fi

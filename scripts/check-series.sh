@@ -18,7 +18,7 @@ mkdir -p "$out"
 
 cache=${UIO_DMABUF_CACHE:-/var/cache/uio-dmabuf}
 srcver=$(dpkg-query -W -f='${Version}' linux-source-6.12)
-patches=$("$top/scripts/export-patches" -o "$out/patches" 2>"$out/export.log")
+patches=$("$top/scripts/export-patches" --base 6.12 -o "$out/patches" 2>"$out/export.log")
 result $? "scripts/export-patches writes the series ($(ls "$out"/patches/*.patch 2>/dev/null | wc -l) files)"
 [ -n "$patches" ] || { cat "$out/export.log"; finish; }
 pristine=$cache/pristine-$srcver
@@ -34,8 +34,7 @@ result "$rc" "the series applies to pristine linux-source $srcver (git apply --c
 # The same series against current mainline, the newest linux-source-7.*.
 msrc=$("$top/scripts/fetch-mainline.sh" 2>"$out/fetch-mainline.log" | tail -n1)
 mver=$(cat "$msrc/.uio-dmabuf-version" 2>/dev/null)
-mpatches=$("$top/scripts/export-patches" --base "$(dirname "$msrc")/pristine" -o "$out/patches-mainline" \
-	2>>"$out/export.log")
+mpatches=$("$top/scripts/export-patches" -o "$out/patches-mainline" 2>>"$out/export.log")
 mstage=$(mktemp -d)
 trap 'rm -rf "$stage" "$mstage"' EXIT
 [ -n "$mver" ] && [ -n "$mpatches" ] &&
