@@ -11,6 +11,7 @@
  */
 
 #include <kunit/visibility.h>
+#include <linux/capability.h>
 #include <linux/dma-buf.h>
 #include <linux/dma-mapping.h>
 #include <linux/dma-resv.h>
@@ -23,6 +24,7 @@
 #include <linux/sched/user.h>
 #include <linux/scatterlist.h>
 #include <linux/slab.h>
+#include <linux/user_namespace.h>
 
 #include "uio_dmabuf_priv.h"
 
@@ -122,7 +124,8 @@ atomic_long_t uio_dmabuf_charged_pages;
  * import, which outlives the process that made it when another holds the
  * file: a charge to the process's mm would go with the process, the user's
  * stays until the import is released, by whoever releases it. CAP_IPC_LOCK
- * lifts the limit, not the count. No mmap_lock is taken.
+ * lifts the limit, not the count, as account_locked_vm() has it (asked once,
+ * without an audit record for each refused import). No mmap_lock is taken.
  */
 static int uio_dmabuf_charge(struct uio_dmabuf_mapping *map)
 {
@@ -130,9 +133,11 @@ static int uio_dmabuf_charge(struct uio_dmabuf_mapping *map)
 	struct user_struct *user = current_user();
 	long cur = atomic_long_read(&user->locked_vm), new;
 
+	if (ns_capable_noaudit(&init_user_ns, CAP_IPC_LOCK))
+		limit = ULONG_MAX;
 	do {
 		new = cur + map->pages;
-		if (new > limit && !capable(CAP_IPC_LOCK))
+		if ((unsigned long)new > limit)
 			return -ENOMEM;
 	} while (!atomic_long_try_cmpxchg(&user->locked_vm, &cur, new));
 	map->user = get_uid(user);
@@ -212,6 +217,7 @@ static int uio_dmabuf_map(struct uio_dmabuf_dev *udev, struct uio_dmabuf_mapping
 
 unmap:
 	dma_buf_unmap_attachment(map->attach, map->sgt, map->dir);
+	uio_dmabuf_flush_lazy(udev->dev);
 unpin:
 	map->sgt = NULL;
 	dma_buf_unpin(map->attach);
@@ -238,8 +244,14 @@ static void uio_dmabuf_unmap(struct uio_dmabuf_dev *udev, struct uio_dmabuf_mapp
 	revoked = map->revoked;
 	sgt = map->sgt;
 	map->sgt = NULL;	/* no revocation from here on */
-	if (!revoked)
+	/*
+	 * Flushed before the unpin: from then on a dynamic exporter may move
+	 * the buffer and hand its pages to someone else.
+	 */
+	if (!revoked) {
 		dma_buf_unmap_attachment(map->attach, sgt, map->dir);
+		uio_dmabuf_flush_lazy(udev->dev);
+	}
 	dma_buf_unpin(map->attach);
 	dma_resv_unlock(dmabuf->resv);
 	/* A table the core kept from attach (before 6.15) is unmapped only here. */

@@ -18,22 +18,161 @@
 #include <linux/pci.h>
 #include <linux/platform_device.h>
 #include <linux/ratelimit.h>
+#include <linux/cred.h>
 #include <linux/sched.h>
+#include <linux/slab.h>
+#include <linux/user_namespace.h>
 
 #include "uio_dmabuf_priv.h"
 
 /* Set once the first unsafe open has tainted the kernel. */
 static atomic_t uio_dmabuf_tainted = ATOMIC_INIT(0);
 
+/**
+ * struct uio_dmabuf_group_owner - who uses an IOMMU group through uio_dmabuf
+ * @node:  entry in uio_dmabuf_owners
+ * @group: the group; the devices of the files counted in @files hold it
+ * @uid:   fsuid of the opener of the first of those files
+ * @index: N of the node that file opened, for the log
+ * @files: isolated open files of any node of the group
+ */
+struct uio_dmabuf_group_owner {
+	struct list_head node;
+	struct iommu_group *group;
+	kuid_t uid;
+	int index;
+	unsigned int files;
+};
+
 /*
- * Whether @drv, bound to @dev, does DMA of its own through the IOMMU group's
- * DMA API domain, as the IOMMU core decides it: every driver but ours and
+ * Protects uio_dmabuf_owners and every owner's count. Taken under a device's
+ * lock (at open), never the other way round.
+ */
+static DEFINE_MUTEX(uio_dmabuf_owners_lock);
+static LIST_HEAD(uio_dmabuf_owners);
+
+static struct uio_dmabuf_group_owner *uio_dmabuf_find_owner(struct iommu_group *group)
+{
+	struct uio_dmabuf_group_owner *owner;
+
+	lockdep_assert_held(&uio_dmabuf_owners_lock);
+	list_for_each_entry(owner, &uio_dmabuf_owners, node)
+		if (owner->group == group)
+			return owner;
+	return NULL;
+}
+
+/**
+ * uio_dmabuf_group_claim() - make an isolated file's opener the group's owner
+ * @udev: the device, its lock held
+ * @file: the file being opened, isolated or not
+ *
+ * The devices of an IOMMU group share one IOVA space: a user who can program
+ * one of them reaches every import of the others. As VFIO makes the group the
+ * unit of ownership, while an isolated file of any uio_dmabuf node of a group
+ * is open, another isolated file of the group may be opened only with the
+ * same fsuid (root is no exception). Files opened by the unsafe no-IOMMU rule
+ * (CAP_SYS_RAWIO, which reaches all memory anyway) take no part.
+ *
+ * Return: 0, -EBUSY (the group is another user's) or -ENOMEM.
+ */
+int uio_dmabuf_group_claim(struct uio_dmabuf_dev *udev, struct uio_dmabuf_file *file)
+{
+	struct uio_dmabuf_group_owner *owner;
+	kuid_t uid = current_fsuid();
+	int ret = 0;
+
+	lockdep_assert_held(&udev->lock);
+	if (!file->isolated)
+		return 0;
+	mutex_lock(&uio_dmabuf_owners_lock);
+	owner = uio_dmabuf_find_owner(udev->group);
+	if (owner && !uid_eq(owner->uid, uid)) {
+		if (__ratelimit(&udev->refusals))
+			dev_warn(udev->dev, "%s: IOMMU group %d is in use by uid %u (through uio-dmabuf%d): open by uid %u (%s:%d) refused\n",
+				 udev->name, iommu_group_id(udev->group),
+				 from_kuid(&init_user_ns, owner->uid), owner->index,
+				 from_kuid(&init_user_ns, uid), current->comm,
+				 task_pid_nr(current));
+		ret = -EBUSY;
+		goto unlock;
+	}
+	if (!owner) {
+		owner = kzalloc_obj(*owner);
+		if (!owner) {
+			ret = -ENOMEM;
+			goto unlock;
+		}
+		owner->group = udev->group;
+		owner->uid = uid;
+		owner->index = udev->index;
+		list_add(&owner->node, &uio_dmabuf_owners);
+	}
+	owner->files++;
+	file->owner = owner;
+unlock:
+	mutex_unlock(&uio_dmabuf_owners_lock);
+	return ret;
+}
+
+/**
+ * uio_dmabuf_group_release() - give back what uio_dmabuf_group_claim() took
+ * @file: the file being closed
+ *
+ * The last isolated file of a group to close frees the group for any user.
+ */
+void uio_dmabuf_group_release(struct uio_dmabuf_file *file)
+{
+	struct uio_dmabuf_group_owner *owner = file->owner;
+
+	if (!owner)
+		return;
+	mutex_lock(&uio_dmabuf_owners_lock);
+	if (!--owner->files) {
+		list_del(&owner->node);
+		kfree(owner);
+	}
+	mutex_unlock(&uio_dmabuf_owners_lock);
+	file->owner = NULL;
+}
+
+/**
+ * uio_dmabuf_group_owner() - who owns a device's IOMMU group now
+ * @udev: the device
+ * @uid:  receives the owner's fsuid
+ *
+ * Return: true when an isolated file of the group is open.
+ */
+bool uio_dmabuf_group_owner(struct uio_dmabuf_dev *udev, kuid_t *uid)
+{
+	struct uio_dmabuf_group_owner *owner;
+
+	if (!udev->group)
+		return false;
+	mutex_lock(&uio_dmabuf_owners_lock);
+	owner = uio_dmabuf_find_owner(udev->group);
+	if (owner)
+		*uid = owner->uid;
+	mutex_unlock(&uio_dmabuf_owners_lock);
+	return owner;
+}
+
+/**
+ * uio_dmabuf_kernel_dma() - whether a driver does DMA of its own
+ * @dev: the device
+ * @drv: the driver bound (or binding) to @dev, or NULL
+ *
+ * Whether @drv does DMA of its own through the IOMMU group's DMA API domain,
+ * as the IOMMU core decides it: every driver but this module's own (by
+ * identity: any module may register a driver of our name on another bus) and
  * those that declare driver_managed_dma (pcieport, pci-stub, vfio-pci). A
  * device of another bus counts as doing DMA.
+ *
+ * Return: true when it does.
  */
 bool uio_dmabuf_kernel_dma(struct device *dev, struct device_driver *drv)
 {
-	if (!drv || !strcmp(drv->name, UIO_DMABUF_DRIVER_NAME))
+	if (!drv || uio_dmabuf_pci_is_ours(drv) || uio_dmabuf_platform_is_ours(drv))
 		return false;
 	if (dev_is_pci(dev))
 		return !to_pci_driver(drv)->driver_managed_dma;
@@ -41,6 +180,7 @@ bool uio_dmabuf_kernel_dma(struct device *dev, struct device_driver *drv)
 		return !to_platform_driver(drv)->driver_managed_dma;
 	return true;
 }
+EXPORT_SYMBOL_IF_KUNIT(uio_dmabuf_kernel_dma);
 
 struct uio_dmabuf_sibling_walk {
 	struct device *self;

@@ -386,14 +386,19 @@ EXPORT_SYMBOL_IF_KUNIT(uio_dmabuf_file_ioctl);
 
 /**
  * uio_dmabuf_file_open() - a new import context on a device
- * @udev: the device
+ * @udev:     the device
+ * @writable: the node is opened for writing; a file that is not only reads
+ *            (INFO): it neither turns DMA on nor claims the IOMMU group
  *
  * Admits the caller by the isolation rule (see uio_dmabuf_isolation()) or the
- * unsafe no-IOMMU rule. The first active file of a device turns its DMA on.
+ * unsafe no-IOMMU rule, and, for a writable file of an isolated device, if no
+ * other user owns its IOMMU group (see uio_dmabuf_group_claim()). The first
+ * active (writable) file of a device turns its DMA on.
  *
- * Return: the file, or ERR_PTR(-ENOMEM), ERR_PTR(-EPERM) or ERR_PTR(-ENODEV).
+ * Return: the file, or ERR_PTR(-ENOMEM), ERR_PTR(-EPERM), ERR_PTR(-EBUSY) or
+ * ERR_PTR(-ENODEV).
  */
-struct uio_dmabuf_file *uio_dmabuf_file_open(struct uio_dmabuf_dev *udev)
+struct uio_dmabuf_file *uio_dmabuf_file_open(struct uio_dmabuf_dev *udev, bool writable)
 {
 	struct uio_dmabuf_file *file;
 	int ret;
@@ -403,6 +408,7 @@ struct uio_dmabuf_file *uio_dmabuf_file_open(struct uio_dmabuf_dev *udev)
 		return ERR_PTR(-ENOMEM);
 	xa_init_flags(&file->handles, XA_FLAGS_ALLOC1);
 	file->udev = udev;
+	file->passive = !writable;
 
 	mutex_lock(&udev->lock);
 	if (udev->dead) {
@@ -411,9 +417,12 @@ struct uio_dmabuf_file *uio_dmabuf_file_open(struct uio_dmabuf_dev *udev)
 	}
 	/* Under the lock: a sibling's driver binding now revokes this file. */
 	ret = uio_dmabuf_admit_locked(udev, &file->isolated);
+	if (!ret && !file->passive)
+		ret = uio_dmabuf_group_claim(udev, file);
 	if (ret)
 		goto unlock;
-	udev->nr_active++;
+	if (!file->passive)
+		udev->nr_active++;
 	uio_dmabuf_update_dma_locked(udev);
 	list_add_tail(&file->node, &udev->files);
 	kref_get(&udev->ref);
@@ -443,13 +452,14 @@ void uio_dmabuf_file_release(struct uio_dmabuf_file *file)
 	mutex_lock(&udev->lock);
 	uio_dmabuf_recheck_locked(file, &dead);
 	list_del(&file->node);
-	if (!udev->dead && !file->revoked)
+	if (!udev->dead && !file->revoked && !file->passive)
 		udev->nr_active--;
 	uio_dmabuf_update_dma_locked(udev);
 	uio_dmabuf_release_all_locked(udev, file, &dead);
 	mutex_unlock(&udev->lock);
 	uio_dmabuf_destroy(udev, &dead);
 	uio_dmabuf_unbind_vectors(udev, file);
+	uio_dmabuf_group_release(file);
 
 	xa_destroy(&file->handles);
 	kfree(file);
@@ -490,7 +500,7 @@ static int uio_dmabuf_fop_open(struct inode *inode, struct file *filp)
 						   struct uio_dmabuf_dev, misc);
 	struct uio_dmabuf_file *file;
 
-	file = uio_dmabuf_file_open(udev);
+	file = uio_dmabuf_file_open(udev, filp->f_mode & FMODE_WRITE);
 	if (IS_ERR(file))
 		return PTR_ERR(file);
 	filp->private_data = file;
@@ -506,10 +516,15 @@ static int uio_dmabuf_fop_release(struct inode *inode, struct file *filp)
 static long uio_dmabuf_fop_ioctl(struct file *filp, unsigned int cmd,
 				 unsigned long arg)
 {
-	/* INFO and GET_SEGMENTS read; the others change what the device reaches. */
-	if (cmd != UIO_DMABUF_IOC_INFO && cmd != UIO_DMABUF_IOC_GET_SEGMENTS &&
-	    !(filp->f_mode & FMODE_WRITE))
-		return -EBADF;
+	/* These change what the device reaches, or its caches: writers only. */
+	switch (cmd) {
+	case UIO_DMABUF_IOC_IMPORT:
+	case UIO_DMABUF_IOC_RELEASE:
+	case UIO_DMABUF_IOC_SYNC:
+	case UIO_DMABUF_IOC_SET_IRQ_EVENTFD:
+		if (!(filp->f_mode & FMODE_WRITE))
+			return -EBADF;
+	}
 	return uio_dmabuf_file_ioctl(filp->private_data, cmd, (void __user *)arg);
 }
 

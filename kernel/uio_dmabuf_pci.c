@@ -348,6 +348,12 @@ static struct pci_driver uio_dmabuf_pci_driver = {
 	.remove = uio_dmabuf_pci_remove,
 };
 
+/* Whether @drv is this module's PCI driver (not merely one of its name). */
+bool uio_dmabuf_pci_is_ours(const struct device_driver *drv)
+{
+	return drv == &uio_dmabuf_pci_driver.driver;
+}
+
 /* Revokes a device whose IOMMU group a kernel driver joins on the PCI bus. */
 static struct notifier_block uio_dmabuf_pci_nb = {
 	.notifier_call = uio_dmabuf_bus_notify,

@@ -109,6 +109,12 @@ static struct platform_driver uio_dmabuf_platform_driver = {
 	.remove = uio_dmabuf_platform_remove,
 };
 
+/* Whether @drv is this module's platform driver (not merely one of its name). */
+bool uio_dmabuf_platform_is_ours(const struct device_driver *drv)
+{
+	return drv == &uio_dmabuf_platform_driver.driver;
+}
+
 /*
  * With of_id=, the driver's match table is built at load time: the
  * compatible, then the zeroed sentinel. (uio_pdrv_genirq's writable static

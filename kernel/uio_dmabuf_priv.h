@@ -25,6 +25,7 @@
 #include <linux/rhashtable-types.h>
 #include <linux/spinlock_types.h>
 #include <linux/types.h>
+#include <linux/uidgid.h>
 #include <linux/wait.h>
 #include <linux/xarray.h>
 #include <uapi/linux/uio_dmabuf.h>
@@ -37,13 +38,14 @@ struct dma_buf;
 struct dma_buf_attachment;
 struct device_driver;
 struct iommu_group;
-struct mm_struct;
 struct notifier_block;
 struct poll_table_struct;
 struct resource;
 struct sg_table;
+struct uio_dmabuf_group_owner;
 struct uio_info;
 struct uio_mem;
+struct user_struct;
 
 /**
  * struct uio_dmabuf_irq_gate - a UIO interrupt masked at the interrupt controller
@@ -122,7 +124,7 @@ struct uio_dmabuf_vector {
  *                 revoked or the device unbound: poll() on the node
  * @lock:          see the comment at the field
  * @dead:          the device was unbound: every ioctl fails with ENODEV
- * @nr_active:     open files neither revoked nor dead
+ * @nr_active:     open writable files neither revoked nor dead
  * @nr_revoked:    imports an exporter revoked that are not torn down yet
  * @dma_on:        the device masters the bus: while there is an active file
  *                 and no revoked import (see uio_dmabuf_update_dma_locked())
@@ -169,7 +171,8 @@ struct uio_dmabuf_dev {
 	 * store with revocation. Held only for bookkeeping. Lock order:
 	 * uio_dmabuf_devs_lock, then this; a buffer's dma_resv lock, which an
 	 * exporter holds when it revokes a mapping (never from reclaim: a
-	 * pinned buffer is not evicted), then this. No dma_resv
+	 * pinned buffer is not evicted), then this; this, then
+	 * uio_dmabuf_owners_lock (the group's owner, at open). No dma_resv
 	 * lock, no mmap_lock (a dma_resv lock nests in it) and no exporter call
 	 * is taken under this lock (lockdep_assert_not_held() in
 	 * uio_dmabuf_map() and uio_dmabuf_destroy()), so no device-wide lock
@@ -199,6 +202,10 @@ struct uio_dmabuf_dev {
  *               no-IOMMU rule): usable only while it stays isolated
  * @revoked:     the device lost its isolation while this file was open: its
  *               imports were released and every ioctl fails with ENODEV
+ * @passive:     opened read-only: it only reads (INFO), so it neither counts
+ *               in &uio_dmabuf_dev.nr_active nor claims the IOMMU group
+ * @owner:       the ownership of the device's IOMMU group this file holds
+ *               (an isolated file), or NULL; see uio_dmabuf_group_claim()
  */
 struct uio_dmabuf_file {
 	struct uio_dmabuf_dev *udev;
@@ -209,6 +216,8 @@ struct uio_dmabuf_file {
 	unsigned int nr_revoked;
 	bool isolated;
 	bool revoked;
+	bool passive;
+	struct uio_dmabuf_group_owner *owner;
 };
 
 /**
@@ -299,11 +308,14 @@ u32 uio_dmabuf_isolation(struct uio_dmabuf_dev *udev, struct device **sibling);
 bool uio_dmabuf_kernel_dma(struct device *dev, struct device_driver *drv);
 bool uio_dmabuf_domain_strict(struct device *dev);
 int uio_dmabuf_admit_locked(struct uio_dmabuf_dev *udev, bool *isolated);
+int uio_dmabuf_group_claim(struct uio_dmabuf_dev *udev, struct uio_dmabuf_file *file);
+void uio_dmabuf_group_release(struct uio_dmabuf_file *file);
+bool uio_dmabuf_group_owner(struct uio_dmabuf_dev *udev, kuid_t *uid);
 
 /* uio_dmabuf_node.c */
 int uio_dmabuf_node_register(struct uio_dmabuf_dev *udev);
 int uio_dmabuf_lock_file(struct uio_dmabuf_file *file);
-struct uio_dmabuf_file *uio_dmabuf_file_open(struct uio_dmabuf_dev *udev);
+struct uio_dmabuf_file *uio_dmabuf_file_open(struct uio_dmabuf_dev *udev, bool writable);
 void uio_dmabuf_file_release(struct uio_dmabuf_file *file);
 int uio_dmabuf_file_import(struct uio_dmabuf_file *file, struct dma_buf *dmabuf,
 			   struct uio_dmabuf_import *arg);
@@ -357,12 +369,15 @@ static inline bool uio_dmabuf_file_gone_locked(struct uio_dmabuf_file *file)
 #ifdef CONFIG_PCI
 int uio_dmabuf_pci_init(void);
 void uio_dmabuf_pci_exit(void);
+bool uio_dmabuf_pci_is_ours(const struct device_driver *drv);
 #else
 static inline int uio_dmabuf_pci_init(void) { return 0; }
 static inline void uio_dmabuf_pci_exit(void) { }
+static inline bool uio_dmabuf_pci_is_ours(const struct device_driver *drv) { return false; }
 #endif
 
 int uio_dmabuf_platform_init(void);
 void uio_dmabuf_platform_exit(void);
+bool uio_dmabuf_platform_is_ours(const struct device_driver *drv);
 
 #endif /* _UIO_DMABUF_PRIV_H */

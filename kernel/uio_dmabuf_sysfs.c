@@ -102,10 +102,23 @@ static ssize_t imports_show(struct device *dev, struct device_attribute *attr, c
 }
 static DEVICE_ATTR_RO(imports);
 
+/* Who owns the device's IOMMU group now (see uio_dmabuf_group_claim()). */
+static ssize_t owner_show(struct device *dev, struct device_attribute *attr, char *buf)
+{
+	struct uio_dmabuf_dev *udev = dev_get_drvdata(dev);
+	kuid_t uid;
+
+	if (!uio_dmabuf_group_owner(udev, &uid))
+		return sysfs_emit(buf, "none\n");
+	return sysfs_emit(buf, "%u\n", from_kuid_munged(current_user_ns(), uid));
+}
+static DEVICE_ATTR_RO(owner);
+
 static struct attribute *uio_dmabuf_attrs[] = {
 	&dev_attr_dma_mask_bits.attr,
 	&dev_attr_isolation.attr,
 	&dev_attr_imports.attr,
+	&dev_attr_owner.attr,
 	NULL
 };
 

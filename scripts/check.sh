@@ -36,7 +36,7 @@ for part in "${parts[@]}"; do
 	# The same suites on the 6.12 test kernel (make check-long): the backport.
 	e2e-6.12 | reliability-6.12 | security-6.12)
 		UIO_DMABUF_GUEST_KERNEL=6.12 "$top/scripts/check-${part%-6.12}.sh" 2>&1 |
-			sed "s/^check-${part%-6.12}: /check-$part: /" | tee "$log"
+			sed -u "s/^check-${part%-6.12}: /check-$part: /" | tee "$log"
 		rc=${PIPESTATUS[0]} ;;
 	bench) "$top/scripts/check-bench.sh" 2>&1 | tee "$log"; rc=${PIPESTATUS[0]} ;;
 	arm64) "$top/scripts/check-arm64.sh" 2>&1 | tee "$log"; rc=${PIPESTATUS[0]} ;;

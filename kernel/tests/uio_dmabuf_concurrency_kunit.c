@@ -178,7 +178,7 @@ static int uio_dmabuf_test_churner_fn(void *data)
 		int ret;
 
 		if (!file) {
-			file = uio_dmabuf_file_open(c->udev);
+			file = uio_dmabuf_file_open(c->udev, true);
 			if (IS_ERR(file)) {
 				/* Unbound: ENODEV, and nothing more to do. */
 				c->error = PTR_ERR(file) == -ENODEV ? 0 : PTR_ERR(file);

@@ -116,7 +116,7 @@ struct uio_dmabuf_dev *uio_dmabuf_test_device(struct kunit *test, int n)
 struct uio_dmabuf_file *uio_dmabuf_test_open(struct kunit *test,
 					     struct uio_dmabuf_dev *udev)
 {
-	struct uio_dmabuf_file *file = uio_dmabuf_file_open(udev);
+	struct uio_dmabuf_file *file = uio_dmabuf_file_open(udev, true);
 
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, file);
 	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test,

@@ -11,6 +11,7 @@
 #include <linux/dma-mapping.h>
 #include <linux/dma-resv.h>
 #include <linux/ioport.h>
+#include <linux/platform_device.h>
 #include <linux/uio_driver.h>
 
 #include "uio_dmabuf_kunit.h"
@@ -61,6 +62,34 @@ static void uio_dmabuf_test_dma_enable(struct kunit *test)
 	ctx->watch = NULL;
 }
 
+/*
+ * A file opened read-only only reads: it does not turn DMA on, and the last
+ * writable file's close stops DMA while it stays open.
+ */
+static void uio_dmabuf_test_read_only_file(struct kunit *test)
+{
+	struct uio_dmabuf_test_ctx *ctx = test->priv;
+	struct uio_dmabuf_info info;
+	struct uio_dmabuf_file *ro;
+
+	kunit_release_action(test, uio_dmabuf_test_file_release_action, ctx->file);
+	KUNIT_ASSERT_FALSE(test, ctx->dma_enabled);
+	ro = uio_dmabuf_file_open(ctx->udev, false);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, ro);
+	KUNIT_ASSERT_EQ(test, 0,
+			kunit_add_action_or_reset(test, uio_dmabuf_test_file_release_action, ro));
+	KUNIT_EXPECT_FALSE(test, ctx->dma_enabled);
+	KUNIT_EXPECT_EQ(test, ctx->udev->nr_active, 0);
+	KUNIT_EXPECT_EQ(test, 0, uio_dmabuf_test_ioctl(test, ro, UIO_DMABUF_IOC_INFO, &info,
+						       sizeof(info)));
+	ctx->file = uio_dmabuf_test_open(test, ctx->udev);
+	KUNIT_EXPECT_TRUE(test, ctx->dma_enabled);
+	kunit_release_action(test, uio_dmabuf_test_file_release_action, ctx->file);
+	KUNIT_EXPECT_FALSE(test, ctx->dma_enabled);
+	kunit_release_action(test, uio_dmabuf_test_file_release_action, ro);
+	KUNIT_EXPECT_EQ(test, ctx->udev->nr_active, 0);
+}
+
 /* Unbind revokes every import, DMA stopped first; then ioctls say ENODEV. */
 static void uio_dmabuf_test_revoke_on_unbind(struct kunit *test)
 {
@@ -93,7 +122,7 @@ static void uio_dmabuf_test_revoke_on_unbind(struct kunit *test)
 								      imp.handle));
 	KUNIT_EXPECT_EQ(test, -ENODEV, uio_dmabuf_test_import(ctx->file, dmabuf2, 0, 0, NULL));
 	uio_dmabuf_test_expect_idle(test, later);
-	KUNIT_EXPECT_TRUE(test, IS_ERR(uio_dmabuf_file_open(ctx->udev)));
+	KUNIT_EXPECT_TRUE(test, IS_ERR(uio_dmabuf_file_open(ctx->udev, true)));
 	ctx->watch = NULL;
 	/* Closing the file still works: the fixture's action does it. */
 }
@@ -199,12 +228,29 @@ static void uio_dmabuf_test_open_not_isolated(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, info.flags, 0);
 
 	uio_dmabuf_allow_unsafe = false;
-	file = uio_dmabuf_file_open(ctx->udev);
+	file = uio_dmabuf_file_open(ctx->udev, true);
 	KUNIT_EXPECT_EQ(test, PTR_ERR_OR_ZERO(file), -EPERM);
 	if (!IS_ERR(file))
 		uio_dmabuf_file_release(file);
 	KUNIT_EXPECT_EQ(test, ctx->udev->nr_active, 1);
 	KUNIT_EXPECT_TRUE(test, ctx->dma_enabled);
+}
+
+/*
+ * Only this module's own drivers count as ours: a driver of another bus that
+ * has our name does DMA of its own, as any driver does; no driver, none.
+ */
+static void uio_dmabuf_test_ours_by_identity(struct kunit *test)
+{
+	struct uio_dmabuf_test_ctx *ctx = test->priv;
+	struct device_driver impostor = { .name = UIO_DMABUF_DRIVER_NAME };
+	struct device_driver *ours;
+
+	KUNIT_EXPECT_TRUE(test, uio_dmabuf_kernel_dma(ctx->udev->dev, &impostor));
+	KUNIT_EXPECT_FALSE(test, uio_dmabuf_kernel_dma(ctx->udev->dev, NULL));
+	ours = driver_find(UIO_DMABUF_DRIVER_NAME, &platform_bus_type);
+	KUNIT_ASSERT_NOT_NULL(test, ours);
+	KUNIT_EXPECT_FALSE(test, uio_dmabuf_kernel_dma(ctx->udev->dev, ours));
 }
 
 /*
@@ -333,10 +379,12 @@ static void uio_dmabuf_test_fill_mem(struct kunit *test)
 static struct kunit_case uio_dmabuf_lifetime_cases[] = {
 	KUNIT_CASE(uio_dmabuf_test_release_on_close),
 	KUNIT_CASE(uio_dmabuf_test_dma_enable),
+	KUNIT_CASE(uio_dmabuf_test_read_only_file),
 	KUNIT_CASE(uio_dmabuf_test_revoke_on_unbind),
 	KUNIT_CASE(uio_dmabuf_test_revoke_all_files),
 	KUNIT_CASE_PARAM(uio_dmabuf_test_exporter_fault, uio_dmabuf_test_fault_gen_params),
 	KUNIT_CASE(uio_dmabuf_test_open_not_isolated),
+	KUNIT_CASE(uio_dmabuf_test_ours_by_identity),
 	KUNIT_CASE(uio_dmabuf_test_revoke),
 	KUNIT_CASE(uio_dmabuf_test_restore_dma),
 	KUNIT_CASE(uio_dmabuf_test_fill_mem),

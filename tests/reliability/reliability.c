@@ -110,14 +110,42 @@ static int bufinfo_attachments(void)
 	return n;
 }
 
-/* Pages the driver charges to users for live imports (its debugfs count). */
+#define CHARGED_PAGES "/sys/kernel/debug/uio_dmabuf/charged_pages"
+
+/*
+ * Pages the driver charges to users for live imports (its debugfs count),
+ * from @fd, which root opened (debugfs is root's only); the file is not
+ * seekable, so each count needs a file of its own: @fd is closed.
+ */
+static long charged_pages_at(int fd)
+{
+	char val[32];
+	ssize_t n = fd >= 0 ? read(fd, val, sizeof(val) - 1) : -1;
+
+	if (fd >= 0)
+		close(fd);
+	if (n <= 0)
+		return -1;
+	val[n] = 0;
+	return atol(val);
+}
+
 static long charged_pages(void)
 {
-	char val[32] = "";
+	return charged_pages_at(open(CHARGED_PAGES, O_RDONLY | O_CLOEXEC));
+}
 
-	if (read_str("/sys/kernel/debug/uio_dmabuf/charged_pages", val, sizeof(val)))
-		return -1;
-	return atol(val);
+/* Whether the debugfs listing @fd (root opened it) shows an import charged to @uid. */
+static bool import_charged_to(int fd, unsigned int uid)
+{
+	char buf[4096], want[16];
+	ssize_t n = pread(fd, buf, sizeof(buf) - 1, 0);
+
+	if (n <= 0)
+		return false;
+	buf[n] = 0;
+	snprintf(want, sizeof(want), "\t%u\n", uid);
+	return strstr(buf, want) != NULL;
 }
 
 /* Drops @cap from this process's effective and permitted sets. */
@@ -719,8 +747,8 @@ static const char *err_name(long ret)
 }
 
 /* What case_memlock()'s child saw: import results and the charged pages. */
-enum { ML_BIG, ML_SMALL, ML_CHARGED, ML_CLOSED, ML_CHILD, ML_AFTER_CHILD, ML_HELD,
-       ML_FREED, ML_NR };
+enum { ML_BIG, ML_SMALL, ML_CHARGED, ML_CLOSED, ML_CHILD, ML_AFTER_CHILD, ML_UID,
+       ML_HELD, ML_FREED, ML_NR };
 
 /*
  * In a child that opened two files of the node as root, then became uid 1000
@@ -743,9 +771,16 @@ static void case_memlock(void)
 	pid = fork();
 	if (!pid) {
 		struct rlimit rl = { 1 << 20, 1 << 20 };
-		int node = open_node(), node2 = open_node(), big, small, mid;
+		int node = open_node(), node2 = open_node(), big, small, mid, charged[4], listing, i;
+		char bdf[32] = "", path[128];
 		pid_t child;
 
+		/* Root's files, one per count: uid 1000 cannot open debugfs. */
+		uio_bdf(0, bdf, sizeof(bdf));
+		snprintf(path, sizeof(path), "/sys/kernel/debug/uio_dmabuf/%s/imports", bdf);
+		for (i = 0; i < 4; i++)
+			charged[i] = open(CHARGED_PAGES, O_RDONLY | O_CLOEXEC);
+		listing = open(path, O_RDONLY | O_CLOEXEC);
 		big = heap_buf(2 << 20);
 		small = heap_buf(512 << 10);
 		mid = heap_buf(768 << 10);
@@ -754,9 +789,9 @@ static void case_memlock(void)
 			_exit(1);
 		res[ML_BIG] = import_fd(node, big, NULL);
 		res[ML_SMALL] = import_fd(node, small, NULL);
-		res[ML_CHARGED] = charged_pages();
+		res[ML_CHARGED] = charged_pages_at(charged[0]);
 		close(node);
-		res[ML_CLOSED] = charged_pages();
+		res[ML_CLOSED] = charged_pages_at(charged[1]);
 
 		child = fork();
 		if (!child)
@@ -764,10 +799,11 @@ static void case_memlock(void)
 		if (waitpid(child, &status, 0) < 0 || !WIFEXITED(status))
 			_exit(1);
 		res[ML_CHILD] = WEXITSTATUS(status) ? -EIO : 0;
-		res[ML_AFTER_CHILD] = charged_pages();
+		res[ML_AFTER_CHILD] = charged_pages_at(charged[2]);
+		res[ML_UID] = import_charged_to(listing, 1000);
 		res[ML_HELD] = import_fd(node2, small, NULL);
 		close(node2);
-		res[ML_FREED] = charged_pages();
+		res[ML_FREED] = charged_pages_at(charged[3]);
 		if (write(pipefd[1], res, sizeof(res)) != sizeof(res))
 			_exit(1);
 		_exit(0);
@@ -784,10 +820,11 @@ static void case_memlock(void)
 	       err_name(res[ML_BIG]), err_name(res[ML_SMALL]), res[ML_CHARGED], res[ML_CLOSED]);
 	record("memlock-outlives-importer",
 	       "a child's import outlives it and stays charged to the user until released",
-	       res[ML_CHILD] == 0 && res[ML_AFTER_CHILD] == 192 && res[ML_HELD] == -ENOMEM &&
-	       res[ML_FREED] == 0,
-	       "child's 768 KiB: %s, %ld pages charged after it exited, then 512 KiB: %s, "
-	       "after close %ld", err_name(res[ML_CHILD]), res[ML_AFTER_CHILD],
+	       res[ML_CHILD] == 0 && res[ML_AFTER_CHILD] == 192 && res[ML_UID] &&
+	       res[ML_HELD] == -ENOMEM && res[ML_FREED] == 0,
+	       "child's 768 KiB: %s, %ld pages charged after it exited (%s uid 1000's), then "
+	       "512 KiB: %s, after close %ld", err_name(res[ML_CHILD]), res[ML_AFTER_CHILD],
+	       res[ML_UID] ? "listed as" : "not listed as",
 	       err_name(res[ML_HELD]), res[ML_FREED]);
 }
 

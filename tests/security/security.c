@@ -39,6 +39,7 @@
 #include "uiodmabuf.h"
 
 #define USER_ID		1000
+#define OTHER_ID	1001	/* a second unprivileged user */
 #define ISOLATED_ALL	(UIO_DMABUF_INFO_IOMMU | UIO_DMABUF_INFO_STRICT | UIO_DMABUF_INFO_VIABLE | \
 			 UIO_DMABUF_INFO_MSI_ISOLATED | UIO_DMABUF_INFO_ISOLATED)
 
@@ -192,8 +193,8 @@ static long tainted(void)
 	return atol(val);
 }
 
-/* Runs @fn as uid/gid 1000 without supplementary groups or capabilities. */
-static int as_user(int (*fn)(void *), void *arg)
+/* Runs @fn as uid/gid @uid without supplementary groups or capabilities. */
+static int as_uid(uid_t uid, int (*fn)(void *), void *arg)
 {
 	int status;
 	pid_t pid = fork();
@@ -201,13 +202,19 @@ static int as_user(int (*fn)(void *), void *arg)
 	if (pid < 0)
 		return -errno;
 	if (!pid) {
-		if (setgroups(0, NULL) || setgid(USER_ID) || setuid(USER_ID))
+		if (setgroups(0, NULL) || setgid(uid) || setuid(uid))
 			_exit(100);
 		_exit(fn(arg));
 	}
 	if (waitpid(pid, &status, 0) < 0 || !WIFEXITED(status))
 		return -1;
 	return WEXITSTATUS(status);
+}
+
+/* Runs @fn as uid/gid 1000 without supplementary groups or capabilities. */
+static int as_user(int (*fn)(void *), void *arg)
+{
+	return as_uid(USER_ID, fn, arg);
 }
 
 struct user_open {
@@ -438,7 +445,7 @@ static void step_read_only(int uio)
 	struct read_only *r = mmap(NULL, sizeof(*r), PROT_READ | PROT_WRITE,
 				   MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	struct utsname u;
-	int major = 0, minor = 0, ret;
+	int major = 0, minor = 0, ret, reads, writes;
 
 	if (r == MAP_FAILED)
 		return;
@@ -446,7 +453,15 @@ static void step_read_only(int uio)
 	sscanf(u.release, "%d.%d", &major, &minor);
 	r->uio = uio;
 	r->attach_maps = major < 6 || (major == 6 && minor < 15);
+	/*
+	 * The buffer reads as zeros, and so does a read the IOMMU blocks: the
+	 * IOMMU's fault log tells them apart (reads fault in nothing here).
+	 */
+	reads = kmsg_count("DMAR: [DMA Read");
+	writes = kmsg_count("DMAR: [DMA Write");
 	ret = as_user(user_read_only, r);
+	reads = kmsg_count("DMAR: [DMA Read") - reads;
+	writes = kmsg_count("DMAR: [DMA Write") - writes;
 	record("ro-node-info", "a node opened O_RDONLY answers INFO", !ret && !r->info,
 	       "child %d, INFO %s", ret, err_name(r->info));
 	record("ro-node-import", "a node opened O_RDONLY refuses IMPORT with EBADF",
@@ -460,13 +475,16 @@ static void step_read_only(int uio)
 	} else {
 		record("ro-buffer-to-device", "TO_DEVICE imported", !ret && !r->to_dev,
 		       "%s on %s", err_name(r->to_dev), u.release);
-		record("ro-buffer-device-reads", "edu reads the buffer", !ret && !r->dma && r->read_ok,
-		       "DMA step %d, bytes %s", r->dma, r->read_ok ? "match" : "differ");
+		record("ro-buffer-device-reads", "edu reads the buffer, no read fault",
+		       !ret && !r->dma && r->read_ok && !reads,
+		       "DMA step %d, bytes %s, %d read faults", r->dma,
+		       r->read_ok ? "match" : "differ", reads);
 		record("ro-buffer-write-blocked",
-		       "edu's write into it is blocked, the same write into a writable buffer lands",
-		       !ret && r->write_blocked && r->control_written, "buffer %s, control %s",
+		       "edu's write into it faults and is blocked, the same write into a writable "
+		       "buffer lands", !ret && r->write_blocked && r->control_written && writes > 0,
+		       "buffer %s, control %s, %d write faults",
 		       r->write_blocked ? "unchanged" : "written",
-		       r->control_written ? "written" : "not written");
+		       r->control_written ? "written" : "not written", writes);
 	}
 	munmap(r, sizeof(*r));
 }
@@ -663,6 +681,117 @@ static void step_pci_stub_sibling(const struct topology *t)
 	       "sibling driver %s, isolation %#x", val, flags);
 }
 
+/* The UIO index uio_dmabuf gave @bdf, or -1. */
+static int uio_of(const char *bdf)
+{
+	char path[256];
+	struct dirent *e;
+	int n = -1;
+	DIR *d;
+
+	pci_path(path, sizeof(path), bdf, "uio");
+	d = opendir(path);
+	if (!d)
+		return -1;
+	while ((e = readdir(d)))
+		if (!strncmp(e->d_name, "uio", 3))
+			n = atoi(e->d_name + 3);
+	closedir(d);
+	return n;
+}
+
+/* As the user: open ->node, tell the parent (@ready), close once told (@go). */
+struct node_hold {
+	const char *node;
+	int ready[2], go[2];
+};
+
+static int hold_node(void *p)
+{
+	struct node_hold *h = p;
+	int fd = open(h->node, O_RDWR | O_CLOEXEC);
+	char c = fd >= 0;
+
+	if (write(h->ready[1], &c, 1) != 1 || !c)
+		return 2;
+	if (read(h->go[0], &c, 1) != 1)
+		return 3;
+	close(fd);
+	return 0;
+}
+
+/*
+ * 6b. The IOMMU group is the unit of ownership: with edu 1 and the e1000 both
+ * bound to uio_dmabuf (one group, viable, strict), while uid 1000 holds edu
+ * 1's node open, uid 1001 cannot open the e1000's (EBUSY, the log and sysfs
+ * name the owner) and uid 1000 can; once closed, uid 1001 can.
+ */
+static void step_group_owner(const struct topology *t)
+{
+	char nic_node[64], path[256], owner[32] = "", msg[64], cmd[96];
+	struct user_cmd uc = { .cmd = cmd, .needle = "is in use by uid 1000" };
+	struct user_cmd lc = { .cmd = "uio-dmabuf list 2>&1", .needle = "isolated, in use by uid 1000" };
+	struct user_open u = { .node = nic_node };
+	struct node_hold h = { .node = "/dev/uio-dmabuf1" };
+	int other, same, after, before, status, cli, list, n;
+	char c = 0;
+	pid_t pid;
+
+	unbind(t->nic);
+	bind_to(t->nic, "uio_dmabuf");
+	n = uio_of(t->nic);
+	snprintf(nic_node, sizeof(nic_node), "/dev/uio-dmabuf%d", n);
+	record("group-two-devices", "edu 1 and the e1000 both bound to uio_dmabuf, both isolated",
+	       n > 1 && isolation(t->nic) == ISOLATED_ALL && isolation(t->edu1) == ISOLATED_ALL,
+	       "e1000 is uio%d, isolation %#x and %#x", n, isolation(t->nic), isolation(t->edu1));
+	snprintf(msg, sizeof(msg), "is in use by uid %d (through uio-dmabuf1)", USER_ID);
+	before = kmsg_count(msg);
+	if (pipe(h.ready) || pipe(h.go))
+		return;
+	pid = fork();
+	if (!pid) {
+		if (setgroups(0, NULL) || setgid(USER_ID) || setuid(USER_ID))
+			_exit(100);
+		_exit(hold_node(&h));
+	}
+	if (pid < 0 || read(h.ready[0], &c, 1) != 1 || !c) {
+		record("group-owner-holder", "uid 1000 holds edu 1's node open", false, "no holder");
+		return;
+	}
+	other = as_uid(OTHER_ID, user_open, &u);
+	same = as_user(user_open, &u);
+	pci_path(path, sizeof(path), t->nic, "uio_dmabuf/owner");
+	read_str(path, owner, sizeof(owner));
+	snprintf(cmd, sizeof(cmd), "uio-dmabuf alloc --device uio%d --size 4K 2>&1", n);
+	cli = as_uid(OTHER_ID, user_cmd, &uc);
+	list = user_cmd(&lc);
+	c = 1;
+	if (write(h.go[1], &c, 1) != 1 || waitpid(pid, &status, 0) < 0)
+		status = -1;
+	after = as_uid(OTHER_ID, user_open, &u);
+	record("group-owner-other-refused",
+	       "uid 1001: EBUSY while uid 1000 holds a node of the group, the log names the owner",
+	       other == EBUSY && kmsg_count(msg) > before, "got %s, %d log lines with \"%s\"",
+	       other ? strerrorname_np(other) : "success", kmsg_count(msg) - before, msg);
+	record("group-owner-same-user", "uid 1000 opens the other device's node", same == 0,
+	       "got %s", same ? strerrorname_np(same) : "success");
+	record("group-owner-sysfs", "uio_dmabuf/owner of the e1000 reads 1000",
+	       !strcmp(owner, "1000"), "\"%s\"", owner);
+	record("cli-group-owner-refusal", "the CLI's EBUSY names the group's owner", cli == 0,
+	       "\"%s\" %s in the output of %s", uc.needle, cli ? "not found" : "found", cmd);
+	record("cli-list-group-owner", "list: isolated, in use by uid 1000", list == 0,
+	       "\"%s\" %s in the output of %s", lc.needle, list ? "not found" : "found", lc.cmd);
+	record("group-owner-released", "once uid 1000 closed, uid 1001 opens it",
+	       status == 0 && after == 0, "holder status %d, got %s", status,
+	       after ? strerrorname_np(after) : "success");
+	close(h.ready[0]);
+	close(h.ready[1]);
+	close(h.go[0]);
+	close(h.go[1]);
+	case_user_cmd("cli-list-owner", "list names no owner once every node closed",
+		      "uio-dmabuf list --json 2>&1", "\"owner_uid\": null");
+}
+
 /* 7. A kernel driver binds to the sibling while the user holds an import. */
 static void step_sibling_bind(const struct topology *t)
 {
@@ -740,6 +869,7 @@ static void boot_isolated(void)
 	step_lazy_while_open(&t);
 	step_shared_group(&t);
 	step_pci_stub_sibling(&t);
+	step_group_owner(&t);
 	step_sibling_bind(&t);
 	step_bridge_refused(&t);
 	step_unbind_restores_mask(&t);

@@ -60,12 +60,17 @@ static void describe_device(const char *uio, struct udb_device *d)
 	snprintf(path, sizeof(path), "/sys/class/uio/%s/device/uio_dmabuf/isolation", uio);
 	if (!cli_read_line(path, line, sizeof(line)))
 		d->isolation = (int)strtol(line, NULL, 16);
+	/* "none", or the fsuid that holds the IOMMU group. */
+	d->owner = -1;
+	snprintf(path, sizeof(path), "/sys/class/uio/%s/device/uio_dmabuf/owner", uio);
+	if (!cli_read_line(path, line, sizeof(line)) && line[0] >= '0' && line[0] <= '9')
+		d->owner = strtol(line, NULL, 10);
 }
 
 /*
  * Why the import node @node ("/dev/uio-dmabufN") could not be opened (@err),
- * as advice in @hint: the isolation conditions for EPERM, what is missing for
- * ENOENT.
+ * as advice in @hint: the isolation conditions for EPERM, the IOMMU group's
+ * owner for EBUSY, what is missing for ENOENT.
  */
 void cli_describe_node(const char *node, int err, char *hint, size_t len)
 {
@@ -78,6 +83,9 @@ void cli_describe_node(const char *node, int err, char *hint, size_t len)
 	if (err == -EPERM) {
 		describe_device(uio, &d);
 		udb_isolation_hint(hint, len, d.isolation, d.iommu_group);
+	} else if (err == -EBUSY) {
+		describe_device(uio, &d);
+		udb_owner_hint(hint, len, d.owner, d.iommu_group);
 	} else if (access("/sys/module/" DRIVER, F_OK)) {
 		snprintf(hint, len, "the uio_dmabuf driver is not loaded: modprobe " DRIVER
 			 " (from the uio-dmabuf-dkms package, or make dkms-install), then "

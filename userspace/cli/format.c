@@ -191,6 +191,17 @@ void udb_isolation_hint(char *buf, size_t len, int flags, int group)
 #undef HINT
 }
 
+void udb_owner_hint(char *buf, size_t len, long owner, int group)
+{
+	if (owner < 0)
+		snprintf(buf, len, "the device's IOMMU group is in use by another user "
+			 "(see uio-dmabuf list)");
+	else
+		snprintf(buf, len, "IOMMU group %d is in use by uid %ld: its devices share one "
+			 "IOVA space, so only one user at a time may open their import nodes "
+			 "(see uio-dmabuf list)", group, owner);
+}
+
 #define DEV_COLS 9
 
 /* One device's table row, column by column. */
@@ -212,6 +223,11 @@ static void device_row(const struct udb_device *d, char cells[DEV_COLS][96])
 	else
 		snprintf(cells[6], 96, "none");
 	udb_isolation_text(cells[7], 96, d->isolation);
+	if (d->owner >= 0) {
+		size_t used = strlen(cells[7]);
+
+		snprintf(cells[7] + used, 96 - used, ", in use by uid %ld", d->owner);
+	}
 	if (d->imports >= 0)
 		snprintf(cells[8], 96, "%d", d->imports);
 	else
@@ -294,6 +310,10 @@ void udb_print_devices_json(FILE *f, const struct udb_device *d, int n)
 				d[i].isolation & UIO_DMABUF_INFO_ISOLATED ? "true" : "false");
 		else
 			fputs(", \"isolation\": null", f);
+		if (d[i].owner >= 0)
+			fprintf(f, ", \"owner_uid\": %ld", d[i].owner);
+		else
+			fputs(", \"owner_uid\": null", f);
 		if (d[i].imports >= 0)
 			fprintf(f, ", \"imports\": %d}", d[i].imports);
 		else

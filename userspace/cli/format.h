@@ -42,6 +42,7 @@ struct udb_device {
 	char iommu_type[16];	/* the group's type, "" when none */
 	int isolation;		/* UIO_DMABUF_INFO_* flags, -1 when unknown */
 	int imports;		/* buffers imported on the device, -1 when unknown */
+	long owner;		/* fsuid owning the IOMMU group, -1 when none or unknown */
 };
 
 /* One dma-heap, as heaps reports it. */
@@ -80,6 +81,8 @@ void udb_print_failure_line(FILE *f, const struct udb_failure *e);
 void udb_isolation_text(char *buf, size_t len, int flags);
 /* Why an open was refused (EPERM) and how an administrator fixes it. */
 void udb_isolation_hint(char *buf, size_t len, int flags, int group);
+/* Advice for EBUSY at open: who holds the device's IOMMU group (@owner -1: unknown). */
+void udb_owner_hint(char *buf, size_t len, long owner, int group);
 void udb_print_failure_json(FILE *f, const struct udb_failure *e);
 
 #endif /* UIO_DMABUF_FORMAT_H */

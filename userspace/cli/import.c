@@ -44,20 +44,20 @@ static const char *const direction_names[] = {
 
 /*
  * Opens the import node @node; a refusal (EPERM) is reported with the
- * isolation conditions the device does not meet, a missing node with what
- * provides it.
+ * isolation conditions the device does not meet, a busy IOMMU group (EBUSY)
+ * with its owner, a missing node with what provides it.
  */
 static int open_node(const char *command, const char *node, const char *buffer, int *status)
 {
-	char hint[768];
 	int fd = uiodmabuf_open(node);
+	bool described = fd == -EPERM || fd == -ENOENT || fd == -EBUSY;
+	char hint[768];
 
 	if (fd >= 0)
 		return fd;
-	if (fd == -EPERM || fd == -ENOENT)
+	if (described)
 		cli_describe_node(node, fd, hint, sizeof(hint));
-	*status = cli_fail(command, node, buffer, "open", fd,
-			   fd == -EPERM || fd == -ENOENT ? hint : NULL);
+	*status = cli_fail(command, node, buffer, "open", fd, described ? hint : NULL);
 	return -1;
 }
 

@@ -269,6 +269,44 @@ static void test_isolation(void)
 	CHECK(strlen(buf) == 39, "hint is cut at the buffer's end (%zu)", strlen(buf));
 	udb_isolation_hint(buf, sizeof(buf), 0, -1);
 	CHECK(strstr(buf, "no IOMMU translates") != NULL, "hint without an IOMMU (%s)", buf);
+
+	udb_owner_hint(buf, sizeof(buf), 1000, 5);
+	CHECK(strstr(buf, "IOMMU group 5 is in use by uid 1000") != NULL,
+	      "EBUSY hint names the group and its owner (%s)", buf);
+	udb_owner_hint(buf, sizeof(buf), -1, 5);
+	CHECK(strstr(buf, "in use by another user") != NULL, "EBUSY hint, owner unknown (%s)", buf);
+}
+
+/* A device whose IOMMU group another user holds: list says who. */
+static void test_device_owner(void)
+{
+	struct udb_device d = {
+		.uio = "uio2", .index = 2, .node = "/dev/uio-dmabuf2", .bus = "pci",
+		.id = "0000:01:02.0", .vendor = "0x8086", .device_id = "0x100e",
+		.dma_mask_bits = 32, .iommu = true, .iommu_group = 5, .iommu_type = "DMA",
+		.isolation = UIO_DMABUF_INFO_IOMMU | UIO_DMABUF_INFO_STRICT |
+			     UIO_DMABUF_INFO_VIABLE | UIO_DMABUF_INFO_MSI_ISOLATED |
+			     UIO_DMABUF_INFO_ISOLATED,
+		.imports = 0, .owner = 1000,
+	};
+
+	RENDER("{\"devices\": [{\"uio\": \"uio2\", \"index\": 2, \"node\": \"/dev/uio-dmabuf2\", "
+	       "\"bus\": \"pci\", \"device\": \"0000:01:02.0\", \"vendor\": \"0x8086\", "
+	       "\"device_id\": \"0x100e\", \"dma_mask_bits\": 32, \"iommu\": true, "
+	       "\"iommu_group\": 5, \"iommu_type\": \"DMA\", \"isolation\": {\"flags\": 31, "
+	       "\"strict\": true, \"viable\": true, \"msi_isolated\": true, \"isolated\": true}, "
+	       "\"owner_uid\": 1000, \"imports\": 0}]}\n", udb_print_devices_json(f, &d, 1));
+	RENDER("uio   node              bus  device        id             dma_mask  "
+	       "iommu                      isolation                     imports\n"
+	       "uio2  /dev/uio-dmabuf2  pci  0000:01:02.0  0x8086:0x100e  32 bits   "
+	       "translated (group 5, DMA)  isolated, in use by uid 1000  0\n",
+	       udb_print_devices_table(f, &d, 1));
+	d.owner = -1;
+	RENDER("uio   node              bus  device        id             dma_mask  "
+	       "iommu                      isolation  imports\n"
+	       "uio2  /dev/uio-dmabuf2  pci  0000:01:02.0  0x8086:0x100e  32 bits   "
+	       "translated (group 5, DMA)  isolated   0\n",
+	       udb_print_devices_table(f, &d, 1));
 }
 
 static void test_paging(void)
@@ -325,6 +363,7 @@ int main(void)
 	test_parse_size();
 	test_node_path();
 	test_isolation();
+	test_device_owner();
 	test_format_size();
 	test_format();
 	test_paging();

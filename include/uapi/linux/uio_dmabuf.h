@@ -20,8 +20,10 @@
  * reserved and every flag bit not defined here must be zero, else the ioctl
  * fails with EINVAL. Output-only fields are ignored on input, so a structure
  * can be passed again as it came back (the GET_SEGMENTS paging loop does).
- * Unknown ioctls fail with ENOTTY. INFO and GET_SEGMENTS only read; every other
- * ioctl needs the node open for writing, else it fails with EBADF.
+ * Unknown ioctls fail with ENOTTY. INFO and GET_SEGMENTS only read; IMPORT,
+ * RELEASE, SYNC and SET_IRQ_EVENTFD need the node open for writing, else they
+ * fail with EBADF. A file opened read-only does not turn the device's DMA on
+ * and does not take part in the ownership of its IOMMU group.
  */
 #ifndef _UAPI_LINUX_UIO_DMABUF_H
 #define _UAPI_LINUX_UIO_DMABUF_H
