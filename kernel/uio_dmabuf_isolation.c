@@ -13,12 +13,12 @@
 #include <kunit/visibility.h>
 #include <linux/atomic.h>
 #include <linux/capability.h>
+#include <linux/cred.h>
 #include <linux/device.h>
 #include <linux/iommu.h>
 #include <linux/pci.h>
 #include <linux/platform_device.h>
 #include <linux/ratelimit.h>
-#include <linux/cred.h>
 #include <linux/sched.h>
 #include <linux/slab.h>
 #include <linux/user_namespace.h>

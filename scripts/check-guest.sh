@@ -39,7 +39,7 @@ judge_log "$out/guest.log"
 # suites and the smoke test, judged the same way.
 stage_guest "$out" --mainline
 echo "mainline: $(cat "$kout/version")"
-"$top/scripts/run-qemu.sh" --kernel "$kout/bzImage" --initrd "$out/initramfs-mainline.cpio.gz" \
+"$top/scripts/run-qemu.sh" --kernel "$kout/bzImage" --initrd "$initrd" \
 	--log "$out/mainline.log" --run kunit,smoke --modargs allow_unsafe_noiommu=1 --timeout 900
 tr -d '\r' <"$out/mainline.log" >"$out/mainline.clean.log"
 mkdir -p "$out/mainline"

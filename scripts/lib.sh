@@ -68,27 +68,24 @@ seed() {
 
 # stage_guest OUT [--mainline]: the test kernel (built or cached; with
 # --mainline, current mainline's) in $kout, the guest programs, and
-# OUT/initramfs.cpio.gz (OUT/initramfs-mainline.cpio.gz) with both.
+# $initrd, OUT/initramfs.cpio.gz (OUT/initramfs-mainline.cpio.gz), with both.
 stage_guest() {
 	local what=${2:+-${2#--}}
 	kout=$("$top/scripts/build-kernel.sh" ${2:+"$2"} | tail -n1) ||
 		abort "test kernel${what:+ ($2)} build failed"
 	make -s -C "$top" guest-tools >/dev/null || abort "guest programs do not build"
-	"$top/scripts/mkinitramfs.sh" "$kout" "$1/initramfs$what.cpio.gz" "$top"/build/guest/*
+	initrd=$1/initramfs$what.cpio.gz
+	"$top/scripts/mkinitramfs.sh" "$kout" "$initrd" "$top"/build/guest/*
 }
 
 # stage_suite OUT: stage_guest for the test kernel that the guest suites e2e,
 # security and reliability boot: current mainline's (the default) or, with
 # UIO_DMABUF_GUEST_KERNEL=6.12, the 6.12 one (make check-long runs both). Sets
-# $initrd and $klabel ("debug-<kernel version>").
+# $kout, $initrd and $klabel ("debug-<kernel version>").
 stage_suite() {
 	case "${UIO_DMABUF_GUEST_KERNEL:-mainline}" in
-	mainline)
-		stage_guest "$1" --mainline
-		initrd=$1/initramfs-mainline.cpio.gz ;;
-	6.12)
-		stage_guest "$1"
-		initrd=$1/initramfs.cpio.gz ;;
+	mainline) stage_guest "$1" --mainline ;;
+	6.12) stage_guest "$1" ;;
 	*) abort "UIO_DMABUF_GUEST_KERNEL must be mainline or 6.12, not '$UIO_DMABUF_GUEST_KERNEL'" ;;
 	esac
 	klabel=debug-$(sed -E 's/^mainline-//; s/^([0-9]+\.[0-9]+)(-rc[0-9]+)?.*/\1\2/' "$kout/version")

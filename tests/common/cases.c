@@ -177,3 +177,8 @@ int uio_bdf(int n, char *bdf, size_t len)
 	snprintf(bdf, len, "%s", basename(target));
 	return 0;
 }
+
+const char *err_name(long ret)
+{
+	return ret ? strerrorname_np((int)-ret) : "success";
+}

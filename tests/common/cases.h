@@ -51,4 +51,7 @@ long meminfo_kb(const char *key);
 /* The PCI address (BDF) of /dev/uio<n>'s device. Returns 0 or -errno. */
 int uio_bdf(int n, char *bdf, size_t len);
 
+/* "success" for 0, else the name of the negative errno @ret ("EBUSY"). */
+const char *err_name(long ret);
+
 #endif /* UIO_DMABUF_TEST_CASES_H */

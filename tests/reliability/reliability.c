@@ -741,11 +741,6 @@ out:
 	close(node);
 }
 
-static const char *err_name(long ret)
-{
-	return ret ? strerrorname_np((int)-ret) : "success";
-}
-
 /* What case_memlock()'s child saw: import results and the charged pages. */
 enum { ML_BIG, ML_SMALL, ML_CHARGED, ML_CLOSED, ML_CHILD, ML_AFTER_CHILD, ML_UID,
        ML_HELD, ML_FREED, ML_NR };

@@ -434,11 +434,6 @@ out:
 	return 0;
 }
 
-static const char *err_name(int ret)
-{
-	return ret ? strerrorname_np(-ret) : "success";
-}
-
 /* 3b. Read-only: a node or buffer opened O_RDONLY lets the device write nothing. */
 static void step_read_only(int uio)
 {
@@ -523,8 +518,11 @@ static int user_hold(void *p)
 	return ret == -ENODEV ? 0 : 4;
 }
 
-/* Starts user_hold in a child; returns its pid once it holds an import. */
-static pid_t start_hold(struct user_hold *h, const char *node)
+/*
+ * Starts @fn (user_hold: an import; hold_node: the node open) as the user in a
+ * child; returns its pid once it holds what it took.
+ */
+static pid_t start_hold(struct user_hold *h, const char *node, int (*fn)(void *))
 {
 	pid_t pid;
 	char c = 0;
@@ -536,9 +534,9 @@ static pid_t start_hold(struct user_hold *h, const char *node)
 	if (!pid) {
 		if (setgroups(0, NULL) || setgid(USER_ID) || setuid(USER_ID))
 			_exit(100);
-		_exit(user_hold(h));
+		_exit(fn(h));
 	}
-	if (read(h->ready[0], &c, 1) != 1 || !c)
+	if (pid < 0 || read(h->ready[0], &c, 1) != 1 || !c)
 		return -1;
 	return pid;
 }
@@ -633,7 +631,7 @@ static void step_lazy_while_open(const struct topology *t)
 	int ret, group;
 	pid_t pid;
 
-	pid = start_hold(&hold, "/dev/uio-dmabuf0");
+	pid = start_hold(&hold, "/dev/uio-dmabuf0", user_hold);
 	group = group_of(t->edu0);
 	snprintf(path, sizeof(path), "/sys/kernel/iommu_groups/%d/type", group);
 	ret = pid > 0 ? write_str(path, "DMA-FQ") : -1;
@@ -701,14 +699,9 @@ static int uio_of(const char *bdf)
 }
 
 /* As the user: open ->node, tell the parent (@ready), close once told (@go). */
-struct node_hold {
-	const char *node;
-	int ready[2], go[2];
-};
-
 static int hold_node(void *p)
 {
-	struct node_hold *h = p;
+	struct user_hold *h = p;
 	int fd = open(h->node, O_RDWR | O_CLOEXEC);
 	char c = fd >= 0;
 
@@ -732,9 +725,8 @@ static void step_group_owner(const struct topology *t)
 	struct user_cmd uc = { .cmd = cmd, .needle = "is in use by uid 1000" };
 	struct user_cmd lc = { .cmd = "uio-dmabuf list 2>&1", .needle = "isolated, in use by uid 1000" };
 	struct user_open u = { .node = nic_node };
-	struct node_hold h = { .node = "/dev/uio-dmabuf1" };
 	int other, same, after, before, status, cli, list, n;
-	char c = 0;
+	struct user_hold h;
 	pid_t pid;
 
 	unbind(t->nic);
@@ -746,15 +738,8 @@ static void step_group_owner(const struct topology *t)
 	       "e1000 is uio%d, isolation %#x and %#x", n, isolation(t->nic), isolation(t->edu1));
 	snprintf(msg, sizeof(msg), "is in use by uid %d (through uio-dmabuf1)", USER_ID);
 	before = kmsg_count(msg);
-	if (pipe(h.ready) || pipe(h.go))
-		return;
-	pid = fork();
-	if (!pid) {
-		if (setgroups(0, NULL) || setgid(USER_ID) || setuid(USER_ID))
-			_exit(100);
-		_exit(hold_node(&h));
-	}
-	if (pid < 0 || read(h.ready[0], &c, 1) != 1 || !c) {
+	pid = start_hold(&h, "/dev/uio-dmabuf1", hold_node);
+	if (pid <= 0) {
 		record("group-owner-holder", "uid 1000 holds edu 1's node open", false, "no holder");
 		return;
 	}
@@ -765,9 +750,7 @@ static void step_group_owner(const struct topology *t)
 	snprintf(cmd, sizeof(cmd), "uio-dmabuf alloc --device uio%d --size 4K 2>&1", n);
 	cli = as_uid(OTHER_ID, user_cmd, &uc);
 	list = user_cmd(&lc);
-	c = 1;
-	if (write(h.go[1], &c, 1) != 1 || waitpid(pid, &status, 0) < 0)
-		status = -1;
+	status = finish_hold(&h, pid);
 	after = as_uid(OTHER_ID, user_open, &u);
 	record("group-owner-other-refused",
 	       "uid 1001: EBUSY while uid 1000 holds a node of the group, the log names the owner",
@@ -784,10 +767,6 @@ static void step_group_owner(const struct topology *t)
 	record("group-owner-released", "once uid 1000 closed, uid 1001 opens it",
 	       status == 0 && after == 0, "holder status %d, got %s", status,
 	       after ? strerrorname_np(after) : "success");
-	close(h.ready[0]);
-	close(h.ready[1]);
-	close(h.go[0]);
-	close(h.go[1]);
 	case_user_cmd("cli-list-owner", "list names no owner once every node closed",
 		      "uio-dmabuf list --json 2>&1", "\"owner_uid\": null");
 }
@@ -801,7 +780,7 @@ static void step_sibling_bind(const struct topology *t)
 	pid_t pid;
 
 	unbind(t->nic);
-	pid = start_hold(&hold, "/dev/uio-dmabuf1");
+	pid = start_hold(&hold, "/dev/uio-dmabuf1", user_hold);
 	ret = pid > 0 ? bind_to(t->nic, "e1000") : -1;
 	ret = pid > 0 ? finish_hold(&hold, pid) : -1;
 	driver_of(t->nic, val, sizeof(val));
