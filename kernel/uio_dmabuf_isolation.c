@@ -218,8 +218,9 @@ static int uio_dmabuf_check_sibling(struct device *dev, void *data)
  * (lazy flush queues leave unmapped pages reachable for a while), no other
  * device of its IOMMU group has a driver doing DMA of its own (they would
  * share the domain; a device whose DMA cannot be stopped must be alone in its
- * group), and MSI writes are isolated by interrupt remapping.
- * Without translation none of the three holds.
+ * group), MSI writes are isolated by interrupt remapping, and the device can
+ * be reset between users (see uio_dmabuf_reset_locked()). Without translation
+ * none of the first three holds.
  *
  * Return: UIO_DMABUF_INFO_* flags; UIO_DMABUF_INFO_ISOLATED when all hold.
  */
@@ -230,12 +231,12 @@ u32 uio_dmabuf_isolation(struct uio_dmabuf_dev *udev, struct device **sibling)
 		.self = udev->dev,
 		.stoppable = udev->ops->set_dma_enabled,
 	};
-	u32 flags = 0;
+	u32 flags = udev->reset_works ? UIO_DMABUF_INFO_RESET : 0;
 
 	if (sibling)
 		*sibling = NULL;
 	if (!udev->group || !domain || !(domain->type & __IOMMU_DOMAIN_PAGING))
-		return 0;
+		return flags;
 	flags |= UIO_DMABUF_INFO_IOMMU;
 	if (READ_ONCE(domain->type) == IOMMU_DOMAIN_DMA)
 		flags |= UIO_DMABUF_INFO_STRICT;
@@ -281,7 +282,39 @@ static void uio_dmabuf_explain(struct uio_dmabuf_dev *udev, u32 flags, struct de
 	if (!(flags & UIO_DMABUF_INFO_MSI_ISOLATED))
 		dev_warn(udev->dev, "%s: MSI writes of IOMMU group %d are not isolated: enable interrupt remapping\n",
 			 udev->name, group);
+	if (!(flags & UIO_DMABUF_INFO_RESET))
+		dev_warn(udev->dev, "%s: the device has no reset method (FLR, PM reset, or a bus reset alone on its bus), so one user's DMA setup would reach the next: use a device or slot that has one\n",
+			 udev->name);
 }
+
+/**
+ * uio_dmabuf_reset_locked() - reset the device between two users
+ * @udev:       the device, its lock held
+ * @dev_locked: the caller holds the device's driver-core lock (remove)
+ *
+ * Called once the device's DMA is stopped and its imports are gone: when the
+ * last writable file of the node closes, and at unbind. A DMA engine a user
+ * left programmed must not resume when the next user, or a kernel driver,
+ * turns bus mastering on. A failure (the device lock was busy) is retried by
+ * the next writable open, which fails if the retry does.
+ *
+ * Return: 0 when the device was reset or has no reset, else the glue's error.
+ */
+int uio_dmabuf_reset_locked(struct uio_dmabuf_dev *udev, bool dev_locked)
+{
+	int ret;
+
+	lockdep_assert_held(&udev->lock);
+	if (!udev->reset_works)
+		return 0;
+	ret = udev->ops->reset(udev->priv, dev_locked);
+	udev->needs_reset = ret;
+	if (ret)
+		dev_warn(udev->dev, "%s: reset failed (%d): the next open tries again\n",
+			 udev->name, ret);
+	return ret;
+}
+EXPORT_SYMBOL_IF_KUNIT(uio_dmabuf_reset_locked);
 
 /*
  * Who may open the node. An isolated device's node is governed by its file

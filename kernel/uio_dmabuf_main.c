@@ -298,8 +298,10 @@ static int uio_dmabuf_setup_dma(struct uio_dmabuf_dev *udev)
  *
  * Sets a 32-bit DMA mask and the largest max segment size (the bus default,
  * 64 KiB on PCI, would split every mapping), both restored by
- * uio_dmabuf_unregister(); adds the uio_dmabuf/ sysfs group and the debugfs
- * listing, and registers the node.
+ * uio_dmabuf_unregister(); resets the device with the glue's @ops->reset (the
+ * caller holds the device lock), which decides whether it is reset between
+ * users and can be isolated at all; adds the uio_dmabuf/ sysfs group and the
+ * debugfs listing, and registers the node.
  *
  * Return: the new device, or an ERR_PTR.
  */
@@ -321,6 +323,14 @@ uio_dmabuf_register(struct device *dev, int index, const struct uio_dmabuf_bus_o
 	ret = uio_dmabuf_setup_dma(udev);
 	if (ret)
 		goto put;
+	/* A reset that works now is what makes the device isolable. */
+	if (ops->reset) {
+		ret = ops->reset(priv, true);
+		udev->reset_works = !ret;
+		if (ret)
+			dev_info(dev, "%s: no reset of the device alone (%d): not isolated, only unsafe use\n",
+				 udev->name, ret);
+	}
 	dev_set_drvdata(dev, udev);
 	ret = uio_dmabuf_sysfs_add(udev);
 	if (ret)
@@ -359,16 +369,19 @@ EXPORT_SYMBOL_IF_KUNIT(uio_dmabuf_register);
  * from the glue's remove callback, before the driver core gives the device's
  * DMA ownership up (and another driver of the IOMMU group could claim it).
  * The device's DMA is stopped first; then every import of every open file is
- * unmapped, unpinned, detached and put, and every MSI-X vector unbound from
- * its eventfd. Files still open answer ENODEV from here on. Calling it again
- * does nothing.
+ * unmapped, unpinned, detached and put, every MSI-X vector unbound from its
+ * eventfd, and the device reset (see uio_dmabuf_reset_locked()); the caller
+ * holds the device's driver-core lock. Files still open answer ENODEV from
+ * here on. Calling it again does nothing.
  */
 void uio_dmabuf_disconnect(struct uio_dmabuf_dev *udev)
 {
 	LIST_HEAD(dead);
+	bool was_dead;
 
 	mutex_lock(&udev->lock);
 	uio_dmabuf_revoke_locked(udev, &dead);
+	was_dead = udev->dead;
 	udev->dead = true;
 	mutex_unlock(&udev->lock);
 	uio_dmabuf_destroy(udev, &dead);
@@ -376,7 +389,14 @@ void uio_dmabuf_disconnect(struct uio_dmabuf_dev *udev)
 	wait_var_event(&udev->inflight, !atomic_read(&udev->inflight));
 	/* Before the glue frees the MSI-X vectors. */
 	uio_dmabuf_unbind_vectors(udev, NULL);
+	/* No engine state reaches the driver bound next. */
+	if (!was_dead) {
+		mutex_lock(&udev->lock);
+		uio_dmabuf_reset_locked(udev, true);
+		mutex_unlock(&udev->lock);
+	}
 }
+EXPORT_SYMBOL_IF_KUNIT(uio_dmabuf_disconnect);
 
 /**
  * uio_dmabuf_unregister() - revoke every import and remove the import node

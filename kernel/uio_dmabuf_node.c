@@ -393,10 +393,11 @@ EXPORT_SYMBOL_IF_KUNIT(uio_dmabuf_file_ioctl);
  * Admits the caller by the isolation rule (see uio_dmabuf_isolation()) or the
  * unsafe no-IOMMU rule, and, for a writable file of an isolated device, if no
  * other user owns its IOMMU group (see uio_dmabuf_group_claim()). The first
- * active (writable) file of a device turns its DMA on.
+ * active (writable) file of a device turns its DMA on. A writable open retries
+ * a reset that failed at the last close (see uio_dmabuf_reset_locked()).
  *
- * Return: the file, or ERR_PTR(-ENOMEM), ERR_PTR(-EPERM), ERR_PTR(-EBUSY) or
- * ERR_PTR(-ENODEV).
+ * Return: the file, or ERR_PTR(-ENOMEM), ERR_PTR(-EPERM), ERR_PTR(-EBUSY),
+ * ERR_PTR(-EAGAIN) (the reset failed again) or ERR_PTR(-ENODEV).
  */
 struct uio_dmabuf_file *uio_dmabuf_file_open(struct uio_dmabuf_dev *udev, bool writable)
 {
@@ -417,12 +418,16 @@ struct uio_dmabuf_file *uio_dmabuf_file_open(struct uio_dmabuf_dev *udev, bool w
 	}
 	/* Under the lock: a sibling's driver binding now revokes this file. */
 	ret = uio_dmabuf_admit_locked(udev, &file->isolated);
+	if (!ret && !file->passive && udev->needs_reset && uio_dmabuf_reset_locked(udev, false))
+		ret = -EAGAIN;
 	if (!ret && !file->passive)
 		ret = uio_dmabuf_group_claim(udev, file);
 	if (ret)
 		goto unlock;
-	if (!file->passive)
+	if (!file->passive) {
 		udev->nr_active++;
+		udev->nr_writers++;
+	}
 	uio_dmabuf_update_dma_locked(udev);
 	list_add_tail(&file->node, &udev->files);
 	kref_get(&udev->ref);
@@ -442,7 +447,8 @@ EXPORT_SYMBOL_IF_KUNIT(uio_dmabuf_file_open);
  *
  * When the last active file of a device closes, the device's DMA is stopped
  * before any of the imports is unmapped. Then every import of @file is
- * released, and every MSI-X vector it bound unbound.
+ * released, and every MSI-X vector it bound unbound. The last writable file
+ * to close resets the device before its IOMMU group is free for another user.
  */
 void uio_dmabuf_file_release(struct uio_dmabuf_file *file)
 {
@@ -459,6 +465,12 @@ void uio_dmabuf_file_release(struct uio_dmabuf_file *file)
 	mutex_unlock(&udev->lock);
 	uio_dmabuf_destroy(udev, &dead);
 	uio_dmabuf_unbind_vectors(udev, file);
+	if (!file->passive) {
+		mutex_lock(&udev->lock);
+		if (!--udev->nr_writers && !udev->dead)
+			uio_dmabuf_reset_locked(udev, false);
+		mutex_unlock(&udev->lock);
+	}
 	uio_dmabuf_group_release(file);
 
 	xa_destroy(&file->handles);

@@ -123,8 +123,34 @@ static void uio_dmabuf_pci_set_dma_enabled(void *priv, bool enable)
 	spin_unlock_irqrestore(&up->cmd_lock, flags);
 }
 
+/*
+ * A reset of the function alone, as the PCI core chooses it (FLR, PM reset, a
+ * bus reset when the device is alone on its bus), with its config space saved
+ * and restored; never a reset of other devices. The upstream bridge is locked
+ * as pci_reset_function() locks it, so that its config space stays consistent
+ * through a bus reset; only tried, as VFIO does, since the device's own lock
+ * may be held already and the bridge's is taken first elsewhere. A device
+ * that is gone is not touched.
+ */
+static int uio_dmabuf_pci_reset(void *priv, bool locked)
+{
+	struct pci_dev *pdev = ((struct uio_dmabuf_pci *)priv)->pdev;
+	struct pci_dev *bridge = pci_upstream_bridge(pdev);
+	int ret;
+
+	if (pci_dev_is_disconnected(pdev))
+		return -ENODEV;
+	if (bridge && !pci_dev_trylock(bridge))
+		return -EAGAIN;
+	ret = locked ? pci_reset_function_locked(pdev) : pci_try_reset_function(pdev);
+	if (bridge)
+		pci_dev_unlock(bridge);
+	return ret;
+}
+
 static const struct uio_dmabuf_bus_ops uio_dmabuf_pci_ops = {
 	.set_dma_enabled = uio_dmabuf_pci_set_dma_enabled,
+	.reset = uio_dmabuf_pci_reset,
 };
 
 static void uio_dmabuf_pci_fill_maps(struct uio_dmabuf_pci *up)

@@ -2,7 +2,9 @@
 /*
  * uio_dmabuf platform glue: memory resources become UIO maps and the first
  * IRQ, if any, is the UIO interrupt, disabled in the handler and re-enabled by
- * write()ing 1 to /dev/uioN, as uio_pdrv_genirq does.
+ * write()ing 1 to /dev/uioN, as uio_pdrv_genirq does. The device's reset lines
+ * (the "resets" of its devicetree node) reset it between users, as
+ * vfio-platform requires a reset; a device without them is never isolated.
  *
  * Bind a device with driver_override, or name its compatible in the module
  * parameter of_id=.
@@ -14,6 +16,7 @@
 #include <linux/mod_devicetable.h>
 #include <linux/module.h>
 #include <linux/platform_device.h>
+#include <linux/reset.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
 #include <linux/uio_driver.h>
@@ -23,6 +26,7 @@
 struct uio_dmabuf_platform {
 	struct uio_info info;
 	struct uio_dmabuf_irq_gate gate;	/* the IRQ, masked at the controller */
+	struct reset_control *rstc;		/* all its reset lines, or NULL */
 };
 
 static irqreturn_t uio_dmabuf_platform_irq(int irq, struct uio_info *info)
@@ -42,8 +46,16 @@ static int uio_dmabuf_platform_irqcontrol(struct uio_info *info, s32 on)
 	return 0;
 }
 
+static int uio_dmabuf_platform_reset(void *priv, bool locked)
+{
+	struct uio_dmabuf_platform *up = priv;
+
+	return up->rstc ? reset_control_reset(up->rstc) : -ENOTTY;
+}
+
 static const struct uio_dmabuf_bus_ops uio_dmabuf_platform_ops = {
 	.set_dma_enabled = NULL,	/* no bus-level DMA switch */
+	.reset = uio_dmabuf_platform_reset,
 };
 
 static int uio_dmabuf_platform_probe(struct platform_device *pdev)
@@ -72,6 +84,14 @@ static int uio_dmabuf_platform_probe(struct platform_device *pdev)
 		}
 		if (uio_dmabuf_fill_mem(&pdev->dev, mem, r, r->name))
 			mem++;
+	}
+
+	up->rstc = devm_reset_control_array_get_optional_exclusive(&pdev->dev);
+	if (IS_ERR(up->rstc)) {
+		if (PTR_ERR(up->rstc) == -EPROBE_DEFER)
+			return -EPROBE_DEFER;
+		dev_warn(&pdev->dev, "reset lines unavailable (%pe)\n", up->rstc);
+		up->rstc = NULL;
 	}
 
 	irq = platform_get_irq_optional(pdev, 0);

@@ -67,9 +67,15 @@ struct uio_dmabuf_irq_gate {
  * @set_dma_enabled: let the device master the bus (true) or stop all its DMA
  *                   (false); NULL when the bus has no such switch. @priv is
  *                   what the glue passed to uio_dmabuf_register().
+ * @reset:           reset the device alone, with its bus state (config space)
+ *                   kept; @locked: the caller holds the device lock (probe and
+ *                   remove), else the glue only tries to take it. Returns 0,
+ *                   -ENOTTY when the device has no such reset, -EAGAIN when the
+ *                   lock was taken, or another error. NULL: no reset.
  */
 struct uio_dmabuf_bus_ops {
 	void (*set_dma_enabled)(void *priv, bool enable);
+	int (*reset)(void *priv, bool locked);
 };
 
 /**
@@ -131,6 +137,12 @@ struct uio_dmabuf_vector {
  * @inflight:      imports between their reservation and their end (live or
  *                 gone); unbind waits for none to be left
  * @dma_mask_bits: width of the DMA mask set on @dev
+ * @reset_works:   the device was reset at bind: it is reset between users, and
+ *                 one that cannot be is not isolated (set before the node exists)
+ * @needs_reset:   the reset at the last writable close failed: the next
+ *                 writable open tries it again and fails if it fails
+ * @nr_writers:    open writable files, revoked ones too: the last to close
+ *                 resets the device
  * @files:         open files of the node
  * @imports:       live imports of all files, for debugfs
  * @buffers:       dma-buf -> its live or reserved import, for EBUSY (a hash
@@ -184,6 +196,9 @@ struct uio_dmabuf_dev {
 	unsigned int nr_active;
 	unsigned int nr_revoked;
 	unsigned int dma_mask_bits;
+	bool reset_works;
+	bool needs_reset;
+	unsigned int nr_writers;
 	struct list_head files;
 	struct list_head imports;
 	struct rhashtable buffers;
@@ -275,7 +290,8 @@ struct uio_dmabuf_mapping {
 
 /* The conditions that make a device isolated; see uio_dmabuf_isolation(). */
 #define UIO_DMABUF_INFO_CONDITIONS	(UIO_DMABUF_INFO_IOMMU | UIO_DMABUF_INFO_STRICT | \
-					 UIO_DMABUF_INFO_VIABLE | UIO_DMABUF_INFO_MSI_ISOLATED)
+					 UIO_DMABUF_INFO_VIABLE | UIO_DMABUF_INFO_MSI_ISOLATED | \
+					 UIO_DMABUF_INFO_RESET)
 
 /* Most live imports per open file: the max_imports module parameter. */
 extern unsigned int uio_dmabuf_max_imports;
@@ -311,6 +327,7 @@ int uio_dmabuf_admit_locked(struct uio_dmabuf_dev *udev, bool *isolated);
 int uio_dmabuf_group_claim(struct uio_dmabuf_dev *udev, struct uio_dmabuf_file *file);
 void uio_dmabuf_group_release(struct uio_dmabuf_file *file);
 bool uio_dmabuf_group_owner(struct uio_dmabuf_dev *udev, kuid_t *uid);
+int uio_dmabuf_reset_locked(struct uio_dmabuf_dev *udev, bool dev_locked);
 
 /* uio_dmabuf_node.c */
 int uio_dmabuf_node_register(struct uio_dmabuf_dev *udev);

@@ -180,4 +180,22 @@ else
 	result 1 "make deb builds the packages (dpkg-buildpackage, unit tests included)"
 fi
 
+# The udev rule's isolation pattern (fnmatch, as udev and bash match it) takes
+# every value with UIO_DMABUF_INFO_ISOLATED (0x10) and no value without it.
+rules=$top/userspace/udev/70-uio-dmabuf.rules
+pattern=$(sed -n 's/.*ATTRS{uio_dmabuf\/isolation}=="\([^"]*\)".*/\1/p' "$rules" | sort -u)
+wrong=
+if [ "$(echo "$pattern" | wc -l)" != 1 ] || [ -z "$pattern" ]; then
+	wrong="not one pattern: $pattern"
+else
+	for ((v = 0; v < 256; v++)); do
+		hex=$(printf '0x%x' "$v")
+		# shellcheck disable=SC2053
+		[[ $hex == $pattern ]] && m=1 || m=0
+		[ "$m" = $(((v >> 4) & 1)) ] || wrong="$wrong $hex"
+	done
+fi
+[ -z "$wrong" ]
+result $? "the udev rule's pattern \"$pattern\" matches exactly the isolation values with 0x10 set${wrong:+ (wrong: $wrong)}"
+
 finish

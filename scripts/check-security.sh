@@ -2,10 +2,13 @@
 # The trust boundary (tests/security): three boots of the debug test kernel,
 # each judged by its case table and its guest log.
 #   isolated:   virtual Intel IOMMU with interrupt remapping, lazy domains (the
-#               x86 default), edu alone in its group and a second edu behind a
-#               PCI bridge beside an e1000; an unprivileged user imports and
+#               x86 default), edu alone behind a root port, a second edu behind
+#               a PCI bridge beside an e1000 (neither can be reset alone), a
+#               slot of two e1000e and an e1000 in one group, and an e1000
+#               alone behind a root port; an unprivileged user imports and
 #               runs edu DMA once the group is strict, and loses the import when
-#               the domain turns lazy or a kernel driver binds to a sibling
+#               the domain turns lazy or a kernel driver binds to a sibling; a
+#               group has one owner; the device is reset between users
 #   nointremap: strict domains without interrupt remapping
 #   noiommu:    no IOMMU
 # Prints every case table, the guest-log verdicts and
@@ -25,7 +28,7 @@ boot() {
 		--log "$out/$name.log" --run security --edu 1 --timeout 900 \
 		--append "udbtest.security_boot=$name" "$@"
 }
-boot isolated --iommu-lazy --bridge --icount &
+boot isolated --iommu-lazy --bridge --group --icount &
 { boot nointremap --iommu --no-intremap; boot noiommu; } &
 wait
 

@@ -16,18 +16,24 @@
 #   --iommu-lazy  the same with the x86 default, lazy (DMA-FQ) domains
 #   --no-intremap with --iommu: no interrupt remapping (MSI not isolated)
 #   --bridge      one more edu behind a PCI bridge beside an e1000, all three
-#                 in one IOMMU group
+#                 in one IOMMU group (no function can be reset alone)
+#   --group       behind a PCIe root port, one slot of three functions in one
+#                 IOMMU group: two e1000e (each with a PM reset) and an e1000;
+#                 and an e1000 alone behind a root port of its own (a bus
+#                 reset, which resets its registers in QEMU)
 #   --e1000e      an e1000e as well (82574L: five MSI-X vectors)
 #   --arm64       qemu-system-aarch64's virt machine (GICv3 with its ITS) and an
 #                 arm64 Image: --iommu puts its SMMUv3 in front of PCIe, the
 #                 console is ttyAMA0, and the data channel a virtio console
 #                 (/dev/hvc0); --dtb FILE replaces the machine's device tree
+# Each edu sits alone behind a PCIe root port of its own, as a card in a slot:
+# a bus reset resets it alone.
 #   --icount  -icount shift=auto,sleep=off: edu completes DMA on a timer of the
 #             virtual clock, which then jumps ahead while the guest waits
 set -euo pipefail
 
 kernel= initrd= log= run= iommu=0 modargs= mem=2G timeout=900 append= edu=2 edu_mask=0xffffffff icount=0
-lazy=0 intremap=on bridge=0 e1000e=0 arm64=0 dtb=
+lazy=0 intremap=on bridge=0 group=0 e1000e=0 arm64=0 dtb=
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--kernel) kernel=$2; shift 2 ;;
@@ -38,6 +44,7 @@ while [ $# -gt 0 ]; do
 	--iommu-lazy) iommu=1; lazy=1; shift ;;
 	--no-intremap) intremap=off; shift ;;
 	--bridge) bridge=1; shift ;;
+	--group) group=1; shift ;;
 	--e1000e) e1000e=1; shift ;;
 	--arm64) arm64=1; shift ;;
 	--dtb) dtb=$2; shift 2 ;;
@@ -89,13 +96,26 @@ elif [ "$iommu" = 1 ]; then
 fi
 [ -n "$append" ] && cmdline="$cmdline $append"
 
-devices=()
+devices=() port=0
+# A PCIe root port of its own (hotplug off: no slot events) for what follows.
+root_port() {
+	port=$((port + 1))
+	devices+=(-device "pcie-root-port,id=rp$port,chassis=$port,hotplug=off")
+}
 for ((i = 0; i < edu; i++)); do
-	devices+=(-device "edu,dma_mask=$edu_mask")
+	root_port
+	devices+=(-device "edu,bus=rp$port,dma_mask=$edu_mask")
 done
 
 [ "$bridge" = 1 ] && devices+=(-device pci-bridge,id=br,chassis_nr=1
 	-device "edu,bus=br,addr=1,dma_mask=$edu_mask" -device e1000,bus=br,addr=2)
+if [ "$group" = 1 ]; then
+	root_port
+	devices+=(-device "e1000e,bus=rp$port,addr=0.0,multifunction=on"
+		-device "e1000e,bus=rp$port,addr=0.1" -device "e1000,bus=rp$port,addr=0.2")
+	root_port
+	devices+=(-device "e1000,bus=rp$port")
+fi
 [ "$e1000e" = 1 ] && devices+=(-device e1000e)
 [ "$icount" = 1 ] && devices+=(-icount shift=auto,sleep=off)
 

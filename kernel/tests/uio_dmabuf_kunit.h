@@ -83,9 +83,15 @@ struct uio_dmabuf_test_ctx {
 	int mapped_when_dma_stopped;
 	struct uio_dmabuf_test_buf *watch;	/* read by the set_dma_enabled hook */
 	long locked_vm;		/* the user's locked_vm when the case began */
+	/* The reset hook of uio_dmabuf_test_reset_ops: what it saw, what it returns. */
+	int resets;		/* calls */
+	int resets_locked;	/* calls with the device lock held (bind, unbind) */
+	int resets_with_dma;	/* calls while DMA was on */
+	int reset_ret;
 };
 
 extern const struct uio_dmabuf_bus_ops uio_dmabuf_test_bus_ops;
+extern const struct uio_dmabuf_bus_ops uio_dmabuf_test_reset_ops;
 
 /* Deferred actions, also run early with kunit_release_action(). */
 void uio_dmabuf_test_put_action(void *dmabuf);

@@ -25,6 +25,22 @@ const struct uio_dmabuf_bus_ops uio_dmabuf_test_bus_ops = {
 	.set_dma_enabled = uio_dmabuf_test_set_dma_enabled,
 };
 
+static int uio_dmabuf_test_reset(void *priv, bool locked)
+{
+	struct uio_dmabuf_test_ctx *ctx = priv;
+
+	ctx->resets++;
+	ctx->resets_locked += locked;
+	ctx->resets_with_dma += ctx->dma_enabled;
+	return ctx->reset_ret;
+}
+
+/* The fixture's hooks and a reset that counts its calls into the context. */
+const struct uio_dmabuf_bus_ops uio_dmabuf_test_reset_ops = {
+	.set_dma_enabled = uio_dmabuf_test_set_dma_enabled,
+	.reset = uio_dmabuf_test_reset,
+};
+
 /* The actions below run when the case ends, or early with kunit_release_action(). */
 void uio_dmabuf_test_put_action(void *dmabuf)
 {

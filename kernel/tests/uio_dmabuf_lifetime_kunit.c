@@ -323,6 +323,105 @@ static void uio_dmabuf_test_restore_dma(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, dma_get_max_seg_size(dev), SZ_64K);
 }
 
+/* A device registered with uio_dmabuf_test_reset_ops, unregistered when the case ends. */
+static struct uio_dmabuf_dev *uio_dmabuf_test_reset_device(struct kunit *test, const char *name)
+{
+	struct uio_dmabuf_dev *udev;
+	struct device *dev;
+
+	dev = kunit_device_register(test, name);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, dev);
+	dev->dma_mask = &dev->coherent_dma_mask;
+	udev = uio_dmabuf_register(dev, 951, &uio_dmabuf_test_reset_ops, test->priv, NULL);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, udev);
+	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test, uio_dmabuf_test_unregister_action,
+							   udev));
+	return udev;
+}
+
+/*
+ * Reset between users: once at bind, which makes RESET one of the isolation
+ * flags; when the last writable file closes (not a read-only one, not while
+ * another writer is open), with DMA already stopped; a reset that failed is
+ * retried by the next writable open, which fails with EAGAIN while it keeps
+ * failing; once more at unbind, with the device lock, and not again.
+ */
+static void uio_dmabuf_test_reset_between_users(struct kunit *test)
+{
+	struct uio_dmabuf_test_ctx *ctx = test->priv;
+	struct uio_dmabuf_file *a, *b, *ro;
+	struct uio_dmabuf_dev *udev;
+
+	/* ctx's hooks follow this device from here: the fixture's device is idle. */
+	kunit_release_action(test, uio_dmabuf_test_file_release_action, ctx->file);
+	KUNIT_ASSERT_FALSE(test, ctx->dma_enabled);
+	udev = uio_dmabuf_test_reset_device(test, "uio-dmabuf-test-reset");
+	KUNIT_EXPECT_EQ(test, ctx->resets, 1);
+	KUNIT_EXPECT_EQ(test, ctx->resets_locked, 1);
+	KUNIT_EXPECT_EQ(test, uio_dmabuf_isolation(udev, NULL), UIO_DMABUF_INFO_RESET);
+
+	a = uio_dmabuf_file_open(udev, true);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, a);
+	b = uio_dmabuf_file_open(udev, true);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, b);
+	ro = uio_dmabuf_file_open(udev, false);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, ro);
+	uio_dmabuf_file_release(a);
+	KUNIT_EXPECT_EQ(test, ctx->resets, 1);
+	uio_dmabuf_file_release(b);
+	KUNIT_EXPECT_EQ(test, ctx->resets, 2);
+	KUNIT_EXPECT_EQ(test, ctx->resets_with_dma, 0);
+	uio_dmabuf_file_release(ro);
+	KUNIT_EXPECT_EQ(test, ctx->resets, 2);
+
+	/* The device lock was busy: the next writable open retries. */
+	ctx->reset_ret = -EAGAIN;
+	a = uio_dmabuf_file_open(udev, true);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, a);
+	uio_dmabuf_file_release(a);
+	KUNIT_EXPECT_EQ(test, ctx->resets, 3);
+	a = uio_dmabuf_file_open(udev, true);
+	KUNIT_EXPECT_EQ(test, PTR_ERR_OR_ZERO(a), -EAGAIN);
+	if (!IS_ERR(a))
+		uio_dmabuf_file_release(a);
+	KUNIT_EXPECT_EQ(test, ctx->resets, 4);
+	ro = uio_dmabuf_file_open(udev, false);
+	KUNIT_EXPECT_FALSE(test, IS_ERR(ro));
+	if (!IS_ERR(ro))
+		uio_dmabuf_file_release(ro);
+	KUNIT_EXPECT_EQ(test, ctx->resets, 4);
+	ctx->reset_ret = 0;
+	a = uio_dmabuf_file_open(udev, true);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, a);
+	KUNIT_EXPECT_EQ(test, ctx->resets, 5);
+
+	/* Unbind with a file open: reset once, with the device lock held. */
+	uio_dmabuf_disconnect(udev);
+	KUNIT_EXPECT_EQ(test, ctx->resets, 6);
+	KUNIT_EXPECT_EQ(test, ctx->resets_locked, 2);
+	KUNIT_EXPECT_EQ(test, ctx->resets_with_dma, 0);
+	uio_dmabuf_file_release(a);
+	kunit_release_action(test, uio_dmabuf_test_unregister_action, udev);
+	KUNIT_EXPECT_EQ(test, ctx->resets, 6);
+}
+
+/* A device whose reset does not work at bind is never reset, nor isolated. */
+static void uio_dmabuf_test_no_reset(struct kunit *test)
+{
+	struct uio_dmabuf_test_ctx *ctx = test->priv;
+	struct uio_dmabuf_file *file;
+	struct uio_dmabuf_dev *udev;
+
+	ctx->reset_ret = -ENOTTY;
+	udev = uio_dmabuf_test_reset_device(test, "uio-dmabuf-test-noreset");
+	KUNIT_EXPECT_EQ(test, uio_dmabuf_isolation(udev, NULL), 0);
+	file = uio_dmabuf_file_open(udev, true);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, file);
+	uio_dmabuf_file_release(file);
+	kunit_release_action(test, uio_dmabuf_test_unregister_action, udev);
+	KUNIT_EXPECT_EQ(test, ctx->resets, 1);
+}
+
 /*
  * Memory resources as UIO maps: whole pages are offered; a sub-page resource
  * only when the rest of its page can be reserved for it (and the reservation
@@ -387,6 +486,8 @@ static struct kunit_case uio_dmabuf_lifetime_cases[] = {
 	KUNIT_CASE(uio_dmabuf_test_ours_by_identity),
 	KUNIT_CASE(uio_dmabuf_test_revoke),
 	KUNIT_CASE(uio_dmabuf_test_restore_dma),
+	KUNIT_CASE(uio_dmabuf_test_reset_between_users),
+	KUNIT_CASE(uio_dmabuf_test_no_reset),
 	KUNIT_CASE(uio_dmabuf_test_fill_mem),
 	{}
 };

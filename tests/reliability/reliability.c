@@ -104,7 +104,7 @@ static int bufinfo_attachments(void)
 	if (!f)
 		return -1;
 	while (fgets(line, sizeof(line), f))
-		if (strstr(line, "0000:00:") && !strstr(line, "exp_name"))
+		if (strstr(line, bdf) && !strstr(line, "exp_name"))
 			n++;
 	fclose(f);
 	return n;

@@ -5,8 +5,11 @@
  * that the node permissions let in. One boot per IOMMU setup:
  *
  *   --boot isolated    behind a virtual Intel IOMMU with interrupt remapping,
- *                      lazy domains (the x86 default): edu 0 alone in its
- *                      group, edu 1 behind a PCI bridge beside an e1000
+ *                      lazy domains (the x86 default): edu 0 alone behind a
+ *                      root port, edu 1 behind a PCI bridge beside an e1000
+ *                      (no reset of either alone), a slot of two e1000e and
+ *                      an e1000 (one group), and an e1000 alone behind a
+ *                      root port (bus reset)
  *   --boot nointremap  strict domains, no interrupt remapping
  *   --boot noiommu     no IOMMU
  *
@@ -41,15 +44,21 @@
 #define USER_ID		1000
 #define OTHER_ID	1001	/* a second unprivileged user */
 #define ISOLATED_ALL	(UIO_DMABUF_INFO_IOMMU | UIO_DMABUF_INFO_STRICT | UIO_DMABUF_INFO_VIABLE | \
-			 UIO_DMABUF_INFO_MSI_ISOLATED | UIO_DMABUF_INFO_ISOLATED)
+			 UIO_DMABUF_INFO_MSI_ISOLATED | UIO_DMABUF_INFO_RESET | \
+			 UIO_DMABUF_INFO_ISOLATED)
+
+/* e1000 registers: receive and transmit descriptor base, low 32 bits. */
+#define E1000_RDBAL	0x2800
+#define E1000_TDBAL	0x3800
 
 static void pci_path(char *buf, size_t len, const char *bdf, const char *attr)
 {
 	snprintf(buf, len, "/sys/bus/pci/devices/%.32s/%.64s", bdf, attr);
 }
 
-/* The first PCI device with this vendor and device ID. */
-static int find_pci(const char *vendor, const char *device, char *bdf, size_t len)
+/* The first PCI device with this vendor and device ID whose BDF ends in @at. */
+static int find_pci_at(const char *vendor, const char *device, const char *at, char *bdf,
+		       size_t len)
 {
 	DIR *d = opendir("/sys/bus/pci/devices");
 	struct dirent *e;
@@ -65,7 +74,9 @@ static int find_pci(const char *vendor, const char *device, char *bdf, size_t le
 		read_str(path, v, sizeof(v));
 		pci_path(path, sizeof(path), e->d_name, "device");
 		read_str(path, id, sizeof(id));
-		if (!strcmp(v, vendor) && !strcmp(id, device)) {
+		if (!strcmp(v, vendor) && !strcmp(id, device) &&
+		    strlen(e->d_name) >= strlen(at) &&
+		    !strcmp(e->d_name + strlen(e->d_name) - strlen(at), at)) {
 			snprintf(bdf, len, "%.31s", e->d_name);
 			ret = 0;
 			break;
@@ -73,6 +84,11 @@ static int find_pci(const char *vendor, const char *device, char *bdf, size_t le
 	}
 	closedir(d);
 	return ret;
+}
+
+static int find_pci(const char *vendor, const char *device, char *bdf, size_t len)
+{
+	return find_pci_at(vendor, device, "", bdf, len);
 }
 
 static unsigned int isolation(const char *bdf)
@@ -573,12 +589,36 @@ static bool bus_master(const char *bdf)
 	return cfg[4] & 0x4;
 }
 
+/* The UIO index uio_dmabuf gave @bdf, or -1. */
+static int uio_of(const char *bdf)
+{
+	char path[256];
+	struct dirent *e;
+	int n = -1;
+	DIR *d;
+
+	pci_path(path, sizeof(path), bdf, "uio");
+	d = opendir(path);
+	if (!d)
+		return -1;
+	while ((e = readdir(d)))
+		if (!strncmp(e->d_name, "uio", 3))
+			n = atoi(e->d_name + 3);
+	closedir(d);
+	return n;
+}
+
 /* The isolated boot's devices. */
 struct topology {
-	char edu0[32];		/* edu alone in its group */
-	char edu1[32];		/* edu behind the bridge, beside the e1000 */
-	char nic[32];
+	char edu0[32];		/* edu alone behind a root port (bus reset) */
+	char edu1[32];		/* edu behind the bridge, beside an e1000: no reset */
+	char bnic[32];		/* that e1000 */
 	char bridge[32];
+	char pair0[32];		/* one slot, one group: e1000e .0 (PM reset), */
+	char pair1[32];		/* e1000e .1 (PM reset) */
+	char nic[32];		/* and e1000 .2, the sibling with a kernel driver */
+	char lone[32];		/* an e1000 alone behind a root port (bus reset) */
+	char pair0_node[32];	/* /dev/uio-dmabufN of pair0, once bound */
 };
 
 /* 1. Lazy domain (the default here): refused, and the log says the fix. */
@@ -588,8 +628,9 @@ static void step_lazy_refused(const struct topology *t)
 	unsigned int flags;
 
 	flags = isolation(t->edu0);
-	record("lazy-flags", "IOMMU, viable, MSI isolated; not strict, not isolated",
-	       flags == (UIO_DMABUF_INFO_IOMMU | UIO_DMABUF_INFO_VIABLE | UIO_DMABUF_INFO_MSI_ISOLATED),
+	record("lazy-flags", "IOMMU, viable, MSI isolated, reset; not strict, not isolated",
+	       flags == (UIO_DMABUF_INFO_IOMMU | UIO_DMABUF_INFO_VIABLE |
+			 UIO_DMABUF_INFO_MSI_ISOLATED | UIO_DMABUF_INFO_RESET),
 	       "isolation %#x", flags);
 	snprintf(msg, sizeof(msg), "echo DMA > /sys/kernel/iommu_groups/%d/type", group_of(t->edu0));
 	case_user_refused("lazy-domain-refused", "/dev/uio-dmabuf0", msg);
@@ -610,7 +651,8 @@ static void step_strict_after_fix(const struct topology *t)
 	record("strict-after-fix", "isolated once the group is strict", !ret && flags == ISOLATED_ALL,
 	       "write %s, isolation %#x", ret ? strerrorname_np(-ret) : "ok", flags);
 	case_user_cmd("cli-list-isolated", "list --json: isolated",
-		      "uio-dmabuf list --json 2>&1", "\"msi_isolated\": true, \"isolated\": true}");
+		      "uio-dmabuf list --json 2>&1",
+		      "\"msi_isolated\": true, \"reset\": true, \"isolated\": true}");
 }
 
 /* 3. The user imports and edu moves data by DMA, without capabilities. */
@@ -644,21 +686,27 @@ static void step_lazy_while_open(const struct topology *t)
 	set_group_type(t->edu0, "DMA");
 }
 
-/* 5. A group shared with a kernel driver: refused, for root too. */
-static void step_shared_group(const struct topology *t)
+/*
+ * 5. A group shared with a kernel driver: refused, for root too. The e1000e
+ * at .0 of the slot is bound to uio_dmabuf; the e1000 at .2 has its driver.
+ */
+static void step_shared_group(struct topology *t)
 {
 	char msg[128];
 	unsigned int flags;
 	int ret;
 
-	set_group_type(t->edu1, "DMA");
-	flags = isolation(t->edu1);
-	record("shared-flags", "IOMMU, strict, MSI isolated; not viable",
-	       flags == (UIO_DMABUF_INFO_IOMMU | UIO_DMABUF_INFO_STRICT | UIO_DMABUF_INFO_MSI_ISOLATED),
-	       "isolation %#x", flags);
+	bind_to(t->pair0, "uio_dmabuf");
+	snprintf(t->pair0_node, sizeof(t->pair0_node), "/dev/uio-dmabuf%d", uio_of(t->pair0));
+	set_group_type(t->pair0, "DMA");
+	flags = isolation(t->pair0);
+	record("shared-flags", "IOMMU, strict, MSI isolated, reset; not viable",
+	       flags == (UIO_DMABUF_INFO_IOMMU | UIO_DMABUF_INFO_STRICT |
+			 UIO_DMABUF_INFO_MSI_ISOLATED | UIO_DMABUF_INFO_RESET),
+	       "%s: isolation %#x", t->pair0_node, flags);
 	snprintf(msg, sizeof(msg), "is shared with %s (driver e1000)", t->nic);
-	case_user_refused("shared-group-refused", "/dev/uio-dmabuf1", msg);
-	ret = open("/dev/uio-dmabuf1", O_RDWR | O_CLOEXEC);
+	case_user_refused("shared-group-refused", t->pair0_node, msg);
+	ret = open(t->pair0_node, O_RDWR | O_CLOEXEC);
 	record("shared-group-root-refused", "EPERM for root without allow_unsafe_noiommu",
 	       ret < 0 && errno == EPERM, "got %s", ret < 0 ? strerrorname_np(errno) : "success");
 	if (ret >= 0)
@@ -674,28 +722,9 @@ static void step_pci_stub_sibling(const struct topology *t)
 	unbind(t->nic);
 	bind_to(t->nic, "pci-stub");
 	driver_of(t->nic, val, sizeof(val));
-	flags = isolation(t->edu1);
+	flags = isolation(t->pair0);
 	record("pci-stub-sibling-viable", "isolated beside pci-stub", flags == ISOLATED_ALL,
 	       "sibling driver %s, isolation %#x", val, flags);
-}
-
-/* The UIO index uio_dmabuf gave @bdf, or -1. */
-static int uio_of(const char *bdf)
-{
-	char path[256];
-	struct dirent *e;
-	int n = -1;
-	DIR *d;
-
-	pci_path(path, sizeof(path), bdf, "uio");
-	d = opendir(path);
-	if (!d)
-		return -1;
-	while ((e = readdir(d)))
-		if (!strncmp(e->d_name, "uio", 3))
-			n = atoi(e->d_name + 3);
-	closedir(d);
-	return n;
 }
 
 /* As the user: open ->node, tell the parent (@ready), close once told (@go). */
@@ -714,10 +743,10 @@ static int hold_node(void *p)
 }
 
 /*
- * 6b. The IOMMU group is the unit of ownership: with edu 1 and the e1000 both
- * bound to uio_dmabuf (one group, viable, strict), while uid 1000 holds edu
- * 1's node open, uid 1001 cannot open the e1000's (EBUSY, the log and sysfs
- * name the owner) and uid 1000 can; once closed, uid 1001 can.
+ * 6b. The IOMMU group is the unit of ownership: with both e1000e of the slot
+ * bound to uio_dmabuf (one group, viable, strict), while uid 1000 holds the
+ * first's node open, uid 1001 cannot open the second's (EBUSY, the log and
+ * sysfs name the owner) and uid 1000 can; once closed, uid 1001 can.
  */
 static void step_group_owner(const struct topology *t)
 {
@@ -729,23 +758,25 @@ static void step_group_owner(const struct topology *t)
 	struct user_hold h;
 	pid_t pid;
 
-	unbind(t->nic);
-	bind_to(t->nic, "uio_dmabuf");
-	n = uio_of(t->nic);
+	bind_to(t->pair1, "uio_dmabuf");
+	n = uio_of(t->pair1);
 	snprintf(nic_node, sizeof(nic_node), "/dev/uio-dmabuf%d", n);
-	record("group-two-devices", "edu 1 and the e1000 both bound to uio_dmabuf, both isolated",
-	       n > 1 && isolation(t->nic) == ISOLATED_ALL && isolation(t->edu1) == ISOLATED_ALL,
-	       "e1000 is uio%d, isolation %#x and %#x", n, isolation(t->nic), isolation(t->edu1));
-	snprintf(msg, sizeof(msg), "is in use by uid %d (through uio-dmabuf1)", USER_ID);
+	record("group-two-devices", "both e1000e bound to uio_dmabuf, both isolated",
+	       n > 1 && isolation(t->pair1) == ISOLATED_ALL && isolation(t->pair0) == ISOLATED_ALL,
+	       "second e1000e is uio%d, isolation %#x and %#x", n, isolation(t->pair1),
+	       isolation(t->pair0));
+	snprintf(msg, sizeof(msg), "is in use by uid %d (through uio-dmabuf%d)", USER_ID,
+		 uio_of(t->pair0));
 	before = kmsg_count(msg);
-	pid = start_hold(&h, "/dev/uio-dmabuf1", hold_node);
+	pid = start_hold(&h, t->pair0_node, hold_node);
 	if (pid <= 0) {
-		record("group-owner-holder", "uid 1000 holds edu 1's node open", false, "no holder");
+		record("group-owner-holder", "uid 1000 holds the first e1000e's node open", false,
+		       "no holder");
 		return;
 	}
 	other = as_uid(OTHER_ID, user_open, &u);
 	same = as_user(user_open, &u);
-	pci_path(path, sizeof(path), t->nic, "uio_dmabuf/owner");
+	pci_path(path, sizeof(path), t->pair1, "uio_dmabuf/owner");
 	read_str(path, owner, sizeof(owner));
 	snprintf(cmd, sizeof(cmd), "uio-dmabuf alloc --device uio%d --size 4K 2>&1", n);
 	cli = as_uid(OTHER_ID, user_cmd, &uc);
@@ -758,7 +789,7 @@ static void step_group_owner(const struct topology *t)
 	       other ? strerrorname_np(other) : "success", kmsg_count(msg) - before, msg);
 	record("group-owner-same-user", "uid 1000 opens the other device's node", same == 0,
 	       "got %s", same ? strerrorname_np(same) : "success");
-	record("group-owner-sysfs", "uio_dmabuf/owner of the e1000 reads 1000",
+	record("group-owner-sysfs", "uio_dmabuf/owner of the second e1000e reads 1000",
 	       !strcmp(owner, "1000"), "\"%s\"", owner);
 	record("cli-group-owner-refusal", "the CLI's EBUSY names the group's owner", cli == 0,
 	       "\"%s\" %s in the output of %s", uc.needle, cli ? "not found" : "found", cmd);
@@ -780,7 +811,7 @@ static void step_sibling_bind(const struct topology *t)
 	pid_t pid;
 
 	unbind(t->nic);
-	pid = start_hold(&hold, "/dev/uio-dmabuf1", user_hold);
+	pid = start_hold(&hold, t->pair0_node, user_hold);
 	ret = pid > 0 ? bind_to(t->nic, "e1000") : -1;
 	ret = pid > 0 ? finish_hold(&hold, pid) : -1;
 	driver_of(t->nic, val, sizeof(val));
@@ -792,10 +823,160 @@ static void step_sibling_bind(const struct topology *t)
 		probed = kmsg_last(msg);
 		snprintf(msg, sizeof(msg), "revoke at log line %d, e1000 at %d", revoked, probed);
 		record("sibling-bind-revokes", "ENODEV for the holder, revoked before e1000 probes",
-		       ret == 0 && !strcmp(val, "e1000") && live_imports(t->edu1) == 0 &&
-		       !bus_master(t->edu1) && revoked > 0 && revoked < probed,
+		       ret == 0 && !strcmp(val, "e1000") && live_imports(t->pair0) == 0 &&
+		       !bus_master(t->pair0) && revoked > 0 && revoked < probed,
 		       "child status %d, sibling driver %s, %s", ret, val, msg);
 	}
+}
+
+/*
+ * 7b. A device that cannot be reset alone is not isolated: edu 1 shares its
+ * bus with the e1000 (pci-stub now), so no bus reset, and has no FLR or PM.
+ */
+static void step_no_reset(const struct topology *t)
+{
+	unsigned int flags;
+
+	unbind(t->bnic);
+	bind_to(t->bnic, "pci-stub");
+	set_group_type(t->edu1, "DMA");
+	flags = isolation(t->edu1);
+	record("no-reset-flags", "IOMMU, strict, viable, MSI isolated; no reset, not isolated",
+	       flags == (UIO_DMABUF_INFO_IOMMU | UIO_DMABUF_INFO_STRICT |
+			 UIO_DMABUF_INFO_VIABLE | UIO_DMABUF_INFO_MSI_ISOLATED),
+	       "isolation %#x", flags);
+	case_user_refused("no-reset-refused", "/dev/uio-dmabuf1", "has no reset method");
+	case_user_cmd("cli-list-no-reset", "list: not isolated, no reset",
+		      "uio-dmabuf list 2>&1", "not isolated: no-reset");
+}
+
+/* Maps the first 16 KiB of @path (a BAR: sysfs resource0 or /dev/uioN's map 0). */
+static volatile uint32_t *map_regs(const char *path, int *fd)
+{
+	void *p;
+
+	*fd = open(path, O_RDWR | O_CLOEXEC);
+	if (*fd < 0)
+		return NULL;
+	p = mmap(NULL, 0x4000, PROT_READ | PROT_WRITE, MAP_SHARED, *fd, 0);
+	if (p == MAP_FAILED) {
+		close(*fd);
+		return NULL;
+	}
+	return p;
+}
+
+static void unmap_regs(volatile uint32_t *regs, int fd)
+{
+	munmap((void *)regs, 0x4000);
+	close(fd);
+}
+
+/* An e1000 register of @bdf, read as root through sysfs; ~0 when unreadable. */
+static uint32_t nic_reg(const char *bdf, unsigned int reg)
+{
+	volatile uint32_t *regs;
+	char path[256];
+	uint32_t val;
+	int fd;
+
+	pci_path(path, sizeof(path), bdf, "resource0");
+	regs = map_regs(path, &fd);
+	if (!regs)
+		return ~0U;
+	val = regs[reg / 4];
+	unmap_regs(regs, fd);
+	return val;
+}
+
+static void set_nic_reg(const char *bdf, unsigned int reg, uint32_t val)
+{
+	volatile uint32_t *regs;
+	char path[256];
+	int fd;
+
+	pci_path(path, sizeof(path), bdf, "resource0");
+	regs = map_regs(path, &fd);
+	if (!regs)
+		return;
+	regs[reg / 4] = val;
+	unmap_regs(regs, fd);
+}
+
+/*
+ * As the user: open ->node, program the e1000's descriptor bases through
+ * /dev/uioN, as a user's driver sets up its DMA engine; tell the parent, and
+ * close everything once told.
+ */
+static int hold_programmed(void *p)
+{
+	struct user_hold *h = p;
+	volatile uint32_t *regs = NULL;
+	char uio[64];
+	int node, fd = -1;
+	char c;
+
+	node = open(h->node, O_RDWR | O_CLOEXEC);
+	snprintf(uio, sizeof(uio), "/dev/uio%s", h->node + strlen("/dev/uio-dmabuf"));
+	if (node >= 0)
+		regs = map_regs(uio, &fd);
+	if (regs) {
+		regs[E1000_RDBAL / 4] = 0x12345000;
+		regs[E1000_TDBAL / 4] = 0x6789a000;
+	}
+	c = regs != NULL;
+	if (write(h->ready[1], &c, 1) != 1 || !c)
+		return 2;
+	if (read(h->go[0], &c, 1) != 1)
+		return 3;
+	unmap_regs(regs, fd);
+	close(node);
+	return 0;
+}
+
+/*
+ * 7c. Reset between users: the user programs the lone e1000's DMA engine
+ * (its descriptor bases) and closes; the registers read their reset value (0)
+ * once the node is closed, while they kept the user's values as long as it
+ * was open. Then at unbind: values written while a node is open are gone
+ * once the device is unbound, before any other driver can bind.
+ */
+static void step_reset_between_users(const struct topology *t)
+{
+	char node[32], drv[32];
+	uint32_t rd_open, td_open, rd_closed, td_closed, before, after;
+	struct user_hold h;
+	int status;
+	pid_t pid;
+
+	unbind(t->lone);
+	bind_to(t->lone, "uio_dmabuf");
+	set_group_type(t->lone, "DMA");
+	snprintf(node, sizeof(node), "/dev/uio-dmabuf%d", uio_of(t->lone));
+	record("reset-flags", "an e1000 alone behind a root port: isolated, reset",
+	       isolation(t->lone) == ISOLATED_ALL, "%s: isolation %#x", node, isolation(t->lone));
+
+	pid = start_hold(&h, node, hold_programmed);
+	rd_open = pid > 0 ? nic_reg(t->lone, E1000_RDBAL) : ~0U;
+	td_open = pid > 0 ? nic_reg(t->lone, E1000_TDBAL) : ~0U;
+	status = pid > 0 ? finish_hold(&h, pid) : -1;
+	rd_closed = nic_reg(t->lone, E1000_RDBAL);
+	td_closed = nic_reg(t->lone, E1000_TDBAL);
+	record("reset-at-last-close", "the user's descriptor bases kept while open, 0 after close",
+	       status == 0 && rd_open == 0x12345000 && td_open == 0x6789a000 && !rd_closed &&
+	       !td_closed, "holder status %d; RDBAL %#x then %#x, TDBAL %#x then %#x", status,
+	       rd_open, rd_closed, td_open, td_closed);
+
+	pid = start_hold(&h, node, hold_node);
+	set_nic_reg(t->lone, E1000_RDBAL, 0x11111000);
+	before = nic_reg(t->lone, E1000_RDBAL);
+	unbind(t->lone);
+	after = nic_reg(t->lone, E1000_RDBAL);
+	status = pid > 0 ? finish_hold(&h, pid) : -1;
+	driver_of(t->lone, drv, sizeof(drv));
+	record("reset-at-unbind", "unbound with a node open: RDBAL 0 before another driver binds",
+	       status == 0 && before == 0x11111000 && !after && !drv[0],
+	       "holder status %d, RDBAL %#x then %#x, driver \"%s\"", status, before, after, drv);
 }
 
 /* 8. Bridges are refused at probe. */
@@ -830,17 +1011,24 @@ static void step_unbind_restores_mask(const struct topology *t)
 
 static void boot_isolated(void)
 {
-	struct topology t;
+	struct topology t = { 0 };
 
+	/* The bridge's e1000 sits at 02.0, the slot's at 00.2, the lone one at 00.0. */
 	if (uio_bdf(0, t.edu0, sizeof(t.edu0)) || uio_bdf(1, t.edu1, sizeof(t.edu1)) ||
-	    find_pci("0x8086", "0x100e", t.nic, sizeof(t.nic)) ||
-	    find_pci("0x1b36", "0x0001", t.bridge, sizeof(t.bridge))) {
-		record("topology", "edu 0, edu 1 behind a bridge beside an e1000", false,
-		       "devices missing");
+	    find_pci_at("0x8086", "0x100e", ":02.0", t.bnic, sizeof(t.bnic)) ||
+	    find_pci("0x1b36", "0x0001", t.bridge, sizeof(t.bridge)) ||
+	    find_pci_at("0x8086", "0x100e", ":00.2", t.nic, sizeof(t.nic)) ||
+	    find_pci_at("0x8086", "0x10d3", ":00.0", t.pair0, sizeof(t.pair0)) ||
+	    find_pci_at("0x8086", "0x10d3", ":00.1", t.pair1, sizeof(t.pair1)) ||
+	    find_pci_at("0x8086", "0x100e", ":00.0", t.lone, sizeof(t.lone))) {
+		record("topology", "edu 0, edu 1 behind a bridge beside an e1000, a slot of "
+		       "two e1000e and an e1000, an e1000 alone", false, "devices missing");
 		return;
 	}
-	printf("# edu %s (group %d), edu %s and e1000 %s behind bridge %s (group %d)\n",
-	       t.edu0, group_of(t.edu0), t.edu1, t.nic, t.bridge, group_of(t.edu1));
+	printf("# edu %s (group %d); edu %s and e1000 %s behind bridge %s (group %d); "
+	       "e1000e %s, %s and e1000 %s (group %d); e1000 %s (group %d)\n",
+	       t.edu0, group_of(t.edu0), t.edu1, t.bnic, t.bridge, group_of(t.edu1),
+	       t.pair0, t.pair1, t.nic, group_of(t.pair0), t.lone, group_of(t.lone));
 	step_lazy_refused(&t);
 	step_strict_after_fix(&t);
 	step_user_dma();
@@ -850,6 +1038,8 @@ static void boot_isolated(void)
 	step_pci_stub_sibling(&t);
 	step_group_owner(&t);
 	step_sibling_bind(&t);
+	step_no_reset(&t);
+	step_reset_between_users(&t);
 	step_bridge_refused(&t);
 	step_unbind_restores_mask(&t);
 }
@@ -864,8 +1054,9 @@ static void boot_nointremap(void)
 		return;
 	}
 	flags = isolation(edu0);
-	record("nointremap-flags", "IOMMU, strict, viable; MSI not isolated",
-	       flags == (UIO_DMABUF_INFO_IOMMU | UIO_DMABUF_INFO_STRICT | UIO_DMABUF_INFO_VIABLE),
+	record("nointremap-flags", "IOMMU, strict, viable, reset; MSI not isolated",
+	       flags == (UIO_DMABUF_INFO_IOMMU | UIO_DMABUF_INFO_STRICT | UIO_DMABUF_INFO_VIABLE |
+			 UIO_DMABUF_INFO_RESET),
 	       "isolation %#x", flags);
 	case_user_refused("no-intremap-refused", "/dev/uio-dmabuf0", "are not isolated: enable interrupt remapping");
 }
@@ -881,7 +1072,7 @@ static void boot_noiommu(void)
 		return;
 	}
 	flags = isolation(edu0);
-	record("noiommu-flags", "no flag", flags == 0, "isolation %#x", flags);
+	record("noiommu-flags", "reset only", flags == UIO_DMABUF_INFO_RESET, "isolation %#x", flags);
 	write_str("/sys/module/uio_dmabuf/parameters/allow_unsafe_noiommu", "N");
 	case_user_refused("noiommu-refused", "/dev/uio-dmabuf0", "no IOMMU translates the device");
 	fd = open("/dev/uio-dmabuf0", O_RDWR | O_CLOEXEC);

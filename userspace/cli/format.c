@@ -151,10 +151,11 @@ void udb_isolation_text(char *buf, size_t len, int flags)
 		snprintf(buf, len, "no IOMMU");
 		return;
 	}
-	snprintf(buf, len, "not isolated:%s%s%s",
+	snprintf(buf, len, "not isolated:%s%s%s%s",
 		 flags & UIO_DMABUF_INFO_STRICT ? "" : " lazy-domain",
 		 flags & UIO_DMABUF_INFO_VIABLE ? "" : " shared-group",
-		 flags & UIO_DMABUF_INFO_MSI_ISOLATED ? "" : " msi-not-isolated");
+		 flags & UIO_DMABUF_INFO_MSI_ISOLATED ? "" : " msi-not-isolated",
+		 flags & UIO_DMABUF_INFO_RESET ? "" : " no-reset");
 }
 
 void udb_isolation_hint(char *buf, size_t len, int flags, int group)
@@ -187,6 +188,9 @@ void udb_isolation_hint(char *buf, size_t len, int flags, int group)
 		     "(ls /sys/kernel/iommu_groups/%d/devices): unbind it; ", group, group);
 	if (!(flags & UIO_DMABUF_INFO_MSI_ISOLATED))
 		HINT("MSI writes are not isolated: enable interrupt remapping; ");
+	if (!(flags & UIO_DMABUF_INFO_RESET))
+		HINT("the device cannot be reset alone (no FLR or PM reset, and not alone "
+		     "on its bus): put it in a slot of its own; ");
 	HINT("%s", unsafe);
 #undef HINT
 }
@@ -303,10 +307,11 @@ void udb_print_devices_json(FILE *f, const struct udb_device *d, int n)
 		udb_json_string(f, d[i].iommu_type[0] ? d[i].iommu_type : NULL);
 		if (d[i].isolation >= 0)
 			fprintf(f, ", \"isolation\": {\"flags\": %d, \"strict\": %s, \"viable\": %s, "
-				"\"msi_isolated\": %s, \"isolated\": %s}", d[i].isolation,
+				"\"msi_isolated\": %s, \"reset\": %s, \"isolated\": %s}", d[i].isolation,
 				d[i].isolation & UIO_DMABUF_INFO_STRICT ? "true" : "false",
 				d[i].isolation & UIO_DMABUF_INFO_VIABLE ? "true" : "false",
 				d[i].isolation & UIO_DMABUF_INFO_MSI_ISOLATED ? "true" : "false",
+				d[i].isolation & UIO_DMABUF_INFO_RESET ? "true" : "false",
 				d[i].isolation & UIO_DMABUF_INFO_ISOLATED ? "true" : "false");
 		else
 			fputs(", \"isolation\": null", f);

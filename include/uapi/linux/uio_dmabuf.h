@@ -64,7 +64,7 @@
  */
 #define UIO_DMABUF_INFO_MSI_ISOLATED	0x00000008U
 /**
- * define UIO_DMABUF_INFO_ISOLATED - all four flags above are set
+ * define UIO_DMABUF_INFO_ISOLATED - the four flags above and UIO_DMABUF_INFO_RESET are set
  *
  * The import node of an isolated device is governed by its file permissions.
  * Any other device is treated as one without an IOMMU: its node opens only
@@ -74,6 +74,17 @@
  * driver binds to a device of its IOMMU group, or the domain turns lazy.
  */
 #define UIO_DMABUF_INFO_ISOLATED	0x00000010U
+/**
+ * define UIO_DMABUF_INFO_RESET - the device is reset between its users
+ *
+ * A reset of the function alone worked when the device was bound (PCI: FLR,
+ * a power-management reset, or a bus reset when it is alone on its bus; a
+ * platform device: a reset line of the reset framework). It is reset again
+ * when the last writable file of its node closes and at unbind, so that no
+ * DMA engine state one user programmed reaches the next user or a kernel
+ * driver. A device that cannot be reset is not isolated.
+ */
+#define UIO_DMABUF_INFO_RESET		0x00000020U
 
 /**
  * struct uio_dmabuf_info - UIO_DMABUF_IOC_INFO argument (output only)
