@@ -290,13 +290,15 @@ static void uio_dmabuf_explain(struct uio_dmabuf_dev *udev, u32 flags, struct de
 /**
  * uio_dmabuf_reset_locked() - reset the device between two users
  * @udev:       the device, its lock held
- * @dev_locked: the caller holds the device's driver-core lock (remove)
+ * @dev_locked: the caller holds the device's driver-core lock (bind, unbind)
  *
  * Called once the device's DMA is stopped and its imports are gone: when the
  * last writable file of the node closes, and at unbind. A DMA engine a user
  * left programmed must not resume when the next user, or a kernel driver,
- * turns bus mastering on. A failure (the device lock was busy) is retried by
- * the next writable open, which fails if the retry does.
+ * turns bus mastering on. A reset that found a lock busy is retried by the
+ * next writable open, which fails if the retry does; a device that can no
+ * longer be reset alone (a function hot-added on its bus) is not isolated
+ * from then on.
  *
  * Return: 0 when the device was reset or has no reset, else the glue's error.
  */
@@ -308,10 +310,19 @@ int uio_dmabuf_reset_locked(struct uio_dmabuf_dev *udev, bool dev_locked)
 	if (!udev->reset_works)
 		return 0;
 	ret = udev->ops->reset(udev->priv, dev_locked);
-	udev->needs_reset = ret;
-	if (ret)
-		dev_warn(udev->dev, "%s: reset failed (%d): the next open tries again\n",
-			 udev->name, ret);
+	udev->needs_reset = ret == -EAGAIN && !udev->dead;
+	if (!ret)
+		return 0;
+	if (ret != -EAGAIN)
+		udev->reset_works = false;
+	if (udev->dead)
+		dev_err(udev->dev, "%s: not reset at unbind (%d)\n", udev->name, ret);
+	else if (udev->needs_reset)
+		dev_warn_ratelimited(udev->dev, "%s: reset failed (%d): the next open tries again\n",
+				     udev->name, ret);
+	else
+		dev_warn_ratelimited(udev->dev, "%s: the device cannot be reset alone any more (%d): not isolated\n",
+				     udev->name, ret);
 	return ret;
 }
 EXPORT_SYMBOL_IF_KUNIT(uio_dmabuf_reset_locked);

@@ -323,15 +323,19 @@ uio_dmabuf_register(struct device *dev, int index, const struct uio_dmabuf_bus_o
 	ret = uio_dmabuf_setup_dma(udev);
 	if (ret)
 		goto put;
-	/* A reset that works now is what makes the device isolable. */
+	dev_set_drvdata(dev, udev);
+	/*
+	 * A reset that works now is what makes the device isolable; one that
+	 * found a lock busy is retried by the first writable open.
+	 */
 	if (ops->reset) {
 		ret = ops->reset(priv, true);
-		udev->reset_works = !ret;
-		if (ret)
+		udev->reset_works = !ret || ret == -EAGAIN;
+		udev->needs_reset = ret == -EAGAIN;
+		if (!udev->reset_works)
 			dev_info(dev, "%s: no reset of the device alone (%d): not isolated, only unsafe use\n",
 				 udev->name, ret);
 	}
-	dev_set_drvdata(dev, udev);
 	ret = uio_dmabuf_sysfs_add(udev);
 	if (ret)
 		goto restore;

@@ -416,10 +416,14 @@ struct uio_dmabuf_file *uio_dmabuf_file_open(struct uio_dmabuf_dev *udev, bool w
 		ret = -ENODEV;
 		goto unlock;
 	}
+	/* Before admission: a reset that cannot work any more ends isolation. */
+	if (!file->passive && udev->needs_reset && uio_dmabuf_reset_locked(udev, false) &&
+	    udev->needs_reset) {
+		ret = -EAGAIN;
+		goto unlock;
+	}
 	/* Under the lock: a sibling's driver binding now revokes this file. */
 	ret = uio_dmabuf_admit_locked(udev, &file->isolated);
-	if (!ret && !file->passive && udev->needs_reset && uio_dmabuf_reset_locked(udev, false))
-		ret = -EAGAIN;
 	if (!ret && !file->passive)
 		ret = uio_dmabuf_group_claim(udev, file);
 	if (ret)

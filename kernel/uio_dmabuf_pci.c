@@ -16,6 +16,7 @@
  */
 
 #include <linux/bitops.h>
+#include <linux/delay.h>
 #include <linux/device.h>
 #include <linux/dma-mapping.h>
 #include <linux/pci.h>
@@ -50,9 +51,14 @@ struct uio_dmabuf_pci {
 	struct uio_dmabuf_irqs irqs;
 	/*
 	 * Serialises the read-modify-write cycles of PCI_COMMAND: the INTx
-	 * disable bit (IRQ handler, irqcontrol) and the bus master bit.
+	 * disable bit (IRQ handler, irqcontrol) and the bus master bit; and
+	 * protects @resetting and @intx_wanted.
 	 */
 	spinlock_t cmd_lock;
+	/* A reset owns PCI_COMMAND: the INTx handler and irqcontrol keep off. */
+	bool resetting;
+	/* What irqcontrol was asked during a reset (-1: nothing), done after it. */
+	int intx_wanted;
 	struct uio_dmabuf_irq_gate msi_gate;	/* the MSI vector, between handler and write() */
 };
 
@@ -62,7 +68,8 @@ static irqreturn_t uio_dmabuf_pci_irq(int irq, struct uio_info *info)
 	bool ours;
 
 	spin_lock(&up->cmd_lock);
-	ours = pci_check_and_mask_intx(up->pdev);
+	/* Mid-reset, config space reads all-ones: nothing is ours to mask. */
+	ours = !up->resetting && pci_check_and_mask_intx(up->pdev);
 	spin_unlock(&up->cmd_lock);
 
 	/* On IRQ_HANDLED the UIO core wakes the reader of /dev/uioN. */
@@ -96,7 +103,10 @@ static int uio_dmabuf_pci_irqcontrol(struct uio_info *info, s32 on)
 	u16 cmd;
 
 	spin_lock_irqsave(&up->cmd_lock, flags);
-	if (on) {
+	if (up->resetting) {
+		/* The reset restores PCI_COMMAND: this waits for its end. */
+		up->intx_wanted = !!on;
+	} else if (on) {
 		/* Still asserted: it stays masked and is reported once more. */
 		pending = !pci_check_and_unmask_intx(pdev);
 	} else {
@@ -123,30 +133,77 @@ static void uio_dmabuf_pci_set_dma_enabled(void *priv, bool enable)
 	spin_unlock_irqrestore(&up->cmd_lock, flags);
 }
 
+/* How long bind and unbind try for the upstream bridge's lock. */
+#define UIO_DMABUF_PCI_BRIDGE_TRIES	100
+#define UIO_DMABUF_PCI_BRIDGE_WAIT_MS	10
+
 /*
  * A reset of the function alone, as the PCI core chooses it (FLR, PM reset, a
  * bus reset when the device is alone on its bus), with its config space saved
  * and restored; never a reset of other devices. The upstream bridge is locked
  * as pci_reset_function() locks it, so that its config space stays consistent
  * through a bus reset; only tried, as VFIO does, since the device's own lock
- * may be held already and the bridge's is taken first elsewhere. A device
- * that is gone is not touched.
+ * may be held already and the bridge's is taken first elsewhere. At bind and
+ * unbind (@locked) it is tried for a second (a sibling's reset holds it that
+ * long), at a close once. A device that is gone is not touched.
  */
 static int uio_dmabuf_pci_reset(void *priv, bool locked)
 {
 	struct pci_dev *pdev = ((struct uio_dmabuf_pci *)priv)->pdev;
 	struct pci_dev *bridge = pci_upstream_bridge(pdev);
+	int tries = locked ? UIO_DMABUF_PCI_BRIDGE_TRIES : 1;
 	int ret;
 
 	if (pci_dev_is_disconnected(pdev))
 		return -ENODEV;
-	if (bridge && !pci_dev_trylock(bridge))
-		return -EAGAIN;
+	while (bridge && !pci_dev_trylock(bridge)) {
+		if (!--tries)
+			return -EAGAIN;
+		msleep(UIO_DMABUF_PCI_BRIDGE_WAIT_MS);
+	}
 	ret = locked ? pci_reset_function_locked(pdev) : pci_try_reset_function(pdev);
 	if (bridge)
 		pci_dev_unlock(bridge);
 	return ret;
 }
+
+/* Any reset of the device (ours, sysfs's, AER's): PCI_COMMAND is the core's. */
+static void uio_dmabuf_pci_reset_prepare(struct pci_dev *pdev)
+{
+	struct uio_dmabuf_dev *udev = pci_get_drvdata(pdev);
+	struct uio_dmabuf_pci *up = udev ? udev->priv : NULL;
+	unsigned long flags;
+
+	if (!up)
+		return;
+	spin_lock_irqsave(&up->cmd_lock, flags);
+	up->resetting = true;
+	up->intx_wanted = -1;
+	spin_unlock_irqrestore(&up->cmd_lock, flags);
+}
+
+/* PCI_COMMAND is restored: what irqcontrol was asked meanwhile is done now. */
+static void uio_dmabuf_pci_reset_done(struct pci_dev *pdev)
+{
+	struct uio_dmabuf_dev *udev = pci_get_drvdata(pdev);
+	struct uio_dmabuf_pci *up = udev ? udev->priv : NULL;
+	unsigned long flags;
+	int wanted;
+
+	if (!up)
+		return;
+	spin_lock_irqsave(&up->cmd_lock, flags);
+	up->resetting = false;
+	wanted = up->intx_wanted;
+	spin_unlock_irqrestore(&up->cmd_lock, flags);
+	if (wanted >= 0 && up->info.irqcontrol == uio_dmabuf_pci_irqcontrol)
+		uio_dmabuf_pci_irqcontrol(&up->info, wanted);
+}
+
+static const struct pci_error_handlers uio_dmabuf_pci_err_handler = {
+	.reset_prepare = uio_dmabuf_pci_reset_prepare,
+	.reset_done = uio_dmabuf_pci_reset_done,
+};
 
 static const struct uio_dmabuf_bus_ops uio_dmabuf_pci_ops = {
 	.set_dma_enabled = uio_dmabuf_pci_set_dma_enabled,
@@ -372,6 +429,7 @@ static struct pci_driver uio_dmabuf_pci_driver = {
 	.id_table = NULL,	/* bound with driver_override or new_id only */
 	.probe = uio_dmabuf_pci_probe,
 	.remove = uio_dmabuf_pci_remove,
+	.err_handler = &uio_dmabuf_pci_err_handler,
 };
 
 /* Whether @drv is this module's PCI driver (not merely one of its name). */

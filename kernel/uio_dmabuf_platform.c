@@ -10,6 +10,7 @@
  * parameter of_id=.
  */
 
+#include <linux/delay.h>
 #include <linux/device.h>
 #include <linux/dma-mapping.h>
 #include <linux/interrupt.h>
@@ -46,11 +47,22 @@ static int uio_dmabuf_platform_irqcontrol(struct uio_info *info, s32 on)
 	return 0;
 }
 
+/* A pulse of the reset lines; assert and deassert where the controller has no pulse. */
 static int uio_dmabuf_platform_reset(void *priv, bool locked)
 {
 	struct uio_dmabuf_platform *up = priv;
+	int ret;
 
-	return up->rstc ? reset_control_reset(up->rstc) : -ENOTTY;
+	if (!up->rstc)
+		return -ENOTTY;
+	ret = reset_control_reset(up->rstc);
+	if (ret != -ENOTSUPP)
+		return ret;
+	ret = reset_control_assert(up->rstc);
+	if (ret)
+		return ret;
+	usleep_range(10, 20);
+	return reset_control_deassert(up->rstc);
 }
 
 static const struct uio_dmabuf_bus_ops uio_dmabuf_platform_ops = {

@@ -87,6 +87,7 @@ struct uio_dmabuf_test_ctx {
 	int resets;		/* calls */
 	int resets_locked;	/* calls with the device lock held (bind, unbind) */
 	int resets_with_dma;	/* calls while DMA was on */
+	int resets_mapped;	/* calls while @watch was still mapped */
 	int reset_ret;
 };
 

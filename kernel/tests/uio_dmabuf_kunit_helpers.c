@@ -32,6 +32,7 @@ static int uio_dmabuf_test_reset(void *priv, bool locked)
 	ctx->resets++;
 	ctx->resets_locked += locked;
 	ctx->resets_with_dma += ctx->dma_enabled;
+	ctx->resets_mapped += ctx->watch && atomic_read(&ctx->watch->mapped);
 	return ctx->reset_ret;
 }
 

@@ -339,60 +339,79 @@ static struct uio_dmabuf_dev *uio_dmabuf_test_reset_device(struct kunit *test, c
 	return udev;
 }
 
+/* Open a file of @udev; released when the case ends or by uio_dmabuf_test_close(). */
+static struct uio_dmabuf_file *uio_dmabuf_test_open_mode(struct kunit *test,
+							 struct uio_dmabuf_dev *udev,
+							 bool writable)
+{
+	struct uio_dmabuf_file *file = uio_dmabuf_file_open(udev, writable);
+
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, file);
+	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test,
+							   uio_dmabuf_test_file_release_action,
+							   file));
+	return file;
+}
+
+static void uio_dmabuf_test_close(struct kunit *test, struct uio_dmabuf_file *file)
+{
+	kunit_release_action(test, uio_dmabuf_test_file_release_action, file);
+}
+
 /*
  * Reset between users: once at bind, which makes RESET one of the isolation
  * flags; when the last writable file closes (not a read-only one, not while
- * another writer is open), with DMA already stopped; a reset that failed is
- * retried by the next writable open, which fails with EAGAIN while it keeps
- * failing; once more at unbind, with the device lock, and not again.
+ * another writer is open), with DMA already stopped and its imports
+ * unmapped; a reset that failed is retried by the next writable open, which
+ * fails with EAGAIN while it keeps failing; once more at unbind, with the
+ * device lock, and not again.
  */
 static void uio_dmabuf_test_reset_between_users(struct kunit *test)
 {
 	struct uio_dmabuf_test_ctx *ctx = test->priv;
 	struct uio_dmabuf_file *a, *b, *ro;
+	struct uio_dmabuf_test_buf *buf;
 	struct uio_dmabuf_dev *udev;
+	struct dma_buf *dmabuf;
 
 	/* ctx's hooks follow this device from here: the fixture's device is idle. */
-	kunit_release_action(test, uio_dmabuf_test_file_release_action, ctx->file);
+	uio_dmabuf_test_close(test, ctx->file);
 	KUNIT_ASSERT_FALSE(test, ctx->dma_enabled);
 	udev = uio_dmabuf_test_reset_device(test, "uio-dmabuf-test-reset");
 	KUNIT_EXPECT_EQ(test, ctx->resets, 1);
 	KUNIT_EXPECT_EQ(test, ctx->resets_locked, 1);
 	KUNIT_EXPECT_EQ(test, uio_dmabuf_isolation(udev, NULL), UIO_DMABUF_INFO_RESET);
 
-	a = uio_dmabuf_file_open(udev, true);
-	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, a);
-	b = uio_dmabuf_file_open(udev, true);
-	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, b);
-	ro = uio_dmabuf_file_open(udev, false);
-	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, ro);
-	uio_dmabuf_file_release(a);
+	a = uio_dmabuf_test_open_mode(test, udev, true);
+	b = uio_dmabuf_test_open_mode(test, udev, true);
+	ro = uio_dmabuf_test_open_mode(test, udev, false);
+	dmabuf = uio_dmabuf_test_new(test, &uio_dmabuf_test_layouts[0], &buf);
+	KUNIT_ASSERT_EQ(test, 0, uio_dmabuf_test_import(b, dmabuf, 0, 0, NULL));
+	ctx->watch = buf;
+	uio_dmabuf_test_close(test, a);
 	KUNIT_EXPECT_EQ(test, ctx->resets, 1);
-	uio_dmabuf_file_release(b);
+	uio_dmabuf_test_close(test, b);
 	KUNIT_EXPECT_EQ(test, ctx->resets, 2);
 	KUNIT_EXPECT_EQ(test, ctx->resets_with_dma, 0);
-	uio_dmabuf_file_release(ro);
+	KUNIT_EXPECT_EQ(test, ctx->resets_mapped, 0);
+	uio_dmabuf_test_close(test, ro);
 	KUNIT_EXPECT_EQ(test, ctx->resets, 2);
 
 	/* The device lock was busy: the next writable open retries. */
 	ctx->reset_ret = -EAGAIN;
-	a = uio_dmabuf_file_open(udev, true);
-	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, a);
-	uio_dmabuf_file_release(a);
+	a = uio_dmabuf_test_open_mode(test, udev, true);
+	uio_dmabuf_test_close(test, a);
 	KUNIT_EXPECT_EQ(test, ctx->resets, 3);
 	a = uio_dmabuf_file_open(udev, true);
 	KUNIT_EXPECT_EQ(test, PTR_ERR_OR_ZERO(a), -EAGAIN);
 	if (!IS_ERR(a))
 		uio_dmabuf_file_release(a);
 	KUNIT_EXPECT_EQ(test, ctx->resets, 4);
-	ro = uio_dmabuf_file_open(udev, false);
-	KUNIT_EXPECT_FALSE(test, IS_ERR(ro));
-	if (!IS_ERR(ro))
-		uio_dmabuf_file_release(ro);
+	ro = uio_dmabuf_test_open_mode(test, udev, false);
+	uio_dmabuf_test_close(test, ro);
 	KUNIT_EXPECT_EQ(test, ctx->resets, 4);
 	ctx->reset_ret = 0;
-	a = uio_dmabuf_file_open(udev, true);
-	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, a);
+	a = uio_dmabuf_test_open_mode(test, udev, true);
 	KUNIT_EXPECT_EQ(test, ctx->resets, 5);
 
 	/* Unbind with a file open: reset once, with the device lock held. */
@@ -400,9 +419,35 @@ static void uio_dmabuf_test_reset_between_users(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, ctx->resets, 6);
 	KUNIT_EXPECT_EQ(test, ctx->resets_locked, 2);
 	KUNIT_EXPECT_EQ(test, ctx->resets_with_dma, 0);
-	uio_dmabuf_file_release(a);
+	uio_dmabuf_test_close(test, a);
 	kunit_release_action(test, uio_dmabuf_test_unregister_action, udev);
 	KUNIT_EXPECT_EQ(test, ctx->resets, 6);
+}
+
+/*
+ * A reset that found a lock busy at bind keeps the device resettable and is
+ * retried by the first writable open; a reset that stops working (-ENOTTY:
+ * a function joined the bus) ends isolation, and opens are judged without it.
+ */
+static void uio_dmabuf_test_reset_later(struct kunit *test)
+{
+	struct uio_dmabuf_test_ctx *ctx = test->priv;
+	struct uio_dmabuf_file *file;
+	struct uio_dmabuf_dev *udev;
+
+	ctx->reset_ret = -EAGAIN;
+	udev = uio_dmabuf_test_reset_device(test, "uio-dmabuf-test-reset-later");
+	KUNIT_EXPECT_EQ(test, uio_dmabuf_isolation(udev, NULL), UIO_DMABUF_INFO_RESET);
+	ctx->reset_ret = 0;
+	file = uio_dmabuf_test_open_mode(test, udev, true);
+	KUNIT_EXPECT_EQ(test, ctx->resets, 2);
+	ctx->reset_ret = -ENOTTY;
+	uio_dmabuf_test_close(test, file);
+	KUNIT_EXPECT_EQ(test, ctx->resets, 3);
+	KUNIT_EXPECT_EQ(test, uio_dmabuf_isolation(udev, NULL), 0);
+	file = uio_dmabuf_test_open_mode(test, udev, true);
+	uio_dmabuf_test_close(test, file);
+	KUNIT_EXPECT_EQ(test, ctx->resets, 3);
 }
 
 /* A device whose reset does not work at bind is never reset, nor isolated. */
@@ -415,9 +460,8 @@ static void uio_dmabuf_test_no_reset(struct kunit *test)
 	ctx->reset_ret = -ENOTTY;
 	udev = uio_dmabuf_test_reset_device(test, "uio-dmabuf-test-noreset");
 	KUNIT_EXPECT_EQ(test, uio_dmabuf_isolation(udev, NULL), 0);
-	file = uio_dmabuf_file_open(udev, true);
-	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, file);
-	uio_dmabuf_file_release(file);
+	file = uio_dmabuf_test_open_mode(test, udev, true);
+	uio_dmabuf_test_close(test, file);
 	kunit_release_action(test, uio_dmabuf_test_unregister_action, udev);
 	KUNIT_EXPECT_EQ(test, ctx->resets, 1);
 }
@@ -487,6 +531,7 @@ static struct kunit_case uio_dmabuf_lifetime_cases[] = {
 	KUNIT_CASE(uio_dmabuf_test_revoke),
 	KUNIT_CASE(uio_dmabuf_test_restore_dma),
 	KUNIT_CASE(uio_dmabuf_test_reset_between_users),
+	KUNIT_CASE(uio_dmabuf_test_reset_later),
 	KUNIT_CASE(uio_dmabuf_test_no_reset),
 	KUNIT_CASE(uio_dmabuf_test_fill_mem),
 	{}

@@ -70,7 +70,7 @@ static void describe_device(const char *uio, struct udb_device *d)
 /*
  * Why the import node @node ("/dev/uio-dmabufN") could not be opened (@err),
  * as advice in @hint: the isolation conditions for EPERM, the IOMMU group's
- * owner for EBUSY, what is missing for ENOENT.
+ * owner for EBUSY, a failed reset for EAGAIN, what is missing for ENOENT.
  */
 void cli_describe_node(const char *node, int err, char *hint, size_t len)
 {
@@ -86,6 +86,9 @@ void cli_describe_node(const char *node, int err, char *hint, size_t len)
 	} else if (err == -EBUSY) {
 		describe_device(uio, &d);
 		udb_owner_hint(hint, len, d.owner, d.iommu_group);
+	} else if (err == -EAGAIN) {
+		snprintf(hint, len, "the device could not be reset since its last user "
+			 "(the kernel log says why): try again");
 	} else if (access("/sys/module/" DRIVER, F_OK)) {
 		snprintf(hint, len, "the uio_dmabuf driver is not loaded: modprobe " DRIVER
 			 " (from the uio-dmabuf-dkms package, or make dkms-install), then "

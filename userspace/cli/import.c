@@ -45,12 +45,12 @@ static const char *const direction_names[] = {
 /*
  * Opens the import node @node; a refusal (EPERM) is reported with the
  * isolation conditions the device does not meet, a busy IOMMU group (EBUSY)
- * with its owner, a missing node with what provides it.
+ * with its owner, a failed reset (EAGAIN), a missing node with what provides it.
  */
 static int open_node(const char *command, const char *node, const char *buffer, int *status)
 {
 	int fd = uiodmabuf_open(node);
-	bool described = fd == -EPERM || fd == -ENOENT || fd == -EBUSY;
+	bool described = fd == -EPERM || fd == -ENOENT || fd == -EBUSY || fd == -EAGAIN;
 	char hint[768];
 
 	if (fd >= 0)

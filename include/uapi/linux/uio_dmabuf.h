@@ -64,7 +64,7 @@
  */
 #define UIO_DMABUF_INFO_MSI_ISOLATED	0x00000008U
 /**
- * define UIO_DMABUF_INFO_ISOLATED - the four flags above and UIO_DMABUF_INFO_RESET are set
+ * define UIO_DMABUF_INFO_ISOLATED - the flags above and UIO_DMABUF_INFO_RESET are set
  *
  * The import node of an isolated device is governed by its file permissions.
  * Any other device is treated as one without an IOMMU: its node opens only
