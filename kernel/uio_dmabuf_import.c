@@ -366,7 +366,8 @@ void uio_dmabuf_revoke_locked(struct uio_dmabuf_dev *udev, struct list_head *dea
  * @udev: the device
  *
  * Called when the device loses its isolation while its node is open. The open
- * files answer ENODEV from here on; new opens are judged afresh.
+ * files answer ENODEV from here on, and their MSI-X vectors are unbound; new
+ * opens are judged afresh.
  */
 void uio_dmabuf_revoke(struct uio_dmabuf_dev *udev)
 {
@@ -376,6 +377,7 @@ void uio_dmabuf_revoke(struct uio_dmabuf_dev *udev)
 	uio_dmabuf_revoke_locked(udev, &dead);
 	mutex_unlock(&udev->lock);
 	uio_dmabuf_destroy(udev, &dead);
+	uio_dmabuf_unbind_revoked_vectors(udev);
 }
 EXPORT_SYMBOL_IF_KUNIT(uio_dmabuf_revoke);
 

@@ -4,7 +4,8 @@
  * user space binds to eventfds through UIO_DMABUF_IOC_SET_IRQ_EVENTFD on the
  * import node, as VFIO does (the UIO core has one interrupt per device). A
  * vector's IRQ is requested while it is bound and freed when it is unbound,
- * when the file that bound it is closed, or when the device is unbound.
+ * when the file that bound it is closed or revoked, or when the device is
+ * unbound.
  */
 
 #include <linux/eventfd.h>
@@ -83,6 +84,36 @@ void uio_dmabuf_unbind_vectors(struct uio_dmabuf_dev *udev, struct uio_dmabuf_fi
 	mutex_unlock(&udev->vectors_lock);
 }
 
+/**
+ * uio_dmabuf_unbind_revoked_vectors() - drop the bindings of revoked files
+ * @udev: the device, its lock not held
+ *
+ * A revoked file can no longer use its vectors: their bindings go at the
+ * revocation, not when the file is closed, so that a file opened afterwards
+ * can bind them. A binding's owner is alive under the vectors lock (its
+ * release unbinds under it before the file is freed).
+ */
+void uio_dmabuf_unbind_revoked_vectors(struct uio_dmabuf_dev *udev)
+{
+	unsigned int i;
+	bool gone;
+
+	lockdep_assert_not_held(&udev->lock);
+	mutex_lock(&udev->vectors_lock);
+	for (i = 0; i < udev->nr_vectors; i++) {
+		struct uio_dmabuf_vector *vec = &udev->vectors[i];
+
+		if (!vec->trigger)
+			continue;
+		mutex_lock(&udev->lock);
+		gone = uio_dmabuf_file_gone_locked(vec->owner);
+		mutex_unlock(&udev->lock);
+		if (gone)
+			uio_dmabuf_vector_unbind(vec);
+	}
+	mutex_unlock(&udev->vectors_lock);
+}
+
 /*
  * Bind @vec to @trigger for @file (the reference passes to the vector), or,
  * @trigger NULL, unbind it. Under the vectors lock.
@@ -126,6 +157,8 @@ int uio_dmabuf_set_irq_eventfd(struct uio_dmabuf_file *file, u32 vector, int fd)
 {
 	struct uio_dmabuf_dev *udev = file->udev;
 	struct eventfd_ctx *trigger = NULL;
+	struct uio_dmabuf_vector *vec;
+	bool stale;
 	int ret;
 
 	/* nr_vectors is set before the node exists and never changes. */
@@ -146,8 +179,13 @@ int uio_dmabuf_set_irq_eventfd(struct uio_dmabuf_file *file, u32 vector, int fd)
 	ret = uio_dmabuf_lock_file(file);
 	if (ret)
 		goto unlock;
+	/* A binding left by a file revoked since (a lazy domain found late). */
+	vec = &udev->vectors[vector];
+	stale = vec->trigger && uio_dmabuf_file_gone_locked(vec->owner);
 	mutex_unlock(&udev->lock);
-	ret = uio_dmabuf_vector_set(file, &udev->vectors[vector], trigger);
+	if (stale)
+		uio_dmabuf_vector_unbind(vec);
+	ret = uio_dmabuf_vector_set(file, vec, trigger);
 	if (!ret)
 		trigger = NULL;
 unlock:

@@ -43,7 +43,7 @@ MODULE_PARM_DESC(allow_unsafe_noiommu,
 /*
  * Protects uio_dmabuf_devs, the bound devices, which the bus notifier walks
  * when a kernel driver binds to a device of their IOMMU groups. Taken before
- * any device's lock.
+ * any device's locks.
  */
 static DEFINE_MUTEX(uio_dmabuf_devs_lock);
 static LIST_HEAD(uio_dmabuf_devs);
@@ -85,7 +85,8 @@ static void uio_dmabuf_restore_dma(struct uio_dmabuf_dev *udev)
  * A kernel driver is binding to @dev (the IOMMU core has just counted it as a
  * user of the group's DMA domain, and it has not probed yet): any uio_dmabuf
  * device of the same group is no longer isolated, so stop its DMA and revoke
- * its imports before that driver maps anything.
+ * its imports before that driver maps anything, and unbind the MSI-X vectors
+ * of the revoked files.
  */
 int uio_dmabuf_bus_notify(struct notifier_block *nb, unsigned long action, void *data)
 {
@@ -117,6 +118,7 @@ int uio_dmabuf_bus_notify(struct notifier_block *nb, unsigned long action, void 
 		 */
 		uio_dmabuf_destroy(udev, &dead);
 		wait_var_event(&udev->inflight, !atomic_read(&udev->inflight));
+		uio_dmabuf_unbind_revoked_vectors(udev);
 	}
 	mutex_unlock(&uio_dmabuf_devs_lock);
 	iommu_group_put(group);

@@ -95,7 +95,8 @@ struct uio_dmabuf_irqs {
  * struct uio_dmabuf_vector - an MSI-X vector that user space may bind
  * @irq:     its Linux IRQ number, requested while it is bound
  * @trigger: the eventfd it signals (a reference is held), or NULL: unbound
- * @owner:   the open file that bound it; only compared, never dereferenced
+ * @owner:   the open file that bound it; dereferenced only under the device's
+ *           vectors lock, which the file's release takes before it is freed
  * @name:    its name in /proc/interrupts, "uio-dmabufN-msixV"
  */
 struct uio_dmabuf_vector {
@@ -344,6 +345,7 @@ __poll_t uio_dmabuf_file_poll(struct uio_dmabuf_file *file, struct file *filp,
 /* uio_dmabuf_irq.c */
 int uio_dmabuf_vectors_init(struct uio_dmabuf_dev *udev, const struct uio_dmabuf_irqs *irqs);
 void uio_dmabuf_unbind_vectors(struct uio_dmabuf_dev *udev, struct uio_dmabuf_file *file);
+void uio_dmabuf_unbind_revoked_vectors(struct uio_dmabuf_dev *udev);
 int uio_dmabuf_set_irq_eventfd(struct uio_dmabuf_file *file, u32 vector, int fd);
 
 /* uio_dmabuf_segments.c */

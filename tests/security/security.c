@@ -28,6 +28,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
@@ -696,9 +697,12 @@ static void step_shared_group(struct topology *t)
 	unsigned int flags;
 	int ret;
 
+	/* With its MSI-X vectors, for eventfds (step 7a), through the rebind. */
+	write_str("/sys/module/uio_dmabuf/parameters/irq_mode", "msix");
 	bind_to(t->pair0, "uio_dmabuf");
 	snprintf(t->pair0_node, sizeof(t->pair0_node), "/dev/uio-dmabuf%d", uio_of(t->pair0));
 	set_group_type(t->pair0, "DMA");
+	write_str("/sys/module/uio_dmabuf/parameters/irq_mode", "auto");
 	flags = isolation(t->pair0);
 	record("shared-flags", "IOMMU, strict, MSI isolated, reset; not viable",
 	       flags == (UIO_DMABUF_INFO_IOMMU | UIO_DMABUF_INFO_STRICT |
@@ -827,6 +831,77 @@ static void step_sibling_bind(const struct topology *t)
 		       !bus_master(t->pair0) && revoked > 0 && revoked < probed,
 		       "child status %d, sibling driver %s, %s", ret, val, msg);
 	}
+}
+
+/* As the user: open ->node and bind vector 0 to an eventfd; 0 when it binds. */
+static int bind_vector0(const char *node)
+{
+	int fd = open(node, O_RDWR | O_CLOEXEC), efd = eventfd(0, EFD_CLOEXEC), ret;
+
+	ret = fd < 0 || efd < 0 ? -EBADF : uiodmabuf_set_irq_eventfd(fd, 0, efd);
+	if (ret)
+		printf("# user: SET_IRQ_EVENTFD of vector 0 on %s: %s\n", node,
+		       strerrorname_np(-ret));
+	return ret;
+}
+
+static int user_bind_vector0(void *p)
+{
+	return bind_vector0(((struct user_open *)p)->node) ? 1 : 0;
+}
+
+/* As the user: bind vector 0, tell the parent, keep the file open until told. */
+static int hold_vector(void *p)
+{
+	struct user_hold *h = p;
+	char c = !bind_vector0(h->node);
+
+	if (write(h->ready[1], &c, 1) != 1 || !c)
+		return 2;
+	if (read(h->go[0], &c, 1) != 1)
+		return 3;
+	return 0;
+}
+
+/* Whether /proc/interrupts has a line naming @name. */
+static bool irq_listed(const char *name)
+{
+	char cmd[128];
+
+	snprintf(cmd, sizeof(cmd), "grep -qw '%s' /proc/interrupts", name);
+	return system(cmd) == 0;
+}
+
+/*
+ * 7a. A revoked file's MSI-X bindings go with the revocation: the user binds
+ * vector 0 of the first e1000e (MSI-X) and keeps the file open; e1000 binds to
+ * the sibling (revocation), the vector's IRQ is freed at once; with the
+ * sibling unbound again, a new file of the same user binds vector 0 while the
+ * revoked file is still open.
+ */
+static void step_revoked_vectors(const struct topology *t)
+{
+	struct user_open u = { .node = t->pair0_node };
+	bool before, after;
+	struct user_hold h;
+	char name[48];
+	int status, rebind;
+	pid_t pid;
+
+	snprintf(name, sizeof(name), "uio-dmabuf%d-msix0", uio_of(t->pair0));
+	unbind(t->nic);
+	pid = start_hold(&h, t->pair0_node, hold_vector);
+	before = pid > 0 && irq_listed(name);
+	bind_to(t->nic, "e1000");
+	after = irq_listed(name);
+	unbind(t->nic);
+	rebind = as_user(user_bind_vector0, &u);
+	status = pid > 0 ? finish_hold(&h, pid) : -1;
+	record("revoked-vectors-unbound",
+	       "the revoked file's vector freed at the revocation, bound again by a new file",
+	       before && !after && rebind == 0 && status == 0,
+	       "%s listed %s, then %s; new file's bind %s, holder status %d", name,
+	       before ? "yes" : "no", after ? "yes" : "no", rebind ? "failed" : "ok", status);
 }
 
 /*
@@ -1038,6 +1113,7 @@ static void boot_isolated(void)
 	step_pci_stub_sibling(&t);
 	step_group_owner(&t);
 	step_sibling_bind(&t);
+	step_revoked_vectors(&t);
 	step_no_reset(&t);
 	step_reset_between_users(&t);
 	step_bridge_refused(&t);

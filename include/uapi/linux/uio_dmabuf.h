@@ -304,9 +304,9 @@ struct uio_dmabuf_sync {
  * Binds an MSI-X vector to an eventfd, as VFIO does: the vector is enabled
  * while it is bound, and the binding takes its own reference to the eventfd,
  * so @fd may be closed afterwards. A binding belongs to the file that made it
- * and is undone when that file is closed or the device unbound. Interrupts
- * reach the CPU only while the device may master the bus: while an import
- * node file is open. Errors: EINVAL (@vector not below nr_irq_vectors, @fd
+ * and is undone when that file is closed or revoked or the device unbound.
+ * Interrupts reach the CPU only while the device may master the bus: while an
+ * import node file is open. Errors: EINVAL (@vector not below nr_irq_vectors, @fd
  * below -1, nonzero @flags or @reserved, or @fd not an eventfd), EBADF (@fd is
  * not open), EBUSY (@vector is bound already, or, to unbind, bound by another
  * file), ENOENT (unbinding a vector that is not bound), ENODEV (the device was
