@@ -157,7 +157,9 @@ static void uio_dmabuf_test_reserved_fields(struct kunit *test)
 	struct uio_dmabuf_release rel;
 	struct uio_dmabuf_sync sync;
 	struct uio_dmabuf_irq_eventfd irq;
+	struct uio_dmabuf_file *vfile;
 
+	vfile = uio_dmabuf_test_open(test, uio_dmabuf_test_vector_device(test, 1));
 	uio_dmabuf_test_imported(test, &uio_dmabuf_test_layouts[0], &buf, &imp);
 
 	gs = (struct uio_dmabuf_get_segments){ .handle = imp.handle, .reserved = 1 };
@@ -181,12 +183,17 @@ static void uio_dmabuf_test_reserved_fields(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, -EINVAL, uio_dmabuf_test_ioctl(test, ctx->file,
 							     UIO_DMABUF_IOC_SYNC,
 							     &sync, sizeof(sync)));
+	/* Nonzero reserved and flags, else ENOENT: vector 0 exists, unbound. */
 	irq = (struct uio_dmabuf_irq_eventfd){ .fd = -1, .reserved = 1 };
-	KUNIT_EXPECT_EQ(test, -EINVAL, uio_dmabuf_test_ioctl(test, ctx->file,
+	KUNIT_EXPECT_EQ(test, -EINVAL, uio_dmabuf_test_ioctl(test, vfile,
 							     UIO_DMABUF_IOC_SET_IRQ_EVENTFD,
 							     &irq, sizeof(irq)));
 	irq = (struct uio_dmabuf_irq_eventfd){ .fd = -1, .flags = 1 };
-	KUNIT_EXPECT_EQ(test, -EINVAL, uio_dmabuf_test_ioctl(test, ctx->file,
+	KUNIT_EXPECT_EQ(test, -EINVAL, uio_dmabuf_test_ioctl(test, vfile,
+							     UIO_DMABUF_IOC_SET_IRQ_EVENTFD,
+							     &irq, sizeof(irq)));
+	irq = (struct uio_dmabuf_irq_eventfd){ .fd = -1 };
+	KUNIT_EXPECT_EQ(test, -ENOENT, uio_dmabuf_test_ioctl(test, vfile,
 							     UIO_DMABUF_IOC_SET_IRQ_EVENTFD,
 							     &irq, sizeof(irq)));
 	/* Nothing was released by the rejected calls. */

@@ -126,6 +126,7 @@ struct dma_buf *uio_dmabuf_test_imported(struct kunit *test,
 					 struct uio_dmabuf_import *imp);
 void uio_dmabuf_test_invalidate(struct dma_buf *dmabuf, int map_error);
 struct uio_dmabuf_dev *uio_dmabuf_test_device(struct kunit *test, int n);
+struct uio_dmabuf_dev *uio_dmabuf_test_vector_device(struct kunit *test, int n);
 struct uio_dmabuf_file *uio_dmabuf_test_open(struct kunit *test, struct uio_dmabuf_dev *udev);
 
 long uio_dmabuf_test_ioctl(struct kunit *test, struct uio_dmabuf_file *file,

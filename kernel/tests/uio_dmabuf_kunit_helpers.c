@@ -123,6 +123,44 @@ struct uio_dmabuf_dev *uio_dmabuf_test_device(struct kunit *test, int n)
 	return udev;
 }
 
+/* No IRQ is ever requested for it: only unbinding is asked of the vector. */
+static int uio_dmabuf_test_vector_irq(void *priv, unsigned int vector)
+{
+	return 0;
+}
+
+/**
+ * uio_dmabuf_test_vector_device() - a KUnit device with one MSI-X vector
+ * @test: the case
+ * @n:    tells devices apart, as for uio_dmabuf_test_device()
+ *
+ * Its vector has no IRQ behind it: a case may ask to unbind it (ENOENT) and
+ * check the argument, never bind it.
+ *
+ * Return: the device, unregistered when the case ends.
+ */
+struct uio_dmabuf_dev *uio_dmabuf_test_vector_device(struct kunit *test, int n)
+{
+	static const struct uio_dmabuf_irqs irqs = {
+		.mode = UIO_DMABUF_IRQ_MSIX,
+		.nr_vectors = 1,
+		.vector_irq = uio_dmabuf_test_vector_irq,
+	};
+	struct uio_dmabuf_dev *udev;
+	struct device *dev;
+	char name[32];
+
+	snprintf(name, sizeof(name), "uio-dmabuf-test-msix%d", n);
+	dev = kunit_device_register(test, name);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, dev);
+	dev->dma_mask = &dev->coherent_dma_mask;
+	udev = uio_dmabuf_register(dev, 920 + n, &uio_dmabuf_test_bus_ops, test->priv, &irqs);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, udev);
+	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test, uio_dmabuf_test_unregister_action,
+							   udev));
+	return udev;
+}
+
 /**
  * uio_dmabuf_test_open() - open an import node's file
  * @test: the case
