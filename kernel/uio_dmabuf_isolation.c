@@ -255,6 +255,29 @@ u32 uio_dmabuf_isolation(struct uio_dmabuf_dev *udev, struct device **sibling)
 }
 EXPORT_SYMBOL_IF_KUNIT(uio_dmabuf_isolation);
 
+/**
+ * uio_dmabuf_isolation_now() - uio_dmabuf_isolation() for a reader of sysfs
+ * @udev: the device
+ *
+ * The attribute outlives the device's DMA ownership: the driver core gives
+ * that up after .remove and removes the attribute (devres) only after that,
+ * when another driver of the group may already have the domain freed. Once
+ * the device is unbound (dead, under its lock) no domain is read.
+ *
+ * Return: the flags, or 0 once the device is unbound.
+ */
+u32 uio_dmabuf_isolation_now(struct uio_dmabuf_dev *udev)
+{
+	u32 flags = 0;
+
+	mutex_lock(&udev->lock);
+	if (!udev->dead)
+		flags = uio_dmabuf_isolation(udev, NULL);
+	mutex_unlock(&udev->lock);
+	return flags;
+}
+EXPORT_SYMBOL_IF_KUNIT(uio_dmabuf_isolation_now);
+
 bool uio_dmabuf_domain_strict(struct device *dev)
 {
 	struct iommu_domain *domain = iommu_get_domain_for_dev(dev);

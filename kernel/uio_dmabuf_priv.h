@@ -322,6 +322,7 @@ int uio_dmabuf_bus_notify(struct notifier_block *nb, unsigned long action, void 
 
 /* uio_dmabuf_isolation.c */
 u32 uio_dmabuf_isolation(struct uio_dmabuf_dev *udev, struct device **sibling);
+u32 uio_dmabuf_isolation_now(struct uio_dmabuf_dev *udev);
 bool uio_dmabuf_kernel_dma(struct device *dev, struct device_driver *drv);
 bool uio_dmabuf_domain_strict(struct device *dev);
 int uio_dmabuf_admit_locked(struct uio_dmabuf_dev *udev, bool *isolated);

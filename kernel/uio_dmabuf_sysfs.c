@@ -70,6 +70,11 @@ static ssize_t dma_mask_bits_store(struct device *dev, struct device_attribute *
 		return -EINVAL;
 
 	mutex_lock(&udev->lock);
+	/* Unbound: the masks are restored at the end of the unbind. */
+	if (udev->dead) {
+		ret = -ENODEV;
+		goto unlock;
+	}
 	/* Live imports, and those still mapping or unmapping, use the mask. */
 	if (uio_dmabuf_nr_buffers(udev)) {
 		ret = -EBUSY;
@@ -87,9 +92,7 @@ static DEVICE_ATTR_RW(dma_mask_bits);
 /* The UIO_DMABUF_INFO_* flags, for those who cannot open the node. */
 static ssize_t isolation_show(struct device *dev, struct device_attribute *attr, char *buf)
 {
-	struct uio_dmabuf_dev *udev = dev_get_drvdata(dev);
-
-	return sysfs_emit(buf, "0x%x\n", uio_dmabuf_isolation(udev, NULL));
+	return sysfs_emit(buf, "0x%x\n", uio_dmabuf_isolation_now(dev_get_drvdata(dev)));
 }
 static DEVICE_ATTR_RO(isolation);
 

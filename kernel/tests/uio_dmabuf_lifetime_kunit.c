@@ -415,7 +415,10 @@ static void uio_dmabuf_test_reset_between_users(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, ctx->resets, 5);
 
 	/* Unbind with a file open: reset once, with the device lock held. */
+	KUNIT_EXPECT_EQ(test, uio_dmabuf_isolation_now(udev), UIO_DMABUF_INFO_RESET);
 	uio_dmabuf_disconnect(udev);
+	/* sysfs, until devres removes it, reads no domain of an unbound device. */
+	KUNIT_EXPECT_EQ(test, uio_dmabuf_isolation_now(udev), 0);
 	KUNIT_EXPECT_EQ(test, ctx->resets, 6);
 	KUNIT_EXPECT_EQ(test, ctx->resets_locked, 2);
 	KUNIT_EXPECT_EQ(test, ctx->resets_with_dma, 0);
