@@ -47,7 +47,10 @@ static int uio_dmabuf_platform_irqcontrol(struct uio_info *info, s32 on)
 	return 0;
 }
 
-/* A pulse of the reset lines; assert and deassert where the controller has no pulse. */
+/*
+ * A pulse of the reset lines; where the controller cannot pulse them, an
+ * assert and a deassert (the pulse's error if the assert fails too).
+ */
 static int uio_dmabuf_platform_reset(void *priv, bool locked)
 {
 	struct uio_dmabuf_platform *up = priv;
@@ -56,10 +59,9 @@ static int uio_dmabuf_platform_reset(void *priv, bool locked)
 	if (!up->rstc)
 		return -ENOTTY;
 	ret = reset_control_reset(up->rstc);
-	if (ret != -ENOTSUPP)
-		return ret;
-	ret = reset_control_assert(up->rstc);
-	if (ret)
+	if (!ret)
+		return 0;
+	if (reset_control_assert(up->rstc))
 		return ret;
 	usleep_range(10, 20);
 	return reset_control_deassert(up->rstc);
