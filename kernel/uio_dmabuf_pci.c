@@ -52,13 +52,15 @@ struct uio_dmabuf_pci {
 	/*
 	 * Serialises the read-modify-write cycles of PCI_COMMAND: the INTx
 	 * disable bit (IRQ handler, irqcontrol) and the bus master bit; and
-	 * protects @resetting and @intx_wanted.
+	 * protects @resetting, @intx_wanted and @master_wanted.
 	 */
 	spinlock_t cmd_lock;
 	/* A reset owns PCI_COMMAND: the INTx handler and irqcontrol keep off. */
 	bool resetting;
 	/* What irqcontrol was asked during a reset (-1: nothing), done after it. */
 	int intx_wanted;
+	/* Bus mastering as the core wants it, set again after a reset. */
+	bool master_wanted;
 	struct uio_dmabuf_irq_gate msi_gate;	/* the MSI vector, between handler and write() */
 };
 
@@ -94,25 +96,35 @@ static int uio_dmabuf_pci_msi_irqcontrol(struct uio_info *info, s32 on)
 	return 0;
 }
 
+/*
+ * Unmask (@on) or mask INTx at the device, @up->cmd_lock held. Returns whether
+ * it is still asserted: then it stays masked and is reported once more.
+ */
+static bool uio_dmabuf_pci_intx_control_locked(struct uio_dmabuf_pci *up, s32 on)
+{
+	struct pci_dev *pdev = up->pdev;
+	u16 cmd;
+
+	lockdep_assert_held(&up->cmd_lock);
+	if (on)
+		return !pci_check_and_unmask_intx(pdev);
+	pci_read_config_word(pdev, PCI_COMMAND, &cmd);
+	pci_write_config_word(pdev, PCI_COMMAND, cmd | PCI_COMMAND_INTX_DISABLE);
+	return false;
+}
+
 static int uio_dmabuf_pci_irqcontrol(struct uio_info *info, s32 on)
 {
 	struct uio_dmabuf_pci *up = container_of(info, struct uio_dmabuf_pci, info);
-	struct pci_dev *pdev = up->pdev;
 	unsigned long flags;
 	bool pending = false;
-	u16 cmd;
 
 	spin_lock_irqsave(&up->cmd_lock, flags);
-	if (up->resetting) {
-		/* The reset restores PCI_COMMAND: this waits for its end. */
+	if (up->resetting)
+		/* The reset restores PCI_COMMAND: recorded, done when it ends. */
 		up->intx_wanted = !!on;
-	} else if (on) {
-		/* Still asserted: it stays masked and is reported once more. */
-		pending = !pci_check_and_unmask_intx(pdev);
-	} else {
-		pci_read_config_word(pdev, PCI_COMMAND, &cmd);
-		pci_write_config_word(pdev, PCI_COMMAND, cmd | PCI_COMMAND_INTX_DISABLE);
-	}
+	else
+		pending = uio_dmabuf_pci_intx_control_locked(up, on);
 	spin_unlock_irqrestore(&up->cmd_lock, flags);
 
 	if (pending)
@@ -120,16 +132,30 @@ static int uio_dmabuf_pci_irqcontrol(struct uio_info *info, s32 on)
 	return 0;
 }
 
+/* The bus master bit as @up->master_wanted says, @up->cmd_lock held. */
+static void uio_dmabuf_pci_apply_master_locked(struct uio_dmabuf_pci *up)
+{
+	lockdep_assert_held(&up->cmd_lock);
+	if (up->master_wanted)
+		pci_set_master(up->pdev);
+	else
+		pci_clear_master(up->pdev);
+}
+
+/*
+ * During a reset through sysfs the restore would undo the change: it is made
+ * when the reset ends. (Ours cannot overlap a call here: both run under the
+ * core's device lock, udev->lock.)
+ */
 static void uio_dmabuf_pci_set_dma_enabled(void *priv, bool enable)
 {
 	struct uio_dmabuf_pci *up = priv;
 	unsigned long flags;
 
 	spin_lock_irqsave(&up->cmd_lock, flags);
-	if (enable)
-		pci_set_master(up->pdev);
-	else
-		pci_clear_master(up->pdev);
+	up->master_wanted = enable;
+	if (!up->resetting)
+		uio_dmabuf_pci_apply_master_locked(up);
 	spin_unlock_irqrestore(&up->cmd_lock, flags);
 }
 
@@ -156,6 +182,9 @@ static int uio_dmabuf_pci_reset(void *priv, bool locked)
 
 	if (pci_dev_is_disconnected(pdev))
 		return -ENODEV;
+	/* No method: -EAGAIN below must mean resettable but busy. */
+	if (!pdev->reset_methods[0])
+		return -ENOTTY;
 	while (bridge && !pci_dev_trylock(bridge)) {
 		if (!--tries)
 			return -EAGAIN;
@@ -167,7 +196,7 @@ static int uio_dmabuf_pci_reset(void *priv, bool locked)
 	return ret;
 }
 
-/* Any reset of the device (ours, sysfs's, AER's): PCI_COMMAND is the core's. */
+/* A reset of the function (ours, or one through sysfs): PCI_COMMAND is the core's. */
 static void uio_dmabuf_pci_reset_prepare(struct pci_dev *pdev)
 {
 	struct uio_dmabuf_dev *udev = pci_get_drvdata(pdev);
@@ -182,22 +211,27 @@ static void uio_dmabuf_pci_reset_prepare(struct pci_dev *pdev)
 	spin_unlock_irqrestore(&up->cmd_lock, flags);
 }
 
-/* PCI_COMMAND is restored: what irqcontrol was asked meanwhile is done now. */
+/*
+ * PCI_COMMAND is restored as it was saved: bus mastering and the INTx mask
+ * are set as they were asked for meanwhile.
+ */
 static void uio_dmabuf_pci_reset_done(struct pci_dev *pdev)
 {
 	struct uio_dmabuf_dev *udev = pci_get_drvdata(pdev);
 	struct uio_dmabuf_pci *up = udev ? udev->priv : NULL;
 	unsigned long flags;
-	int wanted;
+	bool pending = false;
 
 	if (!up)
 		return;
 	spin_lock_irqsave(&up->cmd_lock, flags);
 	up->resetting = false;
-	wanted = up->intx_wanted;
+	uio_dmabuf_pci_apply_master_locked(up);
+	if (up->intx_wanted >= 0 && up->info.irqcontrol == uio_dmabuf_pci_irqcontrol)
+		pending = uio_dmabuf_pci_intx_control_locked(up, up->intx_wanted);
 	spin_unlock_irqrestore(&up->cmd_lock, flags);
-	if (wanted >= 0 && up->info.irqcontrol == uio_dmabuf_pci_irqcontrol)
-		uio_dmabuf_pci_irqcontrol(&up->info, wanted);
+	if (pending)
+		uio_event_notify(&up->info);
 }
 
 static const struct pci_error_handlers uio_dmabuf_pci_err_handler = {

@@ -394,6 +394,7 @@ static void uio_dmabuf_test_reset_between_users(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, ctx->resets, 2);
 	KUNIT_EXPECT_EQ(test, ctx->resets_with_dma, 0);
 	KUNIT_EXPECT_EQ(test, ctx->resets_mapped, 0);
+	ctx->watch = NULL;
 	uio_dmabuf_test_close(test, ro);
 	KUNIT_EXPECT_EQ(test, ctx->resets, 2);
 
