@@ -125,9 +125,16 @@ struct dma_buf *uio_dmabuf_test_imported(struct kunit *test,
 					 struct uio_dmabuf_test_buf **bufp,
 					 struct uio_dmabuf_import *imp);
 void uio_dmabuf_test_invalidate(struct dma_buf *dmabuf, int map_error);
+struct device *uio_dmabuf_test_kdev(struct kunit *test, const char *name);
+struct uio_dmabuf_dev *uio_dmabuf_test_register(struct kunit *test, struct device *dev, int index,
+						const struct uio_dmabuf_bus_ops *ops,
+						const struct uio_dmabuf_irqs *irqs);
 struct uio_dmabuf_dev *uio_dmabuf_test_device(struct kunit *test, int n);
 struct uio_dmabuf_dev *uio_dmabuf_test_vector_device(struct kunit *test, int n);
+struct uio_dmabuf_file *uio_dmabuf_test_open_mode(struct kunit *test,
+						  struct uio_dmabuf_dev *udev, bool writable);
 struct uio_dmabuf_file *uio_dmabuf_test_open(struct kunit *test, struct uio_dmabuf_dev *udev);
+void uio_dmabuf_test_close(struct kunit *test, struct uio_dmabuf_file *file);
 
 long uio_dmabuf_test_ioctl(struct kunit *test, struct uio_dmabuf_file *file,
 			   unsigned int cmd, void *karg, size_t size);

@@ -89,6 +89,45 @@ struct dma_buf *uio_dmabuf_test_imported(struct kunit *test,
 }
 
 /**
+ * uio_dmabuf_test_kdev() - a KUnit device that can do DMA, not yet registered
+ * @test: the case
+ * @name: its name
+ *
+ * Return: the device, gone when the case ends.
+ */
+struct device *uio_dmabuf_test_kdev(struct kunit *test, const char *name)
+{
+	struct device *dev = kunit_device_register(test, name);
+
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, dev);
+	dev->dma_mask = &dev->coherent_dma_mask;
+	return dev;
+}
+
+/**
+ * uio_dmabuf_test_register() - uio_dmabuf_register() of @dev, undone when the case ends
+ * @test:  the case
+ * @dev:   the device, from uio_dmabuf_test_kdev()
+ * @index: its UIO index
+ * @ops:   its bus ops; their hooks record into the case's context
+ * @irqs:  its interrupts, or NULL
+ *
+ * Return: the device, unregistered when the case ends (or by
+ * kunit_release_action()); the case fails if the registration does.
+ */
+struct uio_dmabuf_dev *uio_dmabuf_test_register(struct kunit *test, struct device *dev, int index,
+						const struct uio_dmabuf_bus_ops *ops,
+						const struct uio_dmabuf_irqs *irqs)
+{
+	struct uio_dmabuf_dev *udev = uio_dmabuf_register(dev, index, ops, test->priv, irqs);
+
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, udev);
+	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test, uio_dmabuf_test_unregister_action,
+							   udev));
+	return udev;
+}
+
+/**
  * uio_dmabuf_test_device() - a KUnit device registered with uio_dmabuf
  * @test: the case
  * @n:    tells devices apart: device uio-dmabuf-test@n, UIO index 900 + @n
@@ -100,27 +139,19 @@ struct dma_buf *uio_dmabuf_test_imported(struct kunit *test,
  */
 struct uio_dmabuf_dev *uio_dmabuf_test_device(struct kunit *test, int n)
 {
-	struct uio_dmabuf_test_ctx *ctx = test->priv;
 	struct device_dma_parameters *parms;
-	struct uio_dmabuf_dev *udev;
 	struct device *dev;
 	char name[32];
 
 	snprintf(name, sizeof(name), "uio-dmabuf-test%d", n);
-	dev = kunit_device_register(test, name);
-	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, dev);
-	dev->dma_mask = &dev->coherent_dma_mask;
+	dev = uio_dmabuf_test_kdev(test, name);
 	/* As PCI sets them up: a 4 GiB segment boundary, 64 KiB segments. */
 	parms = kunit_kzalloc(test, sizeof(*parms), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, parms);
 	parms->max_segment_size = SZ_64K;
 	parms->segment_boundary_mask = 0xffffffff;
 	dev->dma_parms = parms;
-	udev = uio_dmabuf_register(dev, 900 + n, &uio_dmabuf_test_bus_ops, ctx, NULL);
-	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, udev);
-	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test, uio_dmabuf_test_unregister_action,
-							   udev));
-	return udev;
+	return uio_dmabuf_test_register(test, dev, 900 + n, &uio_dmabuf_test_bus_ops, NULL);
 }
 
 /* No IRQ is ever requested for it: only unbinding is asked of the vector. */
@@ -146,38 +177,50 @@ struct uio_dmabuf_dev *uio_dmabuf_test_vector_device(struct kunit *test, int n)
 		.nr_vectors = 1,
 		.vector_irq = uio_dmabuf_test_vector_irq,
 	};
-	struct uio_dmabuf_dev *udev;
-	struct device *dev;
 	char name[32];
 
 	snprintf(name, sizeof(name), "uio-dmabuf-test-msix%d", n);
-	dev = kunit_device_register(test, name);
-	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, dev);
-	dev->dma_mask = &dev->coherent_dma_mask;
-	udev = uio_dmabuf_register(dev, 920 + n, &uio_dmabuf_test_bus_ops, test->priv, &irqs);
-	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, udev);
-	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test, uio_dmabuf_test_unregister_action,
-							   udev));
-	return udev;
+	return uio_dmabuf_test_register(test, uio_dmabuf_test_kdev(test, name), 920 + n,
+					&uio_dmabuf_test_bus_ops, &irqs);
 }
 
 /**
- * uio_dmabuf_test_open() - open an import node's file
- * @test: the case
- * @udev: the device
+ * uio_dmabuf_test_open_mode() - open an import node's file, writable or not
+ * @test:     the case
+ * @udev:     the device
+ * @writable: opened for writing (else read-only: INFO only)
  *
- * Return: the file, released when the case ends (or by kunit_release_action()).
+ * Return: the file, released when the case ends (or by uio_dmabuf_test_close()).
  */
-struct uio_dmabuf_file *uio_dmabuf_test_open(struct kunit *test,
-					     struct uio_dmabuf_dev *udev)
+struct uio_dmabuf_file *uio_dmabuf_test_open_mode(struct kunit *test,
+						  struct uio_dmabuf_dev *udev, bool writable)
 {
-	struct uio_dmabuf_file *file = uio_dmabuf_file_open(udev, true);
+	struct uio_dmabuf_file *file = uio_dmabuf_file_open(udev, writable);
 
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, file);
 	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test,
 							   uio_dmabuf_test_file_release_action,
 							   file));
 	return file;
+}
+
+/**
+ * uio_dmabuf_test_open() - open an import node's file for writing
+ * @test: the case
+ * @udev: the device
+ *
+ * Return: the file, released when the case ends (or by uio_dmabuf_test_close()).
+ */
+struct uio_dmabuf_file *uio_dmabuf_test_open(struct kunit *test,
+					     struct uio_dmabuf_dev *udev)
+{
+	return uio_dmabuf_test_open_mode(test, udev, true);
+}
+
+/* Release a file of uio_dmabuf_test_open() now, not when the case ends. */
+void uio_dmabuf_test_close(struct kunit *test, struct uio_dmabuf_file *file)
+{
+	kunit_release_action(test, uio_dmabuf_test_file_release_action, file);
 }
 
 #define UIO_DMABUF_TEST_USER_PAGES	4

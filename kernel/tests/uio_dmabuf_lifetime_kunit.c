@@ -34,7 +34,7 @@ static void uio_dmabuf_test_release_on_close(struct kunit *test)
 	KUNIT_EXPECT_GT(test, uio_dmabuf_test_charged(test), 0);
 	KUNIT_EXPECT_EQ(test, uio_dmabuf_test_device_imports(ctx->udev), 3);
 
-	kunit_release_action(test, uio_dmabuf_test_file_release_action, file);
+	uio_dmabuf_test_close(test, file);
 	for (i = 0; i < ARRAY_SIZE(buf); i++)
 		uio_dmabuf_test_expect_idle(test, buf[i]);
 	KUNIT_EXPECT_EQ(test, uio_dmabuf_test_device_imports(ctx->udev), 0);
@@ -53,9 +53,9 @@ static void uio_dmabuf_test_dma_enable(struct kunit *test)
 	uio_dmabuf_test_imported(test, &uio_dmabuf_test_layouts[0], &buf, NULL);
 	ctx->watch = buf;
 
-	kunit_release_action(test, uio_dmabuf_test_file_release_action, second);
+	uio_dmabuf_test_close(test, second);
 	KUNIT_EXPECT_TRUE(test, ctx->dma_enabled);
-	kunit_release_action(test, uio_dmabuf_test_file_release_action, ctx->file);
+	uio_dmabuf_test_close(test, ctx->file);
 	KUNIT_EXPECT_FALSE(test, ctx->dma_enabled);
 	KUNIT_EXPECT_EQ(test, ctx->mapped_when_dma_stopped, 1);
 	uio_dmabuf_test_expect_idle(test, buf);
@@ -72,21 +72,18 @@ static void uio_dmabuf_test_read_only_file(struct kunit *test)
 	struct uio_dmabuf_info info;
 	struct uio_dmabuf_file *ro;
 
-	kunit_release_action(test, uio_dmabuf_test_file_release_action, ctx->file);
+	uio_dmabuf_test_close(test, ctx->file);
 	KUNIT_ASSERT_FALSE(test, ctx->dma_enabled);
-	ro = uio_dmabuf_file_open(ctx->udev, false);
-	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, ro);
-	KUNIT_ASSERT_EQ(test, 0,
-			kunit_add_action_or_reset(test, uio_dmabuf_test_file_release_action, ro));
+	ro = uio_dmabuf_test_open_mode(test, ctx->udev, false);
 	KUNIT_EXPECT_FALSE(test, ctx->dma_enabled);
 	KUNIT_EXPECT_EQ(test, ctx->udev->nr_active, 0);
 	KUNIT_EXPECT_EQ(test, 0, uio_dmabuf_test_ioctl(test, ro, UIO_DMABUF_IOC_INFO, &info,
 						       sizeof(info)));
 	ctx->file = uio_dmabuf_test_open(test, ctx->udev);
 	KUNIT_EXPECT_TRUE(test, ctx->dma_enabled);
-	kunit_release_action(test, uio_dmabuf_test_file_release_action, ctx->file);
+	uio_dmabuf_test_close(test, ctx->file);
 	KUNIT_EXPECT_FALSE(test, ctx->dma_enabled);
-	kunit_release_action(test, uio_dmabuf_test_file_release_action, ro);
+	uio_dmabuf_test_close(test, ro);
 	KUNIT_EXPECT_EQ(test, ctx->udev->nr_active, 0);
 }
 
@@ -289,9 +286,9 @@ static void uio_dmabuf_test_revoke(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, ctx->dma_enabled);
 	KUNIT_EXPECT_EQ(test, 0, uio_dmabuf_test_import(later, dmabuf, 0, 0, NULL));
 	/* Closing a revoked file does not stop the DMA of the live one. */
-	kunit_release_action(test, uio_dmabuf_test_file_release_action, second);
+	uio_dmabuf_test_close(test, second);
 	KUNIT_EXPECT_TRUE(test, ctx->dma_enabled);
-	kunit_release_action(test, uio_dmabuf_test_file_release_action, later);
+	uio_dmabuf_test_close(test, later);
 	KUNIT_EXPECT_FALSE(test, ctx->dma_enabled);
 	uio_dmabuf_test_expect_idle(test, buf);
 }
@@ -303,12 +300,10 @@ static void uio_dmabuf_test_restore_dma(struct kunit *test)
 	struct uio_dmabuf_dev *udev;
 	struct device *dev;
 
-	dev = kunit_device_register(test, "uio-dmabuf-test-restore");
-	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, dev);
+	dev = uio_dmabuf_test_kdev(test, "uio-dmabuf-test-restore");
 	parms = kunit_kzalloc(test, sizeof(*parms), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, parms);
 	dev->dma_parms = parms;
-	dev->dma_mask = &dev->coherent_dma_mask;
 	KUNIT_ASSERT_EQ(test, 0, dma_set_mask_and_coherent(dev, DMA_BIT_MASK(40)));
 	parms->max_segment_size = SZ_64K;
 
@@ -326,36 +321,8 @@ static void uio_dmabuf_test_restore_dma(struct kunit *test)
 /* A device registered with uio_dmabuf_test_reset_ops, unregistered when the case ends. */
 static struct uio_dmabuf_dev *uio_dmabuf_test_reset_device(struct kunit *test, const char *name)
 {
-	struct uio_dmabuf_dev *udev;
-	struct device *dev;
-
-	dev = kunit_device_register(test, name);
-	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, dev);
-	dev->dma_mask = &dev->coherent_dma_mask;
-	udev = uio_dmabuf_register(dev, 951, &uio_dmabuf_test_reset_ops, test->priv, NULL);
-	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, udev);
-	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test, uio_dmabuf_test_unregister_action,
-							   udev));
-	return udev;
-}
-
-/* Open a file of @udev; released when the case ends or by uio_dmabuf_test_close(). */
-static struct uio_dmabuf_file *uio_dmabuf_test_open_mode(struct kunit *test,
-							 struct uio_dmabuf_dev *udev,
-							 bool writable)
-{
-	struct uio_dmabuf_file *file = uio_dmabuf_file_open(udev, writable);
-
-	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, file);
-	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test,
-							   uio_dmabuf_test_file_release_action,
-							   file));
-	return file;
-}
-
-static void uio_dmabuf_test_close(struct kunit *test, struct uio_dmabuf_file *file)
-{
-	kunit_release_action(test, uio_dmabuf_test_file_release_action, file);
+	return uio_dmabuf_test_register(test, uio_dmabuf_test_kdev(test, name), 951,
+					&uio_dmabuf_test_reset_ops, NULL);
 }
 
 /*

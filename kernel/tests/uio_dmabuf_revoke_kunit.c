@@ -166,7 +166,7 @@ static void uio_dmabuf_test_revoke_one_of_two(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, uio_dmabuf_test_poll(other), 0);
 
 	KUNIT_EXPECT_EQ(test, 0, uio_dmabuf_test_release_handle(test, ctx->file, imp[1].handle));
-	kunit_release_action(test, uio_dmabuf_test_file_release_action, other);
+	uio_dmabuf_test_close(test, other);
 	KUNIT_EXPECT_FALSE(test, ctx->dma_enabled);
 	uio_dmabuf_test_expect_idle(test, buf[1]);
 
@@ -210,7 +210,7 @@ static void uio_dmabuf_test_revoke_then_close(struct kunit *test)
 
 	dmabuf = uio_dmabuf_test_imported(test, &uio_dmabuf_test_layouts[0], &buf, NULL);
 	uio_dmabuf_test_invalidate(dmabuf, -ENODEV);
-	kunit_release_action(test, uio_dmabuf_test_file_release_action, ctx->file);
+	uio_dmabuf_test_close(test, ctx->file);
 	uio_dmabuf_test_expect_idle(test, buf);
 	KUNIT_EXPECT_EQ(test, ctx->udev->nr_revoked, 0);
 	KUNIT_EXPECT_EQ(test, uio_dmabuf_test_device_imports(ctx->udev), 0);
