@@ -84,32 +84,39 @@ void uio_dmabuf_unbind_vectors(struct uio_dmabuf_dev *udev, struct uio_dmabuf_fi
 	mutex_unlock(&udev->vectors_lock);
 }
 
+/*
+ * Whether @vec is bound by a file that can no longer use it (revoked, or the
+ * device unbound). Under the vectors lock, which keeps the owner alive (its
+ * release unbinds under it before the file is freed), and the device lock.
+ */
+static bool uio_dmabuf_vector_stale_locked(struct uio_dmabuf_dev *udev,
+					   struct uio_dmabuf_vector *vec)
+{
+	lockdep_assert_held(&udev->vectors_lock);
+	return vec->trigger && uio_dmabuf_file_gone_locked(vec->owner);
+}
+
 /**
  * uio_dmabuf_unbind_revoked_vectors() - drop the bindings of revoked files
  * @udev: the device, its lock not held
  *
  * A revoked file can no longer use its vectors: their bindings go at the
  * revocation, not when the file is closed, so that a file opened afterwards
- * can bind them. A binding's owner is alive under the vectors lock (its
- * release unbinds under it before the file is freed).
+ * can bind them.
  */
 void uio_dmabuf_unbind_revoked_vectors(struct uio_dmabuf_dev *udev)
 {
 	unsigned int i;
-	bool gone;
+	bool stale;
 
 	lockdep_assert_not_held(&udev->lock);
 	mutex_lock(&udev->vectors_lock);
 	for (i = 0; i < udev->nr_vectors; i++) {
-		struct uio_dmabuf_vector *vec = &udev->vectors[i];
-
-		if (!vec->trigger)
-			continue;
 		mutex_lock(&udev->lock);
-		gone = uio_dmabuf_file_gone_locked(vec->owner);
+		stale = uio_dmabuf_vector_stale_locked(udev, &udev->vectors[i]);
 		mutex_unlock(&udev->lock);
-		if (gone)
-			uio_dmabuf_vector_unbind(vec);
+		if (stale)
+			uio_dmabuf_vector_unbind(&udev->vectors[i]);
 	}
 	mutex_unlock(&udev->vectors_lock);
 }
@@ -181,7 +188,7 @@ int uio_dmabuf_set_irq_eventfd(struct uio_dmabuf_file *file, u32 vector, int fd)
 		goto unlock;
 	/* A binding left by a file revoked since (a lazy domain found late). */
 	vec = &udev->vectors[vector];
-	stale = vec->trigger && uio_dmabuf_file_gone_locked(vec->owner);
+	stale = uio_dmabuf_vector_stale_locked(udev, vec);
 	mutex_unlock(&udev->lock);
 	if (stale)
 		uio_dmabuf_vector_unbind(vec);

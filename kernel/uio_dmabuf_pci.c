@@ -196,11 +196,18 @@ static int uio_dmabuf_pci_reset(void *priv, bool locked)
 	return ret;
 }
 
+/* The glue of a device being reset, or NULL before the bind gives it one. */
+static struct uio_dmabuf_pci *uio_dmabuf_pci_of(struct pci_dev *pdev)
+{
+	struct uio_dmabuf_dev *udev = pci_get_drvdata(pdev);
+
+	return udev ? udev->priv : NULL;
+}
+
 /* A reset of the function (ours, or one through sysfs): PCI_COMMAND is the core's. */
 static void uio_dmabuf_pci_reset_prepare(struct pci_dev *pdev)
 {
-	struct uio_dmabuf_dev *udev = pci_get_drvdata(pdev);
-	struct uio_dmabuf_pci *up = udev ? udev->priv : NULL;
+	struct uio_dmabuf_pci *up = uio_dmabuf_pci_of(pdev);
 	unsigned long flags;
 
 	if (!up)
@@ -217,8 +224,7 @@ static void uio_dmabuf_pci_reset_prepare(struct pci_dev *pdev)
  */
 static void uio_dmabuf_pci_reset_done(struct pci_dev *pdev)
 {
-	struct uio_dmabuf_dev *udev = pci_get_drvdata(pdev);
-	struct uio_dmabuf_pci *up = udev ? udev->priv : NULL;
+	struct uio_dmabuf_pci *up = uio_dmabuf_pci_of(pdev);
 	unsigned long flags;
 	bool pending = false;
 
