@@ -47,6 +47,16 @@ static inline bool iommu_group_has_isolated_msi(struct iommu_group *group)
 #define sg_dma_is_bus_address(sg)	sg_is_dma_bus_address(sg)
 #endif
 
+/*
+ * Before 6.5 the IOMMU's DMA API did not mark a table it bounced through
+ * swiotlb; it bounced only the mappings of untrusted devices (behind external
+ * ports). The one caller has the device in @dev.
+ */
+#ifdef UIO_DMABUF_COMPAT_NO_SG_DMA_SWIOTLB
+#include <linux/pci.h>
+#define sg_dma_is_swiotlb(sg)	((void)(sg), dev_is_pci(dev) && to_pci_dev(dev)->untrusted)
+#endif
+
 /* Before 6.8, eventfd_signal() took the count to add, which was always 1 here. */
 #ifdef UIO_DMABUF_COMPAT_EVENTFD_SIGNAL_N
 #include <linux/eventfd.h>

@@ -8,7 +8,9 @@
  */
 
 #include <linux/dma-buf.h>
+#include <linux/dma-map-ops.h>
 #include <linux/dma-mapping.h>
+#include <linux/iommu.h>
 #include <linux/minmax.h>
 #include <linux/overflow.h>
 #include <linux/scatterlist.h>
@@ -24,6 +26,7 @@ struct uio_dmabuf_walk {
 	struct uio_dmabuf_segment *segs;	/* the segments, kvmalloc()ed */
 	size_t cap;			/* room in @segs */
 	size_t nr;			/* segments so far, the last one in progress */
+	bool check_entries;		/* ask dma_need_sync() of each entry */
 	bool needs_sync;		/* an entry needs dma_sync_*() */
 };
 
@@ -92,7 +95,7 @@ static int uio_dmabuf_walk_segments(struct sg_table *sgt, u64 size, struct uio_d
 			break;
 		if (check_add_overflow(addr, len - 1, &end))
 			return -EINVAL;
-		if (dma_need_sync(w->dev, addr))
+		if (w->check_entries && !sg_dma_is_bus_address(sg) && dma_need_sync(w->dev, addr))
 			w->needs_sync = true;
 		ret = uio_dmabuf_walk_add(w, addr, len);
 		if (ret)
@@ -104,13 +107,36 @@ static int uio_dmabuf_walk_segments(struct sg_table *sgt, u64 size, struct uio_d
 	return done == size ? 0 : -EINVAL;
 }
 
+/*
+ * Whether the device and the CPU see each other's writes to @sgt only through
+ * dma_sync_*(): the device is not cache-coherent, or swiotlb bounced part of
+ * the mapping. Without an IOMMU, dma_need_sync() answers that per address,
+ * and @w->check_entries asks it of each entry. Behind an IOMMU's DMA API
+ * domain it would answer yes for every mapping (the IOMMU's sync callbacks,
+ * DMA-API debugging), which is not what user space needs to know: there the
+ * table says whether it went through swiotlb.
+ */
+static void uio_dmabuf_walk_sync_start(struct uio_dmabuf_walk *w, struct sg_table *sgt)
+{
+	struct device *dev = w->dev;
+	struct iommu_domain *domain = iommu_get_domain_for_dev(dev);
+
+	if (!dev_is_dma_coherent(dev))
+		w->needs_sync = true;
+	else if (domain && (domain->type & __IOMMU_DOMAIN_DMA_API))
+		w->needs_sync = sg_dma_is_swiotlb(sgt->sgl);
+	else
+		w->check_entries = true;
+}
+
 /**
  * uio_dmabuf_build_segments() - record the DMA segments of a mapped import
  * @map: the import, its table mapped for its device
  *
  * Merges DMA-adjacent entries of @map->sgt within the device's max segment
  * size and segment boundary into @map->segs, and notes whether the mapping
- * needs syncing.
+ * needs syncing. The device's IOMMU domain, if any, is read: the caller keeps
+ * the device bound meanwhile.
  *
  * Return: 0, -ENOMEM, -E2BIG, or -EINVAL when the table does not cover the
  * buffer (the exporter mapped less than its size).
@@ -126,6 +152,7 @@ int uio_dmabuf_build_segments(struct uio_dmabuf_mapping *map)
 	u64 size = map->dmabuf->size;
 	int ret;
 
+	uio_dmabuf_walk_sync_start(&w, map->sgt);
 	ret = uio_dmabuf_walk_resize(&w, max(map->sgt->nents, 1U));
 	if (!ret)
 		ret = uio_dmabuf_walk_segments(map->sgt, size, &w);

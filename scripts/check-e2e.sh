@@ -69,38 +69,41 @@ done
 
 # Debian's stock kernels, 6.12 and Debian 12's own 6.1, each with the module
 # built and installed by DKMS against its headers and loaded by modprobe
-# (scripts/stock-kernel.sh), booted side by side: 6.12 runs the rows of the
-# heaps, udmabuf and vgem (no CMA heap there), 6.1 only vgem's (no heaps, no
-# udmabuf in its config). No debug options to judge.
-stock_boot() {	# NAME SERIES MATRIX [KERNEL ARGS]
-	local name=$1 series=$2 matrix=$3 extra=${4:-} image
+# (scripts/stock-kernel.sh), booted side by side: 6.12 without an IOMMU runs
+# the rows of the heaps, udmabuf and vgem (no CMA heap there); 6.1 behind the
+# virtual IOMMU, isolated, only vgem's (no heaps, no udmabuf in its config),
+# where IMPORT_COHERENT must succeed. No debug options to judge.
+stock_boot() {	# NAME SERIES IOMMU MATRIX [KERNEL ARGS]
+	local name=$1 series=$2 iommu=$3 matrix=$4 extra=${5:-} image
+	local opts=(--modargs allow_unsafe_noiommu=1)
+	[ "$iommu" = none ] || opts=(--iommu)
 	image=$("$top/scripts/stock-kernel.sh" "$out/$name-modules" "$series") || return 1
 	"$top/scripts/mkinitramfs.sh" "$out/$name-modules" "$out/$name-initramfs.cpio.gz" \
 		"$top"/build/guest/*
 	stock_image=$image
-	boot "$name" none 32 stock --modargs allow_unsafe_noiommu=1 \
-		--append "udbtest.matrix=$matrix $extra"
+	boot "$name" "$iommu" 32 stock "${opts[@]}" --append "udbtest.matrix=$matrix $extra"
 }
-stock_judge() {	# NAME
-	local name=$1 ver
+stock_judge() {	# NAME IOMMU
+	local name=$1 iommu=$2 ver
 	judge_log "$out/$name.log" stock
 	grep -qE 'modprobe uio_dmabuf: updates/dkms/uio_dmabuf\.ko[^:]*: .*kernel/drivers/uio/uio\.ko.*loaded: .*uio_dmabuf.* uio ' \
 		"$out/$name.log"
 	result $? "$name: modprobe loaded the DKMS-built uio_dmabuf and, by depmod's modules.dep, uio"
 	ver=$(cut -d+ -f1 "$out/$name-modules/version")
-	runs+=("$name:stock-${ver%-amd64}:none:32:full:$out/$name.log.data")
+	runs+=("$name:stock-${ver%-amd64}:$iommu:32:full:$out/$name.log.data")
 }
 # The stock rows do not depend on the test kernel: run with mainline's only.
 if [ "${UIO_DMABUF_GUEST_KERNEL:-mainline}" = mainline ]; then
-	stock_boot stock 6.12 stock & pid612=$!
+	stock_boot stock 6.12 none stock & pid612=$!
 	# Under -icount 6.1 fails to calibrate its delay loop and spends ~170 guest
 	# seconds trying; lpj= skips that.
-	stock_boot stock61 6.1 drm lpj=4000000 & pid61=$!
-	for spec in stock:$pid612 stock61:$pid61; do
-		if wait "${spec#*:}"; then
-			stock_judge "${spec%%:*}"
+	stock_boot stock61 6.1 viommu drm lpj=4000000 & pid61=$!
+	for spec in stock:none:$pid612 stock61:viommu:$pid61; do
+		IFS=: read -r name iommu pid <<<"$spec"
+		if wait "$pid"; then
+			stock_judge "$name" "$iommu"
 		else
-			result 1 "${spec%%:*}: the stock kernel and its module could not be staged"
+			result 1 "$name: the stock kernel and its module could not be staged"
 		fi
 	done
 fi

@@ -365,9 +365,10 @@ static int phase_import(struct run *r, const struct uio_dmabuf_info *info)
 	if (!ret)
 		return 0;
 	die("import", ret);
-	printf("{\"source\": \"%s\", \"size\": %" PRIu64 ", \"iommu\": %s, "
+	printf("{\"source\": \"%s\", \"size\": %" PRIu64 ", \"iommu\": %s, \"isolated\": %s, "
 	       "\"dma_mask_bits\": %u, \"errno\": %d, \"result\": \"refused\"}\n",
 	       r->source, r->size, info->flags & UIO_DMABUF_INFO_IOMMU ? "true" : "false",
+	       info->flags & UIO_DMABUF_INFO_ISOLATED ? "true" : "false",
 	       info->dma_mask_bits, -ret);
 	return 3;
 }
@@ -455,7 +456,7 @@ static int phase_verify(struct run *r, const uint8_t *pick, struct outcome *out)
 static void report(const struct run *r, const struct uio_dmabuf_info *info,
 		   const struct outcome *out, const struct edu *edu, bool corrupt, int status)
 {
-	printf("{\"source\": \"%s\", \"size\": %" PRIu64 ", \"iommu\": %s, "
+	printf("{\"source\": \"%s\", \"size\": %" PRIu64 ", \"iommu\": %s, \"isolated\": %s, "
 	       "\"dma_mask_bits\": %u, \"segments\": %" PRIu32 ", \"dst_segments\": %" PRIu32
 	       ", \"chunks\": %" PRIu64 ", \"bytes_verified\": %" PRIu64
 	       ", \"mismatched_chunks\": %" PRIu64 ", \"stray_writes\": %" PRIu64
@@ -463,6 +464,7 @@ static void report(const struct run *r, const struct uio_dmabuf_info *info,
 	       ", \"first_phys\": %" PRIu64 ", \"max_dma_end\": %" PRIu64
 	       ", \"corrupt\": %s, \"needs_sync\": %s, \"synced\": %s, \"result\": \"%s\"}\n",
 	       r->source, r->size, info->flags & UIO_DMABUF_INFO_IOMMU ? "true" : "false",
+	       info->flags & UIO_DMABUF_INFO_ISOLATED ? "true" : "false",
 	       info->dma_mask_bits, r->src.nr_segs, r->dst.nr_segs, out->chosen,
 	       status ? 0 : (uint64_t)(out->chosen * CHUNK), out->mismatched, out->stray, r->seed,
 	       edu->transfers, out->first_dma, out->first_phys, max_dma_end(r),

@@ -28,7 +28,8 @@ echo "@@E2E-BEGIN seed=$seed matrix=$matrix" >>"$out"
 if [ "$matrix" = drm ]; then
 	# A kernel without dma-heaps and udmabuf (Debian 12's 6.1): DRM PRIME only.
 	row vgem-4K --source drm --size 4K
-	[ "$matrix" = nodrm ] || row vgem-1M --source drm --size 1M
+	row vgem-1M --source drm --size 1M
+	row vgem-1M-coherent --source drm --size 1M --coherent
 	row negative-control --source drm --size 64K --corrupt
 	echo "@@E2E-END" >>"$out"
 	exit 0

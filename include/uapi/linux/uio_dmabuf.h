@@ -163,8 +163,9 @@ struct uio_dmabuf_info {
  * other's writes only through UIO_DMABUF_IOC_SYNC: part of the buffer is
  * bounced through swiotlb (a DMA mask narrower than the buffer's memory without
  * an IOMMU, a confidential guest), so the device reaches a copy and data moves
- * only at SYNC; or the device is not cache-coherent. This is what the DMA API's
- * dma_need_sync() reports for the mapping's addresses.
+ * only at SYNC; or the device is not cache-coherent. Behind an IOMMU a
+ * coherent device's mapping needs it only when the IOMMU bounced it (an
+ * untrusted device behind an external port).
  */
 #define UIO_DMABUF_MAP_NEEDS_SYNC	0x00000001U
 
