@@ -82,11 +82,29 @@ static void uio_dmabuf_restore_dma(struct uio_dmabuf_dev *udev)
 }
 
 /*
- * A kernel driver is binding to @dev (the IOMMU core has just counted it as a
- * user of the group's DMA domain, and it has not probed yet): any uio_dmabuf
+ * How long the bus notifier waits for imports still inside the exporter's
+ * attach, pin or map: a quick exporter's are unmapped before the new driver
+ * probes, and a slow or stuck one holds neither that bind nor, through
+ * uio_dmabuf_devs_lock, every other one for longer. The device's DMA is
+ * stopped before the wait, and such an import unmaps when the exporter returns
+ * (its file is revoked).
+ */
+#define UIO_DMABUF_NOTIFY_WAIT	HZ
+
+/**
+ * uio_dmabuf_bus_notify() - a kernel driver binds to a device of a bound device's group
+ * @nb:     the bus's notifier block
+ * @action: BUS_NOTIFY_*; only BUS_NOTIFY_BIND_DRIVER is acted on
+ * @data:   the device
+ *
+ * A kernel driver is binding to @data (the IOMMU core has just counted it as
+ * a user of the group's DMA domain, and it has not probed yet): any uio_dmabuf
  * device of the same group is no longer isolated, so stop its DMA and revoke
  * its imports before that driver maps anything, and unbind the MSI-X vectors
- * of the revoked files.
+ * of the revoked files. Waits at most UIO_DMABUF_NOTIFY_WAIT per device for
+ * imports an exporter has not finished mapping.
+ *
+ * Return: NOTIFY_DONE.
  */
 int uio_dmabuf_bus_notify(struct notifier_block *nb, unsigned long action, void *data)
 {
@@ -117,13 +135,17 @@ int uio_dmabuf_bus_notify(struct notifier_block *nb, unsigned long action, void 
 		 * revoked and leave.
 		 */
 		uio_dmabuf_destroy(udev, &dead);
-		wait_var_event(&udev->inflight, !atomic_read(&udev->inflight));
+		if (!wait_var_event_timeout(&udev->inflight, !atomic_read(&udev->inflight),
+					    UIO_DMABUF_NOTIFY_WAIT))
+			dev_warn(udev->dev, "%s: an exporter is still mapping a buffer for the device; its DMA is stopped, and the import is undone when the exporter returns\n",
+				 udev->name);
 		uio_dmabuf_unbind_revoked_vectors(udev);
 	}
 	mutex_unlock(&uio_dmabuf_devs_lock);
 	iommu_group_put(group);
 	return NOTIFY_DONE;
 }
+EXPORT_SYMBOL_IF_KUNIT(uio_dmabuf_bus_notify);
 
 static struct notifier_block uio_dmabuf_platform_nb = {
 	.notifier_call = uio_dmabuf_bus_notify,

@@ -152,6 +152,75 @@ static void uio_dmabuf_test_unbind_stuck_import(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, -ENODEV, uio_dmabuf_test_importer_end(&t));
 }
 
+/* The bus notifier of a kernel driver binding to @dev, run by a kthread. */
+struct uio_dmabuf_test_binder {
+	struct device *dev;
+	struct completion done;
+};
+
+static int uio_dmabuf_test_binder_fn(void *data)
+{
+	struct uio_dmabuf_test_binder *b = data;
+
+	uio_dmabuf_test_kernel_binds(b->dev);
+	complete(&b->done);
+	return 0;
+}
+
+/* The exporter's map returns, whatever became of the case. */
+static void uio_dmabuf_test_open_gate(void *gate)
+{
+	complete_all(gate);
+}
+
+/*
+ * A kernel driver binds in the group while the exporter takes its time in
+ * map (a migration, a stuck device): the bus notifier stops the device's DMA,
+ * waits a bounded while and returns with the import still in the exporter's
+ * hands. Once the exporter returns, the import ends with ENODEV and nothing of
+ * it is left.
+ */
+static void uio_dmabuf_test_group_bind_slow_map(struct kunit *test)
+{
+	struct uio_dmabuf_test_importer *t = kunit_kzalloc(test, sizeof(*t), GFP_KERNEL);
+	struct uio_dmabuf_test_binder *b = kunit_kzalloc(test, sizeof(*b), GFP_KERNEL);
+	struct completion *entered = kunit_kzalloc(test, sizeof(*entered), GFP_KERNEL);
+	struct completion *gate = kunit_kzalloc(test, sizeof(*gate), GFP_KERNEL);
+	struct uio_dmabuf_test_buf *buf;
+	struct uio_dmabuf_file *file;
+	struct uio_dmabuf_dev *udev;
+	struct task_struct *task;
+	struct dma_buf *dmabuf;
+	bool returned;
+
+	KUNIT_ASSERT_TRUE(test, t && b && entered && gate);
+	init_completion(entered);
+	init_completion(gate);
+	init_completion(&b->done);
+	udev = uio_dmabuf_test_grouped_device(test, &b->dev);
+	file = uio_dmabuf_test_open(test, udev);
+	dmabuf = uio_dmabuf_test_new(test, &uio_dmabuf_test_layouts[0], &buf);
+	buf->map_entered = entered;
+	buf->map_gate = gate;
+	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test, uio_dmabuf_test_open_gate, gate));
+	uio_dmabuf_test_importer_start(test, t, file, dmabuf);
+	KUNIT_ASSERT_NE(test, 0, wait_for_completion_timeout(entered, 10 * HZ));
+
+	task = kthread_run(uio_dmabuf_test_binder_fn, b, "uio_dmabuf_test_bind");
+	KUNIT_ASSERT_FALSE(test, IS_ERR(task));
+	returned = wait_for_completion_timeout(&b->done, 10 * HZ);
+	KUNIT_EXPECT_TRUE_MSG(test, returned, "the notifier waits as long as the exporter maps");
+	KUNIT_EXPECT_FALSE(test, completion_done(&t->done));
+	KUNIT_EXPECT_FALSE(test, udev->dma_on);
+
+	complete_all(gate);
+	KUNIT_EXPECT_EQ(test, -ENODEV, uio_dmabuf_test_importer_end(t));
+	if (!returned)
+		wait_for_completion(&b->done);
+	uio_dmabuf_test_expect_idle(test, buf);
+	KUNIT_EXPECT_EQ(test, uio_dmabuf_test_device_imports(udev), 0);
+}
+
 #define UIO_DMABUF_TEST_CHURNERS	4
 
 /* One kthread of the churn: its own files, buffer and page of user memory. */
@@ -265,6 +334,7 @@ static void uio_dmabuf_test_concurrent(struct kunit *test)
 static struct kunit_case uio_dmabuf_concurrency_cases[] = {
 	KUNIT_CASE(uio_dmabuf_test_stuck_import),
 	KUNIT_CASE(uio_dmabuf_test_unbind_stuck_import),
+	KUNIT_CASE(uio_dmabuf_test_group_bind_slow_map),
 	KUNIT_CASE(uio_dmabuf_test_concurrent),
 	{}
 };

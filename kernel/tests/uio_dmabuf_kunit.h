@@ -13,6 +13,7 @@
 #define _UIO_DMABUF_KUNIT_H
 
 #include <kunit/test.h>
+#include <linux/completion.h>
 #include <linux/dma-buf.h>
 
 #include "../uio_dmabuf_priv.h"
@@ -60,6 +61,9 @@ struct uio_dmabuf_test_buf {
 	int pin_error;
 	int map_error;
 	bool invalidate_in_map;
+	/* If set, the map op completes @map_entered, then waits for @map_gate. */
+	struct completion *map_entered;
+	struct completion *map_gate;
 	atomic_t attached;
 	atomic_t pinned;
 	atomic_t mapped;
@@ -126,10 +130,14 @@ struct dma_buf *uio_dmabuf_test_imported(struct kunit *test,
 					 struct uio_dmabuf_import *imp);
 void uio_dmabuf_test_invalidate(struct dma_buf *dmabuf, int map_error);
 struct device *uio_dmabuf_test_kdev(struct kunit *test, const char *name);
+struct iommu_group *uio_dmabuf_test_group(struct kunit *test);
+void uio_dmabuf_test_join(struct kunit *test, struct iommu_group *group, struct device *dev);
 struct uio_dmabuf_dev *uio_dmabuf_test_register(struct kunit *test, struct device *dev, int index,
 						const struct uio_dmabuf_bus_ops *ops,
 						const struct uio_dmabuf_irqs *irqs);
 struct uio_dmabuf_dev *uio_dmabuf_test_device(struct kunit *test, int n);
+struct uio_dmabuf_dev *uio_dmabuf_test_grouped_device(struct kunit *test, struct device **other);
+void uio_dmabuf_test_kernel_binds(struct device *dev);
 struct uio_dmabuf_dev *uio_dmabuf_test_vector_device(struct kunit *test, int n);
 struct uio_dmabuf_file *uio_dmabuf_test_open_mode(struct kunit *test,
 						  struct uio_dmabuf_dev *udev, bool writable);

@@ -54,6 +54,11 @@ static struct sg_table *uio_dmabuf_test_map(struct dma_buf_attachment *attach,
 	struct sg_table *sgt;
 	int i;
 
+	/* An exporter that takes its time: a VRAM migration, a stuck device. */
+	if (buf->map_gate) {
+		complete(buf->map_entered);
+		wait_for_completion(buf->map_gate);
+	}
 	if (buf->map_error)
 		return ERR_PTR(buf->map_error);
 	/* Moved while the importer maps: it gets the table of the new place. */

@@ -5,6 +5,7 @@
  */
 
 #include <kunit/device.h>
+#include <linux/iommu.h>
 #include <linux/mman.h>
 #include <linux/sched/user.h>
 #include <linux/slab.h>
@@ -104,6 +105,51 @@ struct device *uio_dmabuf_test_kdev(struct kunit *test, const char *name)
 	return dev;
 }
 
+static void uio_dmabuf_test_group_put(void *group)
+{
+	iommu_group_put(group);
+}
+
+/**
+ * uio_dmabuf_test_group() - an IOMMU group with no IOMMU behind it
+ * @test: the case
+ *
+ * As VFIO's no-IOMMU groups are: devices join it, it has no domain. The case
+ * is skipped on a kernel without the IOMMU API.
+ *
+ * Return: the group, put when the case ends, after its members have left.
+ */
+struct iommu_group *uio_dmabuf_test_group(struct kunit *test)
+{
+	struct iommu_group *group = iommu_group_alloc();
+
+	if (IS_ERR(group) && PTR_ERR(group) == -ENODEV)
+		kunit_skip(test, "no IOMMU API");
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, group);
+	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test, uio_dmabuf_test_group_put,
+							   group));
+	return group;
+}
+
+static void uio_dmabuf_test_group_leave(void *dev)
+{
+	iommu_group_remove_device(dev);
+}
+
+/**
+ * uio_dmabuf_test_join() - @dev joins @group, and leaves it when the case ends
+ * @test:  the case
+ * @group: from uio_dmabuf_test_group()
+ * @dev:   a KUnit device, not yet registered with uio_dmabuf (which looks its
+ *         group up at registration)
+ */
+void uio_dmabuf_test_join(struct kunit *test, struct iommu_group *group, struct device *dev)
+{
+	KUNIT_ASSERT_EQ(test, 0, iommu_group_add_device(group, dev));
+	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test, uio_dmabuf_test_group_leave,
+							   dev));
+}
+
 /**
  * uio_dmabuf_test_register() - uio_dmabuf_register() of @dev, undone when the case ends
  * @test:  the case
@@ -152,6 +198,49 @@ struct uio_dmabuf_dev *uio_dmabuf_test_device(struct kunit *test, int n)
 	parms->segment_boundary_mask = 0xffffffff;
 	dev->dma_parms = parms;
 	return uio_dmabuf_test_register(test, dev, 900 + n, &uio_dmabuf_test_bus_ops, NULL);
+}
+
+/**
+ * uio_dmabuf_test_grouped_device() - a registered device sharing a group with another
+ * @test:  the case
+ * @other: receives the other device, a KUnit device
+ *
+ * Both are members of a group of uio_dmabuf_test_group(); the registered one
+ * has the hooks of uio_dmabuf_test_bus_ops and UIO index 930.
+ *
+ * Return: the registered device, unregistered when the case ends.
+ */
+struct uio_dmabuf_dev *uio_dmabuf_test_grouped_device(struct kunit *test, struct device **other)
+{
+	struct iommu_group *group = uio_dmabuf_test_group(test);
+	struct device *dev = uio_dmabuf_test_kdev(test, "uio-dmabuf-test-grouped");
+
+	uio_dmabuf_test_join(test, group, dev);
+	*other = uio_dmabuf_test_kdev(test, "uio-dmabuf-test-sibling");
+	uio_dmabuf_test_join(test, group, *other);
+	return uio_dmabuf_test_register(test, dev, 930, &uio_dmabuf_test_bus_ops, NULL);
+}
+
+static struct device_driver uio_dmabuf_test_kernel_driver = {
+	.name = "uio-dmabuf-test-kernel-driver",
+};
+
+/**
+ * uio_dmabuf_test_kernel_binds() - a kernel driver binds to @dev, as the bus notifier sees it
+ * @dev: a device of uio_dmabuf_test_grouped_device()
+ *
+ * The driver core sets dev->driver and calls the bus's notifier chain with
+ * BUS_NOTIFY_BIND_DRIVER before the driver probes; here the driver is one
+ * that does DMA of its own. It stands in for the KUnit driver @dev is bound
+ * to only while the notifier runs.
+ */
+void uio_dmabuf_test_kernel_binds(struct device *dev)
+{
+	struct device_driver *bound = dev->driver;
+
+	WRITE_ONCE(dev->driver, &uio_dmabuf_test_kernel_driver);
+	uio_dmabuf_bus_notify(NULL, BUS_NOTIFY_BIND_DRIVER, dev);
+	WRITE_ONCE(dev->driver, bound);
 }
 
 /* No IRQ is ever requested for it: only unbinding is asked of the vector. */

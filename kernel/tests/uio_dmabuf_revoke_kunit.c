@@ -268,6 +268,45 @@ static void uio_dmabuf_test_revoke_then_isolation_loss(struct kunit *test)
 }
 
 /*
+ * A kernel driver binds to another device of the group: before the bus
+ * notifier returns (and the driver probes), the device's DMA is stopped, then
+ * its imports are unmapped and let go, its files answer ENODEV and poll() says
+ * they are gone. A device outside the group keeps its import and its DMA.
+ */
+static void uio_dmabuf_test_group_kernel_bind(struct kunit *test)
+{
+	struct uio_dmabuf_test_ctx *ctx = test->priv;
+	struct uio_dmabuf_test_buf *buf, *outside;
+	struct uio_dmabuf_import imp;
+	struct uio_dmabuf_file *file;
+	struct uio_dmabuf_dev *udev;
+	struct dma_buf *dmabuf;
+	struct device *sibling;
+
+	uio_dmabuf_test_imported(test, &uio_dmabuf_test_layouts[0], &outside, NULL);
+	udev = uio_dmabuf_test_grouped_device(test, &sibling);
+	file = uio_dmabuf_test_open(test, udev);
+	dmabuf = uio_dmabuf_test_new(test, &uio_dmabuf_test_layouts[1], &buf);
+	KUNIT_ASSERT_EQ(test, 0, uio_dmabuf_test_import(file, dmabuf, 0, 0, &imp));
+	KUNIT_ASSERT_TRUE(test, udev->dma_on);
+	ctx->watch = buf;
+
+	uio_dmabuf_test_kernel_binds(sibling);
+	ctx->watch = NULL;	/* @buf goes before the devices */
+	KUNIT_EXPECT_FALSE(test, udev->dma_on);
+	KUNIT_EXPECT_EQ(test, ctx->mapped_when_dma_stopped, 1);
+	uio_dmabuf_test_expect_idle(test, buf);
+	KUNIT_EXPECT_EQ(test, uio_dmabuf_test_device_imports(udev), 0);
+	KUNIT_EXPECT_EQ(test, uio_dmabuf_test_poll(file), UIO_DMABUF_TEST_POLLGONE);
+	KUNIT_EXPECT_EQ(test, -ENODEV, uio_dmabuf_test_import(file, dmabuf, 0, 0, NULL));
+	KUNIT_EXPECT_EQ(test, -ENODEV, uio_dmabuf_test_release_handle(test, file, imp.handle));
+
+	KUNIT_EXPECT_TRUE(test, ctx->udev->dma_on);
+	KUNIT_EXPECT_EQ(test, atomic_read(&outside->mapped), 1);
+	KUNIT_EXPECT_EQ(test, uio_dmabuf_test_device_imports(ctx->udev), 1);
+}
+
+/*
  * A static exporter's table: the revocation stops DMA and marks the handle
  * stale; the table is unmapped within the call, or, by a dma-buf core that
  * mapped it at attach and keeps it, at the detach, by RELEASE, which then
@@ -414,6 +453,7 @@ static struct kunit_case uio_dmabuf_revoke_cases[] = {
 	KUNIT_CASE(uio_dmabuf_test_revoke_then_close),
 	KUNIT_CASE(uio_dmabuf_test_revoke_then_unbind),
 	KUNIT_CASE(uio_dmabuf_test_revoke_then_isolation_loss),
+	KUNIT_CASE(uio_dmabuf_test_group_kernel_bind),
 	KUNIT_CASE(uio_dmabuf_test_revoke_static_exporter),
 	KUNIT_CASE(uio_dmabuf_test_move_while_mapping),
 	KUNIT_CASE_SLOW(uio_dmabuf_test_revoke_race),
