@@ -219,8 +219,9 @@ static int uio_dmabuf_check_sibling(struct device *dev, void *data)
  * device of its IOMMU group has a driver doing DMA of its own (they would
  * share the domain; a device whose DMA cannot be stopped must be alone in its
  * group), MSI writes are isolated by interrupt remapping, and the device can
- * be reset between users (see uio_dmabuf_reset_locked()). Without translation
- * none of the first three holds.
+ * be reset between users (see uio_dmabuf_reset_locked()), and firmware keeps
+ * no range of the domain identity-mapped (see uio_dmabuf_check_direct()).
+ * Without translation none of the first three holds.
  *
  * Return: UIO_DMABUF_INFO_* flags; UIO_DMABUF_INFO_ISOLATED when all hold.
  */
@@ -249,11 +250,45 @@ u32 uio_dmabuf_isolation(struct uio_dmabuf_dev *udev, struct device **sibling)
 		put_device(walk.culprit);
 	if (iommu_group_has_isolated_msi(udev->group))
 		flags |= UIO_DMABUF_INFO_MSI_ISOLATED;
+	if (!udev->direct)
+		flags |= UIO_DMABUF_INFO_NO_DIRECT;
 	if (flags == UIO_DMABUF_INFO_CONDITIONS)
 		flags |= UIO_DMABUF_INFO_ISOLATED;
 	return flags;
 }
 EXPORT_SYMBOL_IF_KUNIT(uio_dmabuf_isolation);
+
+/**
+ * uio_dmabuf_check_direct() - note whether firmware keeps ranges of the domain
+ * @udev: the device, being bound
+ *
+ * Reserved regions of type direct (ACPI RMRR and IVMD, device-tree
+ * iommu-addresses) of any device of the group stay identity-mapped in the
+ * group's domain: the device could reach that memory whatever the driver
+ * maps, so it is not isolated (VFIO refuses such groups too). Looked at once,
+ * at bind: the regions are the firmware's, and the domain changes type only
+ * with every driver of the group unbound.
+ */
+void uio_dmabuf_check_direct(struct uio_dmabuf_dev *udev)
+{
+	struct iommu_domain *domain = iommu_get_domain_for_dev(udev->dev);
+	struct iommu_resv_region *region, *next;
+	LIST_HEAD(regions);
+
+	if (!udev->group || !domain || !(domain->type & __IOMMU_DOMAIN_PAGING))
+		return;
+	if (iommu_get_group_resv_regions(udev->group, &regions))
+		udev->direct = true;	/* unknown: not isolated */
+	list_for_each_entry_safe(region, next, &regions, list) {
+		if (region->type == IOMMU_RESV_DIRECT && !udev->direct) {
+			dev_info(udev->dev, "%s: firmware keeps IOVA %pa (%zu bytes) of IOMMU group %d identity-mapped: not isolated\n",
+				 udev->name, &region->start, region->length,
+				 iommu_group_id(udev->group));
+			udev->direct = true;
+		}
+		kfree(region);
+	}
+}
 
 /**
  * uio_dmabuf_isolation_now() - uio_dmabuf_isolation() for a reader of sysfs
@@ -304,6 +339,9 @@ static void uio_dmabuf_explain(struct uio_dmabuf_dev *udev, u32 flags, struct de
 			 sibling ? dev_driver_string(sibling) : "?");
 	if (!(flags & UIO_DMABUF_INFO_MSI_ISOLATED))
 		dev_warn(udev->dev, "%s: MSI writes of IOMMU group %d are not isolated: enable interrupt remapping\n",
+			 udev->name, group);
+	if (!(flags & UIO_DMABUF_INFO_NO_DIRECT))
+		dev_warn(udev->dev, "%s: firmware keeps a range of IOMMU group %d identity-mapped (ACPI RMRR or IVMD, device-tree iommu-addresses), which the device could reach whatever is mapped: use a device without one\n",
 			 udev->name, group);
 	if (!(flags & UIO_DMABUF_INFO_RESET))
 		dev_warn(udev->dev, "%s: the device has no reset method (FLR, PM reset, or a bus reset alone on its bus), so one user's DMA setup would reach the next: use a device or slot that has one\n",

@@ -347,6 +347,7 @@ uio_dmabuf_register(struct device *dev, int index, const struct uio_dmabuf_bus_o
 	ret = uio_dmabuf_setup_dma(udev);
 	if (ret)
 		goto put;
+	uio_dmabuf_check_direct(udev);
 	dev_set_drvdata(dev, udev);
 	/*
 	 * A reset that works now is what makes the device isolable; one that

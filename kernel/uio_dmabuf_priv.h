@@ -140,6 +140,8 @@ struct uio_dmabuf_vector {
  * @dma_mask_bits: width of the DMA mask set on @dev
  * @reset_works:   the device was reset at bind: it is reset between users, and
  *                 one that cannot be is not isolated (set before the node exists)
+ * @direct:        firmware keeps ranges of the group's domain identity-mapped
+ *                 (see uio_dmabuf_check_direct()), set at bind
  * @needs_reset:   the reset at the last writable close failed: the next
  *                 writable open tries it again and fails if it fails
  * @nr_writers:    open writable files, revoked ones too: the last to close
@@ -198,6 +200,7 @@ struct uio_dmabuf_dev {
 	unsigned int nr_revoked;
 	unsigned int dma_mask_bits;
 	bool reset_works;
+	bool direct;
 	bool needs_reset;
 	unsigned int nr_writers;
 	struct list_head files;
@@ -292,7 +295,7 @@ struct uio_dmabuf_mapping {
 /* The conditions that make a device isolated; see uio_dmabuf_isolation(). */
 #define UIO_DMABUF_INFO_CONDITIONS	(UIO_DMABUF_INFO_IOMMU | UIO_DMABUF_INFO_STRICT | \
 					 UIO_DMABUF_INFO_VIABLE | UIO_DMABUF_INFO_MSI_ISOLATED | \
-					 UIO_DMABUF_INFO_RESET)
+					 UIO_DMABUF_INFO_RESET | UIO_DMABUF_INFO_NO_DIRECT)
 
 /* Most live imports per open file: the max_imports module parameter. */
 extern unsigned int uio_dmabuf_max_imports;
@@ -322,6 +325,7 @@ int uio_dmabuf_bus_notify(struct notifier_block *nb, unsigned long action, void 
 
 /* uio_dmabuf_isolation.c */
 u32 uio_dmabuf_isolation(struct uio_dmabuf_dev *udev, struct device **sibling);
+void uio_dmabuf_check_direct(struct uio_dmabuf_dev *udev);
 u32 uio_dmabuf_isolation_now(struct uio_dmabuf_dev *udev);
 bool uio_dmabuf_kernel_dma(struct device *dev, struct device_driver *drv);
 bool uio_dmabuf_domain_strict(struct device *dev);

@@ -58,6 +58,16 @@ dtc -q -I dtb -O dts "$out/virt.dtb" >"$out/virt.dts" &&
 	dtc -q -I dts -O dtb -o "$out/platform.dtb" "$out/platform.dts"
 result $? "virt's device tree, dumped by QEMU, with its PL031 as a platform device"
 
+# virt's device tree behind the SMMUv3, in which firmware keeps 64 KiB of RAM
+# identity-mapped for the second edu, behind the root port at 00:03.0 (the
+# default NIC takes 00:01.0), as an ACPI RMRR would on x86.
+qemu-system-aarch64 -machine virt,gic-version=3,iommu=smmuv3,dumpdtb="$out/virt-smmu.dtb" \
+	-cpu cortex-a57 -smp 2 -m 2G -nographic >/dev/null 2>&1
+dtc -q -I dtb -O dts "$out/virt-smmu.dtb" >"$out/virt-smmu.dts" &&
+	"$top/scripts/direct-dtb.py" "$out/virt-smmu.dts" "$out/direct.dts" 3,0 &&
+	dtc -q -I dts -O dtb -o "$out/direct.dtb" "$out/direct.dts"
+result $? "virt's device tree with a direct-mapped range for the second edu"
+
 boot() {	# NAME PARTS [run-qemu options]
 	local name=$1 parts=$2
 	shift 2
@@ -67,7 +77,7 @@ boot() {	# NAME PARTS [run-qemu options]
 		--append "udbtest.seed=$seed udbtest.matrix=nodrm udbtest.mask_bits=32 udbtest.platform_dev=9010000.pl031" \
 		"$@"
 }
-boot arm64-smmu kunit,e2e --iommu --modargs irq_mode=msi &
+boot arm64-smmu kunit,e2e,direct --iommu --edu 2 --dtb "$out/direct.dtb" --modargs irq_mode=msi &
 boot arm64-nosmmu e2e,platform --dtb "$out/platform.dtb" --modargs allow_unsafe_noiommu=1 &
 wait
 for name in arm64-smmu arm64-nosmmu; do
@@ -75,6 +85,26 @@ for name in arm64-smmu arm64-nosmmu; do
 done
 
 judge_kunit "$out/arm64-smmu.clean.log" "$out"
+# The edu with the direct-mapped range: translated but not isolated, without
+# UIO_DMABUF_INFO_NO_DIRECT (0x40), its group's region listed as direct, the
+# open refused with the reason; the other edu has the flag.
+direct_line() {	# yes|no: the record of the edu with or without the range
+	sed -n "s/.*uio-dmabuf-guest: direct: [^ ]* uio[0-9]* region=$1 //p" \
+		"$out/arm64-smmu.clean.log" | head -n1
+}
+with=$(direct_line yes) without=$(direct_line no)
+flags=$(sed -n 's/^isolation=\(0x[0-9a-f]*\) .*/\1/p' <<<"$with")
+[ -n "$flags" ] && (((flags & 0x41) == 0x1)) &&
+	[[ "$with" == *"0x000000007ff00000 0x000000007ff0ffff direct"* ]]
+result $? "arm64-smmu: an edu whose group has a direct-mapped range is not isolated (${with:-no record})"
+flags=$(sed -n 's/^isolation=\(0x[0-9a-f]*\) .*/\1/p' <<<"$without")
+[ -n "$flags" ] && (((flags & 0x41) == 0x41))
+result $? "arm64-smmu: an edu without one has UIO_DMABUF_INFO_NO_DIRECT (${without:-no record})"
+grep -q 'firmware keeps IOVA 0x000000007ff00000 (65536 bytes) of IOMMU group [0-9]* identity-mapped: not isolated' \
+	"$out/arm64-smmu.clean.log" &&
+	grep -q 'uio-dmabuf-guest: direct: open: .*identity-mapped.*reserved_regions' \
+		"$out/arm64-smmu.clean.log"
+result $? "arm64-smmu: the driver logs the range at bind, and the refused open names it"
 grep -q 'uio-dmabuf-guest: irq: .*ITS-PCI-MSI' "$out/arm64-smmu.clean.log"
 result $? "arm64-smmu: the rows waited on edu's MSI, through the GICv3 ITS"
 grep -q 'uio-dmabuf-guest: irq: .*GICv3' "$out/arm64-nosmmu.clean.log"

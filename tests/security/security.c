@@ -46,7 +46,7 @@
 #define OTHER_ID	1001	/* a second unprivileged user */
 #define ISOLATED_ALL	(UIO_DMABUF_INFO_IOMMU | UIO_DMABUF_INFO_STRICT | UIO_DMABUF_INFO_VIABLE | \
 			 UIO_DMABUF_INFO_MSI_ISOLATED | UIO_DMABUF_INFO_RESET | \
-			 UIO_DMABUF_INFO_ISOLATED)
+			 UIO_DMABUF_INFO_NO_DIRECT | UIO_DMABUF_INFO_ISOLATED)
 
 /* e1000 registers: receive and transmit descriptor base, low 32 bits. */
 #define E1000_RDBAL	0x2800
@@ -631,7 +631,8 @@ static void step_lazy_refused(const struct topology *t)
 	flags = isolation(t->edu0);
 	record("lazy-flags", "IOMMU, viable, MSI isolated, reset; not strict, not isolated",
 	       flags == (UIO_DMABUF_INFO_IOMMU | UIO_DMABUF_INFO_VIABLE |
-			 UIO_DMABUF_INFO_MSI_ISOLATED | UIO_DMABUF_INFO_RESET),
+			 UIO_DMABUF_INFO_MSI_ISOLATED | UIO_DMABUF_INFO_RESET |
+			 UIO_DMABUF_INFO_NO_DIRECT),
 	       "isolation %#x", flags);
 	snprintf(msg, sizeof(msg), "echo DMA > /sys/kernel/iommu_groups/%d/type", group_of(t->edu0));
 	case_user_refused("lazy-domain-refused", "/dev/uio-dmabuf0", msg);
@@ -653,7 +654,8 @@ static void step_strict_after_fix(const struct topology *t)
 	       "write %s, isolation %#x", ret ? strerrorname_np(-ret) : "ok", flags);
 	case_user_cmd("cli-list-isolated", "list --json: isolated",
 		      "uio-dmabuf list --json 2>&1",
-		      "\"msi_isolated\": true, \"reset\": true, \"isolated\": true}");
+		      "\"msi_isolated\": true, \"reset\": true, \"no_direct\": true, "
+		      "\"isolated\": true}");
 }
 
 /* 3. The user imports and edu moves data by DMA, without capabilities. */
@@ -706,7 +708,8 @@ static void step_shared_group(struct topology *t)
 	flags = isolation(t->pair0);
 	record("shared-flags", "IOMMU, strict, MSI isolated, reset; not viable",
 	       flags == (UIO_DMABUF_INFO_IOMMU | UIO_DMABUF_INFO_STRICT |
-			 UIO_DMABUF_INFO_MSI_ISOLATED | UIO_DMABUF_INFO_RESET),
+			 UIO_DMABUF_INFO_MSI_ISOLATED | UIO_DMABUF_INFO_RESET |
+			 UIO_DMABUF_INFO_NO_DIRECT),
 	       "%s: isolation %#x", t->pair0_node, flags);
 	snprintf(msg, sizeof(msg), "is shared with %s (driver e1000)", t->nic);
 	case_user_refused("shared-group-refused", t->pair0_node, msg);
@@ -918,7 +921,8 @@ static void step_no_reset(const struct topology *t)
 	flags = isolation(t->edu1);
 	record("no-reset-flags", "IOMMU, strict, viable, MSI isolated; no reset, not isolated",
 	       flags == (UIO_DMABUF_INFO_IOMMU | UIO_DMABUF_INFO_STRICT |
-			 UIO_DMABUF_INFO_VIABLE | UIO_DMABUF_INFO_MSI_ISOLATED),
+			 UIO_DMABUF_INFO_VIABLE | UIO_DMABUF_INFO_MSI_ISOLATED |
+			 UIO_DMABUF_INFO_NO_DIRECT),
 	       "isolation %#x", flags);
 	case_user_refused("no-reset-refused", "/dev/uio-dmabuf1", "has no reset method");
 	case_user_cmd("cli-list-no-reset", "list: not isolated, no reset",
@@ -1132,7 +1136,7 @@ static void boot_nointremap(void)
 	flags = isolation(edu0);
 	record("nointremap-flags", "IOMMU, strict, viable, reset; MSI not isolated",
 	       flags == (UIO_DMABUF_INFO_IOMMU | UIO_DMABUF_INFO_STRICT | UIO_DMABUF_INFO_VIABLE |
-			 UIO_DMABUF_INFO_RESET),
+			 UIO_DMABUF_INFO_RESET | UIO_DMABUF_INFO_NO_DIRECT),
 	       "isolation %#x", flags);
 	case_user_refused("no-intremap-refused", "/dev/uio-dmabuf0", "are not isolated: enable interrupt remapping");
 }

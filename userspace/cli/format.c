@@ -151,11 +151,12 @@ void udb_isolation_text(char *buf, size_t len, int flags)
 		snprintf(buf, len, "no IOMMU");
 		return;
 	}
-	snprintf(buf, len, "not isolated:%s%s%s%s",
+	snprintf(buf, len, "not isolated:%s%s%s%s%s",
 		 flags & UIO_DMABUF_INFO_STRICT ? "" : " lazy-domain",
 		 flags & UIO_DMABUF_INFO_VIABLE ? "" : " shared-group",
 		 flags & UIO_DMABUF_INFO_MSI_ISOLATED ? "" : " msi-not-isolated",
-		 flags & UIO_DMABUF_INFO_RESET ? "" : " no-reset");
+		 flags & UIO_DMABUF_INFO_RESET ? "" : " no-reset",
+		 flags & UIO_DMABUF_INFO_NO_DIRECT ? "" : " firmware-direct-map");
 }
 
 void udb_isolation_hint(char *buf, size_t len, int flags, int group)
@@ -191,6 +192,11 @@ void udb_isolation_hint(char *buf, size_t len, int flags, int group)
 	if (!(flags & UIO_DMABUF_INFO_RESET))
 		HINT("the device cannot be reset alone (no FLR or PM reset, and not alone "
 		     "on its bus): put it in a slot of its own; ");
+	if (!(flags & UIO_DMABUF_INFO_NO_DIRECT))
+		HINT("firmware keeps a range of IOMMU group %d identity-mapped (ACPI RMRR or "
+		     "IVMD, device-tree iommu-addresses; see "
+		     "/sys/kernel/iommu_groups/%d/reserved_regions): use a device without one; ",
+		     group, group);
 	HINT("%s", unsafe);
 #undef HINT
 }
@@ -307,11 +313,13 @@ void udb_print_devices_json(FILE *f, const struct udb_device *d, int n)
 		udb_json_string(f, d[i].iommu_type[0] ? d[i].iommu_type : NULL);
 		if (d[i].isolation >= 0)
 			fprintf(f, ", \"isolation\": {\"flags\": %d, \"strict\": %s, \"viable\": %s, "
-				"\"msi_isolated\": %s, \"reset\": %s, \"isolated\": %s}", d[i].isolation,
+				"\"msi_isolated\": %s, \"reset\": %s, \"no_direct\": %s, "
+				"\"isolated\": %s}", d[i].isolation,
 				d[i].isolation & UIO_DMABUF_INFO_STRICT ? "true" : "false",
 				d[i].isolation & UIO_DMABUF_INFO_VIABLE ? "true" : "false",
 				d[i].isolation & UIO_DMABUF_INFO_MSI_ISOLATED ? "true" : "false",
 				d[i].isolation & UIO_DMABUF_INFO_RESET ? "true" : "false",
+				d[i].isolation & UIO_DMABUF_INFO_NO_DIRECT ? "true" : "false",
 				d[i].isolation & UIO_DMABUF_INFO_ISOLATED ? "true" : "false");
 		else
 			fputs(", \"isolation\": null", f);

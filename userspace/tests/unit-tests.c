@@ -244,7 +244,8 @@ static int fake_ioctl(int fd, unsigned long request, void *arg)
 static void test_isolation(void)
 {
 	const int lazy = UIO_DMABUF_INFO_IOMMU | UIO_DMABUF_INFO_VIABLE |
-			 UIO_DMABUF_INFO_MSI_ISOLATED | UIO_DMABUF_INFO_RESET;
+			 UIO_DMABUF_INFO_MSI_ISOLATED | UIO_DMABUF_INFO_RESET |
+			 UIO_DMABUF_INFO_NO_DIRECT;
 	char buf[768];
 
 	udb_isolation_text(buf, sizeof(buf), UIO_DMABUF_INFO_IOMMU | UIO_DMABUF_INFO_STRICT |
@@ -254,18 +255,20 @@ static void test_isolation(void)
 	udb_isolation_text(buf, sizeof(buf), 0);
 	CHECK(!strcmp(buf, "no IOMMU"), "isolation text: no IOMMU (%s)", buf);
 	udb_isolation_text(buf, sizeof(buf), UIO_DMABUF_INFO_IOMMU | UIO_DMABUF_INFO_STRICT);
-	CHECK(!strcmp(buf, "not isolated: shared-group msi-not-isolated no-reset"),
-	      "isolation text: the unmet conditions (%s)", buf);
+	CHECK(!strcmp(buf, "not isolated: shared-group msi-not-isolated no-reset "
+		      "firmware-direct-map"), "isolation text: the unmet conditions (%s)", buf);
 	udb_isolation_text(buf, sizeof(buf), -1);
 	CHECK(!strcmp(buf, "?"), "isolation text: unknown (%s)", buf);
 
 	udb_isolation_hint(buf, sizeof(buf), lazy, 7);
 	CHECK(strstr(buf, "echo DMA > /sys/kernel/iommu_groups/7/type") &&
 	      !strstr(buf, "interrupt remapping") && !strstr(buf, "kernel driver") &&
+	      !strstr(buf, "identity-mapped") &&
 	      strstr(buf, "allow_unsafe_noiommu=1"), "hint for a lazy domain names the fix (%s)", buf);
 	udb_isolation_hint(buf, sizeof(buf), UIO_DMABUF_INFO_IOMMU, 3);
 	CHECK(strstr(buf, "group 3 has a lazy") && strstr(buf, "/sys/kernel/iommu_groups/3/devices") &&
-	      strstr(buf, "interrupt remapping") && strstr(buf, "cannot be reset alone"),
+	      strstr(buf, "interrupt remapping") && strstr(buf, "cannot be reset alone") &&
+	      strstr(buf, "/sys/kernel/iommu_groups/3/reserved_regions"),
 	      "hint names every unmet condition (%s)", buf);
 	udb_isolation_hint(buf, 40, UIO_DMABUF_INFO_IOMMU, 3);
 	CHECK(strlen(buf) == 39, "hint is cut at the buffer's end (%zu)", strlen(buf));
@@ -288,16 +291,17 @@ static void test_device_owner(void)
 		.dma_mask_bits = 32, .iommu = true, .iommu_group = 5, .iommu_type = "DMA",
 		.isolation = UIO_DMABUF_INFO_IOMMU | UIO_DMABUF_INFO_STRICT |
 			     UIO_DMABUF_INFO_VIABLE | UIO_DMABUF_INFO_MSI_ISOLATED |
-			     UIO_DMABUF_INFO_RESET | UIO_DMABUF_INFO_ISOLATED,
+			     UIO_DMABUF_INFO_RESET | UIO_DMABUF_INFO_NO_DIRECT |
+			     UIO_DMABUF_INFO_ISOLATED,
 		.imports = 0, .owner = 1000,
 	};
 
 	RENDER("{\"devices\": [{\"uio\": \"uio2\", \"index\": 2, \"node\": \"/dev/uio-dmabuf2\", "
 	       "\"bus\": \"pci\", \"device\": \"0000:01:02.0\", \"vendor\": \"0x8086\", "
 	       "\"device_id\": \"0x100e\", \"dma_mask_bits\": 32, \"iommu\": true, "
-	       "\"iommu_group\": 5, \"iommu_type\": \"DMA\", \"isolation\": {\"flags\": 63, "
+	       "\"iommu_group\": 5, \"iommu_type\": \"DMA\", \"isolation\": {\"flags\": 127, "
 	       "\"strict\": true, \"viable\": true, \"msi_isolated\": true, \"reset\": true, "
-	       "\"isolated\": true}, "
+	       "\"no_direct\": true, \"isolated\": true}, "
 	       "\"owner_uid\": 1000, \"imports\": 0}]}\n", udb_print_devices_json(f, &d, 1));
 	RENDER("uio   node              bus  device        id             dma_mask  "
 	       "iommu                      isolation                     imports\n"

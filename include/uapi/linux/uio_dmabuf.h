@@ -64,7 +64,7 @@
  */
 #define UIO_DMABUF_INFO_MSI_ISOLATED	0x00000008U
 /**
- * define UIO_DMABUF_INFO_ISOLATED - the flags above and UIO_DMABUF_INFO_RESET are set
+ * define UIO_DMABUF_INFO_ISOLATED - the flags above, _RESET and _NO_DIRECT are set
  *
  * The import node of an isolated device is governed by its file permissions.
  * Any other device is treated as one without an IOMMU: its node opens only
@@ -85,6 +85,16 @@
  * driver. A device that cannot be reset is not isolated.
  */
 #define UIO_DMABUF_INFO_RESET		0x00000020U
+/**
+ * define UIO_DMABUF_INFO_NO_DIRECT - firmware keeps no range of the domain for itself
+ *
+ * No range of the device's IOMMU domain is identity-mapped for firmware
+ * (reserved regions of type direct: ACPI RMRR on Intel, IVMD on AMD,
+ * iommu-addresses in a device tree). Such a range stays mapped whatever the
+ * driver maps, so a device programmed from user space could read or write
+ * the memory firmware keeps there; VFIO refuses such devices as well.
+ */
+#define UIO_DMABUF_INFO_NO_DIRECT	0x00000040U
 
 /**
  * struct uio_dmabuf_info - UIO_DMABUF_IOC_INFO argument (output only)
