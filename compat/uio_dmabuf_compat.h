@@ -49,12 +49,15 @@ static inline bool iommu_group_has_isolated_msi(struct iommu_group *group)
 
 /*
  * Before 6.5 the IOMMU's DMA API did not mark a table it bounced through
- * swiotlb; it bounced only the mappings of untrusted devices (behind external
- * ports). The one caller has the device in @dev.
+ * swiotlb; it bounced only the mappings of untrusted devices, which the
+ * caller also checks.
  */
 #ifdef UIO_DMABUF_COMPAT_NO_SG_DMA_SWIOTLB
-#include <linux/pci.h>
-#define sg_dma_is_swiotlb(sg)	((void)(sg), dev_is_pci(dev) && to_pci_dev(dev)->untrusted)
+#include <linux/scatterlist.h>
+static inline bool sg_dma_is_swiotlb(struct scatterlist *sg)
+{
+	return false;
+}
 #endif
 
 /* Before 6.8, eventfd_signal() took the count to add, which was always 1 here. */

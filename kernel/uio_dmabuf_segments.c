@@ -13,6 +13,7 @@
 #include <linux/iommu.h>
 #include <linux/minmax.h>
 #include <linux/overflow.h>
+#include <linux/pci.h>
 #include <linux/scatterlist.h>
 #include <linux/slab.h>
 
@@ -113,8 +114,11 @@ static int uio_dmabuf_walk_segments(struct sg_table *sgt, u64 size, struct uio_d
  * the mapping. Without an IOMMU, dma_need_sync() answers that per address,
  * and @w->check_entries asks it of each entry. Behind an IOMMU's DMA API
  * domain it would answer yes for every mapping (the IOMMU's sync callbacks,
- * DMA-API debugging), which is not what user space needs to know: there the
- * table says whether it went through swiotlb.
+ * DMA-API debugging), which is not what user space needs to know: there a
+ * coherent device's mapping is bounced only when the device is untrusted
+ * (behind an external port), which the table's swiotlb mark also says, when
+ * the table is the one the DMA API filled in (CONFIG_DMABUF_DEBUG hands the
+ * importer a copy without the marks).
  */
 static void uio_dmabuf_walk_sync_start(struct uio_dmabuf_walk *w, struct sg_table *sgt)
 {
@@ -124,7 +128,8 @@ static void uio_dmabuf_walk_sync_start(struct uio_dmabuf_walk *w, struct sg_tabl
 	if (!dev_is_dma_coherent(dev))
 		w->needs_sync = true;
 	else if (domain && (domain->type & __IOMMU_DOMAIN_DMA_API))
-		w->needs_sync = sg_dma_is_swiotlb(sgt->sgl);
+		w->needs_sync = sg_dma_is_swiotlb(sgt->sgl) ||
+				(dev_is_pci(dev) && to_pci_dev(dev)->untrusted);
 	else
 		w->check_entries = true;
 }
