@@ -260,27 +260,35 @@ EXPORT_SYMBOL_IF_KUNIT(uio_dmabuf_isolation);
 
 /**
  * uio_dmabuf_check_direct() - note whether firmware keeps ranges of the domain
- * @udev: the device, being bound
+ * @udev: the device, being bound or opened
  *
  * Reserved regions of type direct (ACPI RMRR and IVMD, device-tree
- * iommu-addresses) of any device of the group stay identity-mapped in the
- * group's domain: the device could reach that memory whatever the driver
- * maps, so it is not isolated (VFIO refuses such groups too). Looked at once,
- * at bind: the regions are the firmware's, and the domain changes type only
- * with every driver of the group unbound.
+ * iommu-addresses), relaxable ones too (USB and graphics RMRRs), of any
+ * device of the group stay identity-mapped in the group's default domain,
+ * which is the one the device uses: it could reach that memory whatever the
+ * driver maps, so it is not isolated. (VFIO may leave the relaxable ones out
+ * because it attaches a domain of its own.) Looked at when the device is
+ * bound and at each open, as a device joining the group brings its regions
+ * along; once seen, a range stays: removing its device does not unmap it.
  */
 void uio_dmabuf_check_direct(struct uio_dmabuf_dev *udev)
 {
 	struct iommu_domain *domain = iommu_get_domain_for_dev(udev->dev);
 	struct iommu_resv_region *region, *next;
 	LIST_HEAD(regions);
+	int ret;
 
 	if (!udev->group || !domain || !(domain->type & __IOMMU_DOMAIN_PAGING))
 		return;
-	if (iommu_get_group_resv_regions(udev->group, &regions))
-		udev->direct = true;	/* unknown: not isolated */
+	ret = iommu_get_group_resv_regions(udev->group, &regions);
+	if (ret && !udev->direct) {
+		dev_warn(udev->dev, "%s: reserved regions of IOMMU group %d unknown (%d): not isolated\n",
+			 udev->name, iommu_group_id(udev->group), ret);
+		udev->direct = true;
+	}
 	list_for_each_entry_safe(region, next, &regions, list) {
-		if (region->type == IOMMU_RESV_DIRECT && !udev->direct) {
+		if ((region->type == IOMMU_RESV_DIRECT ||
+		     region->type == IOMMU_RESV_DIRECT_RELAXABLE) && !udev->direct) {
 			dev_info(udev->dev, "%s: firmware keeps IOVA %pa (%zu bytes) of IOMMU group %d identity-mapped: not isolated\n",
 				 udev->name, &region->start, region->length,
 				 iommu_group_id(udev->group));
@@ -402,6 +410,7 @@ int uio_dmabuf_admit_locked(struct uio_dmabuf_dev *udev, bool *isolated)
 	int ret = 0;
 
 	lockdep_assert_held(&udev->lock);
+	uio_dmabuf_check_direct(udev);
 	flags = uio_dmabuf_isolation(udev, &sibling);
 	*isolated = flags & UIO_DMABUF_INFO_ISOLATED;
 	if (*isolated)

@@ -141,7 +141,7 @@ struct uio_dmabuf_vector {
  * @reset_works:   the device was reset at bind: it is reset between users, and
  *                 one that cannot be is not isolated (set before the node exists)
  * @direct:        firmware keeps ranges of the group's domain identity-mapped
- *                 (see uio_dmabuf_check_direct()), set at bind
+ *                 (see uio_dmabuf_check_direct()), set at bind and at opens
  * @needs_reset:   the reset at the last writable close failed: the next
  *                 writable open tries it again and fails if it fails
  * @nr_writers:    open writable files, revoked ones too: the last to close

@@ -89,10 +89,11 @@
  * define UIO_DMABUF_INFO_NO_DIRECT - firmware keeps no range of the domain for itself
  *
  * No range of the device's IOMMU domain is identity-mapped for firmware
- * (reserved regions of type direct: ACPI RMRR on Intel, IVMD on AMD,
- * iommu-addresses in a device tree). Such a range stays mapped whatever the
- * driver maps, so a device programmed from user space could read or write
- * the memory firmware keeps there; VFIO refuses such devices as well.
+ * (reserved regions of type direct, relaxable ones included: ACPI RMRR on
+ * Intel, IVMD on AMD, iommu-addresses in a device tree), for any device of
+ * its group. Such a range stays mapped whatever the driver maps, so a device
+ * programmed from user space could read or write the memory firmware keeps
+ * there. Checked when the device is bound and at each open.
  */
 #define UIO_DMABUF_INFO_NO_DIRECT	0x00000040U
 
