@@ -229,18 +229,21 @@ static struct device_driver uio_dmabuf_test_kernel_driver = {
  * uio_dmabuf_test_kernel_binds() - a kernel driver binds to @dev, as the bus notifier sees it
  * @dev: a device of uio_dmabuf_test_grouped_device()
  *
- * The driver core sets dev->driver and calls the bus's notifier chain with
- * BUS_NOTIFY_BIND_DRIVER before the driver probes; here the driver is one
- * that does DMA of its own. It stands in for the KUnit driver @dev is bound
- * to only while the notifier runs.
+ * The driver core, holding the device's lock, sets dev->driver and calls the
+ * bus's notifier chain with BUS_NOTIFY_BIND_DRIVER before the driver probes;
+ * here the driver is one that does DMA of its own. It stands in for the KUnit
+ * driver @dev is bound to only while the notifier runs.
  */
 void uio_dmabuf_test_kernel_binds(struct device *dev)
 {
-	struct device_driver *bound = dev->driver;
+	struct device_driver *bound;
 
+	device_lock(dev);
+	bound = dev->driver;
 	WRITE_ONCE(dev->driver, &uio_dmabuf_test_kernel_driver);
 	uio_dmabuf_bus_notify(NULL, BUS_NOTIFY_BIND_DRIVER, dev);
 	WRITE_ONCE(dev->driver, bound);
+	device_unlock(dev);
 }
 
 /* No IRQ is ever requested for it: only unbinding is asked of the vector. */
