@@ -207,6 +207,16 @@ static int uio_dmabuf_check_sibling(struct device *dev, void *data)
 	return 1;
 }
 
+/* The device's IOMMU domain if it translates the device's DMA, else NULL. */
+static struct iommu_domain *uio_dmabuf_paging_domain(struct uio_dmabuf_dev *udev)
+{
+	struct iommu_domain *domain = iommu_get_domain_for_dev(udev->dev);
+
+	if (!udev->group || !domain || !(domain->type & __IOMMU_DOMAIN_PAGING))
+		return NULL;
+	return domain;
+}
+
 /**
  * uio_dmabuf_isolation() - the isolation conditions a device meets now
  * @udev:    the device
@@ -227,7 +237,7 @@ static int uio_dmabuf_check_sibling(struct device *dev, void *data)
  */
 u32 uio_dmabuf_isolation(struct uio_dmabuf_dev *udev, struct device **sibling)
 {
-	struct iommu_domain *domain = iommu_get_domain_for_dev(udev->dev);
+	struct iommu_domain *domain = uio_dmabuf_paging_domain(udev);
 	struct uio_dmabuf_sibling_walk walk = {
 		.self = udev->dev,
 		.stoppable = udev->ops->set_dma_enabled,
@@ -236,7 +246,7 @@ u32 uio_dmabuf_isolation(struct uio_dmabuf_dev *udev, struct device **sibling)
 
 	if (sibling)
 		*sibling = NULL;
-	if (!udev->group || !domain || !(domain->type & __IOMMU_DOMAIN_PAGING))
+	if (!domain)
 		return flags;
 	flags |= UIO_DMABUF_INFO_IOMMU;
 	if (READ_ONCE(domain->type) == IOMMU_DOMAIN_DMA)
@@ -273,15 +283,14 @@ EXPORT_SYMBOL_IF_KUNIT(uio_dmabuf_isolation);
  */
 void uio_dmabuf_check_direct(struct uio_dmabuf_dev *udev)
 {
-	struct iommu_domain *domain = iommu_get_domain_for_dev(udev->dev);
 	struct iommu_resv_region *region, *next;
 	LIST_HEAD(regions);
 	int ret;
 
-	if (!udev->group || !domain || !(domain->type & __IOMMU_DOMAIN_PAGING))
+	if (udev->direct || !uio_dmabuf_paging_domain(udev))
 		return;
 	ret = iommu_get_group_resv_regions(udev->group, &regions);
-	if (ret && !udev->direct) {
+	if (ret) {
 		dev_warn(udev->dev, "%s: reserved regions of IOMMU group %d unknown (%d): not isolated\n",
 			 udev->name, iommu_group_id(udev->group), ret);
 		udev->direct = true;
