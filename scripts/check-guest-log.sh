@@ -41,6 +41,16 @@ if [ "$stock" != stock ]; then
 fi
 grep -aq 'uio-dmabuf-guest: done' "$log" || finding "the guest did not finish"
 
+# The first counted report as the kernel printed it (registers, call trace),
+# so that a run on another machine says what happened: up to 60 lines, to the
+# end of the trace or the panic.
+first=$(grep -anE "$reports" "$log" | grep -avE "$benign" |
+	awk -F: -v init="${init:-0}" '$1 >= init { print $1; exit }')
+if [ -n "$first" ]; then
+	tail -n "+$first" "$log" | head -n 60 |
+		awk '{ print "guest-log: | " $0 } /---\[ end (trace|Kernel panic)/ { exit }'
+fi
+
 if [ "$findings" = 0 ]; then
 	echo "guest-log: clean"
 else
