@@ -3,6 +3,7 @@
 # applies to a pristine linux-source-6.12 and to current mainline (the newest
 # linux-source-7.*), every patch is checkpatch --strict clean, the UAPI
 # header's kernel-doc and the new reStructuredText parse without warnings,
+# every patch builds on its own against mainline,
 # the KUnit suites pass under kunit.py with the series' .kunitconfig in
 # mainline with the series applied,
 # and the tree with the series applied builds (scripts/build-kernel.sh: the test
@@ -43,6 +44,20 @@ trap 'rm -rf "$stage" "$mstage"' EXIT
 rc=$?
 [ "$rc" = 0 ] || cat "$out/fetch-mainline.log" "$out/apply-mainline.log" | tail -20
 result "$rc" "the series applies to current mainline, linux-source ${mver:-(none fetched)} (git apply --check, then git apply)"
+
+# Each patch on its own (git rebase -x make): the driver as patches 2 to 6
+# leave it builds against the modules_prepare'd mainline tree, W=1 and sparse.
+prep=$("$top/scripts/mainline-prepare.sh" 2>"$out/mainline-prepare.log" | tail -n1)
+if [ -n "$prep" ] && [ -n "$mpatches" ]; then
+	"$top/scripts/build-series-steps.sh" "$mpatches" "$(dirname "$msrc")/pristine" "${prep#* }" \
+		>"$out/steps.log" 2>&1
+	rc=$?
+	sed 's/^/  /' "$out/steps.log"
+else
+	tail -5 "$out/mainline-prepare.log"
+	rc=1
+fi
+result "$rc" "every patch of the series against mainline ${mver:-(none)} builds on its own (W=1, sparse, no warnings)"
 
 # checkpatch_series TREE PATCHDIR LOGPREFIX [LABEL]: TREE's checkpatch.pl on
 # every patch of PATCHDIR.
