@@ -45,7 +45,7 @@ rc=$?
 [ "$rc" = 0 ] || cat "$out/fetch-mainline.log" "$out/apply-mainline.log" | tail -20
 result "$rc" "the series applies to current mainline, linux-source ${mver:-(none fetched)} (git apply --check, then git apply)"
 
-# Each patch on its own (git rebase -x make): the driver as patches 2 to 6
+# Each patch on its own (git rebase -x make): the driver as each patch
 # leave it builds against the modules_prepare'd mainline tree, W=1 and sparse.
 prep=$("$top/scripts/mainline-prepare.sh" 2>"$out/mainline-prepare.log" | tail -n1)
 if [ -n "$prep" ] && [ -n "$mpatches" ]; then

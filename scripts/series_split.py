@@ -98,6 +98,7 @@ FEATURES = [
     ("platform", "3-platform.txt", "the platform glue"),
     ("sysfs", "4-sysfs-debugfs.txt", "sysfs attributes and debugfs"),
     ("msix", "5-msix.txt", "MSI-X vectors bound to eventfds"),
+    ("revoke", "6-revoke.txt", "revocation by the exporter"),
 ]
 
 PLATFORM = {
@@ -328,4 +329,119 @@ struct uio_dmabuf_irqs {
     },
 }
 
-SPEC = {"platform": PLATFORM, "sysfs": SYSFS, "msix": MSIX}
+# Before it, the import is a pinned dynamic attachment without
+# invalidate_mappings, which current mainline allows (an optional callback
+# since the revoke series; before it, move_notify was required, so the patches
+# before this one are for mainline only: the 6.12 backport is the whole series).
+REVOKE = {
+    "edits": {
+        "uio_dmabuf_import.c": [
+            ("sub", """ * The device's DMA is on while it is bound, a file is active and no revoked
+ * import is left to tear down; else it is stopped, before anything that it
+ * could still reach is unmapped.
+""", """ * The device's DMA is on while it is bound and a file is active; else it is
+ * stopped, before anything that it could still reach is unmapped.
+"""),
+            ("sub", "\tbool on = !udev->dead && udev->nr_active && !udev->nr_revoked;\n",
+             "\tbool on = !udev->dead && udev->nr_active;\n"),
+            ("defn", r"^static void uio_dmabuf_invalidate_mappings\("),
+            ("sub", "\t.allow_peer2peer = true,\n\t.invalidate_mappings = uio_dmabuf_invalidate_mappings,\n",
+             "\t.allow_peer2peer = true,\n"),
+            ("sub", """/*
+ * The exact reverse of uio_dmabuf_map(); the unmap is skipped when the
+ * exporter revoked the mapping, whose device DMA may start again afterwards.
+ */
+""", "/* The exact reverse of uio_dmabuf_map(). */\n"),
+            ("sub", "\tstruct sg_table *sgt;\n\tbool revoked;\n", ""),
+            ("sub", "\trevoked = map->revoked;\n\tsgt = map->sgt;\n"
+             "\tmap->sgt = NULL;\t/* no revocation from here on */\n", ""),
+            ("sub", """	if (!revoked) {
+		dma_buf_unmap_attachment(map->attach, sgt, map->dir);
+		uio_dmabuf_flush_lazy(udev->dev);
+	}
+""", """	dma_buf_unmap_attachment(map->attach, map->sgt, map->dir);
+	uio_dmabuf_flush_lazy(udev->dev);
+"""),
+            ("sub", """	if (revoked) {
+		mutex_lock(&udev->lock);
+		udev->nr_revoked--;
+		uio_dmabuf_update_dma_locked(udev);
+		mutex_unlock(&udev->lock);
+	}
+""", ""),
+            ("sub", "\tif (map->revoked)\n\t\tmap->file->nr_revoked--;\n", ""),
+            ("sub", "\t/* Revoked between the mapping and now: user space may import again. */\n"
+             "\tif (!ret && map->revoked)\n\t\tret = -ESTALE;\n", ""),
+            ("sub", """ * -ENOSPC, -EBUSY, -ENOMEM, -E2BIG, -EIO, -ESTALE (the exporter revoked the
+ * buffer before it was published), -ERESTARTSYS or the exporter's error, and
+ * nothing of the import is left behind.
+""", """ * -ENOSPC, -EBUSY, -ENOMEM, -E2BIG, -EIO, -ERESTARTSYS or the exporter's
+ * error, and nothing of the import is left behind.
+"""),
+        ],
+        "uio_dmabuf_node.c": [
+            ("sub", """ * Return: 0, or -EINVAL, -ENODEV, -ENOSPC, -EBUSY, -ENOMEM, -E2BIG, -EIO,
+ * -ESTALE, -ERESTARTSYS or the exporter's error, in which case nothing of the
+ * import is left behind.
+""", """ * Return: 0, or -EINVAL, -ENODEV, -ENOSPC, -EBUSY, -ENOMEM, -E2BIG, -EIO,
+ * -ERESTARTSYS or the exporter's error, in which case nothing of the import
+ * is left behind.
+"""),
+            ("sub", """/*
+ * Under the device lock, the live import @handle of @file: ERR_PTR(-ENOENT)
+ * for none, ERR_PTR(-ESTALE) for one its exporter revoked.
+ */
+""", """/*
+ * Under the device lock, the live import @handle of @file: ERR_PTR(-ENOENT)
+ * for none.
+ */
+"""),
+            ("sub", "\treturn map->revoked ? ERR_PTR(-ESTALE) : map;\n", "\treturn map;\n"),
+            ("del", r"\tinfo\.nr_revoked = file->nr_revoked;"),
+            ("sub", """ * Return: EPOLLERR | EPOLLHUP once the device is unbound or @file revoked;
+ * else EPOLLPRI while @file holds an import its exporter revoked, which only
+ * RELEASE (or the close) ends; else 0.
+""", """ * Return: EPOLLERR | EPOLLHUP once the device is unbound or @file revoked;
+ * else 0.
+"""),
+            ("sub", "\telse if (file->nr_revoked)\n\t\tmask = EPOLLPRI;\n", ""),
+        ],
+        "uio_dmabuf_priv.h": [
+            ("sub", """ * @poll_wait:     woken when a file's import is revoked, and when files are
+ *                 revoked or the device unbound: poll() on the node
+""", """ * @poll_wait:     woken when files are revoked or the device unbound: poll()
+ *                 on the node
+"""),
+            ("del", r" \* @nr_revoked:    imports an exporter revoked that are not torn down yet"),
+            ("sub", """ * @dma_on:        the device masters the bus: while there is an active file
+ *                 and no revoked import (see uio_dmabuf_update_dma_locked())
+""", """ * @dma_on:        the device masters the bus: while there is an active file
+ *                 (see uio_dmabuf_update_dma_locked())
+"""),
+            ("sub", """	 * revoked flags of all files of this device, and the revoked and live
+	 * flags of their imports; serialises opens, SYNC and the sysfs mask
+	 * store with revocation. Held only for bookkeeping. Lock order:
+	 * uio_dmabuf_devs_lock, then this; a buffer's dma_resv lock, which an
+	 * exporter holds when it revokes a mapping (never from reclaim: a
+	 * pinned buffer is not evicted), then this; this, then
+""", """	 * revoked flags of all files of this device, and the live flags of
+	 * their imports; serialises opens, SYNC and the sysfs mask store with
+	 * revocation. Held only for bookkeeping. Lock order:
+	 * uio_dmabuf_devs_lock, then this; this, then
+"""),
+            ("sub", "\tunsigned int nr_active;\n\tunsigned int nr_revoked;\n", "\tunsigned int nr_active;\n"),
+            ("sub", """ * @nr_revoked:  live imports of this file that an exporter revoked: poll()
+ *               reports EPOLLPRI while there is one
+""", ""),
+            ("sub", "\tunsigned int nr_imports;\n\tunsigned int nr_revoked;\n", "\tunsigned int nr_imports;\n"),
+            ("sub", """ * @revoked:    the exporter revoked the mapping: @sgt was unmapped (or is
+ *              left to the detach, when the dma-buf core kept it from
+ *              attach, as before 6.15); set under the reservation lock and
+ *              the device lock
+""", ""),
+            ("sub", "\tbool live;\n\tbool revoked;\n", "\tbool live;\n"),
+        ],
+    },
+}
+
+SPEC = {"platform": PLATFORM, "sysfs": SYSFS, "msix": MSIX, "revoke": REVOKE}
