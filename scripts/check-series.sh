@@ -46,7 +46,7 @@ rc=$?
 result "$rc" "the series applies to current mainline, linux-source ${mver:-(none fetched)} (git apply --check, then git apply)"
 
 # Each patch on its own (git rebase -x make): the driver as each patch
-# leave it builds against the modules_prepare'd mainline tree, W=1 and sparse.
+# leaves it builds against the modules_prepare'd mainline tree, W=1 and sparse.
 prep=$("$top/scripts/mainline-prepare.sh" 2>"$out/mainline-prepare.log" | tail -n1)
 if [ -n "$prep" ] && [ -n "$mpatches" ]; then
 	"$top/scripts/build-series-steps.sh" "$mpatches" "$(dirname "$msrc")/pristine" "${prep#* }" \
