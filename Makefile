@@ -67,7 +67,7 @@ dkms-uninstall:
 GUEST_TOOLS := $(BUILD)/guest/uio-dmabuf-smoke $(BUILD)/guest/heap-helper $(BUILD)/guest/uio-dmabuf \
 	$(BUILD)/guest/edu-dma-test $(BUILD)/guest/guest-e2e.sh $(BUILD)/guest/reliability $(BUILD)/guest/guest-cli.sh \
 	$(BUILD)/guest/security $(BUILD)/guest/uio-dmabuf-bench $(BUILD)/guest/msix-test \
-	$(BUILD)/guest/platform-test
+	$(BUILD)/guest/platform-test $(BUILD)/guest/p2p-test
 
 guest-tools: $(GUEST_TOOLS)
 
@@ -101,6 +101,11 @@ $(BUILD)/guest/edu-dma-test: tests/edu/edu-dma-test.c $(RUNNER_DEPS)
 $(BUILD)/guest/reliability: tests/reliability/reliability.c $(RUNNER_DEPS)
 	@mkdir -p $(@D)
 	$(RUNNER_CC) -lpthread
+
+# Peer-to-peer DMA into a BAR exported by VFIO, and its revocation.
+$(BUILD)/guest/p2p-test: tests/p2p/p2p-test.c tests/common/tap.h $(RUNNER_DEPS)
+	@mkdir -p $(@D)
+	$(RUNNER_CC)
 
 $(BUILD)/guest/security: tests/security/security.c $(RUNNER_DEPS)
 	@mkdir -p $(@D)

@@ -5,7 +5,8 @@
 # each with a device mask covering the guest's RAM and with a narrow one (a
 # 32-bit edu in a 5 GiB guest), judges the records and the guest logs, and
 # prints the summary table and "check-e2e: P passed, F failed". Then boots
-# Debian's stock kernel with the module built against its headers.
+# Debian's stock kernels with the module built against their headers, and,
+# beside them, the peer-to-peer pair (tests/p2p) on the mainline test kernel.
 #
 # E2E_SEED=N fixes the seed of the random chunk sample (printed either way);
 # UIO_DMABUF_E2E_BREAK=1 makes every row use one wrong address (the suite must fail).
@@ -92,8 +93,40 @@ stock_judge() {	# NAME IOMMU
 	ver=$(cut -d+ -f1 "$out/$name-modules/version")
 	runs+=("$name:stock-${ver%-amd64}:$iommu:32:full:$out/$name.log.data")
 }
+# Peer-to-peer DMA (tests/p2p), on mainline's test kernel only (VFIO exports
+# BARs as dma-bufs since 6.19): edu and an ivshmem-plain behind one PCI bridge
+# without ACS and without an IOMMU (VFIO's no-IOMMU mode, our unsafe rule).
+# The guest's TAP lines are results; then the host reads the BAR's backing
+# file, whose first chunk edu wrote last: it must hold the seed's pattern.
+p2p_boot() {
+	rm -f "$out/p2p.mem"
+	"$top/scripts/run-qemu.sh" --kernel "$kout/bzImage" --initrd "$initrd" \
+		--log "$out/p2p.log" --run p2p --icount --edu 0 --p2p "$out/p2p.mem" \
+		--modargs allow_unsafe_noiommu=1 --timeout 600 --append "udbtest.seed=$seed"
+}
+p2p_judge() {
+	tr -d '\r' <"$out/p2p.log" >"$out/p2p.clean.log"
+	judge_tap p2p "$out/p2p.clean.log" "$out"
+	python3 - "$out/p2p.mem" "$seed" <<'PY'
+import sys
+M = (1 << 64) - 1
+def pattern(s, off):	# p2p_pattern() of tests/p2p/p2p-test.c
+    x = ((s ^ ((off * 0x9e3779b97f4a7c15) & M)) + 0x632be59bd9b4e019) & M
+    x ^= x >> 31
+    x = (x * 0xbf58476d1ce4e5b9) & M
+    x ^= x >> 29
+    return x & 0xff
+data, seed = open(sys.argv[1], "rb").read(8192), int(sys.argv[2], 0)
+sys.exit(not (len(data) == 8192 and all(data[i] == pattern(seed, i) for i in range(4096))
+              and all(b == 0x5a for b in data[4096:])))
+PY
+	result $? "p2p: the host's file behind the BAR holds what edu wrote there (4 KiB of the seed's pattern, the next 4 KiB untouched)"
+	judge_log "$out/p2p.log"
+}
+
 # The stock rows do not depend on the test kernel: run with mainline's only.
 if [ "${UIO_DMABUF_GUEST_KERNEL:-mainline}" = mainline ]; then
+	p2p_boot & pidp2p=$!
 	stock_boot stock 6.12 none stock & pid612=$!
 	# Under -icount 6.1 fails to calibrate its delay loop and spends ~170 guest
 	# seconds trying; lpj= skips that.
@@ -106,6 +139,8 @@ if [ "${UIO_DMABUF_GUEST_KERNEL:-mainline}" = mainline ]; then
 			result 1 "$name: the stock kernel and its module could not be staged"
 		fi
 	done
+	wait "$pidp2p"
+	p2p_judge
 fi
 
 python3 "$top/scripts/e2e-report.py" "${runs[@]}" >"$out/report.txt"

@@ -22,6 +22,9 @@
 #                 and an e1000 alone behind a root port of its own (a bus
 #                 reset, which resets its registers in QEMU)
 #   --e1000e      an e1000e as well (82574L: five MSI-X vectors)
+#   --p2p FILE    one more edu behind a PCI bridge (no ACS) beside an
+#                 ivshmem-plain whose BAR 2 is 1 MiB of the host file FILE
+#                 (created, shared with the guest): a peer-to-peer pair
 #   --arm64       qemu-system-aarch64's virt machine (GICv3 with its ITS) and an
 #                 arm64 Image: --iommu puts its SMMUv3 in front of PCIe, the
 #                 console is ttyAMA0, and the data channel a virtio console
@@ -33,7 +36,7 @@
 set -euo pipefail
 
 kernel= initrd= log= run= iommu=0 modargs= mem=2G timeout=900 append= edu=2 edu_mask=0xffffffff icount=0
-lazy=0 intremap=on bridge=0 group=0 e1000e=0 arm64=0 dtb=
+lazy=0 intremap=on bridge=0 group=0 e1000e=0 arm64=0 dtb= p2p=
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--kernel) kernel=$2; shift 2 ;;
@@ -46,6 +49,7 @@ while [ $# -gt 0 ]; do
 	--bridge) bridge=1; shift ;;
 	--group) group=1; shift ;;
 	--e1000e) e1000e=1; shift ;;
+	--p2p) p2p=$2; shift 2 ;;
 	--arm64) arm64=1; shift ;;
 	--dtb) dtb=$2; shift 2 ;;
 	--modargs) modargs=$2; shift 2 ;;
@@ -117,6 +121,13 @@ if [ "$group" = 1 ]; then
 	devices+=(-device "e1000,bus=rp$port")
 fi
 [ "$e1000e" = 1 ] && devices+=(-device e1000e)
+if [ -n "$p2p" ]; then
+	truncate -s 1M "$p2p"
+	devices+=(-device pci-bridge,id=p2pbr,chassis_nr=2
+		-device "edu,bus=p2pbr,addr=1,dma_mask=$edu_mask"
+		-object "memory-backend-file,id=p2pmem,mem-path=$p2p,size=1M,share=on"
+		-device ivshmem-plain,memdev=p2pmem,bus=p2pbr,addr=2)
+fi
 [ "$icount" = 1 ] && devices+=(-icount shift=auto,sleep=off)
 
 # TCG: KVM guests failed on this kind of machine (see ../shared/FACTS.md).
