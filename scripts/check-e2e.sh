@@ -94,20 +94,26 @@ stock_judge() {	# NAME IOMMU
 	runs+=("$name:stock-${ver%-amd64}:$iommu:32:full:$out/$name.log.data")
 }
 # Peer-to-peer DMA (tests/p2p), on mainline's test kernel only (VFIO exports
-# BARs as dma-bufs since 6.19): edu and an ivshmem-plain behind one PCI bridge
-# without ACS and without an IOMMU (VFIO's no-IOMMU mode, our unsafe rule).
+# BARs as dma-bufs since 6.19): edu and an ivshmem-plain whose BAR 2 is a host
+# file. p2p-noiommu: both behind one PCI bridge without ACS, no IOMMU (VFIO's
+# no-IOMMU mode, our unsafe rule): the segment is the BAR's bus address.
+# p2p-viommu: each behind a root port of its own, behind the virtual IOMMU,
+# both isolated, with an AMD CPU model (Linux trusts a Zen's host bridge with
+# P2P; with an Intel one the mapping is refused): the segment is an IOVA.
 # The guest's TAP lines are results; then the host reads the BAR's backing
 # file, whose first chunk edu wrote last: it must hold the seed's pattern.
-p2p_boot() {
-	rm -f "$out/p2p.mem"
+p2p_boot() {	# NAME
+	local opts=(--p2p "$out/$1.mem" --modargs allow_unsafe_noiommu=1)
+	[ "$1" = p2p-viommu ] && opts=(--p2p-apart "$out/$1.mem" --iommu --cpu EPYC)
+	rm -f "$out/$1.mem"
 	"$top/scripts/run-qemu.sh" --kernel "$kout/bzImage" --initrd "$initrd" \
-		--log "$out/p2p.log" --run p2p --icount --edu 0 --p2p "$out/p2p.mem" \
-		--modargs allow_unsafe_noiommu=1 --timeout 600 --append "udbtest.seed=$seed"
+		--log "$out/$1.log" --run p2p --icount --edu 0 "${opts[@]}" \
+		--timeout 600 --append "udbtest.seed=$seed"
 }
-p2p_judge() {
-	tr -d '\r' <"$out/p2p.log" >"$out/p2p.clean.log"
-	judge_tap p2p "$out/p2p.clean.log" "$out"
-	python3 - "$out/p2p.mem" "$seed" <<'PY'
+p2p_judge() {	# NAME
+	tr -d '\r' <"$out/$1.log" >"$out/$1.clean.log"
+	judge_tap "$1" "$out/$1.clean.log" "$out" p2p
+	python3 - "$out/$1.mem" "$seed" <<'PY'
 import sys
 M = (1 << 64) - 1
 def pattern(s, off):	# p2p_pattern() of tests/p2p/p2p-test.c
@@ -120,13 +126,14 @@ data, seed = open(sys.argv[1], "rb").read(8192), int(sys.argv[2], 0)
 sys.exit(not (len(data) == 8192 and all(data[i] == pattern(seed, i) for i in range(4096))
               and all(b == 0x5a for b in data[4096:])))
 PY
-	result $? "p2p: the host's file behind the BAR holds what edu wrote there (4 KiB of the seed's pattern, the next 4 KiB untouched)"
-	judge_log "$out/p2p.log"
+	result $? "$1: the host's file behind the BAR holds what edu wrote there (4 KiB of the seed's pattern, the next 4 KiB untouched)"
+	judge_log "$out/$1.log"
 }
 
 # The stock rows do not depend on the test kernel: run with mainline's only.
 if [ "${UIO_DMABUF_GUEST_KERNEL:-mainline}" = mainline ]; then
-	p2p_boot & pidp2p=$!
+	p2p_boot p2p-noiommu & pidp2p=$!
+	p2p_boot p2p-viommu & pidp2pv=$!
 	stock_boot stock 6.12 none stock & pid612=$!
 	# Under -icount 6.1 fails to calibrate its delay loop and spends ~170 guest
 	# seconds trying; lpj= skips that.
@@ -139,8 +146,9 @@ if [ "${UIO_DMABUF_GUEST_KERNEL:-mainline}" = mainline ]; then
 			result 1 "$name: the stock kernel and its module could not be staged"
 		fi
 	done
-	wait "$pidp2p"
-	p2p_judge
+	wait "$pidp2p" "$pidp2pv"
+	p2p_judge p2p-noiommu
+	p2p_judge p2p-viommu
 fi
 
 python3 "$top/scripts/e2e-report.py" "${runs[@]}" >"$out/report.txt"

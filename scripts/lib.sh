@@ -160,12 +160,12 @@ judge_kunit() {
 	fi
 }
 
-# judge_tap NAME LOG OUT: the TAP lines a guest program printed on the console
-# LOG (CRs removed) between "NAME begin" and "NAME end", saved to OUT/NAME.tap,
-# shown and counted; none at all is a failure.
+# judge_tap NAME LOG OUT [PART]: the TAP lines a guest program printed on the
+# console LOG (CRs removed) between "PART begin" and "PART end" (PART: NAME by
+# default), saved to OUT/NAME.tap, shown and counted; none at all is a failure.
 judge_tap() {
-	local name=$1 log=$2 out=$3 tpass tfail
-	sed -n "/uio-dmabuf-guest: $name begin/,/uio-dmabuf-guest: $name end/p" "$log" |
+	local name=$1 log=$2 out=$3 marker=${4:-$1} tpass tfail
+	sed -n "/uio-dmabuf-guest: $marker begin/,/uio-dmabuf-guest: $marker end/p" "$log" |
 		grep -E '^(ok|not ok|#) ' >"$out/$name.tap"
 	sed "s/^/$name: /" "$out/$name.tap"
 	tpass=$(grep -c '^ok ' "$out/$name.tap")

@@ -25,6 +25,10 @@
 #   --p2p FILE    one more edu behind a PCI bridge (no ACS) beside an
 #                 ivshmem-plain whose BAR 2 is 1 MiB of the host file FILE
 #                 (created, shared with the guest): a peer-to-peer pair
+#   --p2p-apart FILE  the same pair, each behind a PCIe root port of its own
+#                 (IOMMU groups of their own; P2P through the host bridge)
+#   --cpu MODEL   the CPU model instead of max (EPYC: an AMD Zen, whose host
+#                 bridge Linux trusts with peer-to-peer DMA)
 #   --arm64       qemu-system-aarch64's virt machine (GICv3 with its ITS) and an
 #                 arm64 Image: --iommu puts its SMMUv3 in front of PCIe, the
 #                 console is ttyAMA0, and the data channel a virtio console
@@ -36,7 +40,7 @@
 set -euo pipefail
 
 kernel= initrd= log= run= iommu=0 modargs= mem=2G timeout=900 append= edu=2 edu_mask=0xffffffff icount=0
-lazy=0 intremap=on bridge=0 group=0 e1000e=0 arm64=0 dtb= p2p=
+lazy=0 intremap=on bridge=0 group=0 e1000e=0 arm64=0 dtb= p2p= p2p_apart=0 cpu=max,la57=off
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--kernel) kernel=$2; shift 2 ;;
@@ -50,6 +54,8 @@ while [ $# -gt 0 ]; do
 	--group) group=1; shift ;;
 	--e1000e) e1000e=1; shift ;;
 	--p2p) p2p=$2; shift 2 ;;
+	--p2p-apart) p2p=$2; p2p_apart=1; shift 2 ;;
+	--cpu) cpu=$2; shift 2 ;;
 	--arm64) arm64=1; shift ;;
 	--dtb) dtb=$2; shift 2 ;;
 	--modargs) modargs=$2; shift 2 ;;
@@ -76,7 +82,7 @@ cmdline="console=ttyS0 panic=-1 cma=64M log_buf_len=1M udbtest.run=$run"
 # has enabled interrupts; an interrupt in that window sees pgtable_l5_enabled()
 # false, so KASAN takes the 5-level direct map (0xff11...) for memory without
 # shadow and reports a wild-memory-access (seen as a flake under load).
-qemu=(qemu-system-x86_64 -cpu max,la57=off)
+qemu=(qemu-system-x86_64 -cpu "$cpu")
 machine=(-machine q35)
 data=(-serial "file:$log.data")
 if [ "$arm64" = 1 ]; then
@@ -123,10 +129,17 @@ fi
 [ "$e1000e" = 1 ] && devices+=(-device e1000e)
 if [ -n "$p2p" ]; then
 	truncate -s 1M "$p2p"
-	devices+=(-device pci-bridge,id=p2pbr,chassis_nr=2
-		-device "edu,bus=p2pbr,addr=1,dma_mask=$edu_mask"
-		-object "memory-backend-file,id=p2pmem,mem-path=$p2p,size=1M,share=on"
-		-device ivshmem-plain,memdev=p2pmem,bus=p2pbr,addr=2)
+	devices+=(-object "memory-backend-file,id=p2pmem,mem-path=$p2p,size=1M,share=on")
+	if [ "$p2p_apart" = 1 ]; then
+		root_port
+		devices+=(-device "edu,bus=rp$port,dma_mask=$edu_mask")
+		root_port
+		devices+=(-device "ivshmem-plain,memdev=p2pmem,bus=rp$port")
+	else
+		devices+=(-device pci-bridge,id=p2pbr,chassis_nr=2
+			-device "edu,bus=p2pbr,addr=1,dma_mask=$edu_mask"
+			-device ivshmem-plain,memdev=p2pmem,bus=p2pbr,addr=2)
+	fi
 fi
 [ "$icount" = 1 ] && devices+=(-icount shift=auto,sleep=off)
 

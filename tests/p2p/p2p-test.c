@@ -380,9 +380,18 @@ int main(int argc, char **argv)
 	if (ret)
 		return tap_end() | 1;
 	start = bar_start(argv[1]);
-	check(bar.nr_segs == 1 && bar.segs[0].length == EXPORT_LEN && bar.segs[0].dma_addr == start,
-	      "one segment of %u bytes at the BAR's bus address 0x%" PRIx64 " (got %u, 0x%" PRIx64 ")",
-	      EXPORT_LEN, start, bar.nr_segs, bar.nr_segs ? (uint64_t)bar.segs[0].dma_addr : 0);
+	if (!uiodmabuf_info(node, &info) && (info.flags & UIO_DMABUF_INFO_IOMMU))
+		/* Through the host bridge: an IOVA of edu's domain. */
+		check(bar.nr_segs == 1 && bar.segs[0].length == EXPORT_LEN &&
+		      (info.flags & UIO_DMABUF_INFO_ISOLATED),
+		      "edu isolated (flags 0x%x); one segment of %u bytes, at IOVA 0x%" PRIx64
+		      " of edu's domain (the BAR: 0x%" PRIx64 ")", info.flags,
+		      EXPORT_LEN, bar.nr_segs ? (uint64_t)bar.segs[0].dma_addr : 0, start);
+	else
+		check(bar.nr_segs == 1 && bar.segs[0].length == EXPORT_LEN &&
+		      bar.segs[0].dma_addr == start,
+		      "one segment of %u bytes at the BAR's bus address 0x%" PRIx64 " (got %u, 0x%" PRIx64 ")",
+		      EXPORT_LEN, start, bar.nr_segs, bar.nr_segs ? (uint64_t)bar.segs[0].dma_addr : 0);
 
 	/* RAM -> edu -> BAR. */
 	ret = heap_buffer(&src, SPAN, 0);
