@@ -14,7 +14,7 @@
  * the memory enable bit through its config region (edu's bus mastering must be
  * off when that write returns, the handle answer ESTALE and poll() report
  * EPOLLPRI, and nothing of the DMA land), by setting it again (a new import
- * works and DMA lands), and by closing the VFIO device.
+ * works and DMA lands), by VFIO_DEVICE_RESET, and by closing the VFIO device.
  *
  * Usage: p2p-test IVSHMEM_BDF EDU_BDF SEED. Prints TAP; exits 1 when a case
  * failed. The host may read the BAR's file afterwards: its first chunk holds
@@ -161,13 +161,13 @@ static int vfio_memory_enable(struct vfio_dev *v, bool on)
 }
 
 /*
- * vfio_memory_enable(@v, false) in a child: VFIO's write returns only once
- * every importer has unmapped, so an importer that never does would hang it
- * for good. 0, -ETIMEDOUT after REVOKE_WAIT seconds (the child is left
- * blocked), or the write's error.
+ * A revocation by VFIO in a child: clearing the memory enable bit (@reset
+ * false) or VFIO_DEVICE_RESET. VFIO returns only once every importer has
+ * unmapped, so an importer that never does would hang it for good. 0,
+ * -ETIMEDOUT after REVOKE_WAIT seconds (the child is left blocked), or -EIO.
  */
 #define REVOKE_WAIT	30
-static int vfio_revoke(struct vfio_dev *v)
+static int vfio_revoke(struct vfio_dev *v, bool reset)
 {
 	int status, i;
 	pid_t pid;
@@ -176,7 +176,7 @@ static int vfio_revoke(struct vfio_dev *v)
 	if (pid < 0)
 		return -errno;
 	if (!pid)
-		_exit(vfio_memory_enable(v, false) ? 1 : 0);
+		_exit(reset ? ioctl(v->fd, VFIO_DEVICE_RESET) < 0 : vfio_memory_enable(v, false) != 0);
 	for (i = 0; i < REVOKE_WAIT * 10; i++) {
 		if (waitpid(pid, &status, WNOHANG) == pid)
 			return WIFEXITED(status) && !WEXITSTATUS(status) ? 0 : -EIO;
@@ -345,6 +345,7 @@ int main(int argc, char **argv)
 {
 	struct import bar = { 0 }, src = { 0 }, dst = { 0 };
 	struct uio_dmabuf_info info = { 0 };
+	struct vfio_device_info dinfo = { 0 };
 	struct vfio_dev v = { .fd = -1 };
 	struct pollfd pfd;
 	unsigned int i;
@@ -438,7 +439,7 @@ int main(int argc, char **argv)
 	ret = edu_to_device(&edu, dma_at(&src, 0), 0, CHUNK / 2);
 	check(!ret && bus_master(), "edu masters the bus while the import is live");
 	ret = edu_start_from_device(&edu, 0, dma_at(&bar, TO_BAR), CHUNK / 2);
-	ret = ret ?: vfio_revoke(&v);
+	ret = ret ?: vfio_revoke(&v, false);
 	check(ret != -ETIMEDOUT, "VFIO's revocation returns: edu's node unmapped within the call");
 	if (ret == -ETIMEDOUT)
 		return tap_end() | 1;
@@ -463,6 +464,31 @@ int main(int argc, char **argv)
 	      "with memory enabled again, a new import of the buffer works and DMA lands (%s)",
 	      ret ? strerror(-ret) : "ok");
 
+	/*
+	 * VFIO_DEVICE_RESET revokes while it resets, and allows imports after;
+	 * only a device VFIO can reset (below a bridge beside edu it cannot).
+	 */
+	dinfo.argsz = sizeof(dinfo);
+	if (ioctl(v.fd, VFIO_DEVICE_GET_INFO, &dinfo) < 0 || !(dinfo.flags & VFIO_DEVICE_FLAGS_RESET)) {
+		printf("# VFIO cannot reset %s here: VFIO_DEVICE_RESET not tried\n", argv[1]);
+		goto close_device;
+	}
+	ret = vfio_revoke(&v, true);
+	check(!ret, "VFIO_DEVICE_RESET returns (%s)", strerror(-ret));
+	if (ret == -ETIMEDOUT)
+		return tap_end() | 1;
+	ret = uiodmabuf_get_segments(node, bar.handle, &bar.segs, &bar.nr_segs);
+	pfd.revents = 0;
+	check(ret == -ESTALE && poll(&pfd, 1, 0) == 1 && (pfd.revents & POLLPRI) && !bus_master(),
+	      "VFIO_DEVICE_RESET revokes: ESTALE, EPOLLPRI, no bus mastering (%s)", strerror(-ret));
+	ret = uiodmabuf_release(node, bar.handle);
+	ret = ret ?: import(&bar, bar.buf_fd, UIO_DMABUF_DIR_BIDIRECTIONAL);
+	ret = ret ?: edu_copy(dma_at(&src, 0), dma_at(&bar, TO_BAR));
+	check(!ret && !bad_chunks(v.bar + TO_BAR, seed, 1),
+	      "after the reset, the stale handle released, a new import carries DMA (%s)",
+	      ret ? strerror(-ret) : "ok");
+
+close_device:
 	/* The VFIO device's close (its mapping holds it open too) revokes for good. */
 	munmap(v.bar, v.bar_size);
 	close(v.fd);
