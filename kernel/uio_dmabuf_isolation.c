@@ -208,7 +208,7 @@ static int uio_dmabuf_check_sibling(struct device *dev, void *data)
 }
 
 /* The device's IOMMU domain if it translates the device's DMA, else NULL. */
-static struct iommu_domain *uio_dmabuf_paging_domain(struct uio_dmabuf_dev *udev)
+struct iommu_domain *uio_dmabuf_paging_domain(struct uio_dmabuf_dev *udev)
 {
 	struct iommu_domain *domain = iommu_get_domain_for_dev(udev->dev);
 

@@ -104,7 +104,8 @@ uio_dmabuf_import_arg(struct uio_dmabuf_file *file, struct dma_buf *dmabuf,
 	arg->handle = map->handle;
 	arg->size = dmabuf->size;
 	arg->nr_segments = map->nr_segs;
-	arg->map_flags = map->needs_sync ? UIO_DMABUF_MAP_NEEDS_SYNC : 0;
+	arg->map_flags = (map->needs_sync ? UIO_DMABUF_MAP_NEEDS_SYNC : 0) |
+			 (map->peer ? UIO_DMABUF_MAP_PEER : 0);
 	return map;
 }
 

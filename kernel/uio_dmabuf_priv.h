@@ -259,6 +259,7 @@ struct uio_dmabuf_file {
  * @nr_segs:    entries in @segs
  * @needs_sync: the DMA API needs syncs for the device and the CPU to see each
  *              other's writes (bounce buffers, or a non-coherent device)
+ * @peer:       a segment is another device's memory (UIO_DMABUF_MAP_PEER)
  * @live:       published under @handle and not yet unlisted
  * @revoked:    the exporter revoked the mapping: @sgt was unmapped (or is
  *              left to the detach, when the dma-buf core kept it from
@@ -282,6 +283,7 @@ struct uio_dmabuf_mapping {
 	unsigned long pages;
 	u32 nr_segs;
 	bool needs_sync;
+	bool peer;
 	bool live;
 	bool revoked;
 	struct uio_dmabuf_segment *segs;
@@ -325,6 +327,7 @@ int uio_dmabuf_bus_notify(struct notifier_block *nb, unsigned long action, void 
 
 /* uio_dmabuf_isolation.c */
 u32 uio_dmabuf_isolation(struct uio_dmabuf_dev *udev, struct device **sibling);
+struct iommu_domain *uio_dmabuf_paging_domain(struct uio_dmabuf_dev *udev);
 void uio_dmabuf_check_direct(struct uio_dmabuf_dev *udev);
 u32 uio_dmabuf_isolation_now(struct uio_dmabuf_dev *udev);
 bool uio_dmabuf_kernel_dma(struct device *dev, struct device_driver *drv);
@@ -355,6 +358,9 @@ int uio_dmabuf_set_irq_eventfd(struct uio_dmabuf_file *file, u32 vector, int fd)
 
 /* uio_dmabuf_segments.c */
 int uio_dmabuf_build_segments(struct uio_dmabuf_mapping *map);
+int uio_dmabuf_check_table(struct device *dev, const char *exporter, struct sg_table *sgt,
+			   u64 size, phys_addr_t (*to_phys)(void *ctx, dma_addr_t addr),
+			   void *ctx, bool *peer);
 
 /* uio_dmabuf_import.c */
 struct uio_dmabuf_mapping *uio_dmabuf_import(struct uio_dmabuf_file *file,

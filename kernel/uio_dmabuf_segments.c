@@ -7,10 +7,12 @@
  * the device's max segment size or segment boundary demands.
  */
 
+#include <kunit/visibility.h>
 #include <linux/dma-buf.h>
 #include <linux/dma-map-ops.h>
 #include <linux/dma-mapping.h>
 #include <linux/iommu.h>
+#include <linux/ioport.h>
 #include <linux/minmax.h>
 #include <linux/overflow.h>
 #include <linux/pci.h>
@@ -134,17 +136,82 @@ static void uio_dmabuf_walk_sync_start(struct uio_dmabuf_walk *w, struct sg_tabl
 		w->check_entries = true;
 }
 
+/* One address of the table as the device's IOMMU domain @ctx translates it. */
+static phys_addr_t uio_dmabuf_iova_to_phys(void *ctx, dma_addr_t addr)
+{
+	return iommu_iova_to_phys(ctx, addr);
+}
+
+/**
+ * uio_dmabuf_check_table() - whether the device can use every address of a table
+ * @dev:      the importing device
+ * @exporter: the exporter's name, for the log
+ * @sgt:      the table the exporter mapped for @dev
+ * @size:     the bytes of the buffer, which the table covers
+ * @to_phys:  what an address of @dev's IOMMU domain translates to (0: nothing);
+ *            NULL when no IOMMU translates for @dev
+ * @ctx:      argument of @to_phys
+ * @peer:     set when an entry is another device's memory: a PCI bus address
+ *            (not translated, not checked), or one that translates outside
+ *            system RAM
+ *
+ * An exporter may hand out addresses that are not mapped for the importer
+ * (raw physical or BAR addresses under IOMMU translation): user space would
+ * program its device with them, and the device fault or reach whatever the
+ * domain maps there. Behind an IOMMU, the first and the last byte of every
+ * entry must translate.
+ *
+ * Return: 0, or -EIO (logged with the exporter's name and the address).
+ */
+int uio_dmabuf_check_table(struct device *dev, const char *exporter, struct sg_table *sgt,
+			   u64 size, phys_addr_t (*to_phys)(void *ctx, dma_addr_t addr),
+			   void *ctx, bool *peer)
+{
+	struct scatterlist *sg;
+	u64 done = 0;
+	int i;
+
+	for_each_sgtable_dma_sg(sgt, sg, i) {
+		dma_addr_t addr = sg_dma_address(sg);
+		u64 len = min_t(u64, sg_dma_len(sg), size - done);
+		phys_addr_t first, last;
+
+		if (!len)
+			break;
+		done += len;
+		if (sg_dma_is_bus_address(sg)) {
+			*peer = true;
+		} else if (to_phys) {
+			first = to_phys(ctx, addr);
+			last = to_phys(ctx, addr + len - 1);
+			if (!first || !last) {
+				dev_warn_ratelimited(dev, "uio_dmabuf: exporter %s handed out DMA address %pad (%llu bytes), which the device's IOMMU domain does not map: import refused\n",
+						     exporter, &addr, len);
+				return -EIO;
+			}
+			if (region_intersects(first, 1, IORESOURCE_SYSTEM_RAM,
+					      IORES_DESC_NONE) == REGION_DISJOINT)
+				*peer = true;
+		}
+		if (done == size)
+			break;
+	}
+	return 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(uio_dmabuf_check_table);
+
 /**
  * uio_dmabuf_build_segments() - record the DMA segments of a mapped import
  * @map: the import, its table mapped for its device
  *
  * Merges DMA-adjacent entries of @map->sgt within the device's max segment
  * size and segment boundary into @map->segs, and notes whether the mapping
- * needs syncing. The device's IOMMU domain, if any, is read: the caller keeps
- * the device bound meanwhile.
+ * needs syncing and whether it is another device's memory. The device's IOMMU
+ * domain, if any, is read: the caller keeps the device bound meanwhile.
  *
- * Return: 0, -ENOMEM, -E2BIG, or -EINVAL when the table does not cover the
- * buffer (the exporter mapped less than its size).
+ * Return: 0, -ENOMEM, -E2BIG, -EINVAL when the table does not cover the
+ * buffer (the exporter mapped less than its size), or -EIO when the device's
+ * IOMMU domain does not map an address of it (uio_dmabuf_check_table()).
  */
 int uio_dmabuf_build_segments(struct uio_dmabuf_mapping *map)
 {
@@ -154,7 +221,9 @@ int uio_dmabuf_build_segments(struct uio_dmabuf_mapping *map)
 		.max_seg = dma_get_max_seg_size(dev),
 		.boundary = dma_get_seg_boundary(dev),
 	};
+	struct iommu_domain *domain = uio_dmabuf_paging_domain(map->udev);
 	u64 size = map->dmabuf->size;
+	bool peer = false;
 	int ret;
 
 	uio_dmabuf_walk_sync_start(&w, map->sgt);
@@ -164,6 +233,12 @@ int uio_dmabuf_build_segments(struct uio_dmabuf_mapping *map)
 	if (ret == -EINVAL)
 		dev_warn_ratelimited(dev, "uio_dmabuf: exporter %s mapped less than its %llu bytes\n",
 				     map->dmabuf->exp_name, size);
+	if (!ret && domain)
+		ret = uio_dmabuf_check_table(dev, map->dmabuf->exp_name, map->sgt, size,
+					     uio_dmabuf_iova_to_phys, domain, &peer);
+	else if (!ret)
+		ret = uio_dmabuf_check_table(dev, map->dmabuf->exp_name, map->sgt, size,
+					     NULL, NULL, &peer);
 	if (!ret && w.nr > U32_MAX)
 		ret = -E2BIG;
 	/* Merged runs leave room over: give back more than half of it, if we can. */
@@ -176,5 +251,6 @@ int uio_dmabuf_build_segments(struct uio_dmabuf_mapping *map)
 	map->segs = w.segs;
 	map->nr_segs = w.nr;
 	map->needs_sync = w.needs_sync;
+	map->peer = peer;
 	return 0;
 }

@@ -61,6 +61,8 @@ struct uio_dmabuf_test_buf {
 	int pin_error;
 	int map_error;
 	bool invalidate_in_map;
+	/* The map op marks every entry a PCI bus address: a peer's memory. */
+	bool bus_addresses;
 	/* If set, the map op completes @map_entered, then waits for @map_gate. */
 	struct completion *map_entered;
 	struct completion *map_gate;

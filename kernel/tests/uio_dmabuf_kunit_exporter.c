@@ -76,6 +76,8 @@ static struct sg_table *uio_dmabuf_test_map(struct dma_buf_attachment *attach,
 		sg->length = l->ents[i].len;
 		sg_dma_address(sg) = l->ents[i].addr;
 		sg_dma_len(sg) = l->ents[i].len;
+		if (buf->bus_addresses)
+			sg_dma_mark_bus_address(sg);
 	}
 	sgt->nents = l->nr_ents;
 	buf->last_dir = dir;

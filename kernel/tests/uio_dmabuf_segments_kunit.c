@@ -371,6 +371,131 @@ static void uio_dmabuf_test_sync(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, 0, uio_dmabuf_test_release_handle(test, ctx->file, imp.handle));
 }
 
+/*
+ * A stand-in for an IOMMU domain: addresses in [@hole, @hole + @hole_len)
+ * translate to nothing, those from @mmio on outside system RAM, the others
+ * to a page of RAM.
+ */
+struct uio_dmabuf_test_domain {
+	dma_addr_t hole, hole_len, mmio;
+	phys_addr_t ram;
+};
+
+static phys_addr_t uio_dmabuf_test_to_phys(void *ctx, dma_addr_t addr)
+{
+	struct uio_dmabuf_test_domain *d = ctx;
+
+	if (addr >= d->hole && addr - d->hole < d->hole_len)
+		return 0;
+	if (addr >= d->mmio)
+		return (phys_addr_t)1 << 46;	/* no RAM up there */
+	return d->ram;
+}
+
+/* A table of three entries, 4 KiB at 1 MiB, 8 KiB at 2 MiB, 4 KiB at 3 MiB. */
+static struct sg_table *uio_dmabuf_test_table(struct kunit *test)
+{
+	static const u32 lens[] = { SZ_4K, SZ_8K, SZ_4K };
+	struct sg_table *sgt = kunit_kzalloc(test, sizeof(*sgt), GFP_KERNEL);
+	struct scatterlist *sg;
+	int i;
+
+	KUNIT_ASSERT_NOT_NULL(test, sgt);
+	KUNIT_ASSERT_EQ(test, 0, sg_alloc_table(sgt, ARRAY_SIZE(lens), GFP_KERNEL));
+	for_each_sgtable_sg(sgt, sg, i) {
+		sg_dma_address(sg) = (dma_addr_t)(i + 1) * SZ_1M;
+		sg_dma_len(sg) = lens[i];
+	}
+	sgt->nents = ARRAY_SIZE(lens);
+	return sgt;
+}
+
+/*
+ * Behind an IOMMU every address an exporter hands out must be mapped in the
+ * device's domain: one that is not, even only at an entry's last byte, is
+ * refused; an entry that translates outside RAM, or a bus address (checked by
+ * no one: the IOMMU does not translate it), makes the import a peer's.
+ */
+static void uio_dmabuf_test_check_table(struct kunit *test)
+{
+	struct uio_dmabuf_test_ctx *ctx = test->priv;
+	void *page = kunit_kzalloc(test, PAGE_SIZE, GFP_KERNEL);
+	struct uio_dmabuf_test_domain d = { .mmio = DMA_MAPPING_ERROR };
+	struct sg_table *sgt = uio_dmabuf_test_table(test);
+	struct device *dev = ctx->udev->dev;
+	u64 size = SZ_16K;
+	bool peer = false;
+
+	KUNIT_ASSERT_NOT_NULL(test, page);
+	d.ram = virt_to_phys(page);
+	KUNIT_EXPECT_EQ(test, 0, uio_dmabuf_check_table(dev, "test", sgt, size,
+							uio_dmabuf_test_to_phys, &d, &peer));
+	KUNIT_EXPECT_FALSE(test, peer);
+
+	/* The second entry's last page is not mapped. */
+	d.hole = 2 * SZ_1M + SZ_4K;
+	d.hole_len = SZ_4K;
+	KUNIT_EXPECT_EQ(test, -EIO, uio_dmabuf_check_table(dev, "test", sgt, size,
+							   uio_dmabuf_test_to_phys, &d, &peer));
+	/* Without an IOMMU no address is looked up. */
+	KUNIT_EXPECT_EQ(test, 0, uio_dmabuf_check_table(dev, "test", sgt, size, NULL, NULL, &peer));
+	KUNIT_EXPECT_FALSE(test, peer);
+	/* Entries past the buffer's size are not the buffer's. */
+	KUNIT_EXPECT_EQ(test, 0, uio_dmabuf_check_table(dev, "test", sgt, SZ_4K,
+							uio_dmabuf_test_to_phys, &d, &peer));
+	/* A bus address is not translated, and is a peer's. */
+	sg_dma_mark_bus_address(sg_next(sgt->sgl));
+	KUNIT_EXPECT_EQ(test, 0, uio_dmabuf_check_table(dev, "test", sgt, size,
+							uio_dmabuf_test_to_phys, &d, &peer));
+	KUNIT_EXPECT_TRUE(test, peer);
+
+	/* An address that translates outside RAM: MMIO, a peer's. */
+	d.hole_len = 0;
+	d.mmio = 3 * SZ_1M;
+	peer = false;
+	sg_dma_unmark_bus_address(sg_next(sgt->sgl));
+	KUNIT_EXPECT_EQ(test, 0, uio_dmabuf_check_table(dev, "test", sgt, size,
+							uio_dmabuf_test_to_phys, &d, &peer));
+	KUNIT_EXPECT_TRUE(test, peer);
+	sg_free_table(sgt);
+}
+
+/* A table of bus addresses: MAP_PEER, and SYNC has nothing to do (succeeds). */
+static void uio_dmabuf_test_peer(struct kunit *test)
+{
+	struct uio_dmabuf_test_ctx *ctx = test->priv;
+	const struct uio_dmabuf_test_layout *l = &uio_dmabuf_test_layouts[1];
+	struct uio_dmabuf_import imp;
+	struct uio_dmabuf_test_buf *buf;
+	struct uio_dmabuf_sync sync;
+	struct dma_buf *dmabuf;
+
+	/*
+	 * Without P2P DMA the mark is a no-op; CONFIG_DMABUF_DEBUG (7.x) hands
+	 * importers a copy of the table without the DMA flags, marks included.
+	 */
+	if (!IS_ENABLED(CONFIG_PCI_P2PDMA) || IS_ENABLED(CONFIG_DMABUF_DEBUG))
+		kunit_skip(test, "bus-address marks do not reach the importer in this kernel");
+	dmabuf = uio_dmabuf_test_buffer(test, l, &uio_dmabuf_test_dynamic_ops, &buf);
+	buf->bus_addresses = true;
+	KUNIT_ASSERT_EQ(test, 0, uio_dmabuf_test_import(ctx->file, dmabuf,
+							UIO_DMABUF_DIR_BIDIRECTIONAL, 0, &imp));
+	KUNIT_EXPECT_EQ(test, imp.map_flags, UIO_DMABUF_MAP_PEER);
+	uio_dmabuf_test_expect_segments(test, imp.handle, l);
+	sync = (struct uio_dmabuf_sync){ .handle = imp.handle,
+					 .flags = UIO_DMABUF_SYNC_FOR_CPU };
+	KUNIT_EXPECT_EQ(test, 0, uio_dmabuf_test_ioctl(test, ctx->file, UIO_DMABUF_IOC_SYNC,
+						       &sync, sizeof(sync)));
+	KUNIT_EXPECT_EQ(test, 0, uio_dmabuf_test_release_handle(test, ctx->file, imp.handle));
+
+	/* The same buffer without the marks: RAM, as far as anyone can tell. */
+	buf->bus_addresses = false;
+	KUNIT_ASSERT_EQ(test, 0, uio_dmabuf_test_import(ctx->file, dmabuf,
+							UIO_DMABUF_DIR_BIDIRECTIONAL, 0, &imp));
+	KUNIT_EXPECT_EQ(test, imp.map_flags & UIO_DMABUF_MAP_PEER, 0);
+	KUNIT_EXPECT_EQ(test, 0, uio_dmabuf_test_release_handle(test, ctx->file, imp.handle));
+}
+
 static struct kunit_case uio_dmabuf_segments_cases[] = {
 	KUNIT_CASE_PARAM(uio_dmabuf_test_segments, uio_dmabuf_test_layout_gen_params),
 	KUNIT_CASE_PARAM(uio_dmabuf_test_lengths_sum, uio_dmabuf_test_layout_gen_params),
@@ -382,6 +507,8 @@ static struct kunit_case uio_dmabuf_segments_cases[] = {
 	KUNIT_CASE(uio_dmabuf_test_static_exporter),
 	KUNIT_CASE(uio_dmabuf_test_zero_size),
 	KUNIT_CASE(uio_dmabuf_test_sync),
+	KUNIT_CASE(uio_dmabuf_test_check_table),
+	KUNIT_CASE(uio_dmabuf_test_peer),
 	{}
 };
 

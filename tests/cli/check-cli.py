@@ -153,6 +153,7 @@ def main():
     # This guest's edu is coherent and reaches all of RAM: nothing needs SYNC.
     c, d = k.doc("udmabuf-1M")
     k.ok(d is not None and d["needs_sync"] is False, "udmabuf-1M: needs_sync false in JSON")
+    k.ok(d is not None and d.get("peer") is False, "udmabuf-1M: peer false in JSON (system RAM)")
     c, d = k.doc("udmabuf-coherent")
     k.ok(d is not None and c["rc"] == 0 and d["needs_sync"] is False,
          "--coherent succeeds where nothing is bounced", f"{c}")

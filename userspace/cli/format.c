@@ -98,11 +98,12 @@ void udb_print_report_table(FILE *f, const struct udb_report *r)
 			i, (uint64_t)r->segs[i].dma_addr, (uint64_t)r->segs[i].length, offset);
 		offset += r->segs[i].length;
 	}
-	fprintf(f, "size %" PRIu64 " (%s), %" PRIu32 " segment%s, %s, %s%s\n", r->size, size,
+	fprintf(f, "size %" PRIu64 " (%s), %" PRIu32 " segment%s, %s, %s%s%s\n", r->size, size,
 		r->nr_segs, r->nr_segs == 1 ? "" : "s",
 		report_contiguous(r) ? "contiguous" : "not contiguous",
 		r->iommu ? "IOMMU (addresses are IOVAs)" : "no IOMMU (addresses are physical)",
-		r->needs_sync ? ", needs SYNC (bounced or not cache-coherent)" : "");
+		r->needs_sync ? ", needs SYNC (bounced or not cache-coherent)" : "",
+		r->peer ? ", another device's memory (peer-to-peer)" : "");
 }
 
 void udb_print_report_json(FILE *f, const struct udb_report *r)
@@ -121,10 +122,10 @@ void udb_print_report_json(FILE *f, const struct udb_report *r)
 	fprintf(f, ", \"fd\": %d, \"size\": %" PRIu64 ", \"handle\": %" PRIu32 ", \"direction\": ",
 		r->buf_fd, r->size, r->handle);
 	udb_json_string(f, r->direction);
-	fprintf(f, ", \"iommu\": %s, \"contiguous\": %s, \"needs_sync\": %s, \"nr_segments\": %"
-		PRIu32 ", \"segments\": [", r->iommu ? "true" : "false",
+	fprintf(f, ", \"iommu\": %s, \"contiguous\": %s, \"needs_sync\": %s, \"peer\": %s"
+		", \"nr_segments\": %" PRIu32 ", \"segments\": [", r->iommu ? "true" : "false",
 		report_contiguous(r) ? "true" : "false", r->needs_sync ? "true" : "false",
-		r->nr_segs);
+		r->peer ? "true" : "false", r->nr_segs);
 	for (i = 0; i < r->nr_segs; i++) {
 		/* dma_addr also as a string: JSON readers round numbers above 2^53. */
 		fprintf(f, "%s{\"index\": %" PRIu32 ", \"dma_addr\": %" PRIu64

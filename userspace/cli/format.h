@@ -23,6 +23,7 @@ struct udb_report {
 	const char *direction;
 	bool iommu;
 	bool needs_sync;	/* UIO_DMABUF_MAP_NEEDS_SYNC: bounced or not coherent */
+	bool peer;		/* UIO_DMABUF_MAP_PEER: another device's memory */
 	const struct uio_dmabuf_segment *segs;
 	uint32_t nr_segs;
 };

@@ -135,7 +135,8 @@ static int import_and_report(const struct import_opts *o, const char *command, i
 		.size = imp.size, .handle = imp.handle,
 		.direction = direction_names[o->direction],
 		.iommu = info.flags & UIO_DMABUF_INFO_IOMMU,
-		.needs_sync = imp.map_flags & UIO_DMABUF_MAP_NEEDS_SYNC, .segs = segs, .nr_segs = nr,
+		.needs_sync = imp.map_flags & UIO_DMABUF_MAP_NEEDS_SYNC,
+		.peer = imp.map_flags & UIO_DMABUF_MAP_PEER, .segs = segs, .nr_segs = nr,
 	};
 	if (!status && o->hold) {
 		(cli.json ? udb_print_report_json : udb_print_report_table)(stdout, &r);

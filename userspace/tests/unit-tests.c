@@ -159,7 +159,7 @@ static void test_format(void)
 	RENDER("{\"command\": \"alloc\", \"device\": \"/dev/uio-dmabuf0\", \"uio_index\": 0, "
 	       "\"source\": \"heap\", \"heap\": \"system\", \"fd\": 4, \"size\": 12288, "
 	       "\"handle\": 7, \"direction\": \"bidirectional\", \"iommu\": false, "
-	       "\"contiguous\": false, \"needs_sync\": false, \"nr_segments\": 2, \"segments\": ["
+	       "\"contiguous\": false, \"needs_sync\": false, \"peer\": false, \"nr_segments\": 2, \"segments\": ["
 	       "{\"index\": 0, \"dma_addr\": 4096, \"dma_addr_hex\": \"0x1000\", "
 	       "\"length\": 8192, \"offset\": 0}, "
 	       "{\"index\": 1, \"dma_addr\": 4294967296, \"dma_addr_hex\": \"0x100000000\", "
@@ -171,7 +171,7 @@ static void test_format(void)
 	RENDER("{\"command\": \"alloc\", \"device\": \"/dev/uio-dmabuf0\", \"uio_index\": 0, "
 	       "\"source\": \"heap\", \"heap\": \"system\", \"fd\": 4, \"size\": 12288, "
 	       "\"handle\": 7, \"direction\": \"bidirectional\", \"iommu\": true, "
-	       "\"contiguous\": true, \"needs_sync\": true, \"nr_segments\": 1, \"segments\": ["
+	       "\"contiguous\": true, \"needs_sync\": true, \"peer\": false, \"nr_segments\": 1, \"segments\": ["
 	       "{\"index\": 0, \"dma_addr\": 4096, \"dma_addr_hex\": \"0x1000\", "
 	       "\"length\": 8192, \"offset\": 0}]}\n",
 	       udb_print_report_json(f, &r));

@@ -181,6 +181,18 @@ struct uio_dmabuf_info {
 #define UIO_DMABUF_MAP_NEEDS_SYNC	0x00000001U
 
 /**
+ * define UIO_DMABUF_MAP_PEER - the buffer is another device's memory
+ *
+ * Set in &uio_dmabuf_import.map_flags when a segment reaches another device's
+ * memory rather than system RAM: a peer-to-peer import, such as a PCI BAR that
+ * VFIO exports. No CPU cache lies between the two devices, so
+ * UIO_DMABUF_IOC_SYNC has nothing to do for such segments. Known for segments
+ * that are PCI bus addresses (both devices below one switch) and, behind an
+ * IOMMU, for those the device's domain translates outside system RAM.
+ */
+#define UIO_DMABUF_MAP_PEER		0x00000002U
+
+/**
  * struct uio_dmabuf_import - UIO_DMABUF_IOC_IMPORT argument
  * @fd:          in: the dma-buf file descriptor; the import takes its own
  *               reference, so @fd may be closed afterwards
