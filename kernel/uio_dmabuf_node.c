@@ -30,7 +30,7 @@ static int uio_dmabuf_check_import(const struct uio_dmabuf_import *arg)
 	if (arg->flags & ~UIO_DMABUF_IMPORT_VALID_FLAGS)
 		return -EINVAL;
 	/* The output fields may hold a previous call's results: ignored. */
-	if (arg->reserved[0] || arg->reserved[1])
+	if (arg->reserved || !arg->segments != !arg->max_segments)
 		return -EINVAL;
 	return 0;
 }
@@ -109,19 +109,41 @@ uio_dmabuf_import_arg(struct uio_dmabuf_file *file, struct dma_buf *dmabuf,
 	return map;
 }
 
+static int uio_dmabuf_release_handle(struct uio_dmabuf_file *file, u32 handle,
+				     struct uio_dmabuf_mapping *map);
+
+/*
+ * The first min(@arg->max_segments, nr_segments) segments of the import @map
+ * into @arg->segments: immutable once published, and @map is held. On a fault
+ * the import is undone: user space never learns of it.
+ */
+static int uio_dmabuf_copy_first_segments(struct uio_dmabuf_file *file,
+					  struct uio_dmabuf_mapping *map,
+					  const struct uio_dmabuf_import *arg)
+{
+	size_t n = min(arg->max_segments, map->nr_segs);
+
+	if (!copy_to_user(u64_to_user_ptr(arg->segments), map->segs, n * sizeof(*map->segs)))
+		return 0;
+	uio_dmabuf_release_handle(file, arg->handle, map);
+	return -EFAULT;
+}
+
 /**
  * uio_dmabuf_file_import() - import a dma-buf on behalf of an open file
  * @file:   the open file of the import node
  * @dmabuf: the buffer; the import takes a reference of its own
- * @arg:    the IMPORT argument: @arg->direction and @arg->flags in, the handle,
- *          size, segment count and map flags out (@arg->fd is not used)
+ * @arg:    the IMPORT argument: @arg->direction, @arg->flags and the user
+ *          array @arg->segments of @arg->max_segments in, the handle, size,
+ *          segment count and map flags out (@arg->fd is not used)
  *
  * Validates @arg, charges the buffer's pages to the calling user's RLIMIT_MEMLOCK,
- * attaches, pins and maps the buffer for the device and records its segments.
+ * attaches, pins and maps the buffer for the device, records its segments and
+ * writes the first ones to @arg->segments.
  *
  * Return: 0, or -EINVAL, -ENODEV, -ENOSPC, -EBUSY, -ENOMEM, -E2BIG, -EIO,
- * -ESTALE, -ERESTARTSYS or the exporter's error, in which case nothing of the
- * import is left behind.
+ * -ESTALE, -EFAULT, -ERESTARTSYS or the exporter's error, in which case
+ * nothing of the import is left behind.
  */
 int uio_dmabuf_file_import(struct uio_dmabuf_file *file, struct dma_buf *dmabuf,
 			   struct uio_dmabuf_import *arg)
@@ -135,8 +157,9 @@ int uio_dmabuf_file_import(struct uio_dmabuf_file *file, struct dma_buf *dmabuf,
 	map = uio_dmabuf_import_arg(file, dmabuf, arg);
 	if (IS_ERR(map))
 		return PTR_ERR(map);
+	ret = uio_dmabuf_copy_first_segments(file, map, arg);
 	uio_dmabuf_mapping_put(map);
-	return 0;
+	return ret;
 }
 EXPORT_SYMBOL_IF_KUNIT(uio_dmabuf_file_import);
 
@@ -242,7 +265,8 @@ static long uio_dmabuf_ioctl_import(struct uio_dmabuf_file *file, void __user *a
 	if (IS_ERR(map))
 		return PTR_ERR(map);
 
-	if (copy_to_user(argp, &arg, sizeof(arg))) {
+	ret = uio_dmabuf_copy_first_segments(file, map, &arg);
+	if (!ret && copy_to_user(argp, &arg, sizeof(arg))) {
 		/*
 		 * User space never learnt the handle: leave nothing behind. Only
 		 * this import goes, even if another thread released it meanwhile.

@@ -381,11 +381,11 @@ REVOKE = {
         ],
         "uio_dmabuf_node.c": [
             ("sub", """ * Return: 0, or -EINVAL, -ENODEV, -ENOSPC, -EBUSY, -ENOMEM, -E2BIG, -EIO,
- * -ESTALE, -ERESTARTSYS or the exporter's error, in which case nothing of the
- * import is left behind.
+ * -ESTALE, -EFAULT, -ERESTARTSYS or the exporter's error, in which case
+ * nothing of the import is left behind.
 """, """ * Return: 0, or -EINVAL, -ENODEV, -ENOSPC, -EBUSY, -ENOMEM, -E2BIG, -EIO,
- * -ERESTARTSYS or the exporter's error, in which case nothing of the import
- * is left behind.
+ * -EFAULT, -ERESTARTSYS or the exporter's error, in which case nothing of the
+ * import is left behind.
 """),
             ("sub", """/*
  * Under the device lock, the live import @handle of @file: ERR_PTR(-ENOENT)

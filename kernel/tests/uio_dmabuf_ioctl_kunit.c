@@ -93,8 +93,9 @@ static const struct uio_dmabuf_test_bad_import uio_dmabuf_test_bad_imports[] = {
 	{ "direction ~0", { .direction = ~0U } },
 	{ "flag bit 2", { .flags = 1U << 2 } },
 	{ "flag bit 31", { .flags = 1U << 31 } },
-	{ "reserved[0]", { .reserved = { 1, 0 } } },
-	{ "reserved[1]", { .reserved = { 0, 1ULL << 63 } } },
+	{ "segments without max_segments", { .segments = 0x1000 } },
+	{ "max_segments without segments", { .max_segments = 1 } },
+	{ "reserved", { .reserved = 1U << 31 } },
 };
 
 static void uio_dmabuf_test_bad_import_desc(const struct uio_dmabuf_test_bad_import *p,

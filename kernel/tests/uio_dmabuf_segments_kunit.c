@@ -165,6 +165,69 @@ static void uio_dmabuf_test_segments_efault(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, gs.count, 4);
 }
 
+/*
+ * IMPORT with an array: the first min(max_segments, nr_segments) segments
+ * in the same call, the rest of the array untouched; a short, an exact and a
+ * long array.
+ */
+static void uio_dmabuf_test_import_segments(struct kunit *test)
+{
+	struct uio_dmabuf_test_ctx *ctx = test->priv;
+	const struct uio_dmabuf_test_layout *l = &uio_dmabuf_test_layouts[1];
+	static const u32 caps[] = { 2, 4, 8 };
+	struct uio_dmabuf_segment segs[8];
+	struct uio_dmabuf_test_buf *buf;
+	struct uio_dmabuf_import arg;
+	struct dma_buf *dmabuf;
+	u32 i, c;
+
+	KUNIT_ASSERT_EQ(test, l->nr_segs, 4);
+	dmabuf = uio_dmabuf_test_buffer(test, l, &uio_dmabuf_test_dynamic_ops, &buf);
+	for (c = 0; c < ARRAY_SIZE(caps); c++) {
+		memset(segs, 0xa5, sizeof(segs));
+		KUNIT_ASSERT_EQ(test, 0, copy_to_user(ctx->usegs, segs, sizeof(segs)));
+		arg = (struct uio_dmabuf_import){
+			.direction = UIO_DMABUF_DIR_BIDIRECTIONAL,
+			.segments = (uintptr_t)ctx->usegs, .max_segments = caps[c],
+		};
+		KUNIT_ASSERT_EQ(test, 0, uio_dmabuf_file_import(ctx->file, dmabuf, &arg));
+		KUNIT_EXPECT_EQ(test, arg.nr_segments, 4);
+		KUNIT_ASSERT_EQ(test, 0, copy_from_user(segs, ctx->usegs, sizeof(segs)));
+		for (i = 0; i < ARRAY_SIZE(segs); i++) {
+			if (i < min(caps[c], 4U)) {
+				KUNIT_EXPECT_EQ(test, segs[i].dma_addr, l->segs[i].dma_addr);
+				KUNIT_EXPECT_EQ(test, segs[i].length, l->segs[i].length);
+			} else {
+				KUNIT_EXPECT_EQ(test, segs[i].dma_addr, 0xa5a5a5a5a5a5a5a5ULL);
+			}
+		}
+		KUNIT_EXPECT_EQ(test, 0,
+				uio_dmabuf_test_release_handle(test, ctx->file, arg.handle));
+	}
+}
+
+/* IMPORT whose array cannot be written: EFAULT, and nothing of it is left. */
+static void uio_dmabuf_test_import_segments_efault(struct kunit *test)
+{
+	struct uio_dmabuf_test_ctx *ctx = test->priv;
+	struct uio_dmabuf_test_buf *buf;
+	struct uio_dmabuf_import arg = {
+		.direction = UIO_DMABUF_DIR_BIDIRECTIONAL, .segments = 8, .max_segments = 4,
+	};
+	struct dma_buf *dmabuf;
+
+	dmabuf = uio_dmabuf_test_buffer(test, &uio_dmabuf_test_layouts[1],
+					&uio_dmabuf_test_dynamic_ops, &buf);
+	KUNIT_EXPECT_EQ(test, -EFAULT, uio_dmabuf_file_import(ctx->file, dmabuf, &arg));
+	KUNIT_EXPECT_EQ(test, uio_dmabuf_nr_buffers(ctx->udev), 0);
+	KUNIT_EXPECT_EQ(test, uio_dmabuf_test_charged(test), 0);
+	uio_dmabuf_test_expect_idle(test, buf);
+	/* The buffer imports again: nothing of the first try holds it. */
+	arg.segments = (uintptr_t)ctx->usegs;
+	KUNIT_EXPECT_EQ(test, 0, uio_dmabuf_file_import(ctx->file, dmabuf, &arg));
+	KUNIT_EXPECT_EQ(test, 0, uio_dmabuf_test_release_handle(test, ctx->file, arg.handle));
+}
+
 /* Each direction maps with the matching enum dma_data_direction. */
 static const u32 uio_dmabuf_test_dirs[] = {
 	UIO_DMABUF_DIR_BIDIRECTIONAL, UIO_DMABUF_DIR_TO_DEVICE, UIO_DMABUF_DIR_FROM_DEVICE,
@@ -503,6 +566,8 @@ static struct kunit_case uio_dmabuf_segments_cases[] = {
 	KUNIT_CASE(uio_dmabuf_test_contiguous_e2big),
 	KUNIT_CASE(uio_dmabuf_test_paging),
 	KUNIT_CASE(uio_dmabuf_test_segments_efault),
+	KUNIT_CASE(uio_dmabuf_test_import_segments),
+	KUNIT_CASE(uio_dmabuf_test_import_segments_efault),
 	KUNIT_CASE_PARAM(uio_dmabuf_test_direction, uio_dmabuf_test_dir_gen_params),
 	KUNIT_CASE(uio_dmabuf_test_static_exporter),
 	KUNIT_CASE(uio_dmabuf_test_zero_size),

@@ -198,10 +198,12 @@ static void cases_import_input(int node)
 	close(heapdev);
 
 	buf = heap_buf(65536);
-	imp = (struct uio_dmabuf_import){ .fd = buf, .reserved = { 1, 0 } };
+	imp = (struct uio_dmabuf_import){ .fd = buf, .segments = 0x1000 };
 	EXPECT_ERR("import-reserved-0", io(node, UIO_DMABUF_IOC_IMPORT, &imp), EINVAL);
-	imp = (struct uio_dmabuf_import){ .fd = buf, .reserved = { 0, 1 } };
+	imp = (struct uio_dmabuf_import){ .fd = buf, .max_segments = 1 };
 	EXPECT_ERR("import-reserved-1", io(node, UIO_DMABUF_IOC_IMPORT, &imp), EINVAL);
+	imp = (struct uio_dmabuf_import){ .fd = buf, .reserved = 1 };
+	EXPECT_ERR("import-reserved-2", io(node, UIO_DMABUF_IOC_IMPORT, &imp), EINVAL);
 	if (run("import-output-fields-ignored")) {
 		int first, again;
 
@@ -216,6 +218,40 @@ static void cases_import_input(int node)
 		       again ? strerrorname_np(-again) : "success");
 		if (!first)
 			uiodmabuf_release(node, imp.handle);
+	}
+	if (run("import-segments-array")) {
+		struct uio_dmabuf_segment arr[2], *all = NULL;
+		uint32_t n = 0;
+		int first, ok = 0;
+
+		/* One segment asked for: GET_SEGMENTS' first, the next entry untouched. */
+		memset(arr, 0xa5, sizeof(arr));
+		imp = (struct uio_dmabuf_import){ .fd = buf, .segments = (uintptr_t)arr,
+						  .max_segments = 1 };
+		first = io(node, UIO_DMABUF_IOC_IMPORT, &imp);
+		if (!first && !uiodmabuf_get_segments(node, imp.handle, &all, &n))
+			ok = n == imp.nr_segments && n && !memcmp(&arr[0], &all[0], sizeof(arr[0])) &&
+			     arr[1].length == 0xa5a5a5a5a5a5a5a5ULL;
+		if (!first)
+			uiodmabuf_release(node, imp.handle);
+		free(all);
+		record("import-segments-array",
+		       "the first max_segments segments, as GET_SEGMENTS has them, the rest untouched",
+		       ok, "got %s, %u segments", first ? strerrorname_np(-first) : "success", n);
+	}
+	if (run("import-segments-efault")) {
+		struct uio_dmabuf_import again = { .fd = buf };
+		int first, second;
+
+		imp = (struct uio_dmabuf_import){ .fd = buf, .segments = 8, .max_segments = 4 };
+		first = io(node, UIO_DMABUF_IOC_IMPORT, &imp);
+		second = io(node, UIO_DMABUF_IOC_IMPORT, &again);
+		record("import-segments-efault", "EFAULT, and nothing left: the buffer imports again",
+		       first == -EFAULT && !second, "got %s then %s",
+		       first ? strerrorname_np(-first) : "success",
+		       second ? strerrorname_np(-second) : "success");
+		if (!second)
+			uiodmabuf_release(node, again.handle);
 	}
 	imp = (struct uio_dmabuf_import){ .fd = buf, .direction = 3 };
 	EXPECT_ERR("import-direction-3", io(node, UIO_DMABUF_IOC_IMPORT, &imp), EINVAL);
@@ -1075,7 +1111,9 @@ static const struct group {
 	{ .name = "input", .run = group_input, .cases = CASES(
 		"import-fd-minus-1", "import-closed-fd", "import-dev-null", "import-memfd",
 		"import-eventfd", "import-dma-heap-fd", "import-reserved-0", "import-reserved-1",
-		"import-output-fields-ignored", "import-direction-3",
+		"import-reserved-2",
+		"import-output-fields-ignored", "import-segments-array", "import-segments-efault",
+		"import-direction-3",
 		"import-bad-fields-before-bad-fd", "import-undefined-flag-bits",
 		"import-failures-leave-nothing",
 		"segments-null-array", "segments-read-only-array", "segments-unmapped-array",

@@ -119,15 +119,13 @@ static int import_and_report(const struct import_opts *o, const char *command, i
 	ret = uiodmabuf_info(node_fd, &info);
 	if (ret)
 		return cli_fail(command, node, buffer, "read device info", ret, NULL);
-	ret = uiodmabuf_import(node_fd, buf_fd, o->direction,
-			       (o->contiguous ? UIO_DMABUF_IMPORT_CONTIGUOUS : 0) |
-			       (o->coherent ? UIO_DMABUF_IMPORT_COHERENT : 0), &imp);
+	ret = uiodmabuf_import_segments(node_fd, buf_fd, o->direction,
+					(o->contiguous ? UIO_DMABUF_IMPORT_CONTIGUOUS : 0) |
+					(o->coherent ? UIO_DMABUF_IMPORT_COHERENT : 0),
+					&imp, &segs, &nr);
 	if (ret)
 		return cli_fail(command, node, buffer, "import", ret,
 				ret == -E2BIG ? "the buffer is not one DMA segment" : NULL);
-	ret = uiodmabuf_get_segments(node_fd, imp.handle, &segs, &nr);
-	if (ret)
-		status = cli_fail(command, node, buffer, "read segments", ret, NULL);
 
 	r = (struct udb_report){
 		.command = command, .device = node, .uio_index = info.uio_index,

@@ -122,6 +122,28 @@ UIODMABUF_API int uiodmabuf_import(int fd, int buf_fd, uint32_t direction, uint3
 				   struct uio_dmabuf_import *out);
 
 /**
+ * uiodmabuf_import_segments() - UIO_DMABUF_IOC_IMPORT, and every segment of the import
+ * @fd:        an open import node
+ * @buf_fd:    the dma-buf
+ * @direction: UIO_DMABUF_DIR_*
+ * @flags:     UIO_DMABUF_IMPORT_*
+ * @out:       receives handle, size, segment count and map flags
+ * @segs:      receives a malloc()ed array of the segments (free() it); NULL
+ *             when there are none
+ * @count:     receives the number of entries
+ *
+ * One ioctl for an import of up to 16 segments: IMPORT writes them itself;
+ * GET_SEGMENTS pages through longer lists. With a module older than IMPORT's
+ * segment array (it answers EINVAL when the array is set), IMPORT without it
+ * and then GET_SEGMENTS. Nothing is left imported when it fails.
+ *
+ * Return: 0 or a negative errno as the UAPI header documents.
+ */
+UIODMABUF_API int uiodmabuf_import_segments(int fd, int buf_fd, uint32_t direction,
+					    uint32_t flags, struct uio_dmabuf_import *out,
+					    struct uio_dmabuf_segment **segs, uint32_t *count);
+
+/**
  * uiodmabuf_get_segments() - every segment of an import
  * @fd:     an open import node
  * @handle: the import

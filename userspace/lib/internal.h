@@ -11,5 +11,7 @@ extern int (*uiodmabuf_sys_ioctl)(int fd, unsigned long request, void *arg);
 
 /* Entries fetched per GET_SEGMENTS call by uiodmabuf_get_segments(). */
 #define UIODMABUF_SEGMENT_PAGE	256
+/* Segments uiodmabuf_import_segments() asks IMPORT itself for. */
+#define UIODMABUF_IMPORT_SEGMENTS	16
 
 #endif /* UIODMABUF_INTERNAL_H */

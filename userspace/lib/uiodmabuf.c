@@ -339,6 +339,52 @@ int uiodmabuf_import(int fd, int buf_fd, uint32_t direction, uint32_t flags,
 	return 0;
 }
 
+int uiodmabuf_import_segments(int fd, int buf_fd, uint32_t direction, uint32_t flags,
+			      struct uio_dmabuf_import *out, struct uio_dmabuf_segment **segs,
+			      uint32_t *count)
+{
+	struct uio_dmabuf_segment first[UIODMABUF_IMPORT_SEGMENTS], *all = NULL;
+	struct uio_dmabuf_import arg;
+	int ret;
+
+	memset(&arg, 0, sizeof(arg));
+	arg.fd = buf_fd;
+	arg.direction = direction;
+	arg.flags = flags;
+	arg.segments = (uintptr_t)first;
+	arg.max_segments = UIODMABUF_IMPORT_SEGMENTS;
+	ret = uiodmabuf_ioctl(fd, UIO_DMABUF_IOC_IMPORT, &arg);
+	if (ret == -EINVAL) {
+		/* A module whose IMPORT has no segment array, or a real EINVAL. */
+		ret = uiodmabuf_import(fd, buf_fd, direction, flags, &arg);
+		if (ret < 0)
+			return ret;
+		arg.max_segments = 0;
+	} else if (ret < 0) {
+		return ret;
+	}
+	if (arg.nr_segments > arg.max_segments) {
+		ret = uiodmabuf_get_segments(fd, arg.handle, &all, count);
+	} else if (arg.nr_segments) {
+		all = malloc(arg.nr_segments * sizeof(*all));
+		if (all) {
+			memcpy(all, first, arg.nr_segments * sizeof(*all));
+			*count = arg.nr_segments;
+		} else {
+			ret = -ENOMEM;
+		}
+	} else {
+		*count = 0;
+	}
+	if (ret < 0) {
+		uiodmabuf_release(fd, arg.handle);
+		return ret;
+	}
+	*segs = all;
+	*out = arg;
+	return 0;
+}
+
 int uiodmabuf_get_segments(int fd, uint32_t handle, struct uio_dmabuf_segment **segs,
 			   uint32_t *count)
 {

@@ -199,6 +199,26 @@ static void test_format(void)
 static uint32_t fake_total;
 static int fake_calls, fake_eintr, fake_efault_at = -1;
 static int fake_bad_args;
+/* IMPORT and RELEASE too: a module with IMPORT's segment array, or an older one. */
+static int fake_imports_on, fake_old_module, fake_releases;
+
+static int fake_import(struct uio_dmabuf_import *imp)
+{
+	struct uio_dmabuf_segment *s = (struct uio_dmabuf_segment *)(uintptr_t)imp->segments;
+	uint32_t i;
+
+	if (imp->reserved || (fake_old_module && (imp->segments || imp->max_segments))) {
+		errno = EINVAL;
+		return -1;
+	}
+	for (i = 0; i < imp->max_segments && i < fake_total; i++) {
+		s[i].dma_addr = 0x100000ULL * (i + 1);
+		s[i].length = 4096 + i;
+	}
+	imp->handle = 5;
+	imp->nr_segments = fake_total;
+	return 0;
+}
 
 static int fake_ioctl(int fd, unsigned long request, void *arg)
 {
@@ -211,6 +231,12 @@ static int fake_ioctl(int fd, unsigned long request, void *arg)
 		fake_eintr--;
 		errno = EINTR;
 		return -1;
+	}
+	if (fake_imports_on && request == UIO_DMABUF_IOC_IMPORT)
+		return fake_import(arg);
+	if (fake_imports_on && request == UIO_DMABUF_IOC_RELEASE) {
+		fake_releases++;
+		return 0;
 	}
 	if (request != UIO_DMABUF_IOC_GET_SEGMENTS) {
 		errno = ENOTTY;
@@ -321,6 +347,7 @@ static void test_paging(void)
 	static const uint32_t totals[] = { 0, 1, UIODMABUF_SEGMENT_PAGE - 1, UIODMABUF_SEGMENT_PAGE,
 					   UIODMABUF_SEGMENT_PAGE + 1, 1000 };
 	struct uio_dmabuf_segment *segs;
+	struct uio_dmabuf_import imp_old;
 	uint32_t count, i;
 	size_t t;
 	int ret;
@@ -361,6 +388,48 @@ static void test_paging(void)
 
 	ret = uiodmabuf_get_segments(3, 6, &segs, &count);
 	CHECK(ret == -ENOENT, "unknown handle is -ENOENT");
+
+	/* IMPORT that returns the segments: one call up to 16, then paging. */
+	fake_imports_on = 1;
+	for (t = 0; t < 4; t++) {
+		static const uint32_t imports[] = { 0, 1, 16, 17 };
+		struct uio_dmabuf_import imp;
+		int ok = 1;
+
+		fake_total = imports[t];
+		fake_calls = 0;
+		segs = NULL;
+		ret = uiodmabuf_import_segments(3, 4, UIO_DMABUF_DIR_BIDIRECTIONAL, 0, &imp,
+						&segs, &count);
+		for (i = 0; !ret && i < count; i++)
+			ok &= segs[i].dma_addr == 0x100000ULL * (i + 1) && segs[i].length == 4096 + i;
+		CHECK(!ret && ok && count == fake_total && imp.handle == 5 &&
+		      fake_calls == (fake_total <= 16 ? 1 : 3),
+		      "import_segments: %" PRIu32 " segments in %d calls", fake_total, fake_calls);
+		free(segs);
+	}
+	fake_old_module = 1;
+	fake_total = 3;
+	fake_calls = 0;
+	segs = NULL;
+	ret = uiodmabuf_import_segments(3, 4, UIO_DMABUF_DIR_BIDIRECTIONAL, 0, &imp_old, &segs,
+					&count);
+	CHECK(!ret && count == 3 && segs && segs[2].length == 4096 + 2 && fake_calls == 4,
+	      "import_segments with an older module: IMPORT again without the array, then "
+	      "GET_SEGMENTS (%d calls)", fake_calls);
+	free(segs);
+	fake_old_module = 0;
+	fake_total = 600;
+	fake_calls = 0;
+	fake_releases = 0;
+	fake_efault_at = 2;
+	segs = NULL;
+	ret = uiodmabuf_import_segments(3, 4, UIO_DMABUF_DIR_BIDIRECTIONAL, 0, &imp_old, &segs,
+					&count);
+	CHECK(ret == -EFAULT && !segs && fake_releases == 1,
+	      "import_segments: a failure after the import releases it");
+	fake_efault_at = -1;
+	fake_imports_on = 0;
 	CHECK(uiodmabuf_release(3, 5) == -ENOTTY, "other ioctls pass the errno through");
 	uiodmabuf_sys_ioctl = NULL;
 }

@@ -203,13 +203,23 @@ struct uio_dmabuf_info {
  * @size:        out: size of the buffer in bytes, the sum of all segment lengths
  * @nr_segments: out: number of DMA segments, for UIO_DMABUF_IOC_GET_SEGMENTS
  * @map_flags:   out: UIO_DMABUF_MAP_* flags of the mapping
+ * @segments:    in: user pointer to an array of &struct uio_dmabuf_segment
+ *               that receives the first segments, or 0
+ * @max_segments: in: entries of @segments (0 with @segments 0)
  * @reserved:    must be zero
  *
  * The buffer is attached to the device, pinned, mapped, and its kernel fences
- * waited for. The device may write the buffer unless @direction is
+ * waited for. With @segments, the first min(@max_segments, @nr_segments)
+ * segments are written there in the same call, as UIO_DMABUF_IOC_GET_SEGMENTS
+ * would return them, so the common case of one or a few segments takes one
+ * call; GET_SEGMENTS pages through the rest. (Until this field existed it was
+ * reserved and zero: old callers get no segments, and a kernel without it
+ * answers EINVAL to a caller that sets it.) The device may write the buffer unless @direction is
  * UIO_DMABUF_DIR_TO_DEVICE, so any other direction needs @fd open for writing.
  * Errors: EBADF (@fd is not open), EINVAL (@fd is not a dma-buf, the buffer is
- * empty, bad @direction, @flags or @reserved), EACCES (@fd is not open for
+ * empty, bad @direction, @flags or @reserved, @segments without
+ * @max_segments or the other way round), EFAULT (@segments cannot be written:
+ * the import is undone), EACCES (@fd is not open for
  * writing and @direction is not TO_DEVICE; on kernels before 6.15 a buffer of
  * an exporter that maps it at attach, such as the dma-buf heaps and udmabuf,
  * for any direction, as the core then maps it for writing), EBUSY (the buffer
@@ -230,7 +240,9 @@ struct uio_dmabuf_import {
 	__u64 size;
 	__u32 nr_segments;
 	__u32 map_flags;
-	__u64 reserved[2];
+	__u64 segments;
+	__u32 max_segments;
+	__u32 reserved;
 };
 
 /**
