@@ -555,8 +555,9 @@ free:
  * pages are never looked at (CONFIG_DMABUF_DEBUG mangles them, and P2P tables
  * have none). Each call stays inside one mapped entry, as the DMA API requires,
  * and inside one IOMMU page: an IOMMU merges physically separate pages into
- * one entry, and its sync translates only the first address. Peer-to-peer
- * bus addresses are neither cached nor bounced: nothing to sync.
+ * one entry, and its sync translates only the first address. Another
+ * device's memory (a peer import, whose exporter maps all of it from one
+ * provider) is neither cached nor bounced: nothing to sync.
  */
 void uio_dmabuf_sync_range_locked(struct uio_dmabuf_dev *udev, struct uio_dmabuf_mapping *map,
 				  u64 offset, u64 length, bool for_cpu)
@@ -569,6 +570,8 @@ void uio_dmabuf_sync_range_locked(struct uio_dmabuf_dev *udev, struct uio_dmabuf
 
 	/* The lock keeps @map's table mapped: no release can run meanwhile. */
 	lockdep_assert_held(&udev->lock);
+	if (map->peer)
+		return;
 	for_each_sgtable_dma_sg(map->sgt, sg, i) {
 		u64 len = sg_dma_len(sg), from, to;
 

@@ -250,7 +250,8 @@ int uio_dmabuf_build_segments(struct uio_dmabuf_mapping *map)
 	}
 	map->segs = w.segs;
 	map->nr_segs = w.nr;
-	map->needs_sync = w.needs_sync;
+	/* A peer's memory has no CPU cache in front of it: nothing to sync. */
+	map->needs_sync = w.needs_sync && !peer;
 	map->peer = peer;
 	return 0;
 }

@@ -381,6 +381,9 @@ int uiodmabuf_import_segments(int fd, int buf_fd, uint32_t direction, uint32_t f
 		return ret;
 	}
 	*segs = all;
+	/* The array was ours, on this stack: not a thing to hand back. */
+	arg.segments = 0;
+	arg.max_segments = 0;
 	*out = arg;
 	return 0;
 }

@@ -186,9 +186,10 @@ struct uio_dmabuf_info {
  * Set in &uio_dmabuf_import.map_flags when a segment reaches another device's
  * memory rather than system RAM: a peer-to-peer import, such as a PCI BAR that
  * VFIO exports. No CPU cache lies between the two devices, so
- * UIO_DMABUF_IOC_SYNC has nothing to do for such segments. Known for segments
- * that are PCI bus addresses (both devices below one switch) and, behind an
- * IOMMU, for those the device's domain translates outside system RAM.
+ * UIO_DMABUF_IOC_SYNC does nothing for such an import and
+ * UIO_DMABUF_MAP_NEEDS_SYNC is not set. Known for segments that are PCI bus
+ * addresses (both devices below one switch) and, behind an IOMMU, for those
+ * the device's domain translates outside system RAM.
  */
 #define UIO_DMABUF_MAP_PEER		0x00000002U
 
