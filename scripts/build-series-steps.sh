@@ -3,8 +3,10 @@
 # check it: the series is applied patch by patch to current mainline's pristine
 # files, and after each patch that touches drivers/uio the driver's files as
 # that patch leaves them (and the KUnit suite, once it is there) are built
-# against the modules_prepare'd mainline tree, with W=1 and sparse, without
-# compat/. A patch that does not build alone, or warns, fails the step.
+# against the modules_prepare'd mainline tree with W=1, without compat/; the
+# last patch with sparse too (the series' end state, which check-build and
+# build-kernel.sh also build with sparse). A patch that does not build alone,
+# or warns, fails the step.
 # Usage: build-series-steps.sh PATCHDIR PRISTINE PREPARED_TREE
 # Prints "step NNNN: ok (S s)" or "step NNNN: FAILED" with the warnings, and
 # exits nonzero when a step failed.
@@ -22,6 +24,7 @@ stage=$work/stage
 mkdir -p "$stage"
 cp -a "$pristine/." "$stage/"
 failed=0
+last=$(ls "$patches"/000[1-9]*.patch | tail -n1)
 for p in "$patches"/000[1-9]*.patch; do
 	step=$(basename "$p" | cut -c1-4)
 	(cd "$stage" && git apply "$p") || { echo "step $step: does not apply"; exit 1; }
@@ -36,16 +39,17 @@ for p in "$patches"/000[1-9]*.patch; do
 	sed -n '/uio_dmabuf/,$p' "$stage/drivers/uio/Makefile" >"$b/kernel/Makefile"
 	cp "$top/kernel/Kbuild" "$b/kernel/"
 	cp "$stage/include/uapi/linux/uio_dmabuf.h" "$b/include/uapi/linux/"
-	kunit=()
+	kunit=() sparse=()
 	[ -d "$b/kernel/tests" ] && kunit=(CONFIG_UIO_DMABUF_KUNIT_TEST=m)
+	[ "$p" = "$last" ] && sparse=(C=2)
 	start=$(date +%s)
-	make -C "$kdir" M="$b/kernel" W=1 C=2 UIO_DMABUF_NO_COMPAT=1 KBUILD_MODPOST_WARN=1 \
+	make -C "$kdir" M="$b/kernel" W=1 "${sparse[@]}" UIO_DMABUF_NO_COMPAT=1 KBUILD_MODPOST_WARN=1 \
 		"${kunit[@]}" modules >"$b.log" 2>&1
 	rc=$?
 	[ -f "$b/kernel/uio_dmabuf.ko" ] || rc=1
 	warn=$(grep -E 'warning:|error:|WARNING' "$b.log" | grep -vE "$modpost_ok")
 	if [ "$rc" = 0 ] && [ -z "$warn" ]; then
-		echo "step $step: ok ($(($(date +%s) - start)) s)"
+		echo "step $step: ok ($(($(date +%s) - start)) s${sparse:+, with sparse})"
 	else
 		echo "step $step: FAILED"
 		{ [ -n "$warn" ] && echo "$warn" || tail -20 "$b.log"; } | head -20 | sed 's/^/  /'

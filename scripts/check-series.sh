@@ -46,7 +46,8 @@ rc=$?
 result "$rc" "the series applies to current mainline, linux-source ${mver:-(none fetched)} (git apply --check, then git apply)"
 
 # Each patch on its own (git rebase -x make): the driver as each patch
-# leaves it builds against the modules_prepare'd mainline tree, W=1 and sparse.
+# leaves it builds against the modules_prepare'd mainline tree, W=1 (the last
+# patch with sparse).
 prep=$("$top/scripts/mainline-prepare.sh" 2>"$out/mainline-prepare.log" | tail -n1)
 if [ -n "$prep" ] && [ -n "$mpatches" ]; then
 	"$top/scripts/build-series-steps.sh" "$mpatches" "$(dirname "$msrc")/pristine" "${prep#* }" \
@@ -57,7 +58,7 @@ else
 	tail -5 "$out/mainline-prepare.log"
 	rc=1
 fi
-result "$rc" "every patch of the series against mainline ${mver:-(none)} builds on its own (W=1, sparse, no warnings)"
+result "$rc" "every patch of the series against mainline ${mver:-(none)} builds on its own (W=1, the last with sparse, no warnings)"
 
 # checkpatch_series TREE PATCHDIR LOGPREFIX [LABEL]: TREE's checkpatch.pl on
 # every patch of PATCHDIR.
