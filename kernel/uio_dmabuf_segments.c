@@ -222,10 +222,13 @@ int uio_dmabuf_build_segments(struct uio_dmabuf_mapping *map)
 		.boundary = dma_get_seg_boundary(dev),
 	};
 	struct iommu_domain *domain = uio_dmabuf_paging_domain(map->udev);
+	phys_addr_t (*to_phys)(void *ctx, dma_addr_t addr);
 	u64 size = map->dmabuf->size;
 	bool peer = false;
 	int ret;
 
+	/* Behind an IOMMU, the table's addresses are looked up in its domain. */
+	to_phys = domain ? uio_dmabuf_iova_to_phys : NULL;
 	uio_dmabuf_walk_sync_start(&w, map->sgt);
 	ret = uio_dmabuf_walk_resize(&w, max(map->sgt->nents, 1U));
 	if (!ret)
@@ -233,12 +236,9 @@ int uio_dmabuf_build_segments(struct uio_dmabuf_mapping *map)
 	if (ret == -EINVAL)
 		dev_warn_ratelimited(dev, "uio_dmabuf: exporter %s mapped less than its %llu bytes\n",
 				     map->dmabuf->exp_name, size);
-	if (!ret && domain)
+	if (!ret)
 		ret = uio_dmabuf_check_table(dev, map->dmabuf->exp_name, map->sgt, size,
-					     uio_dmabuf_iova_to_phys, domain, &peer);
-	else if (!ret)
-		ret = uio_dmabuf_check_table(dev, map->dmabuf->exp_name, map->sgt, size,
-					     NULL, NULL, &peer);
+					     to_phys, domain, &peer);
 	if (!ret && w.nr > U32_MAX)
 		ret = -E2BIG;
 	/* Merged runs leave room over: give back more than half of it, if we can. */

@@ -322,17 +322,26 @@ close_card:
 	return ret < 0 ? ret : prime.fd;
 }
 
+/* IMPORT into @arg, with the array @segs of @max entries (NULL, 0: none). */
+static int import_arg(int fd, int buf_fd, uint32_t direction, uint32_t flags,
+		      struct uio_dmabuf_segment *segs, uint32_t max, struct uio_dmabuf_import *arg)
+{
+	memset(arg, 0, sizeof(*arg));
+	arg->fd = buf_fd;
+	arg->direction = direction;
+	arg->flags = flags;
+	arg->segments = (uintptr_t)segs;
+	arg->max_segments = max;
+	return uiodmabuf_ioctl(fd, UIO_DMABUF_IOC_IMPORT, arg);
+}
+
 int uiodmabuf_import(int fd, int buf_fd, uint32_t direction, uint32_t flags,
 		     struct uio_dmabuf_import *out)
 {
 	struct uio_dmabuf_import arg;
 	int ret;
 
-	memset(&arg, 0, sizeof(arg));
-	arg.fd = buf_fd;
-	arg.direction = direction;
-	arg.flags = flags;
-	ret = uiodmabuf_ioctl(fd, UIO_DMABUF_IOC_IMPORT, &arg);
+	ret = import_arg(fd, buf_fd, direction, flags, NULL, 0, &arg);
 	if (ret < 0)
 		return ret;
 	*out = arg;
@@ -347,22 +356,12 @@ int uiodmabuf_import_segments(int fd, int buf_fd, uint32_t direction, uint32_t f
 	struct uio_dmabuf_import arg;
 	int ret;
 
-	memset(&arg, 0, sizeof(arg));
-	arg.fd = buf_fd;
-	arg.direction = direction;
-	arg.flags = flags;
-	arg.segments = (uintptr_t)first;
-	arg.max_segments = UIODMABUF_IMPORT_SEGMENTS;
-	ret = uiodmabuf_ioctl(fd, UIO_DMABUF_IOC_IMPORT, &arg);
-	if (ret == -EINVAL) {
+	ret = import_arg(fd, buf_fd, direction, flags, first, UIODMABUF_IMPORT_SEGMENTS, &arg);
+	if (ret == -EINVAL)
 		/* A module whose IMPORT has no segment array, or a real EINVAL. */
-		ret = uiodmabuf_import(fd, buf_fd, direction, flags, &arg);
-		if (ret < 0)
-			return ret;
-		arg.max_segments = 0;
-	} else if (ret < 0) {
+		ret = import_arg(fd, buf_fd, direction, flags, NULL, 0, &arg);
+	if (ret < 0)
 		return ret;
-	}
 	if (arg.nr_segments > arg.max_segments) {
 		ret = uiodmabuf_get_segments(fd, arg.handle, &all, count);
 	} else if (arg.nr_segments) {
