@@ -28,15 +28,23 @@
 
 #include "uio_dmabuf_priv.h"
 
+/*
+ * After a grace period: a lookup in the buffer index, under RCU, may still be
+ * comparing the key of a mapping just removed from it.
+ */
 static void uio_dmabuf_mapping_free(struct kref *ref)
 {
 	struct uio_dmabuf_mapping *map = container_of(ref, struct uio_dmabuf_mapping, ref);
 
 	kvfree(map->segs);
-	kfree(map);
+	dma_buf_put(map->dmabuf);
+	kfree_rcu(map, rcu);
 }
 
-/* Put a reference to @map; the last frees its segments and the mapping. */
+/*
+ * Put a reference to @map; the last frees its segments, puts its buffer and
+ * frees the mapping.
+ */
 void uio_dmabuf_mapping_put(struct uio_dmabuf_mapping *map)
 {
 	kref_put(&map->ref, uio_dmabuf_mapping_free);
@@ -90,17 +98,31 @@ static void uio_dmabuf_invalidate_mappings(struct dma_buf_attachment *attach)
 {
 	struct uio_dmabuf_mapping *map = attach->importer_priv;
 	struct uio_dmabuf_dev *udev = map->udev;
+	struct uio_dmabuf_file *file;
 
 	dma_resv_assert_held(attach->dmabuf->resv);
 	if (!map->sgt || map->revoked)
 		return;
 	mutex_lock(&udev->lock);
-	map->revoked = true;
 	udev->nr_revoked++;
 	uio_dmabuf_update_dma_locked(udev);
-	if (map->live) {
-		map->file->nr_revoked++;
-		wake_up_interruptible_all(&udev->poll_wait);
+	/*
+	 * An import that still has its file: live, or between its reservation
+	 * and its end (the IMPORT call holds the file open), or just unlisted
+	 * by a RELEASE still under way (which does too). The file's close needs
+	 * the device lock to unlist anything: it stays until this unlocks.
+	 */
+	file = READ_ONCE(map->file);
+	if (file) {
+		mutex_lock(&file->lock);
+		map->revoked = true;
+		if (map->live) {
+			file->nr_revoked++;
+			wake_up_interruptible_all(&udev->poll_wait);
+		}
+		mutex_unlock(&file->lock);
+	} else {
+		map->revoked = true;
 	}
 	mutex_unlock(&udev->lock);
 	/*
@@ -243,7 +265,7 @@ static void uio_dmabuf_unmap(struct uio_dmabuf_dev *udev, struct uio_dmabuf_mapp
 	dma_resv_lock(dmabuf->resv, NULL);
 	revoked = map->revoked;
 	sgt = map->sgt;
-	map->sgt = NULL;	/* no revocation from here on */
+	map->sgt = NULL;	/* no revocation, and no SYNC, from here on */
 	/*
 	 * Flushed before the unpin: from then on a dynamic exporter may move
 	 * the buffer and hand its pages to someone else.
@@ -266,20 +288,24 @@ static void uio_dmabuf_unmap(struct uio_dmabuf_dev *udev, struct uio_dmabuf_mapp
 }
 
 /*
- * @map leaves its file's count and goes onto @dead to be unmapped. It stays in
- * the buffer index (EBUSY, and the mask store's EBUSY) and counted in flight
- * (unbind waits) until uio_dmabuf_destroy() has unmapped it.
+ * @map, just erased from its file's handle table, leaves the file's count and
+ * goes onto @dead to be unmapped. It stays in the buffer index (EBUSY, and
+ * the mask store's EBUSY) and counted in flight (unbind waits) until
+ * uio_dmabuf_destroy() has unmapped it. Under the file's lock.
  */
 void uio_dmabuf_unlist_locked(struct uio_dmabuf_dev *udev, struct uio_dmabuf_mapping *map,
 			      struct list_head *dead)
 {
-	lockdep_assert_held(&udev->lock);
-	map->file->nr_imports--;
+	struct uio_dmabuf_file *file = map->file;
+
+	lockdep_assert_held(&file->lock);
+	file->nr_imports--;
 	if (map->revoked)
-		map->file->nr_revoked--;
+		file->nr_revoked--;
 	map->live = false;
+	WRITE_ONCE(map->file, NULL);
 	atomic_inc(&udev->inflight);
-	list_move_tail(&map->node, dead);
+	list_add_tail(&map->node, dead);
 }
 
 static void uio_dmabuf_inflight_done(struct uio_dmabuf_dev *udev)
@@ -309,9 +335,9 @@ unsigned int uio_dmabuf_nr_buffers(struct uio_dmabuf_dev *udev)
 EXPORT_SYMBOL_IF_KUNIT(uio_dmabuf_nr_buffers);
 
 /*
- * Unmap, unpin, detach, uncharge and put every import on @dead, which left all
- * tables under the device lock; called without it (the unmap takes the
- * reservation lock, the uncharge mmap_lock).
+ * Unmap, unpin, detach, uncharge and put every import on @dead, which left its
+ * file's table under the file's lock; called without the device lock or any
+ * file's (the unmap takes the reservation lock).
  */
 void uio_dmabuf_destroy(struct uio_dmabuf_dev *udev, struct list_head *dead)
 {
@@ -323,24 +349,30 @@ void uio_dmabuf_destroy(struct uio_dmabuf_dev *udev, struct list_head *dead)
 		uio_dmabuf_unmap(udev, map);
 		rhashtable_remove_fast(&udev->buffers, &map->buf_node, uio_dmabuf_buffers_params);
 		uio_dmabuf_uncharge(map);
-		dma_buf_put(map->dmabuf);
 		uio_dmabuf_mapping_put(map);
 		uio_dmabuf_inflight_done(udev);
 	}
 }
 
-/* Take every import of @file out of the tables, onto @dead. */
-void uio_dmabuf_release_all_locked(struct uio_dmabuf_dev *udev,
-				   struct uio_dmabuf_file *file, struct list_head *dead)
+/*
+ * Take every import of @file out of its table, onto @dead; with @revoke, mark
+ * @file revoked in the same hold of its lock. Under the device lock.
+ */
+void uio_dmabuf_release_all_locked(struct uio_dmabuf_dev *udev, struct uio_dmabuf_file *file,
+				   struct list_head *dead, bool revoke)
 {
 	struct uio_dmabuf_mapping *map;
 	unsigned long handle;
 
 	lockdep_assert_held(&udev->lock);
+	mutex_lock(&file->lock);
 	xa_for_each(&file->handles, handle, map) {
 		xa_erase(&file->handles, handle);
 		uio_dmabuf_unlist_locked(udev, map, dead);
 	}
+	if (revoke)
+		file->revoked = true;
+	mutex_unlock(&file->lock);
 }
 
 /*
@@ -354,10 +386,8 @@ void uio_dmabuf_revoke_locked(struct uio_dmabuf_dev *udev, struct list_head *dea
 	lockdep_assert_held(&udev->lock);
 	udev->nr_active = 0;
 	uio_dmabuf_update_dma_locked(udev);
-	list_for_each_entry(file, &udev->files, node) {
-		uio_dmabuf_release_all_locked(udev, file, dead);
-		file->revoked = true;
-	}
+	list_for_each_entry(file, &udev->files, node)
+		uio_dmabuf_release_all_locked(udev, file, dead, true);
 	wake_up_interruptible_all(&udev->poll_wait);
 }
 
@@ -395,20 +425,21 @@ uio_dmabuf_mapping_new(struct uio_dmabuf_file *file, struct dma_buf *dmabuf,
 	kref_init(&map->ref);
 	map->udev = file->udev;
 	map->file = file;
+	get_dma_buf(dmabuf);
 	map->dmabuf = dmabuf;
 	map->dir = dir;
 	map->pid = task_tgid_nr(current);
 	map->pages = PAGE_ALIGN(dmabuf->size) >> PAGE_SHIFT;
 	ret = uio_dmabuf_charge(map);
 	if (ret) {
-		kfree(map);
+		uio_dmabuf_mapping_put(map);
 		return ERR_PTR(ret);
 	}
 	return map;
 }
 
 /*
- * Under the device lock, reserve @map's buffer on the device (EBUSY for a
+ * Under the file's lock, reserve @map's buffer on the device (EBUSY for a
  * second import of it) and a place among @file's imports.
  */
 static int uio_dmabuf_reserve(struct uio_dmabuf_file *file, struct uio_dmabuf_mapping *map)
@@ -437,7 +468,7 @@ static int uio_dmabuf_reserve(struct uio_dmabuf_file *file, struct uio_dmabuf_ma
 	/* Until this import is live or gone, unbind waits for it. */
 	atomic_inc(&udev->inflight);
 unlock:
-	mutex_unlock(&udev->lock);
+	mutex_unlock(&file->lock);
 	return ret;
 }
 
@@ -452,16 +483,14 @@ static int uio_dmabuf_check_demands(struct uio_dmabuf_mapping *map, u32 flags)
 }
 
 /*
- * Under the device lock, give the import that mapping ended with @ret its
+ * Under the file's lock, give the import that mapping ended with @ret its
  * handle, unless the mapping failed or the device or file went meanwhile; else
  * give its place among the file's imports back.
  */
 static int uio_dmabuf_publish(struct uio_dmabuf_file *file, struct uio_dmabuf_mapping *map,
 			      int ret)
 {
-	struct uio_dmabuf_dev *udev = file->udev;
-
-	mutex_lock(&udev->lock);
+	mutex_lock(&file->lock);
 	if (!ret && uio_dmabuf_file_gone_locked(file))
 		ret = -ENODEV;
 	/* Revoked between the mapping and now: user space may import again. */
@@ -473,14 +502,12 @@ static int uio_dmabuf_publish(struct uio_dmabuf_file *file, struct uio_dmabuf_ma
 	if (ret < 0) {
 		file->nr_imports--;
 	} else {
-		/* The handle table owns the import and a buffer reference. */
-		get_dma_buf(map->dmabuf);
-		list_add_tail(&map->node, &udev->imports);
+		/* The handle table owns the import. */
 		map->live = true;
 		kref_get(&map->ref);
 		ret = 0;
 	}
-	mutex_unlock(&udev->lock);
+	mutex_unlock(&file->lock);
 	return ret;
 }
 
@@ -495,8 +522,9 @@ static int uio_dmabuf_publish(struct uio_dmabuf_file *file, struct uio_dmabuf_ma
  * Charges the buffer's pages to the calling user (RLIMIT_MEMLOCK), reserves the
  * buffer on the device, attaches, pins and maps it for the device, waits for
  * its kernel fences, records its segments and publishes it under a handle.
- * The slow parts (the charge, the exporter's calls, the fence wait) run under
- * no lock of ours; the device lock is held only to reserve and to publish.
+ * The exporter's calls and the fence wait run under no lock of ours; the
+ * file's lock is held only to reserve and to publish, and no device-wide lock
+ * at all.
  *
  * Return: the live import with a reference for the caller, who puts it with
  * uio_dmabuf_mapping_put(); or ERR_PTR(-EINVAL) (empty buffer), -EACCES (the
@@ -544,8 +572,7 @@ unmap:
 	uio_dmabuf_inflight_done(udev);
 free:
 	uio_dmabuf_uncharge(map);
-	kvfree(map->segs);
-	kfree(map);
+	uio_dmabuf_mapping_put(map);
 	return ERR_PTR(ret);
 }
 
@@ -557,7 +584,8 @@ free:
  * and inside one IOMMU page: an IOMMU merges physically separate pages into
  * one entry, and its sync translates only the first address. Another
  * device's memory (a peer import, whose exporter maps all of it from one
- * provider) is neither cached nor bounced: nothing to sync.
+ * provider) is neither cached nor bounced: nothing to sync. Under the
+ * buffer's reservation lock, with @map's table mapped.
  */
 void uio_dmabuf_sync_range_locked(struct uio_dmabuf_dev *udev, struct uio_dmabuf_mapping *map,
 				  u64 offset, u64 length, bool for_cpu)
@@ -568,8 +596,8 @@ void uio_dmabuf_sync_range_locked(struct uio_dmabuf_dev *udev, struct uio_dmabuf
 	struct scatterlist *sg;
 	int i;
 
-	/* The lock keeps @map's table mapped: no release can run meanwhile. */
-	lockdep_assert_held(&udev->lock);
+	/* The lock keeps @map's table mapped: no unmap can run meanwhile. */
+	dma_resv_assert_held(map->dmabuf->resv);
 	if (map->peer)
 		return;
 	for_each_sgtable_dma_sg(map->sgt, sg, i) {

@@ -183,7 +183,7 @@ int uio_dmabuf_set_irq_eventfd(struct uio_dmabuf_file *file, u32 vector, int fd)
 	 * the device dead before it unbinds every vector, waits for this one.
 	 */
 	mutex_lock(&udev->vectors_lock);
-	ret = uio_dmabuf_lock_file(file);
+	ret = uio_dmabuf_lock_dev(file);
 	if (ret)
 		goto unlock;
 	/* A binding left by a file revoked since (a lazy domain found late). */

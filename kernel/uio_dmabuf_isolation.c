@@ -337,6 +337,92 @@ bool uio_dmabuf_domain_strict(struct device *dev)
 	return domain && READ_ONCE(domain->type) == IOMMU_DOMAIN_DMA;
 }
 
+/*
+ * A file opened because its device was isolated may be used only while the
+ * device stays so. A kernel driver binding to a group sibling revokes from the
+ * bus notifier; a group switched to a lazy domain (sysfs allows DMA -> DMA-FQ
+ * while drivers are bound, and tells no one) is caught at the file's next
+ * ioctl or its close, before it can unmap anything with the device's DMA on.
+ * Under the file's lock or the device's, with @file not revoked: the device is
+ * still bound, and its domain is not freed under the read.
+ */
+static bool uio_dmabuf_lost_strict(struct uio_dmabuf_file *file)
+{
+	return file->isolated && !uio_dmabuf_domain_strict(file->udev->dev);
+}
+
+/**
+ * uio_dmabuf_recheck_locked() - revoke a device whose file finds it no longer strict
+ * @file: an open file of the device; the device lock is held
+ * @dead: where the revoked imports go, for uio_dmabuf_destroy()
+ */
+void uio_dmabuf_recheck_locked(struct uio_dmabuf_file *file, struct list_head *dead)
+{
+	struct uio_dmabuf_dev *udev = file->udev;
+
+	lockdep_assert_held(&udev->lock);
+	if (file->revoked || !uio_dmabuf_lost_strict(file))
+		return;
+	dev_warn(udev->dev,
+		 "%s: IOMMU group %d no longer has a strict DMA domain: DMA stopped, imports revoked\n",
+		 udev->name, iommu_group_id(udev->group));
+	uio_dmabuf_revoke_locked(udev, dead);
+}
+
+/**
+ * uio_dmabuf_lock_dev() - take the device lock for an ioctl on one of its files
+ * @file: the open file
+ *
+ * Return: 0 with the device lock held; -ENODEV, lock not held, once the device
+ * is unbound or @file revoked (which this may find and do, see
+ * uio_dmabuf_recheck_locked()).
+ */
+int uio_dmabuf_lock_dev(struct uio_dmabuf_file *file)
+{
+	struct uio_dmabuf_dev *udev = file->udev;
+	LIST_HEAD(dead);
+
+	mutex_lock(&udev->lock);
+	uio_dmabuf_recheck_locked(file, &dead);
+	if (uio_dmabuf_file_gone_locked(file)) {
+		mutex_unlock(&udev->lock);
+		uio_dmabuf_destroy(udev, &dead);
+		return -ENODEV;
+	}
+	return 0;
+}
+
+/**
+ * uio_dmabuf_lock_file() - take a file's lock for an ioctl on its imports
+ * @file: the open file
+ *
+ * The hot path's lock: no device-wide lock is taken unless the device is
+ * found no longer strict, when it is revoked under the device lock.
+ *
+ * Return: 0 with the file's lock held; -ENODEV, lock not held, once the
+ * device is unbound or @file revoked.
+ */
+int uio_dmabuf_lock_file(struct uio_dmabuf_file *file)
+{
+	int ret;
+
+	for (;;) {
+		mutex_lock(&file->lock);
+		if (file->revoked) {
+			mutex_unlock(&file->lock);
+			return -ENODEV;
+		}
+		if (!uio_dmabuf_lost_strict(file))
+			return 0;
+		/* Revocation takes the device lock, which nests outside this. */
+		mutex_unlock(&file->lock);
+		ret = uio_dmabuf_lock_dev(file);
+		if (ret)
+			return ret;
+		mutex_unlock(&file->udev->lock);
+	}
+}
+
 /* One line per unmet condition, saying how an administrator meets it. */
 static void uio_dmabuf_explain(struct uio_dmabuf_dev *udev, u32 flags, struct device *sibling)
 {

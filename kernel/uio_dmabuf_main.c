@@ -277,7 +277,6 @@ uio_dmabuf_dev_alloc(struct device *dev, int index, const struct uio_dmabuf_bus_
 	mutex_init(&udev->vectors_lock);
 	init_waitqueue_head(&udev->poll_wait);
 	INIT_LIST_HEAD(&udev->files);
-	INIT_LIST_HEAD(&udev->imports);
 	atomic_set(&udev->inflight, 0);
 	udev->dev = get_device(dev);
 	udev->ops = ops;

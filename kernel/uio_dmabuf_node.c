@@ -11,6 +11,7 @@
 #include <kunit/visibility.h>
 #include <linux/dma-buf.h>
 #include <linux/dma-mapping.h>
+#include <linux/dma-resv.h>
 #include <linux/fs.h>
 #include <linux/iommu.h>
 #include <linux/miscdevice.h>
@@ -45,46 +46,6 @@ static enum dma_data_direction uio_dmabuf_dir(u32 direction)
 	default:
 		return DMA_BIDIRECTIONAL;
 	}
-}
-
-/*
- * A file opened because its device was isolated may be used only while the
- * device stays so. A kernel driver binding to a group sibling revokes from the
- * bus notifier; a group switched to a lazy domain (sysfs allows DMA -> DMA-FQ
- * while drivers are bound, and tells no one) is caught here, before the file
- * can unmap anything with the device's DMA still on.
- */
-static void uio_dmabuf_recheck_locked(struct uio_dmabuf_file *file, struct list_head *dead)
-{
-	struct uio_dmabuf_dev *udev = file->udev;
-
-	lockdep_assert_held(&udev->lock);
-	if (udev->dead || file->revoked || !file->isolated ||
-	    uio_dmabuf_domain_strict(udev->dev))
-		return;
-	dev_warn(udev->dev,
-		 "%s: IOMMU group %d no longer has a strict DMA domain: DMA stopped, imports revoked\n",
-		 udev->name, iommu_group_id(udev->group));
-	uio_dmabuf_revoke_locked(udev, dead);
-}
-
-/*
- * Take the device lock for an ioctl on @file. Fails with -ENODEV, lock not
- * held, once the device is unbound or @file revoked.
- */
-int uio_dmabuf_lock_file(struct uio_dmabuf_file *file)
-{
-	struct uio_dmabuf_dev *udev = file->udev;
-	LIST_HEAD(dead);
-
-	mutex_lock(&udev->lock);
-	uio_dmabuf_recheck_locked(file, &dead);
-	if (uio_dmabuf_file_gone_locked(file)) {
-		mutex_unlock(&udev->lock);
-		uio_dmabuf_destroy(udev, &dead);
-		return -ENODEV;
-	}
-	return 0;
 }
 
 /*
@@ -182,13 +143,13 @@ static int uio_dmabuf_release_handle(struct uio_dmabuf_file *file, u32 handle,
 		uio_dmabuf_unlist_locked(udev, map, &dead);
 	else
 		ret = -ENOENT;
-	mutex_unlock(&udev->lock);
+	mutex_unlock(&file->lock);
 	uio_dmabuf_destroy(udev, &dead);
 	return ret;
 }
 
 /*
- * Under the device lock, the live import @handle of @file: ERR_PTR(-ENOENT)
+ * Under the file's lock, the live import @handle of @file: ERR_PTR(-ENOENT)
  * for none, ERR_PTR(-ESTALE) for one its exporter revoked.
  */
 static struct uio_dmabuf_mapping *
@@ -196,7 +157,7 @@ uio_dmabuf_lookup_locked(struct uio_dmabuf_file *file, u32 handle)
 {
 	struct uio_dmabuf_mapping *map;
 
-	lockdep_assert_held(&file->udev->lock);
+	lockdep_assert_held(&file->lock);
 	map = xa_load(&file->handles, handle);
 	if (!map)
 		return ERR_PTR(-ENOENT);
@@ -216,7 +177,7 @@ uio_dmabuf_get_mapping(struct uio_dmabuf_file *file, u32 handle)
 	map = uio_dmabuf_lookup_locked(file, handle);
 	if (!IS_ERR(map))
 		kref_get(&map->ref);
-	mutex_unlock(&file->udev->lock);
+	mutex_unlock(&file->lock);
 	return map;
 }
 
@@ -226,15 +187,17 @@ static long uio_dmabuf_ioctl_info(struct uio_dmabuf_file *file, void __user *arg
 	struct uio_dmabuf_info info = { };
 	int ret;
 
-	ret = uio_dmabuf_lock_file(file);
+	ret = uio_dmabuf_lock_dev(file);
 	if (ret)
 		return ret;
 	info.uio_index = udev->index;
 	info.dma_mask_bits = udev->dma_mask_bits;
 	info.flags = uio_dmabuf_isolation(udev, NULL);
 	info.max_imports = READ_ONCE(uio_dmabuf_max_imports);
+	mutex_lock(&file->lock);
 	info.nr_imports = file->nr_imports;
 	info.nr_revoked = file->nr_revoked;
+	mutex_unlock(&file->lock);
 	info.max_segment_size = dma_get_max_seg_size(udev->dev);
 	info.segment_boundary = dma_get_seg_boundary(udev->dev);
 	info.irq_mode = udev->irq_mode;
@@ -342,15 +305,9 @@ static long uio_dmabuf_ioctl_sync(struct uio_dmabuf_file *file, void __user *arg
 	if (arg.reserved[0] || arg.reserved[1])
 		return -EINVAL;
 
-	/* The lock keeps the mapping from being released under the sync. */
-	ret = uio_dmabuf_lock_file(file);
-	if (ret)
-		return ret;
-	map = uio_dmabuf_lookup_locked(file, arg.handle);
-	if (IS_ERR(map)) {
-		ret = PTR_ERR(map);
-		goto unlock;
-	}
+	map = uio_dmabuf_get_mapping(file, arg.handle);
+	if (IS_ERR(map))
+		return PTR_ERR(map);
 	offset = arg.offset;
 	length = arg.length;
 	if (!offset && !length) {
@@ -358,12 +315,28 @@ static long uio_dmabuf_ioctl_sync(struct uio_dmabuf_file *file, void __user *arg
 	} else if (!length || offset >= map->dmabuf->size ||
 		   length > map->dmabuf->size - offset) {
 		ret = -EINVAL;
-		goto unlock;
+		goto put;
 	}
-	uio_dmabuf_sync_range_locked(udev, map, offset, length,
-				     arg.flags == UIO_DMABUF_SYNC_FOR_CPU);
-unlock:
-	mutex_unlock(&udev->lock);
+	/*
+	 * The reservation lock keeps the table mapped: a release or the
+	 * exporter's revocation unmaps it under that lock, and leaves the
+	 * table pointer NULL or the revoked flag set behind.
+	 */
+	ret = dma_resv_lock_interruptible(map->dmabuf->resv, NULL);
+	if (ret) {
+		ret = -ERESTARTSYS;
+		goto put;
+	}
+	if (map->revoked)
+		ret = -ESTALE;
+	else if (!map->sgt)
+		ret = -ENOENT;
+	else
+		uio_dmabuf_sync_range_locked(udev, map, offset, length,
+					     arg.flags == UIO_DMABUF_SYNC_FOR_CPU);
+	dma_resv_unlock(map->dmabuf->resv);
+put:
+	uio_dmabuf_mapping_put(map);
 	return ret;
 }
 
@@ -432,6 +405,7 @@ struct uio_dmabuf_file *uio_dmabuf_file_open(struct uio_dmabuf_dev *udev, bool w
 	file = kzalloc_obj(*file, GFP_KERNEL_ACCOUNT);
 	if (!file)
 		return ERR_PTR(-ENOMEM);
+	mutex_init(&file->lock);
 	xa_init_flags(&file->handles, XA_FLAGS_ALLOC1);
 	file->udev = udev;
 	file->passive = !writable;
@@ -465,6 +439,7 @@ struct uio_dmabuf_file *uio_dmabuf_file_open(struct uio_dmabuf_dev *udev, bool w
 
 unlock:
 	mutex_unlock(&udev->lock);
+	mutex_destroy(&file->lock);
 	kfree(file);
 	return ERR_PTR(ret);
 }
@@ -490,7 +465,7 @@ void uio_dmabuf_file_release(struct uio_dmabuf_file *file)
 	if (!udev->dead && !file->revoked && !file->passive)
 		udev->nr_active--;
 	uio_dmabuf_update_dma_locked(udev);
-	uio_dmabuf_release_all_locked(udev, file, &dead);
+	uio_dmabuf_release_all_locked(udev, file, &dead, false);
 	mutex_unlock(&udev->lock);
 	uio_dmabuf_destroy(udev, &dead);
 	uio_dmabuf_unbind_vectors(udev, file);
@@ -503,6 +478,7 @@ void uio_dmabuf_file_release(struct uio_dmabuf_file *file)
 	uio_dmabuf_group_release(file);
 
 	xa_destroy(&file->handles);
+	mutex_destroy(&file->lock);
 	kfree(file);
 	uio_dmabuf_dev_put(udev);
 }
@@ -525,12 +501,12 @@ __poll_t uio_dmabuf_file_poll(struct uio_dmabuf_file *file, struct file *filp,
 	__poll_t mask = 0;
 
 	poll_wait(filp, &udev->poll_wait, wait);
-	mutex_lock(&udev->lock);
+	mutex_lock(&file->lock);
 	if (uio_dmabuf_file_gone_locked(file))
 		mask = EPOLLERR | EPOLLHUP;
 	else if (file->nr_revoked)
 		mask = EPOLLPRI;
-	mutex_unlock(&udev->lock);
+	mutex_unlock(&file->lock);
 	return mask;
 }
 EXPORT_SYMBOL_IF_KUNIT(uio_dmabuf_file_poll);

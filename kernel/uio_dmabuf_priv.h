@@ -147,7 +147,6 @@ struct uio_dmabuf_vector {
  * @nr_writers:    open writable files, revoked ones too: the last to close
  *                 resets the device
  * @files:         open files of the node
- * @imports:       live imports of all files, for debugfs
  * @buffers:       dma-buf -> its live or reserved import, for EBUSY (a hash
  *                 table: as xarray indices, the pointers made every import
  *                 on an otherwise idle device allocate and free eleven nodes)
@@ -180,18 +179,19 @@ struct uio_dmabuf_dev {
 	wait_queue_head_t poll_wait;
 
 	/*
-	 * Protects every field below and the handle tables, import counts and
-	 * revoked flags of all files of this device, and the revoked and live
-	 * flags of their imports; serialises opens, SYNC and the sysfs mask
-	 * store with revocation. Held only for bookkeeping. Lock order:
-	 * uio_dmabuf_devs_lock, then this; a buffer's dma_resv lock, which an
-	 * exporter holds when it revokes a mapping (never from reclaim: a
-	 * pinned buffer is not evicted), then this; this, then
-	 * uio_dmabuf_owners_lock (the group's owner, at open). No dma_resv
-	 * lock, no mmap_lock (a dma_resv lock nests in it) and no exporter call
-	 * is taken under this lock (lockdep_assert_not_held() in
-	 * uio_dmabuf_map() and uio_dmabuf_destroy()), so no device-wide lock
-	 * waits on an exporter.
+	 * Protects every field below but @buffers, which has its own locks;
+	 * serialises opens, closes, resets, the sysfs mask store and the
+	 * revocation of files and of imports. Held only for bookkeeping, and
+	 * not on the hot path: IMPORT's reservation and publication,
+	 * GET_SEGMENTS, SYNC and RELEASE take their file's lock instead (see
+	 * &uio_dmabuf_file.lock). Lock order: uio_dmabuf_devs_lock, then this;
+	 * a buffer's dma_resv lock, which an exporter holds when it revokes a
+	 * mapping (never from reclaim: a pinned buffer is not evicted), then
+	 * this; this, then a file's lock; this, then uio_dmabuf_owners_lock
+	 * (the group's owner, at open). No dma_resv lock, no mmap_lock (a
+	 * dma_resv lock nests in it) and no exporter call is taken under this
+	 * lock (lockdep_assert_not_held() in uio_dmabuf_map() and
+	 * uio_dmabuf_destroy()), so no device-wide lock waits on an exporter.
 	 */
 	struct mutex lock;
 	bool dead;
@@ -204,23 +204,25 @@ struct uio_dmabuf_dev {
 	bool needs_reset;
 	unsigned int nr_writers;
 	struct list_head files;
-	struct list_head imports;
 	struct rhashtable buffers;
 };
 
 /**
  * struct uio_dmabuf_file - one open file of the import node
  * @udev:        the device; a reference is held
- * @node:        entry in &uio_dmabuf_dev.files
- * @handles:     handle -> &struct uio_dmabuf_mapping, under &uio_dmabuf_dev.lock
+ * @node:        entry in &uio_dmabuf_dev.files, under &uio_dmabuf_dev.lock
+ * @lock:        see the comment at the field
+ * @handles:     handle -> &struct uio_dmabuf_mapping
  * @next_handle: cursor of the cyclic handle allocator
  * @nr_imports:  live and reserved (still mapping) imports of this file
  * @nr_revoked:  live imports of this file that an exporter revoked: poll()
  *               reports EPOLLPRI while there is one
  * @isolated:    opened because the device was isolated (not by the unsafe
  *               no-IOMMU rule): usable only while it stays isolated
- * @revoked:     the device lost its isolation while this file was open: its
- *               imports were released and every ioctl fails with ENODEV
+ * @revoked:     the device lost its isolation, or was unbound, while this
+ *               file was open: its imports were released and every ioctl
+ *               fails with ENODEV. Set under both locks, so that either
+ *               lock and @revoked false mean the device is still bound.
  * @passive:     opened read-only: it only reads (INFO), so it neither counts
  *               in &uio_dmabuf_dev.nr_active nor claims the IOMMU group
  * @owner:       the ownership of the device's IOMMU group this file holds
@@ -229,6 +231,17 @@ struct uio_dmabuf_dev {
 struct uio_dmabuf_file {
 	struct uio_dmabuf_dev *udev;
 	struct list_head node;
+	/*
+	 * Protects @handles' entries, @next_handle, @nr_imports, @nr_revoked and
+	 * @revoked, the live flag of this file's imports, and their revoked
+	 * flag while they are this file's. The lock of the hot path: IMPORT
+	 * reserves and publishes, GET_SEGMENTS and SYNC look up, RELEASE
+	 * unlists under it alone, and each checks under it that the device is
+	 * still bound and its domain strict (uio_dmabuf_lock_file()). Taken
+	 * under the device lock, never the other way round; nothing else is
+	 * taken under it but the buffer index's and the xarray's own locks.
+	 */
+	struct mutex lock;
 	struct xarray handles;
 	u32 next_handle;
 	unsigned int nr_imports;
@@ -244,10 +257,12 @@ struct uio_dmabuf_file {
  * mapped for the device
  * @ref:        held by the handle table while live, and by GET_SEGMENTS while
  *              it copies @segs; the last put frees @segs and the mapping
- * @udev:       the device (the file may be gone once the import is unlisted)
- * @file:       the file that owns the import
- * @node:       entry in &uio_dmabuf_dev.imports
- * @dmabuf:     the buffer; a reference is held while live
+ * @udev:       the device
+ * @file:       the file that owns the import, until it is unlisted (then
+ *              NULL: the file may be gone); set NULL under the file's lock
+ *              and the device lock, or under the file's lock by RELEASE
+ * @node:       entry in a list of imports to destroy, once unlisted
+ * @dmabuf:     the buffer; a reference is held until the mapping is freed
  * @attach:     the dynamic attachment of @dmabuf to the device
  * @sgt:        the mapped table; only its DMA fields are read
  * @dir:        direction asked for, and the one the table is mapped and
@@ -260,13 +275,16 @@ struct uio_dmabuf_file {
  * @needs_sync: the DMA API needs syncs for the device and the CPU to see each
  *              other's writes (bounce buffers, or a non-coherent device)
  * @peer:       a segment is another device's memory (UIO_DMABUF_MAP_PEER)
- * @live:       published under @handle and not yet unlisted
+ * @live:       published under @handle and not yet unlisted; under the
+ *              file's lock
  * @revoked:    the exporter revoked the mapping: @sgt was unmapped (or is
  *              left to the detach, when the dma-buf core kept it from
  *              attach, as before 6.15); set under the reservation lock and
- *              the device lock
+ *              the device lock, and the file's lock while it has a file
  * @segs:       the DMA segments, merged, in buffer order; immutable once live
  * @buf_node:   in the device's @buffers, from reservation to unmap
+ * @rcu:        the mapping is freed after a grace period: the buffer index
+ *              is looked up under RCU
  */
 struct uio_dmabuf_mapping {
 	struct kref ref;
@@ -288,6 +306,7 @@ struct uio_dmabuf_mapping {
 	bool revoked;
 	struct uio_dmabuf_segment *segs;
 	struct rhash_head buf_node;
+	struct rcu_head rcu;
 };
 
 #define UIO_DMABUF_DEFAULT_MASK_BITS	32
@@ -337,10 +356,12 @@ int uio_dmabuf_group_claim(struct uio_dmabuf_dev *udev, struct uio_dmabuf_file *
 void uio_dmabuf_group_release(struct uio_dmabuf_file *file);
 bool uio_dmabuf_group_owner(struct uio_dmabuf_dev *udev, kuid_t *uid);
 int uio_dmabuf_reset_locked(struct uio_dmabuf_dev *udev, bool dev_locked);
+void uio_dmabuf_recheck_locked(struct uio_dmabuf_file *file, struct list_head *dead);
+int uio_dmabuf_lock_dev(struct uio_dmabuf_file *file);
+int uio_dmabuf_lock_file(struct uio_dmabuf_file *file);
 
 /* uio_dmabuf_node.c */
 int uio_dmabuf_node_register(struct uio_dmabuf_dev *udev);
-int uio_dmabuf_lock_file(struct uio_dmabuf_file *file);
 struct uio_dmabuf_file *uio_dmabuf_file_open(struct uio_dmabuf_dev *udev, bool writable);
 void uio_dmabuf_file_release(struct uio_dmabuf_file *file);
 int uio_dmabuf_file_import(struct uio_dmabuf_file *file, struct dma_buf *dmabuf,
@@ -369,8 +390,8 @@ struct uio_dmabuf_mapping *uio_dmabuf_import(struct uio_dmabuf_file *file,
 void uio_dmabuf_mapping_put(struct uio_dmabuf_mapping *map);
 void uio_dmabuf_unlist_locked(struct uio_dmabuf_dev *udev, struct uio_dmabuf_mapping *map,
 			      struct list_head *dead);
-void uio_dmabuf_release_all_locked(struct uio_dmabuf_dev *udev,
-				   struct uio_dmabuf_file *file, struct list_head *dead);
+void uio_dmabuf_release_all_locked(struct uio_dmabuf_dev *udev, struct uio_dmabuf_file *file,
+				   struct list_head *dead, bool revoke);
 void uio_dmabuf_revoke_locked(struct uio_dmabuf_dev *udev, struct list_head *dead);
 void uio_dmabuf_revoke(struct uio_dmabuf_dev *udev);
 void uio_dmabuf_update_dma_locked(struct uio_dmabuf_dev *udev);
@@ -388,12 +409,12 @@ void uio_dmabuf_debugfs_exit(void);
 
 /*
  * Whether @file may no longer be used: its device was unbound, or it was
- * revoked. Under the device lock.
+ * revoked. Under the device lock or the file's.
  */
 static inline bool uio_dmabuf_file_gone_locked(struct uio_dmabuf_file *file)
 {
-	lockdep_assert_held(&file->udev->lock);
-	return file->udev->dead || file->revoked;
+	lockdep_assert(lockdep_is_held(&file->udev->lock) || lockdep_is_held(&file->lock));
+	return file->revoked;
 }
 
 #ifdef CONFIG_PCI

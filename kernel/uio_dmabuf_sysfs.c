@@ -35,14 +35,20 @@ static int uio_dmabuf_imports_show(struct seq_file *s, void *unused)
 {
 	struct uio_dmabuf_dev *udev = s->private;
 	struct uio_dmabuf_mapping *map;
+	struct uio_dmabuf_file *file;
+	unsigned long handle;
 
 	seq_puts(s, "handle\tpid\tsize\tdirection\tsegments\texporter\tuid\n");
 	mutex_lock(&udev->lock);
-	list_for_each_entry(map, &udev->imports, node)
-		seq_printf(s, "%u\t%d\t%zu\t%s\t%u\t%s\t%u\n", map->handle, map->pid,
-			   map->dmabuf->size, uio_dmabuf_dir_names[map->dir],
-			   map->nr_segs, map->dmabuf->exp_name,
-			   from_kuid(&init_user_ns, map->user->uid));
+	list_for_each_entry(file, &udev->files, node) {
+		mutex_lock(&file->lock);
+		xa_for_each(&file->handles, handle, map)
+			seq_printf(s, "%u\t%d\t%zu\t%s\t%u\t%s\t%u\n", map->handle, map->pid,
+				   map->dmabuf->size, uio_dmabuf_dir_names[map->dir],
+				   map->nr_segs, map->dmabuf->exp_name,
+				   from_kuid(&init_user_ns, map->user->uid));
+		mutex_unlock(&file->lock);
+	}
 	mutex_unlock(&udev->lock);
 	return 0;
 }
@@ -60,6 +66,7 @@ static ssize_t dma_mask_bits_store(struct device *dev, struct device_attribute *
 				   const char *buf, size_t count)
 {
 	struct uio_dmabuf_dev *udev = dev_get_drvdata(dev);
+	struct uio_dmabuf_file *file;
 	unsigned int bits;
 	int ret;
 
@@ -75,14 +82,18 @@ static ssize_t dma_mask_bits_store(struct device *dev, struct device_attribute *
 		ret = -ENODEV;
 		goto unlock;
 	}
+	/* Imports reserve under their file's lock: none can start meanwhile. */
+	list_for_each_entry(file, &udev->files, node)
+		mutex_lock_nest_lock(&file->lock, &udev->lock);
 	/* Live imports, and those still mapping or unmapping, use the mask. */
-	if (uio_dmabuf_nr_buffers(udev)) {
+	if (uio_dmabuf_nr_buffers(udev))
 		ret = -EBUSY;
-		goto unlock;
-	}
-	ret = dma_set_mask_and_coherent(dev, DMA_BIT_MASK(bits));
+	else
+		ret = dma_set_mask_and_coherent(dev, DMA_BIT_MASK(bits));
 	if (!ret)
 		WRITE_ONCE(udev->dma_mask_bits, bits);
+	list_for_each_entry(file, &udev->files, node)
+		mutex_unlock(&file->lock);
 unlock:
 	mutex_unlock(&udev->lock);
 	return ret ? ret : count;

@@ -158,8 +158,6 @@ SYSFS = {
             ("del", r"struct dentry;"),
             ("del", r" \* @debugfs:       this device's debugfs directory"),
             ("del", r"\tstruct dentry \*debugfs;"),
-            ("sub", " * @imports:       live imports of all files, for debugfs\n",
-             " * @imports:       live imports of all files\n"),
             ("sub", "/* Pages charged to users for live imports, all devices together (debugfs). */\n"
              "extern atomic_long_t uio_dmabuf_charged_pages;\n", ""),
             ("del", r"u32 uio_dmabuf_isolation_now\(struct uio_dmabuf_dev \*udev\);"),
@@ -354,13 +352,14 @@ REVOKE = {
 """, "/* The exact reverse of uio_dmabuf_map(). */\n"),
             ("sub", "\tstruct sg_table *sgt;\n\tbool revoked;\n", ""),
             ("sub", "\trevoked = map->revoked;\n\tsgt = map->sgt;\n"
-             "\tmap->sgt = NULL;\t/* no revocation from here on */\n", ""),
+             "\tmap->sgt = NULL;\t/* no revocation, and no SYNC, from here on */\n", ""),
             ("sub", """	if (!revoked) {
 		dma_buf_unmap_attachment(map->attach, sgt, map->dir);
 		uio_dmabuf_flush_lazy(udev->dev);
 	}
 """, """	dma_buf_unmap_attachment(map->attach, map->sgt, map->dir);
 	uio_dmabuf_flush_lazy(udev->dev);
+	map->sgt = NULL;	/* no SYNC from here on */
 """),
             ("sub", """	if (revoked) {
 		mutex_lock(&udev->lock);
@@ -369,7 +368,7 @@ REVOKE = {
 		mutex_unlock(&udev->lock);
 	}
 """, ""),
-            ("sub", "\tif (map->revoked)\n\t\tmap->file->nr_revoked--;\n", ""),
+            ("sub", "\tif (map->revoked)\n\t\tfile->nr_revoked--;\n", ""),
             ("sub", "\t/* Revoked between the mapping and now: user space may import again. */\n"
              "\tif (!ret && map->revoked)\n\t\tret = -ESTALE;\n", ""),
             ("sub", """ * -ENOSPC, -EBUSY, -ENOMEM, -E2BIG, -EIO, -ESTALE (the exporter revoked the
@@ -388,14 +387,24 @@ REVOKE = {
  * import is left behind.
 """),
             ("sub", """/*
- * Under the device lock, the live import @handle of @file: ERR_PTR(-ENOENT)
+ * Under the file's lock, the live import @handle of @file: ERR_PTR(-ENOENT)
  * for none, ERR_PTR(-ESTALE) for one its exporter revoked.
  */
 """, """/*
- * Under the device lock, the live import @handle of @file: ERR_PTR(-ENOENT)
+ * Under the file's lock, the live import @handle of @file: ERR_PTR(-ENOENT)
  * for none.
  */
 """),
+            ("sub", """	 * The reservation lock keeps the table mapped: a release or the
+	 * exporter's revocation unmaps it under that lock, and leaves the
+	 * table pointer NULL or the revoked flag set behind.
+	 */
+""", """	 * The reservation lock keeps the table mapped: a release unmaps it
+	 * under that lock, and leaves the table pointer NULL behind.
+	 */
+"""),
+            ("sub", "\tif (map->revoked)\n\t\tret = -ESTALE;\n\telse if (!map->sgt)\n",
+             "\tif (!map->sgt)\n"),
             ("sub", "\treturn map->revoked ? ERR_PTR(-ESTALE) : map;\n", "\treturn map;\n"),
             ("del", r"\tinfo\.nr_revoked = file->nr_revoked;"),
             ("sub", """ * Return: EPOLLERR | EPOLLHUP once the device is unbound or @file revoked;
@@ -418,16 +427,28 @@ REVOKE = {
 """, """ * @dma_on:        the device masters the bus: while there is an active file
  *                 (see uio_dmabuf_update_dma_locked())
 """),
-            ("sub", """	 * revoked flags of all files of this device, and the revoked and live
-	 * flags of their imports; serialises opens, SYNC and the sysfs mask
-	 * store with revocation. Held only for bookkeeping. Lock order:
-	 * uio_dmabuf_devs_lock, then this; a buffer's dma_resv lock, which an
-	 * exporter holds when it revokes a mapping (never from reclaim: a
-	 * pinned buffer is not evicted), then this; this, then
-""", """	 * revoked flags of all files of this device, and the live flags of
-	 * their imports; serialises opens, SYNC and the sysfs mask store with
-	 * revocation. Held only for bookkeeping. Lock order:
-	 * uio_dmabuf_devs_lock, then this; this, then
+            ("sub", """	 * serialises opens, closes, resets, the sysfs mask store and the
+	 * revocation of files and of imports. Held only for bookkeeping, and
+	 * not on the hot path: IMPORT's reservation and publication,
+	 * GET_SEGMENTS, SYNC and RELEASE take their file's lock instead (see
+	 * &uio_dmabuf_file.lock). Lock order: uio_dmabuf_devs_lock, then this;
+	 * a buffer's dma_resv lock, which an exporter holds when it revokes a
+	 * mapping (never from reclaim: a pinned buffer is not evicted), then
+	 * this; this, then a file's lock; this, then uio_dmabuf_owners_lock
+	 * (the group's owner, at open). No dma_resv lock, no mmap_lock (a
+""", """	 * serialises opens, closes, resets, the sysfs mask store and the
+	 * revocation of files. Held only for bookkeeping, and not on the hot
+	 * path: IMPORT's reservation and publication, GET_SEGMENTS, SYNC and
+	 * RELEASE take their file's lock instead (see &uio_dmabuf_file.lock).
+	 * Lock order: uio_dmabuf_devs_lock, then this; this, then a file's
+	 * lock; this, then uio_dmabuf_owners_lock (the group's owner, at
+	 * open). No dma_resv lock, no mmap_lock (a
+"""),
+            ("sub", """	 * Protects @handles' entries, @next_handle, @nr_imports, @nr_revoked and
+	 * @revoked, the live flag of this file's imports, and their revoked
+	 * flag while they are this file's. The lock of the hot path: IMPORT
+""", """	 * Protects @handles' entries, @next_handle, @nr_imports and @revoked,
+	 * and the live flag of this file's imports. The lock of the hot path: IMPORT
 """),
             ("sub", "\tunsigned int nr_active;\n\tunsigned int nr_revoked;\n", "\tunsigned int nr_active;\n"),
             ("sub", """ * @nr_revoked:  live imports of this file that an exporter revoked: poll()
@@ -437,7 +458,7 @@ REVOKE = {
             ("sub", """ * @revoked:    the exporter revoked the mapping: @sgt was unmapped (or is
  *              left to the detach, when the dma-buf core kept it from
  *              attach, as before 6.15); set under the reservation lock and
- *              the device lock
+ *              the device lock, and the file's lock while it has a file
 """, ""),
             ("sub", "\tbool live;\n\tbool revoked;\n", "\tbool live;\n"),
         ],

@@ -7,9 +7,13 @@
  * and SYNC of a buffer mapped through the DMA API.
  */
 
+#include <linux/completion.h>
+#include <linux/delay.h>
 #include <linux/dma-map-ops.h>
 #include <linux/dma-mapping.h>
 #include <linux/gfp.h>
+#include <linux/kthread.h>
+#include <linux/mman.h>
 #include <linux/scatterlist.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
@@ -434,6 +438,95 @@ static void uio_dmabuf_test_sync(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, 0, uio_dmabuf_test_release_handle(test, ctx->file, imp.handle));
 }
 
+/* A kthread that SYNCs whichever import is current, until told to stop. */
+struct uio_dmabuf_test_syncer {
+	struct uio_dmabuf_file *file;
+	struct mm_struct *mm;
+	void __user *uarg;
+	u32 handle;
+	bool stop;
+	struct completion done;
+	unsigned int synced, released;
+	long error;
+};
+
+static int uio_dmabuf_test_syncer_fn(void *data)
+{
+	struct uio_dmabuf_test_syncer *s = data;
+
+	kthread_use_mm(s->mm);
+	while (!READ_ONCE(s->stop) && !s->error) {
+		struct uio_dmabuf_sync sync = { .handle = READ_ONCE(s->handle),
+						.flags = UIO_DMABUF_SYNC_FOR_CPU };
+		long ret;
+
+		if (copy_to_user(s->uarg, &sync, sizeof(sync))) {
+			s->error = -EFAULT;
+			break;
+		}
+		ret = uio_dmabuf_file_ioctl(s->file, UIO_DMABUF_IOC_SYNC, s->uarg);
+		if (!ret)
+			s->synced++;
+		else if (ret == -ENOENT)
+			s->released++;
+		else
+			s->error = ret;
+		cond_resched();
+	}
+	kthread_unuse_mm(s->mm);
+	complete(&s->done);
+	return 0;
+}
+
+/*
+ * SYNC holds no lock of the file or the device while it syncs; the buffer's
+ * reservation lock keeps the table mapped. A kthread SYNCs the current import
+ * while this thread RELEASEs it and imports again: every SYNC succeeds or
+ * finds the import released (ENOENT), and none syncs a table already unmapped
+ * and freed (DMA-API debug checks each call against the live mappings, KASAN
+ * the table).
+ */
+static void uio_dmabuf_test_sync_release_race(struct kunit *test)
+{
+	struct uio_dmabuf_test_ctx *ctx = test->priv;
+	struct dma_buf *dmabuf = uio_dmabuf_test_pages_buffer(test);
+	struct uio_dmabuf_test_syncer s;
+	struct task_struct *task;
+	struct uio_dmabuf_import imp;
+	unsigned long addr;
+	int i, ret = 0;
+
+	addr = kunit_vm_mmap(test, NULL, 0, PAGE_SIZE, PROT_READ | PROT_WRITE,
+			     MAP_ANONYMOUS | MAP_PRIVATE, 0);
+	KUNIT_ASSERT_FALSE(test, IS_ERR_VALUE(addr));
+	s = (struct uio_dmabuf_test_syncer){ .file = ctx->file, .mm = current->mm,
+					      .uarg = (void __user *)addr };
+	init_completion(&s.done);
+	KUNIT_ASSERT_EQ(test, 0, uio_dmabuf_test_import(ctx->file, dmabuf,
+							UIO_DMABUF_DIR_BIDIRECTIONAL, 0, &imp));
+	s.handle = imp.handle;
+	task = kthread_run(uio_dmabuf_test_syncer_fn, &s, "uio_dmabuf_sync");
+	KUNIT_ASSERT_FALSE(test, IS_ERR(task));
+	for (i = 0; i < 100 && !ret; i++) {
+		usleep_range(20, 100);
+		ret = uio_dmabuf_test_release_handle(test, ctx->file, imp.handle);
+		if (!ret)
+			ret = uio_dmabuf_test_import(ctx->file, dmabuf,
+						     UIO_DMABUF_DIR_BIDIRECTIONAL, 0, &imp);
+		WRITE_ONCE(s.handle, imp.handle);
+	}
+	WRITE_ONCE(s.stop, true);
+	wait_for_completion(&s.done);
+	KUNIT_EXPECT_EQ(test, ret, 0);
+	KUNIT_EXPECT_EQ(test, s.error, 0);
+	KUNIT_EXPECT_GT(test, s.synced, 0);
+	kunit_info(test, "%u syncs, %u found the import released, over %d imports",
+		   s.synced, s.released, i);
+	if (!ret)
+		KUNIT_EXPECT_EQ(test, 0, uio_dmabuf_test_release_handle(test, ctx->file,
+									imp.handle));
+}
+
 /*
  * A stand-in for an IOMMU domain: addresses in [@hole, @hole + @hole_len)
  * translate to nothing, those from @mmio on outside system RAM, the others
@@ -572,6 +665,7 @@ static struct kunit_case uio_dmabuf_segments_cases[] = {
 	KUNIT_CASE(uio_dmabuf_test_static_exporter),
 	KUNIT_CASE(uio_dmabuf_test_zero_size),
 	KUNIT_CASE(uio_dmabuf_test_sync),
+	KUNIT_CASE(uio_dmabuf_test_sync_release_race),
 	KUNIT_CASE(uio_dmabuf_test_check_table),
 	KUNIT_CASE(uio_dmabuf_test_peer),
 	{}
