@@ -36,7 +36,8 @@ static void uio_dmabuf_mapping_free(struct kref *ref)
 {
 	struct uio_dmabuf_mapping *map = container_of(ref, struct uio_dmabuf_mapping, ref);
 
-	kvfree(map->segs);
+	if (map->segs != map->inline_segs)
+		kvfree(map->segs);
 	dma_buf_put(map->dmabuf);
 	kfree_rcu(map, rcu);
 }
@@ -146,8 +147,9 @@ atomic_long_t uio_dmabuf_charged_pages;
  * import, which outlives the process that made it when another holds the
  * file: a charge to the process's mm would go with the process, the user's
  * stays until the import is released, by whoever releases it. CAP_IPC_LOCK
- * lifts the limit, not the count, as account_locked_vm() has it (asked once,
- * without an audit record for each refused import). No mmap_lock is taken.
+ * lifts the limit, not the count, as account_locked_vm() has it (asked only
+ * of a charge past the limit, without an audit record for each refused
+ * import). No mmap_lock is taken.
  */
 static int uio_dmabuf_charge(struct uio_dmabuf_mapping *map)
 {
@@ -155,13 +157,16 @@ static int uio_dmabuf_charge(struct uio_dmabuf_mapping *map)
 	struct user_struct *user = current_user();
 	long cur = atomic_long_read(&user->locked_vm), new;
 
-	if (ns_capable_noaudit(&init_user_ns, CAP_IPC_LOCK))
-		limit = ULONG_MAX;
-	do {
+	for (;;) {
 		new = cur + map->pages;
-		if ((unsigned long)new > limit)
-			return -ENOMEM;
-	} while (!atomic_long_try_cmpxchg(&user->locked_vm, &cur, new));
+		if ((unsigned long)new > limit) {
+			if (limit == ULONG_MAX || !ns_capable_noaudit(&init_user_ns, CAP_IPC_LOCK))
+				return -ENOMEM;
+			limit = ULONG_MAX;
+		}
+		if (atomic_long_try_cmpxchg(&user->locked_vm, &cur, new))
+			break;
+	}
 	map->user = get_uid(user);
 	atomic_long_add(map->pages, &uio_dmabuf_charged_pages);
 	return 0;

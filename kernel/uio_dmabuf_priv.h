@@ -252,6 +252,9 @@ struct uio_dmabuf_file {
 	struct uio_dmabuf_group_owner *owner;
 };
 
+/* Segments kept in the mapping itself; more are kvmalloc()ed. */
+#define UIO_DMABUF_INLINE_SEGS	4
+
 /**
  * struct uio_dmabuf_mapping - one live import: a dma-buf attached, pinned and
  * mapped for the device
@@ -281,7 +284,9 @@ struct uio_dmabuf_file {
  *              left to the detach, when the dma-buf core kept it from
  *              attach, as before 6.15); set under the reservation lock and
  *              the device lock, and the file's lock while it has a file
- * @segs:       the DMA segments, merged, in buffer order; immutable once live
+ * @segs:       the DMA segments, merged, in buffer order; immutable once live;
+ *              @inline_segs when they fit there, else kvmalloc()ed
+ * @inline_segs: room for the few segments most buffers have
  * @buf_node:   in the device's @buffers, from reservation to unmap
  * @rcu:        the mapping is freed after a grace period: the buffer index
  *              is looked up under RCU
@@ -305,6 +310,7 @@ struct uio_dmabuf_mapping {
 	bool live;
 	bool revoked;
 	struct uio_dmabuf_segment *segs;
+	struct uio_dmabuf_segment inline_segs[UIO_DMABUF_INLINE_SEGS];
 	struct rhash_head buf_node;
 	struct rcu_head rcu;
 };

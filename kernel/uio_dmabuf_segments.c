@@ -26,24 +26,37 @@ struct uio_dmabuf_walk {
 	struct device *dev;
 	u64 max_seg;			/* longest segment */
 	u64 boundary;			/* no segment crosses a multiple of boundary + 1 */
-	struct uio_dmabuf_segment *segs;	/* the segments, kvmalloc()ed */
+	struct uio_dmabuf_segment *segs;	/* the segments: @inl, or kvmalloc()ed */
+	struct uio_dmabuf_segment *inl;	/* room for a few in the mapping itself */
 	size_t cap;			/* room in @segs */
 	size_t nr;			/* segments so far, the last one in progress */
 	bool check_entries;		/* ask dma_need_sync() of each entry */
 	bool needs_sync;		/* an entry needs dma_sync_*() */
+	bool peer;			/* an entry is a PCI bus address */
 };
+
+static void uio_dmabuf_walk_free(struct uio_dmabuf_walk *w)
+{
+	if (w->segs != w->inl)
+		kvfree(w->segs);
+}
 
 /* Resize @w->segs to room for @cap segments: 0 or -ENOMEM (@w unchanged). */
 static int uio_dmabuf_walk_resize(struct uio_dmabuf_walk *w, size_t cap)
 {
 	struct uio_dmabuf_segment *segs;
 
-	segs = kvmalloc_array(cap, sizeof(*segs), GFP_KERNEL_ACCOUNT);
+	if (cap <= UIO_DMABUF_INLINE_SEGS)
+		segs = w->inl;
+	else
+		segs = kvmalloc_array(cap, sizeof(*segs), GFP_KERNEL_ACCOUNT);
 	if (!segs)
 		return -ENOMEM;
+	if (segs == w->segs)
+		return 0;
 	if (w->nr)
 		memcpy(segs, w->segs, min(cap, w->nr) * sizeof(*segs));
-	kvfree(w->segs);
+	uio_dmabuf_walk_free(w);
 	w->segs = segs;
 	w->cap = cap;
 	return 0;
@@ -98,7 +111,9 @@ static int uio_dmabuf_walk_segments(struct sg_table *sgt, u64 size, struct uio_d
 			break;
 		if (check_add_overflow(addr, len - 1, &end))
 			return -EINVAL;
-		if (w->check_entries && !sg_dma_is_bus_address(sg) && dma_need_sync(w->dev, addr))
+		if (sg_dma_is_bus_address(sg))
+			w->peer = true;
+		else if (w->check_entries && dma_need_sync(w->dev, addr))
 			w->needs_sync = true;
 		ret = uio_dmabuf_walk_add(w, addr, len);
 		if (ret)
@@ -220,15 +235,15 @@ int uio_dmabuf_build_segments(struct uio_dmabuf_mapping *map)
 		.dev = dev,
 		.max_seg = dma_get_max_seg_size(dev),
 		.boundary = dma_get_seg_boundary(dev),
+		.segs = map->inline_segs,
+		.inl = map->inline_segs,
+		.cap = UIO_DMABUF_INLINE_SEGS,
 	};
 	struct iommu_domain *domain = uio_dmabuf_paging_domain(map->udev);
-	phys_addr_t (*to_phys)(void *ctx, dma_addr_t addr);
 	u64 size = map->dmabuf->size;
 	bool peer = false;
 	int ret;
 
-	/* Behind an IOMMU, the table's addresses are looked up in its domain. */
-	to_phys = domain ? uio_dmabuf_iova_to_phys : NULL;
 	uio_dmabuf_walk_sync_start(&w, map->sgt);
 	ret = uio_dmabuf_walk_resize(&w, max(map->sgt->nents, 1U));
 	if (!ret)
@@ -236,18 +251,23 @@ int uio_dmabuf_build_segments(struct uio_dmabuf_mapping *map)
 	if (ret == -EINVAL)
 		dev_warn_ratelimited(dev, "uio_dmabuf: exporter %s mapped less than its %llu bytes\n",
 				     map->dmabuf->exp_name, size);
-	if (!ret)
+	/*
+	 * Behind an IOMMU, the table's addresses are looked up in its domain;
+	 * without one, the walk found the bus addresses already.
+	 */
+	if (!ret && domain)
 		ret = uio_dmabuf_check_table(dev, map->dmabuf->exp_name, map->sgt, size,
-					     to_phys, domain, &peer);
+					     uio_dmabuf_iova_to_phys, domain, &peer);
 	if (!ret && w.nr > U32_MAX)
 		ret = -E2BIG;
 	/* Merged runs leave room over: give back more than half of it, if we can. */
 	if (!ret && w.nr < w.cap / 2)
 		uio_dmabuf_walk_resize(&w, w.nr);
 	if (ret) {
-		kvfree(w.segs);
+		uio_dmabuf_walk_free(&w);
 		return ret;
 	}
+	peer |= w.peer;
 	map->segs = w.segs;
 	map->nr_segs = w.nr;
 	/* A peer's memory has no CPU cache in front of it: nothing to sync. */

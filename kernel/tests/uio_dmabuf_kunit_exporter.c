@@ -205,6 +205,16 @@ const struct uio_dmabuf_test_layout uio_dmabuf_test_layouts[] = {
 		.nr_segs = 2,
 	},
 	{
+		/* Three entries, six segments: more than the mapping keeps inline. */
+		.name = "split past the inline room",
+		.size = 6ULL * SZ_1G,
+		.ents = { { 0x1c0000000ULL, SZ_2G }, { 0x3c0000000ULL, SZ_2G },
+			  { 0x5c0000000ULL, SZ_2G } }, .nr_ents = 3,
+		.segs = { { 0x1c0000000ULL, SZ_1G }, { 0x200000000ULL, SZ_1G },
+			  { 0x3c0000000ULL, SZ_1G }, { 0x400000000ULL, SZ_1G },
+			  { 0x5c0000000ULL, SZ_1G }, { 0x600000000ULL, SZ_1G } }, .nr_segs = 6,
+	},
+	{
 		.name = "table longer than the buffer",
 		.size = SZ_8K,
 		.ents = { { 0x20000, SZ_4K }, { 0x40000, SZ_8K } }, .nr_ents = 2,
