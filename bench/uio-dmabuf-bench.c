@@ -2,17 +2,20 @@
 /*
  * uio-dmabuf-bench: what importing costs, measured in the guest.
  *
- *   roundtrip  IMPORT + GET_SEGMENTS + RELEASE of one buffer, per exporter and
- *              size, side by side with the floor: the same buffer attached,
- *              pinned, mapped and back in the kernel (/dev/uio-dmabuf-bench)
+ *   roundtrip  IMPORT (which returns the segments) + RELEASE of one buffer, per
+ *              exporter and size, side by side with the floor: the same buffer
+ *              attached, pinned, mapped and back in the kernel
+ *              (/dev/uio-dmabuf-bench)
  *   oldway     mmap(MAP_LOCKED | MAP_POPULATE) + /proc/self/pagemap, set
- *              against allocate + IMPORT + GET_SEGMENTS + RELEASE + close
- *   segments   the round trip of udmabuf buffers of 1 ... 65,536 scattered pages
+ *              against allocate + IMPORT + RELEASE + close
+ *   segments   round trip and floor of udmabuf buffers of 1 ... 65,536
+ *              scattered pages
  *   live       round trip and floor with 0 ... 10,000 imports live on the device
  *   procs      round trips of 1 and 2 processes on files of their own, on
  *              one device and on two; and the same for INFO ioctls and a
  *              user-space loop, the ceilings of the guest's two vCPUs
- *   ioctls     INFO, IMPORT, GET_SEGMENTS and RELEASE of 4 KiB, each alone
+ *   ioctls     INFO, IMPORT (with its segment), GET_SEGMENTS and RELEASE of
+ *              4 KiB, each alone
  *
  * Every figure is the median, minimum and maximum of --reps runs, printed as
  * a table ("# " lines) and as CSV rows for the host:
@@ -53,7 +56,7 @@ struct bench {
 	int reps;
 	bool quick;
 	int errors;
-	struct uio_dmabuf_segment *segs;	/* GET_SEGMENTS array */
+	struct uio_dmabuf_segment *segs;	/* IMPORT's and GET_SEGMENTS' array */
 	uint32_t segs_cap;
 	uint64_t *a, *b, *c;			/* samples, --reps each */
 };
@@ -103,22 +106,35 @@ static int alloc_buffer(const char *exporter, uint64_t size)
 	return uiodmabuf_heap_alloc(exporter, size);
 }
 
-/* IMPORT + GET_SEGMENTS + RELEASE of @buf on @node; the time in *@ns. */
+/*
+ * IMPORT of @buf on @node, its segments returned in the same call (room for
+ * b->segs_cap: GET_SEGMENTS only for a longer list, which none here is), then
+ * RELEASE; the time in *@ns.
+ */
 static int round_trip(struct bench *b, int node, int buf, uint32_t *nsegs, uint64_t *ns)
 {
-	struct uio_dmabuf_import imp = { .fd = buf };
+	struct uio_dmabuf_import imp = {
+		.fd = buf, .segments = (uint64_t)(uintptr_t)b->segs, .max_segments = b->segs_cap,
+	};
 	struct uio_dmabuf_get_segments gs = { 0 };
 	struct uio_dmabuf_release rel = { 0 };
 	uint64_t t0 = now_ns();
 
 	if (ioctl(node, UIO_DMABUF_IOC_IMPORT, &imp))
 		return -errno;
-	gs.handle = imp.handle;
-	gs.count = imp.nr_segments < b->segs_cap ? imp.nr_segments : b->segs_cap;
-	gs.segments = (uint64_t)(uintptr_t)b->segs;
 	rel.handle = imp.handle;
-	if (ioctl(node, UIO_DMABUF_IOC_GET_SEGMENTS, &gs) ||
-	    ioctl(node, UIO_DMABUF_IOC_RELEASE, &rel))
+	if (imp.nr_segments > b->segs_cap) {
+		gs.handle = imp.handle;
+		gs.first = b->segs_cap;
+		gs.count = b->segs_cap;
+		gs.segments = (uint64_t)(uintptr_t)b->segs;
+		while (gs.first < imp.nr_segments) {
+			if (ioctl(node, UIO_DMABUF_IOC_GET_SEGMENTS, &gs))
+				return -errno;
+			gs.first += gs.count;
+		}
+	}
+	if (ioctl(node, UIO_DMABUF_IOC_RELEASE, &rel))
 		return -errno;
 	*ns = now_ns() - t0;
 	*nsegs = imp.nr_segments;
@@ -136,16 +152,6 @@ static int floor_trip(struct bench *b, int buf, uint64_t *ns, uint64_t *kns)
 	*ns = now_ns() - t0;
 	*kns = f.ns;
 	return 0;
-}
-
-/* --reps round trips of @buf (after two to warm up) into b->a; 0 or -errno. */
-static int sample_round_trips(struct bench *b, int node, int buf, uint32_t *nsegs)
-{
-	int i, ret = 0;
-
-	for (i = -2; i < b->reps && !ret; i++)
-		ret = round_trip(b, node, buf, nsegs, &b->a[i < 0 ? 0 : i]);
-	return ret;
 }
 
 /*
@@ -327,7 +333,7 @@ static void section_segments(struct bench *b)
 			error(b, what, buf);
 			return;
 		}
-		ret = sample_round_trips(b, b->fd, buf, &nsegs);
+		ret = sample_pairs(b, buf, &nsegs);
 		close(buf);
 		if (ret) {
 			error(b, what, ret);
@@ -335,6 +341,8 @@ static void section_segments(struct bench *b)
 		}
 		emit(b, "segments", "udmabuf-list", (uint64_t)n * 4096, nsegs, "roundtrip",
 		     b->a, b->reps);
+		emit(b, "segments", "udmabuf-list", (uint64_t)n * 4096, nsegs, "floor",
+		     b->b, b->reps);
 	}
 }
 
@@ -547,8 +555,9 @@ static void section_procs(struct bench *b)
 }
 
 /*
- * Where a round trip's time goes: INFO (the ioctl entry alone), then IMPORT,
- * GET_SEGMENTS and RELEASE of a 4 KiB system-heap buffer, each timed alone.
+ * Where a round trip's time goes: INFO (the ioctl entry alone), then IMPORT
+ * (returning the one segment), GET_SEGMENTS of it again and RELEASE of a
+ * 4 KiB system-heap buffer, each timed alone.
  */
 static void section_ioctls(struct bench *b)
 {
@@ -564,7 +573,9 @@ static void section_ioctls(struct bench *b)
 		return;
 	}
 	for (i = -2; i < b->reps && !ret; i++) {
-		struct uio_dmabuf_import imp = { .fd = buf };
+		struct uio_dmabuf_import imp = {
+			.fd = buf, .segments = (uint64_t)(uintptr_t)b->segs, .max_segments = 1,
+		};
 		struct uio_dmabuf_get_segments gs = { .count = 1 };
 		struct uio_dmabuf_release rel = { 0 };
 		uint64_t t0, t1, t2, t3, t4;
