@@ -6,8 +6,9 @@
  * it for the device and waits for its kernel fences, all under the buffer's
  * reservation lock; then its DMA segments are computed once into an array that
  * GET_SEGMENTS copies out without any dma-buf lock. Teardown is the exact
- * reverse, always outside the device lock: imports leave the tables under it
- * onto a local list, and uio_dmabuf_destroy() unmaps them afterwards.
+ * reverse, under no lock of ours: imports leave their file's table under the
+ * file's lock onto a local list, and uio_dmabuf_destroy() unmaps them
+ * afterwards.
  */
 
 #include <kunit/visibility.h>
@@ -111,9 +112,11 @@ static void uio_dmabuf_invalidate_mappings(struct dma_buf_attachment *attach)
 	 * An import that still has its file: live, or between its reservation
 	 * and its end (the IMPORT call holds the file open), or just unlisted
 	 * by a RELEASE still under way (which does too). The file's close needs
-	 * the device lock to unlist anything: it stays until this unlocks.
+	 * the device lock to unlist anything: it stays until this unlocks. NULL
+	 * (acquired): the unlist has read @revoked already, and has not
+	 * counted the import among its file's revoked ones.
 	 */
-	file = READ_ONCE(map->file);
+	file = smp_load_acquire(&map->file);
 	if (file) {
 		mutex_lock(&file->lock);
 		map->revoked = true;
@@ -308,7 +311,8 @@ void uio_dmabuf_unlist_locked(struct uio_dmabuf_dev *udev, struct uio_dmabuf_map
 	if (map->revoked)
 		file->nr_revoked--;
 	map->live = false;
-	WRITE_ONCE(map->file, NULL);
+	/* After the read of @revoked: see uio_dmabuf_invalidate_mappings(). */
+	smp_store_release(&map->file, NULL);
 	atomic_inc(&udev->inflight);
 	list_add_tail(&map->node, dead);
 }
@@ -452,6 +456,7 @@ static int uio_dmabuf_reserve(struct uio_dmabuf_file *file, struct uio_dmabuf_ma
 	struct uio_dmabuf_dev *udev = file->udev;
 	int ret;
 
+again:
 	ret = uio_dmabuf_lock_file(file);
 	if (ret)
 		return ret;
@@ -468,6 +473,20 @@ static int uio_dmabuf_reserve(struct uio_dmabuf_file *file, struct uio_dmabuf_ma
 	if (ret) {
 		ret = ret == -EEXIST ? -EBUSY : -ENOMEM;
 		goto unlock;
+	}
+	/*
+	 * The mask store changes the DMA mask only while no buffer is imported:
+	 * it raises mask_busy, then counts the buffers; this counted itself,
+	 * now reads mask_busy: one of the two sees the other. The store holds
+	 * the device lock until it is done.
+	 */
+	smp_mb();
+	if (READ_ONCE(udev->mask_busy)) {
+		rhashtable_remove_fast(&udev->buffers, &map->buf_node, uio_dmabuf_buffers_params);
+		mutex_unlock(&file->lock);
+		mutex_lock(&udev->lock);
+		mutex_unlock(&udev->lock);
+		goto again;
 	}
 	file->nr_imports++;
 	/* Until this import is live or gone, unbind waits for it. */
@@ -528,8 +547,8 @@ static int uio_dmabuf_publish(struct uio_dmabuf_file *file, struct uio_dmabuf_ma
  * buffer on the device, attaches, pins and maps it for the device, waits for
  * its kernel fences, records its segments and publishes it under a handle.
  * The exporter's calls and the fence wait run under no lock of ours; the
- * file's lock is held only to reserve and to publish, and no device-wide lock
- * at all.
+ * file's lock is held only to reserve and to publish, and the device lock
+ * only to undo an import the exporter revoked meanwhile.
  *
  * Return: the live import with a reference for the caller, who puts it with
  * uio_dmabuf_mapping_put(); or ERR_PTR(-EINVAL) (empty buffer), -EACCES (the

@@ -330,7 +330,7 @@ static long uio_dmabuf_ioctl_sync(struct uio_dmabuf_file *file, void __user *arg
 	if (map->revoked)
 		ret = -ESTALE;
 	else if (!map->sgt)
-		ret = -ENOENT;
+		ret = READ_ONCE(file->revoked) ? -ENODEV : -ENOENT;
 	else
 		uio_dmabuf_sync_range_locked(udev, map, offset, length,
 					     arg.flags == UIO_DMABUF_SYNC_FOR_CPU);

@@ -142,6 +142,8 @@ struct uio_dmabuf_vector {
  *                 one that cannot be is not isolated (set before the node exists)
  * @direct:        firmware keeps ranges of the group's domain identity-mapped
  *                 (see uio_dmabuf_check_direct()), set at bind and at opens
+ * @mask_busy:     the sysfs mask store is changing the DMA mask: an import
+ *                 that reserves meanwhile waits for it (see uio_dmabuf_reserve())
  * @needs_reset:   the reset at the last writable close failed: the next
  *                 writable open tries it again and fails if it fails
  * @nr_writers:    open writable files, revoked ones too: the last to close
@@ -201,6 +203,7 @@ struct uio_dmabuf_dev {
 	unsigned int dma_mask_bits;
 	bool reset_works;
 	bool direct;
+	bool mask_busy;
 	bool needs_reset;
 	unsigned int nr_writers;
 	struct list_head files;
@@ -238,8 +241,9 @@ struct uio_dmabuf_file {
 	 * reserves and publishes, GET_SEGMENTS and SYNC look up, RELEASE
 	 * unlists under it alone, and each checks under it that the device is
 	 * still bound and its domain strict (uio_dmabuf_lock_file()). Taken
-	 * under the device lock, never the other way round; nothing else is
-	 * taken under it but the buffer index's and the xarray's own locks.
+	 * under the device lock, never the other way round; under it are
+	 * taken only the buffer index's and the xarray's own locks, the poll
+	 * wait queue's, and allocations.
 	 */
 	struct mutex lock;
 	struct xarray handles;
@@ -258,8 +262,10 @@ struct uio_dmabuf_file {
 /**
  * struct uio_dmabuf_mapping - one live import: a dma-buf attached, pinned and
  * mapped for the device
- * @ref:        held by the handle table while live, and by GET_SEGMENTS while
- *              it copies @segs; the last put frees @segs and the mapping
+ * @ref:        held by the handle table while live, by IMPORT until it
+ *              returns, and by GET_SEGMENTS and SYNC while they use it; the
+ *              last put frees @segs, puts @dmabuf and frees the mapping after
+ *              an RCU grace period
  * @udev:       the device
  * @file:       the file that owns the import, until it is unlisted (then
  *              NULL: the file may be gone); set NULL under the file's lock

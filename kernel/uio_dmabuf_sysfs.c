@@ -66,7 +66,6 @@ static ssize_t dma_mask_bits_store(struct device *dev, struct device_attribute *
 				   const char *buf, size_t count)
 {
 	struct uio_dmabuf_dev *udev = dev_get_drvdata(dev);
-	struct uio_dmabuf_file *file;
 	unsigned int bits;
 	int ret;
 
@@ -82,18 +81,20 @@ static ssize_t dma_mask_bits_store(struct device *dev, struct device_attribute *
 		ret = -ENODEV;
 		goto unlock;
 	}
-	/* Imports reserve under their file's lock: none can start meanwhile. */
-	list_for_each_entry(file, &udev->files, node)
-		mutex_lock_nest_lock(&file->lock, &udev->lock);
-	/* Live imports, and those still mapping or unmapping, use the mask. */
+	/*
+	 * Live imports, and those still mapping or unmapping, use the mask.
+	 * One reserving meanwhile (under its file's lock alone) sees the flag
+	 * and waits for the device lock (see uio_dmabuf_reserve()).
+	 */
+	WRITE_ONCE(udev->mask_busy, true);
+	smp_mb();	/* the flag, then the count; the reservation the other way */
 	if (uio_dmabuf_nr_buffers(udev))
 		ret = -EBUSY;
 	else
 		ret = dma_set_mask_and_coherent(dev, DMA_BIT_MASK(bits));
 	if (!ret)
 		WRITE_ONCE(udev->dma_mask_bits, bits);
-	list_for_each_entry(file, &udev->files, node)
-		mutex_unlock(&file->lock);
+	WRITE_ONCE(udev->mask_busy, false);
 unlock:
 	mutex_unlock(&udev->lock);
 	return ret ? ret : count;

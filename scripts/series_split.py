@@ -160,6 +160,9 @@ SYSFS = {
             ("del", r"\tstruct dentry \*debugfs;"),
             ("sub", "/* Pages charged to users for live imports, all devices together (debugfs). */\n"
              "extern atomic_long_t uio_dmabuf_charged_pages;\n", ""),
+            ("del", r" \* @mask_busy:     the sysfs mask store is changing the DMA mask: an import"),
+            ("del", r" \*                 that reserves meanwhile waits for it \(see uio_dmabuf_reserve\(\)\)"),
+            ("del", r"\tbool mask_busy;"),
             ("del", r"u32 uio_dmabuf_isolation_now\(struct uio_dmabuf_dev \*udev\);"),
             ("del", r"bool uio_dmabuf_group_owner\(struct uio_dmabuf_dev \*udev, kuid_t \*uid\);"),
             ("sub", "/* uio_dmabuf_sysfs.c */\nint uio_dmabuf_sysfs_add(struct uio_dmabuf_dev *udev);\n"
@@ -171,6 +174,22 @@ SYSFS = {
             ("defn", r"^bool uio_dmabuf_group_owner\("),
         ],
         "uio_dmabuf_import.c": [
+            ("sub", """	/*
+	 * The mask store changes the DMA mask only while no buffer is imported:
+	 * it raises mask_busy, then counts the buffers; this counted itself,
+	 * now reads mask_busy: one of the two sees the other. The store holds
+	 * the device lock until it is done.
+	 */
+	smp_mb();
+	if (READ_ONCE(udev->mask_busy)) {
+		rhashtable_remove_fast(&udev->buffers, &map->buf_node, uio_dmabuf_buffers_params);
+		mutex_unlock(&file->lock);
+		mutex_lock(&udev->lock);
+		mutex_unlock(&udev->lock);
+		goto again;
+	}
+""", ""),
+            ("sub", "\nagain:\n\tret = uio_dmabuf_lock_file(file);\n", "\n\tret = uio_dmabuf_lock_file(file);\n"),
             ("sub", "\natomic_long_t uio_dmabuf_charged_pages;\n", ""),
             ("del", r"\tatomic_long_add\(map->pages, &uio_dmabuf_charged_pages\);"),
             ("del", r"\tatomic_long_sub\(map->pages, &uio_dmabuf_charged_pages\);"),
