@@ -58,7 +58,8 @@ struct bench {
 	int errors;
 	struct uio_dmabuf_segment *segs;	/* IMPORT's and GET_SEGMENTS' array */
 	uint32_t segs_cap;
-	uint64_t *a, *b, *c;			/* samples, --reps each */
+	uint64_t *a, *b, *c, *d;		/* samples, --reps each */
+	uint64_t import_ns;			/* the IMPORT of the last round trip */
 };
 
 static uint64_t now_ns(void)
@@ -122,6 +123,7 @@ static int round_trip(struct bench *b, int node, int buf, uint32_t *nsegs, uint6
 
 	if (ioctl(node, UIO_DMABUF_IOC_IMPORT, &imp))
 		return -errno;
+	b->import_ns = now_ns() - t0;
 	rel.handle = imp.handle;
 	if (imp.nr_segments > b->segs_cap) {
 		gs.handle = imp.handle;
@@ -155,8 +157,9 @@ static int floor_trip(struct bench *b, int buf, uint64_t *ns, uint64_t *kns)
 }
 
 /*
- * Round trips of @buf into b->a and floors into b->b (in the kernel: b->c),
- * alternating, --reps of each after two to warm up; 0 or -errno.
+ * Round trips of @buf into b->a (their IMPORT alone: b->d) and floors into
+ * b->b (in the kernel: b->c), alternating, --reps of each after two to warm
+ * up; 0 or -errno.
  */
 static int sample_pairs(struct bench *b, int buf, uint32_t *nsegs)
 {
@@ -166,6 +169,7 @@ static int sample_pairs(struct bench *b, int buf, uint32_t *nsegs)
 		int k = i < 0 ? 0 : i;
 
 		ret = round_trip(b, b->fd, buf, nsegs, &b->a[k]);
+		b->d[k] = b->import_ns;
 		if (!ret)
 			ret = floor_trip(b, buf, &b->b[k], &b->c[k]);
 	}
@@ -320,6 +324,35 @@ static int scattered_udmabuf(uint32_t n)
 	return ret;
 }
 
+/*
+ * GET_SEGMENTS of every segment of @buf, imported once: what copying the list
+ * out costs, which the floor does not do; --reps into b->a, 0 or -errno.
+ */
+static int sample_get_segments(struct bench *b, int buf)
+{
+	struct uio_dmabuf_import imp = { .fd = buf };
+	struct uio_dmabuf_release rel = { 0 };
+	int i, ret = 0;
+
+	if (ioctl(b->fd, UIO_DMABUF_IOC_IMPORT, &imp))
+		return -errno;
+	for (i = -2; i < b->reps && !ret; i++) {
+		struct uio_dmabuf_get_segments gs = {
+			.handle = imp.handle, .segments = (uint64_t)(uintptr_t)b->segs,
+			.count = imp.nr_segments < b->segs_cap ? imp.nr_segments : b->segs_cap,
+		};
+		uint64_t t0 = now_ns();
+
+		if (ioctl(b->fd, UIO_DMABUF_IOC_GET_SEGMENTS, &gs))
+			ret = -errno;
+		b->a[i < 0 ? 0 : i] = now_ns() - t0;
+	}
+	rel.handle = imp.handle;
+	if (ioctl(b->fd, UIO_DMABUF_IOC_RELEASE, &rel) && !ret)
+		ret = -errno;
+	return ret;
+}
+
 static void section_segments(struct bench *b)
 {
 	uint32_t n, nsegs = 0;
@@ -334,8 +367,8 @@ static void section_segments(struct bench *b)
 			return;
 		}
 		ret = sample_pairs(b, buf, &nsegs);
-		close(buf);
 		if (ret) {
+			close(buf);
 			error(b, what, ret);
 			return;
 		}
@@ -343,6 +376,18 @@ static void section_segments(struct bench *b)
 		     b->a, b->reps);
 		emit(b, "segments", "udmabuf-list", (uint64_t)n * 4096, nsegs, "floor",
 		     b->b, b->reps);
+		emit(b, "segments", "udmabuf-list", (uint64_t)n * 4096, nsegs, "import",
+		     b->d, b->reps);
+		emit(b, "segments", "udmabuf-list", (uint64_t)n * 4096, nsegs, "floor_kernel",
+		     b->c, b->reps);
+		ret = sample_get_segments(b, buf);
+		close(buf);
+		if (ret) {
+			error(b, what, ret);
+			return;
+		}
+		emit(b, "segments", "udmabuf-list", (uint64_t)n * 4096, nsegs, "get_segments",
+		     b->a, b->reps);
 	}
 }
 
@@ -642,7 +687,8 @@ static int bench_open(struct bench *b, int uio)
 	b->a = calloc((size_t)b->reps, sizeof(uint64_t));
 	b->b = calloc((size_t)b->reps, sizeof(uint64_t));
 	b->c = calloc((size_t)b->reps, sizeof(uint64_t));
-	return b->segs && b->a && b->b && b->c ? 0 : -ENOMEM;
+	b->d = calloc((size_t)b->reps, sizeof(uint64_t));
+	return b->segs && b->a && b->b && b->c && b->d ? 0 : -ENOMEM;
 }
 
 int main(int argc, char **argv)

@@ -9,7 +9,9 @@
 # scripts/bench-report.py writes docs/bench/: results.csv, summary.md (every
 # target met or missed, with its ratio) and the plots (gnuplot).
 # BENCH_REPS=N sets the runs per figure (default 21); BENCH_BOOTS="bench-strict
-# ..." runs only those boots; BENCH_OUT=DIR writes there instead of docs/bench.
+# ..." runs only those boots; BENCH_OUT=DIR writes there instead of docs/bench;
+# BENCH_APPEND="udbtest.only=SECTION" (or udbtest.profile=FUNCTION) is added
+# to each guest's command line.
 set -uo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -44,7 +46,7 @@ log "kernels and modules staged in $(($(date +%s) - start)) s"
 
 # udmabuf's limits for the segments section: 65,536 list entries, 256 MiB;
 # CMA large enough for the 64 MiB buffers.
-args="udbtest.reps=$reps udmabuf.list_limit=65536 udmabuf.size_limit_mb=256 cma=256M"
+args="udbtest.reps=$reps udmabuf.list_limit=65536 udmabuf.size_limit_mb=256 cma=256M ${BENCH_APPEND:-}"
 data=()
 for boot in $boots; do
 	kind=${boot%%-*} mode=${boot#*-}
@@ -73,6 +75,7 @@ done
 command="make bench"
 [ "$reps" = 21 ] || command="BENCH_REPS=$reps $command"
 [ -z "${BENCH_BOOTS:-}" ] || command="BENCH_BOOTS=\"$boots\" $command"
+[ -z "${BENCH_APPEND:-}" ] || command="BENCH_APPEND=\"$BENCH_APPEND\" $command"
 mkdir -p "$docs"
 BENCH_COMMAND="$command" python3 "$top/scripts/bench-report.py" "$docs" "${data[@]}" ||
 	die "no report"
