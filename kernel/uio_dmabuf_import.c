@@ -323,11 +323,16 @@ static void uio_dmabuf_inflight_done(struct uio_dmabuf_dev *udev)
 		wake_up_var(&udev->inflight);
 }
 
-/* The device's imports by buffer: one per dma-buf and device. */
+/*
+ * The device's imports by buffer: one per dma-buf and device. The table
+ * shrinks back after a burst of imports, but not below its initial size: below
+ * that, every RELEASE of a device's last import queued the shrinking work.
+ */
 static const struct rhashtable_params uio_dmabuf_buffers_params = {
 	.key_len = sizeof(struct dma_buf *),
 	.key_offset = offsetof(struct uio_dmabuf_mapping, dmabuf),
 	.head_offset = offsetof(struct uio_dmabuf_mapping, buf_node),
+	.min_size = 64,
 	.automatic_shrinking = true,
 };
 
