@@ -6,7 +6,7 @@
 # under include/uiodmabuf/, never include/linux/), a program builds against
 # the installed library through pkg-config, and make uninstall takes it all
 # away; make deb's packages pass lintian, install with dpkg (DKMS building the
-# module) and purge clean. Prints "ok"/"not ok" per check and "check-package: P passed, F failed".
+# module) and purge clean in a throwaway copy of the machine, never on the host. Prints "ok"/"not ok" per check and "check-package: P passed, F failed".
 set -uo pipefail
 
 part=package
@@ -141,8 +141,9 @@ left=$(cd "$d" && find . ! -type d)
 [ -z "$left" ]
 result $? "make uninstall removes every installed file${left:+ (left: $left)}"
 
-# make deb: the four packages, lintian-clean; installed with dpkg, DKMS builds
-# the module for every kernel with headers here; purged, nothing is left.
+# make deb: the four packages, lintian-clean; installed with dpkg in a
+# throwaway root (check-package-dpkg.sh), DKMS builds the module for every
+# kernel with headers here; purged, nothing is left; the host is untouched.
 if changes=$("$top/scripts/make-deb.sh" 2>"$out/deb.err"); then
 	result 0 "make deb builds the packages (dpkg-buildpackage, unit tests included)"
 	lintian --fail-on error,warning --display-level '>=warning' "$changes" >"$out/lintian.log" 2>&1
@@ -154,27 +155,40 @@ if changes=$("$top/scripts/make-deb.sh" 2>"$out/deb.err"); then
 		echo "$debs" | grep -q "/${p}_"
 		result $? "make deb produces $p"
 	done
-	purge() {
-		dpkg --purge uio-dmabuf uio-dmabuf-dkms libuiodmabuf-dev libuiodmabuf1 >>"$out/dpkg.log" 2>&1
-	}
-	trap purge EXIT
+	# dpkg -i, DKMS and dpkg --purge in a throwaway copy of this machine: the
+	# host's own packages (ours too, where a user installed them) stay as
+	# they are.
+	before=$(host_state)
 	# shellcheck disable=SC2086
-	dpkg -i $debs >"$out/dpkg.log" 2>&1
-	result $? "dpkg -i installs the packages (the -dkms postinst builds the module)"
-	kver=${hdr#/usr/src/linux-headers-}
-	modinfo -k "$kver" -n uio_dmabuf 2>/dev/null | grep -q "/lib/modules/$kver/updates/dkms/uio_dmabuf.ko"
-	result $? "the installed -dkms package put uio_dmabuf.ko into /lib/modules/$kver/updates/dkms"
-	[ "$(pkg-config --modversion libuiodmabuf 2>/dev/null)" = "$(sed -n 's/^VERSION := //p' "$top/Makefile")" ] &&
-		/usr/bin/uio-dmabuf --help >/dev/null
-	result $? "the installed uio-dmabuf runs, and pkg-config finds the installed libuiodmabuf"
-	getent group uio-dmabuf >/dev/null
-	result $? "installing uio-dmabuf creates the group its udev rule names (uio-dmabuf)"
-	purge
-	trap - EXIT
-	left=$(dpkg-query -W -f='${db:Status-Abbrev} ${Package}\n' 'uio-dmabuf*' 'libuiodmabuf*' 2>/dev/null |
-	       grep -v '^un' ; ls -d /usr/src/uio-dmabuf-* /lib/modules/*/updates/dkms/uio_dmabuf.ko* 2>/dev/null)
-	[ -z "$left" ]
-	result $? "dpkg --purge leaves nothing behind${left:+ (left: $left)}"
+	"$top/scripts/throwaway-root.sh" --keep "$out" -- \
+		"$top/scripts/check-package-dpkg.sh" --fresh "$out/dpkg" $debs >"$out/dpkg.out" 2>&1
+	grep -E '^(ok|not ok)' "$out/dpkg.out"
+	count check-package-dpkg "$out/dpkg.out"
+	# A user's install: libuiodmabuf1 and uio-dmabuf installed (in a throwaway
+	# root of its own), then the package test runs there as above, nested.
+	user_debs=$(echo "$debs" | grep -E '/(libuiodmabuf1|uio-dmabuf)_')
+	# shellcheck disable=SC2016,SC2086
+	"$top/scripts/throwaway-root.sh" --keep "$out" -- bash -c '
+		. "$1/scripts/lib.sh"; out=$2; shift 2
+		dpkg --purge uio-dmabuf-dkms libuiodmabuf-dev uio-dmabuf libuiodmabuf1 \
+			>"$out/user-install.log" 2>&1 &&
+			dpkg -i "$@" >>"$out/user-install.log" 2>&1 || exit 1
+		mine=$(host_state)
+		"$top/scripts/throwaway-root.sh" --keep "$out" -- \
+			"$top/scripts/check-package-dpkg.sh" "$out/nested" "$@" >"$out/nested.out" 2>&1
+		grep -q "^check-package-dpkg: [1-9][0-9]* passed, 0 failed" "$out/nested.out" || exit 2
+		[ "$(host_state)" = "$mine" ] || exit 3
+		for p in libuiodmabuf1 uio-dmabuf; do
+			dpkg-query -W -f="\${Status}\n" "$p" | grep -qx "install ok installed" || exit 4
+		done' user-install "$top" "$out" $user_debs
+	rc=$?
+	why=([1]="the user's install failed" [2]="the nested package test failed"
+	     [3]="the user's root changed" [4]="the user's packages are gone")
+	result $rc "with libuiodmabuf1 and uio-dmabuf installed by a user, the package test (install, purge) leaves them installed and dpkg's state as it was${why[$rc]:+ (${why[$rc]})}"
+	after=$(host_state)
+	[ "$before" = "$after" ]
+	result $? "the host is as it was: dpkg's state, users and groups, /usr/src, DKMS and /lib/modules/*/updates"
+	[ "$before" = "$after" ] || diff <(echo "$before") <(echo "$after")
 else
 	cat "$out/deb.err"
 	result 1 "make deb builds the packages (dpkg-buildpackage, unit tests included)"

@@ -9,6 +9,24 @@ part=all
 parts=("$@")
 [ ${#parts[@]} -gt 0 ] || parts=(deps build package series cross unit guest arm64 bench security e2e reliability)
 
+# What the run needs and what it leaves on this machine, said before it starts.
+if [ "$(id -u)" != 0 ]; then
+	echo "check: needs root (apt-get installs what the suite uses; the package test"
+	echo "check: mounts and chroots a throwaway root): run it as root, e.g. sudo make check"
+	echo "0 passed, 1 failed"
+	exit 1
+fi
+missing=$(for p in $("$top/scripts/deps.sh" --print 2>/dev/null); do
+	dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed$' || echo "$p"
+done | tr '\n' ' ')
+cat <<EOF
+check: runs as root and leaves on this machine: the Debian packages scripts/deps.sh
+check: lists (scripts/deps.sh --print; missing now: ${missing:-none}), dpkg's arm64
+check: architecture (for libdrm-dev:arm64), kernels and sources cached under
+check: ${UIO_DMABUF_CACHE:-/var/cache/uio-dmabuf}, and DKMS's signing key in /var/lib/dkms. Our own packages
+check: are installed and purged only in a throwaway copy of the machine.
+EOF
+
 mkdir -p "$top/build"
 total_pass=0 total_fail=0
 verdicts=()

@@ -200,3 +200,16 @@ kunit_missing_suites() {
 	done
 	echo "${missing# }"
 }
+
+# host_state: what installing and purging our packages could change on this
+# machine (dpkg's database and log, users and groups, DKMS's and the modules'
+# trees, dpkg's architectures), as one text to compare before and after.
+host_state() {
+	stat -c '%n %s' /var/log/dpkg.log 2>/dev/null
+	sha256sum /var/lib/dpkg/status /var/lib/dpkg/diversions /etc/passwd /etc/group \
+		/etc/shadow /etc/gshadow 2>/dev/null
+	dpkg --print-foreign-architectures
+	ls -d /usr/src/* /var/lib/dkms/* 2>/dev/null
+	find /lib/modules -path '*/updates/*' 2>/dev/null | sort
+	ls /var/lib/dpkg/info | sha256sum
+}
