@@ -14,15 +14,29 @@ VERSION := 1.0.0
 WARN := -std=c11 -Wall -Wextra -Werror
 BUILD := build
 
+# O= on the command line is a kernel-style module build (Yocto's
+# module.bbclass passes the kernel's output directory so, with the kernel's
+# compiler as CC): then `make` builds the module alone, and user space is
+# built on its own (make userspace, or a recipe of its own).
+ifeq ($(origin O),command line)
+all: module
+	@echo "make: O= given (a kernel module build): built the module only; make userspace builds the library and the CLI"
+else
 all: module userspace
+endif
+
+NO_KDIR = make: no kernel build directory at $(KDIR): install the kernel's headers \
+	(linux-headers-$$(uname -r)) or set KDIR=; make userspace builds the library and \
+	the CLI without them (make -C userspace check: their unit tests)
 
 module:
-	@test -f $(KDIR)/Makefile || { echo "make: no kernel build directory at $(KDIR):" \
-		"install the kernel's headers (linux-headers-$$(uname -r)) or set KDIR=" >&2; exit 1; }
+	@test -f $(KDIR)/Makefile || { echo "$(NO_KDIR)" >&2; exit 1; }
 	$(MAKE) -C $(KDIR) M=$(CURDIR)/kernel modules
 
-# As Yocto's module.bbclass and Buildroot call it (INSTALL_MOD_PATH honoured).
+# As Yocto's module.bbclass and Buildroot call it (INSTALL_MOD_PATH, MODLIB
+# and DEPMOD honoured).
 modules_install:
+	@test -f $(KDIR)/Makefile || { echo "$(NO_KDIR)" >&2; exit 1; }
 	$(MAKE) -C $(KDIR) M=$(CURDIR)/kernel modules_install
 
 # User space's own output directory, whatever O= a kernel build passes down.
@@ -31,8 +45,19 @@ USERSPACE_MAKE = $(MAKE) -C userspace O=$(CURDIR)/$(BUILD)/userspace
 userspace:
 	$(USERSPACE_MAKE)
 
+# User space under PREFIX, and the module under /lib/modules/KVER/updates (in
+# INSTALL_MOD_PATH, else DESTDIR; kbuild runs depmod) when there is a kernel
+# build directory; without one it says so and installs user space only.
 install:
 	$(USERSPACE_MAKE) install
+	@if [ -f $(KDIR)/Makefile ]; then \
+		$(MAKE) -C $(KDIR) M=$(CURDIR)/kernel INSTALL_MOD_DIR=updates \
+			$(if $(INSTALL_MOD_PATH)$(DESTDIR),INSTALL_MOD_PATH=$(or $(INSTALL_MOD_PATH),$(DESTDIR))) \
+			modules_install; \
+	else \
+		echo "make install: no kernel build directory at $(KDIR): installed user space only;" \
+			"the module with KDIR=... or DKMS (make dkms-install)" >&2; \
+	fi
 
 uninstall:
 	$(USERSPACE_MAKE) uninstall
@@ -195,9 +220,14 @@ bench:
 check-guest check-kunit:
 	scripts/check.sh guest
 
+# What any kernel's module build leaves in kernel/ goes too, with or without
+# the build's KDIR (the names are kbuild's).
 clean:
 	rm -rf $(BUILD)
 	if [ -f $(KDIR)/Makefile ]; then $(MAKE) -C $(KDIR) M=$(CURDIR)/kernel clean; fi
+	cd kernel && rm -f *.o *.ko *.mod *.mod.c *.mod.o .*.cmd Module.symvers modules.order \
+		.*.d tests/*.o tests/*.ko tests/*.mod tests/*.mod.c tests/.*.cmd tests/.*.d .module-common.o
+	rm -rf kernel/.tmp_versions
 
 FORCE:
 

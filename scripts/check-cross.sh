@@ -88,4 +88,118 @@ rc=$?
 [ "$rc" = 0 ] || tail -20 "$out/userspace-arm64.log"
 result $rc "arm64: libuiodmabuf, the CLI and the unit tests build with aarch64-linux-gnu-gcc against libdrm-dev:arm64, no warnings"
 
+# The way kernel builds pass the target: ARCH and CROSS_COMPILE alone (the
+# cross pkg-config found by its name on PATH).
+mkdir -p "$out/pc"
+arm64_pkg_config "$out/pc" >/dev/null
+PATH=$out/pc:$PATH make -s -C "$top" userspace ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu- \
+	BUILD=build/check-cross/cross-compile >"$out/cross-compile.log" 2>&1 &&
+	file -L "$out/cross-compile/userspace/uio-dmabuf" "$out/cross-compile/userspace/libuiodmabuf.so.1" |
+	grep -c 'ARM aarch64' | grep -qx 2
+rc=$?
+[ "$rc" = 0 ] || tail -5 "$out/cross-compile.log"
+result $rc "make userspace ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu- builds arm64 binaries"
+
+# The recipes of contrib/: the make command lines Yocto's module.bbclass and
+# the user-space recipe, and Buildroot's kernel-module and generic-package,
+# run for them (scripts/recipe-commands.py), against the cached arm64 tree as
+# their kernel (its source, and its output directory as the kernel build
+# directory). That tree has no vmlinux, so modpost only warns
+# (KBUILD_MODPOST_WARN=1), as in the module build above.
+kout=$(prepare arm64 aarch64-linux-gnu- defconfig 2>/dev/null)
+kver=$(make -s -C "$kout" ARCH=arm64 kernelrelease 2>/dev/null)
+copy_sources() {	# DIR: the sources as a clean clone has them
+	mkdir -p "$1"
+	(cd "$top" && git ls-files -z --cached --others --exclude-standard |
+		xargs -0 cp --parents -t "$1" 2>/dev/null)
+}
+# A pkg-config named pkg-config that reads the target's .pc files, as a
+# build system's sysroot wrapper does.
+mkdir -p "$out/sysroot-pc"
+printf '#!/bin/sh\nPKG_CONFIG_LIBDIR=/usr/lib/aarch64-linux-gnu/pkgconfig:/usr/share/pkgconfig exec /usr/bin/pkg-config "$@"\n' \
+	>"$out/sysroot-pc/pkg-config"
+chmod +x "$out/sysroot-pc/pkg-config"
+aarch64() { file -L "$@" | grep -c 'ARM aarch64' | grep -qx $#; }
+rcmds=$top/scripts/recipe-commands.py
+clean_env=(env -u CFLAGS -u CPPFLAGS -u CXXFLAGS -u LDFLAGS -u WERROR KBUILD_MODPOST_WARN=1)
+
+# Yocto, the module: module-base exports ARCH, CROSS_COMPILE and KBUILD_OUTPUT.
+s=$out/yocto-module/git d=$out/yocto-module/image
+copy_sources "$s"
+"$rcmds" yocto-module "$top/contrib/yocto/uio-dmabuf-module_1.0.0.bb" \
+	STAGING_KERNEL_DIR="$src" STAGING_KERNEL_BUILDDIR="$kout" KERNEL_VERSION="$kver" \
+	KERNEL_CC="aarch64-linux-gnu-gcc -fuse-ld=bfd" KERNEL_LD=aarch64-linux-gnu-ld.bfd \
+	KERNEL_AR=aarch64-linux-gnu-ar KERNEL_OBJCOPY=aarch64-linux-gnu-objcopy \
+	KERNEL_STRIP=aarch64-linux-gnu-strip D="$d" nonarch_base_libdir=/lib >"$out/yocto-module.cmds"
+log=$out/yocto-module.log
+: >"$log"
+rc=0
+while read -r cmd; do
+	echo "+ $cmd" >>"$log"
+	(cd "$s" && "${clean_env[@]}" ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu- KBUILD_OUTPUT="$kout" \
+		bash -c "$cmd") >>"$log" 2>&1 || { rc=1; break; }
+done <"$out/yocto-module.cmds"
+[ "$rc" = 0 ] && [ -n "$kver" ] && aarch64 "$s/kernel/uio_dmabuf.ko" "$d/lib/modules/$kver/updates/uio_dmabuf.ko" &&
+	[ ! -e "$s/build/userspace" ]
+rc=$?
+[ "$rc" = 0 ] || tail -8 "$log"
+result $rc "Yocto: module.bbclass's make lines (KERNEL_CC, O=<kernel build dir>, empty MAKE_TARGETS) build and install uio_dmabuf.ko for arm64, and no user space"
+
+# Yocto, user space: the target's CC, flags and sysroot pkg-config in the
+# environment, as bitbake exports them.
+s=$out/yocto/git d=$out/yocto/image
+copy_sources "$s"
+"$rcmds" yocto "$top/contrib/yocto/uio-dmabuf_1.0.0.bb" B="$out/yocto/build" D="$d" \
+	prefix=/usr libdir=/usr/lib bindir=/usr/bin includedir=/usr/include mandir=/usr/share/man \
+	nonarch_base_libdir=/lib >"$out/yocto.cmds"
+log=$out/yocto.log
+: >"$log"
+rc=0
+while read -r cmd; do
+	echo "+ $cmd" >>"$log"
+	(cd "$s" && "${clean_env[@]}" PATH="$out/sysroot-pc:$PATH" CC=aarch64-linux-gnu-gcc \
+		AR=aarch64-linux-gnu-ar CFLAGS="-O2 -pipe -g -feliminate-unused-debug-types" \
+		LDFLAGS="-Wl,-O1 -Wl,--hash-style=gnu -Wl,--as-needed -Wl,-z,relro,-z,now" \
+		bash -c "$cmd") >>"$log" 2>&1 || { rc=1; break; }
+done <"$out/yocto.cmds"
+[ "$rc" = 0 ] && aarch64 "$d/usr/bin/uio-dmabuf" "$d/usr/lib/libuiodmabuf.so.1" &&
+	[ -f "$d/lib/udev/rules.d/70-uio-dmabuf.rules" ] && [ -f "$d/usr/lib/pkgconfig/libuiodmabuf.pc" ]
+rc=$?
+[ "$rc" = 0 ] || tail -8 "$log"
+result $rc "Yocto: the user-space recipe's make lines build and install libuiodmabuf and the CLI for arm64"
+
+# Buildroot: kernel-module over UIO_DMABUF_MODULE_SUBDIRS, then the
+# generic-package commands, with Buildroot's LINUX_MAKE_FLAGS and
+# TARGET_CONFIGURE_OPTS for an arm64 glibc toolchain.
+s=$out/buildroot/uio-dmabuf-1.0.0 t=$out/buildroot/target
+copy_sources "$s"
+"$rcmds" buildroot "$top/contrib/buildroot/package/uio-dmabuf/uio-dmabuf.mk" MAKE=make \
+	@D="$s" LINUX_DIR="$kout" TARGET_DIR="$t" STAGING_DIR="$out/buildroot/staging" \
+	LINUX_MAKE_FLAGS="HOSTCC=gcc ARCH=arm64 INSTALL_MOD_PATH=$t CROSS_COMPILE=aarch64-linux-gnu- WERROR=0 REGENERATE_PARSERS=y DEPMOD=true" \
+	TARGET_MAKE_ENV="PATH=$PATH" \
+	TARGET_CONFIGURE_OPTS="AR=aarch64-linux-gnu-gcc-ar LD=aarch64-linux-gnu-ld CC=aarch64-linux-gnu-gcc CFLAGS='-D_LARGEFILE_SOURCE -D_LARGEFILE64_SOURCE -D_FILE_OFFSET_BITS=64 -O2 -g0 -D_FORTIFY_SOURCE=1' CPPFLAGS='-D_LARGEFILE_SOURCE -D_LARGEFILE64_SOURCE -D_FILE_OFFSET_BITS=64' LDFLAGS='' PKG_CONFIG=$out/pc/aarch64-linux-gnu-pkg-config" \
+	>"$out/buildroot.cmds"
+log=$out/buildroot.log
+: >"$log"
+rc=0
+while read -r cmd; do
+	echo "+ $cmd" >>"$log"
+	(cd "$s" && "${clean_env[@]}" bash -c "$cmd") >>"$log" 2>&1 || { rc=1; break; }
+done <"$out/buildroot.cmds"
+[ "$rc" = 0 ] && [ -n "$kver" ] && aarch64 "$t/lib/modules/$kver/updates/uio_dmabuf.ko" "$t/usr/bin/uio-dmabuf" \
+	"$t/usr/lib/libuiodmabuf.so.1"
+rc=$?
+[ "$rc" = 0 ] || tail -8 "$log"
+result $rc "Buildroot: kernel-module (UIO_DMABUF_MODULE_SUBDIRS) and generic-package's make lines build and install the module and user space for arm64"
+
+# The recipes' licence checksums are those of LICENSES/.
+bad=
+for f in $(grep -ho 'file://LICENSES/[^;]*;md5=[0-9a-f]*' "$top"/contrib/yocto/*.bb | sort -u); do
+	file=${f#file://}
+	file=${file%%;*}
+	[ "$(md5sum <"$top/$file" | cut -d' ' -f1)" = "${f##*md5=}" ] || bad="$bad $file"
+done
+[ -z "$bad" ]
+result $? "the Yocto recipes' LIC_FILES_CHKSUM match LICENSES/${bad:+ (stale:$bad)}"
+
 finish

@@ -77,6 +77,27 @@ result $? "KDIR wins over KERNEL_SRC"
 [ "$(kbuild_dir)" = "/lib/modules/$(uname -r)/build" ]
 result $? "with neither, the running kernel's /lib/modules/$(uname -r)/build"
 
+# Builds as packagers and board builds call them.
+werror=$(make -n -B -C "$u" O="$out/werror" WERROR= all 2>&1 | grep -c -- '-Werror')
+werror1=$(make -n -B -C "$u" O="$out/werror" WERROR=1 all 2>&1 | grep -c -- '-Werror')
+[ "$werror" = 0 ] && [ "$werror1" -gt 0 ]
+result $? "-Werror only with WERROR=1 (the project's checks), not in a packager's plain make ($werror and $werror1 compiles with it)"
+msg=$(env -u WERROR make -s -C "$top" userspace ARCH=arm64 O="$out/arch" 2>&1)
+[ $? != 0 ] && echo "$msg" | grep -q 'ARCH=arm64, but gcc builds for x86_64.*CROSS_COMPILE='
+result $? "make userspace ARCH=arm64 without a cross compiler stops and names CROSS_COMPILE (no x86-64 binaries)"
+msg=$(make -s -C "$top" install KDIR=/nonexistent DESTDIR="$out/inst-nokdir" PREFIX=/usr 2>&1)
+[ $? = 0 ] && echo "$msg" | grep -q 'no kernel build directory at /nonexistent: installed user space only' &&
+	[ -x "$out/inst-nokdir/usr/bin/uio-dmabuf" ]
+result $? "make install without a kernel build directory installs user space and says the module was not installed"
+make -s -C "$top" module KDIR="$hdr" >"$out/install-module.log" 2>&1 &&
+	make -s -C "$top" install KDIR="$hdr" DESTDIR="$out/inst" PREFIX=/usr >>"$out/install-module.log" 2>&1 &&
+	ls "$out/inst/lib/modules/${hdr#/usr/src/linux-headers-}/updates/"uio_dmabuf.ko* >/dev/null 2>&1
+result $? "make install KDIR=... DESTDIR=... installs the module under lib/modules/KVER/updates too"
+make -s -C "$top" clean KDIR=/nonexistent BUILD="$out/clean-build" >/dev/null 2>&1
+left=$(cd "$top" && git status --short --ignored kernel 2>/dev/null | head -5 | tr '\n' ' ')
+[ -z "$left" ]
+result $? "make clean without the build's KDIR leaves no module objects in kernel/${left:+ (left: $left)}"
+
 # What an in-place module build leaves in kernel/ stays out of the series.
 leftover=$top/kernel/uio_dmabuf_leftover.mod.c
 if [ ! -e "$leftover" ]; then

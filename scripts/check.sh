@@ -27,6 +27,10 @@ check: ${UIO_DMABUF_CACHE:-/var/cache/uio-dmabuf}, and DKMS's signing key in /va
 check: are installed and purged only in a throwaway copy of the machine.
 EOF
 
+# The project's own builds turn every warning into an error (WERROR=1);
+# a packager's plain make only warns.
+export WERROR=1
+
 mkdir -p "$top/build"
 total_pass=0 total_fail=0
 verdicts=()
