@@ -162,6 +162,26 @@ left=$(cd "$d" && find . ! -type d)
 [ -z "$left" ]
 result $? "make uninstall removes every installed file${left:+ (left: $left)}"
 
+# The udev rule where the man page says make install puts it, for the
+# packages' PREFIX=/usr and for the default PREFIX.
+make -s -C "$u" O="$o" install DESTDIR="$out/dest-local" >"$out/install-local.log" 2>&1
+page=$(man -l -Tutf8 "$u/uio-dmabuf.1" 2>/dev/null | col -b | tr -s ' \t\n' ' ')
+[ -f "$out/dest-local/etc/udev/rules.d/70-uio-dmabuf.rules" ] &&
+	echo "$page" | grep -qF '/etc/udev/rules.d/70-uio-dmabuf.rules' &&
+	echo "$page" | grep -qF '/usr/lib/udev/rules.d/70-uio-dmabuf.rules'
+result $? "uio-dmabuf(1) names the udev rule where make install puts it: /etc/udev/rules.d by default, /usr/lib/udev/rules.d with PREFIX=/usr"
+
+# The modprobe.d example offers exactly the irq_mode values modinfo describes
+# (the parameter's description, parenthesised remarks left out).
+words() { tr '\n' ' ' | sed 's/([^)]*)//g' | grep -oE '\b(auto|none|intx|msi|msix|msi-x|legacy)\b' |
+	sort -u | tr '\n' ' '; }
+desc=$(sed -n '/MODULE_PARM_DESC(irq_mode,/,/);/p' "$top/kernel/uio_dmabuf_pci.c" | tr '\n' ' ' |
+	sed 's/.*: //' | words)
+example=$(sed -n '/^# The UIO interrupt/,/^#options/p' "$u/examples/uio-dmabuf.modprobe.conf" |
+	sed 's/^#//' | words)
+[ -n "$desc" ] && [ "$desc" = "$example" ]
+result $? "the modprobe.d example's irq_mode values are modinfo's (${desc% }; the example's: ${example% })"
+
 # make deb: the four packages, lintian-clean; installed with dpkg in a
 # throwaway root (check-package-dpkg.sh), DKMS builds the module for every
 # kernel with headers here; purged, nothing is left; the host is untouched.

@@ -88,6 +88,26 @@ cli_json 2 "bad --size echoed" "'12Q'" --json alloc -d uio0 -s 12Q
 cli_json 2 "bad --fd echoed" "'x3'" import -d uio0 --fd x3 -j
 cli_json 2 "bad --direction echoed" "'up'" alloc -d uio0 -s 1M --direction up -j
 cli_json 1 "missing node names the driver" "modprobe uio_dmabuf" alloc -d uio77 -s 1M -j
+cli_json 2 "an unknown option is called unrecognized" "unrecognized option '--bogus'" list --bogus -j
+# Every usage error reports errno 0 in JSON, as uio-dmabuf(1) says.
+bad=
+for args in "alloc -d uio0 -s 0" "alloc -d uio0 -s 99999999999G" "alloc -d uio0 --from udmabuf -s 1000" \
+	"alloc -d uio0 -s 12Q" "alloc -d eth0 -s 1M" "import -d uio0 --fd x3" "list --bogus" "frobnicate"; do
+	# shellcheck disable=SC2086
+	doc=$("$cli" -j $args 2>/dev/null)
+	python3 -c 'import json, sys
+e = json.loads(sys.argv[1])["error"]; sys.exit(e["errno"] != 0 or e["errno_name"] is not None)' \
+		"$doc" || bad="$bad [$args]"
+done
+[ -z "$bad" ]
+result $? "cli --json: usage errors report errno 0${bad:+ (not:$bad)}"
+cli_case 0 "help --help" help --help
+cli_case 0 "help -h list" help -h list
+cli_case 2 "help with two commands" help list heaps
+# An empty list says why on stderr: the driver is not loaded, or serves nothing.
+if [ -e /sys/module/uio_dmabuf ]; then want="uio-dmabuf bind DEVICE"; else want="modprobe uio_dmabuf"; fi
+"$cli" list 2>&1 >/dev/null | grep -qF "$want"
+result $? "list with no device says why on stderr ($want)"
 # The bash completion, on a fake /sys and /dev.
 PATH=$top/build/userspace:$PATH "$top/tests/cli/completion.sh" >"$out.completion" 2>&1
 grep -E '^not ok' "$out.completion"

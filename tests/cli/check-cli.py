@@ -87,6 +87,21 @@ class Checker:
             self.ok(d["nr_segments"] == 1 and d["contiguous"] is True,
                     f"{name}: one segment", f"{d['nr_segments']} segments")
 
+    def usage_error(self, name, words):
+        """A usage error: exit 2, one stderr line with @words, JSON errno 0."""
+        c = self.case(name)
+        if c is None:
+            return
+        err = " ".join(c["err"])
+        self.ok(c["rc"] == 2 and len(c["err"]) == 1 and all(w in err for w in words),
+                f"{name}: exit 2, one line naming {', '.join(words)}", f"rc {c['rc']}, stderr {c['err']}")
+        c, d = self.doc(name + "-json")
+        if d is None:
+            return
+        e = d.get("error", {})
+        self.ok(c["rc"] == 2 and e.get("errno") == 0 and e.get("errno_name") is None,
+                f"{name}-json: usage error object with errno 0, exit 2", f"rc {c['rc']}, out {c['out']}")
+
     def error(self, name, errno_name, words):
         c = self.case(name)
         if c is None:
@@ -199,7 +214,7 @@ def main():
          f"{c}")
 
     k.error("bad-heap", "ENOENT", ["nosuch"])
-    k.error("size-0", "EINVAL", ["--size"])
+    k.usage_error("size-0", ["--size", "'0'"])
     k.error("size-huge", "ENOMEM", ["64 GiB", "allocate"])
     k.error("no-device", "ENOENT", ["/dev/uio-dmabuf7"])
     k.error("not-dmabuf", "EINVAL", ["fd 3", "import"])

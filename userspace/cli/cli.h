@@ -25,7 +25,7 @@ extern struct cli_state cli;
 int cli_fail(const char *command, const char *device, const char *buffer,
 	     const char *operation, int err, const char *detail);
 int cli_usage(const char *command, const char *detail);
-int cli_bad_value(const char *command, const char *option, const char *value, int err,
+int cli_bad_value(const char *command, const char *option, const char *value,
 		  const char *detail);
 bool cli_has_option(int argc, char **argv, const char *long_name, const char *short_name);
 

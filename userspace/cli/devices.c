@@ -129,8 +129,12 @@ static int simple_options(int argc, char **argv, const char *command, void (*usa
 		if (c != 'j') {
 			char opt[3] = { '-', (char)optopt, 0 };
 
-			return cli_bad_value(command, "option", optopt ? opt : argv[optind - 1], 0,
-					     "see uio-dmabuf help");
+			return cli_bad_value(command, "unrecognized option",
+					     optopt ? opt : argv[optind - 1],
+					     !strcmp(command, "list") ? "see uio-dmabuf list --help" :
+					     !strcmp(command, "heaps") ? "see uio-dmabuf heaps --help" :
+					     !strcmp(command, "bind") ? "see uio-dmabuf bind --help" :
+					     "see uio-dmabuf unbind --help");
 		}
 		cli.json = true;
 	}
@@ -180,7 +184,7 @@ int cmd_list(int argc, char **argv)
 	if (n)
 		return n < 0 ? 0 : n;
 	if (optind < argc)
-		return cli_bad_value("list", "argument", argv[optind], 0, "list takes none");
+		return cli_bad_value("list", "argument", argv[optind], "list takes none");
 	n = find_devices(&devs);
 	if (n < 0)
 		return cli_fail("list", NULL, NULL, "list devices", n, NULL);
@@ -189,6 +193,13 @@ int cmd_list(int argc, char **argv)
 	else
 		udb_print_devices_table(stdout, devs, n);
 	free(devs);
+	/* An empty list says why, on stderr: the driver is not loaded, or binds nothing yet. */
+	if (!n && access("/sys/module/" DRIVER, F_OK))
+		fputs("uio-dmabuf: list: the uio_dmabuf driver is not loaded: modprobe " DRIVER
+		      " (from the uio-dmabuf-dkms package, or make dkms-install)\n", stderr);
+	else if (!n)
+		fputs("uio-dmabuf: list: uio_dmabuf serves no device yet: uio-dmabuf bind DEVICE "
+		      "binds one\n", stderr);
 	return 0;
 }
 
@@ -209,7 +220,7 @@ int cmd_heaps(int argc, char **argv)
 	if (i)
 		return i < 0 ? 0 : i;
 	if (optind < argc)
-		return cli_bad_value("heaps", "argument", argv[optind], 0, "heaps takes none");
+		return cli_bad_value("heaps", "argument", argv[optind], "heaps takes none");
 	uiodmabuf_heap_resolve("cma", cma, sizeof(cma));
 	d = opendir("/dev/dma_heap");
 	while (d && (e = readdir(d))) {

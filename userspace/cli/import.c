@@ -161,10 +161,10 @@ static int check_alloc_opts(struct import_opts *o, const char *command, const ch
 		return cli_usage(command, "--size is required");
 	ret = uiodmabuf_parse_size(o->size_text, &o->size);
 	if (ret)
-		return cli_bad_value(command, "--size", o->size_text, ret,
+		return cli_bad_value(command, "--size", o->size_text,
 				     "expected bytes with an optional K, M or G suffix");
 	if (!o->size)
-		return cli_bad_value(command, "--size", o->size_text, EINVAL,
+		return cli_bad_value(command, "--size", o->size_text,
 				     "the size must be larger than 0");
 	if (!o->from)
 		o->from = "heap";
@@ -174,10 +174,10 @@ static int check_alloc_opts(struct import_opts *o, const char *command, const ch
 		o->heap = "system";
 	if (strcmp(o->from, "heap") && strcmp(o->from, "udmabuf") &&
 	    strcmp(o->from, "drm") && strncmp(o->from, "drm:", 4))
-		return cli_bad_value(command, "--from", o->from, 0,
+		return cli_bad_value(command, "--from", o->from,
 				     "expected heap, udmabuf, drm or drm:PATH");
 	if (!strcmp(o->from, "udmabuf") && o->size % (uint64_t)sysconf(_SC_PAGESIZE))
-		return cli_bad_value(command, "--size", o->size_text, EINVAL,
+		return cli_bad_value(command, "--size", o->size_text,
 				     "udmabuf needs a multiple of the page size");
 	o->source = strncmp(o->from, "drm", 3) ? o->from : "drm";
 	o->card = !strncmp(o->from, "drm:", 4) ? o->from + 4 : NULL;
@@ -197,7 +197,7 @@ static int check_import_opts(struct import_opts *o, const char *command, const c
 	errno = 0;
 	v = strtol(fd_text, &end, 10);
 	if (*end || end == fd_text || errno || v < 0 || v > INT_MAX)
-		return cli_bad_value(command, "--fd", fd_text, 0,
+		return cli_bad_value(command, "--fd", fd_text,
 				     "expected a file descriptor number");
 	o->fd = (int)v;
 	return 0;
@@ -223,7 +223,7 @@ static int check_common_opts(struct import_opts *o, const char *command, char **
 		for (i = 0; i < 3 && strcmp(dir_text, direction_names[i]); i++)
 			;
 		if (i == 3)
-			return cli_bad_value(command, "--direction", dir_text, 0,
+			return cli_bad_value(command, "--direction", dir_text,
 					     "expected bidirectional, to-device or from-device");
 		o->direction = (uint32_t)i;
 	}
@@ -278,15 +278,17 @@ static int parse_import_opts(int argc, char **argv, const char *command, bool al
 			(alloc ? usage_alloc : usage_import)(stdout);
 			return -1;
 		default:
-			return cli_bad_value(command, c == ':' ? "option without its value" :
-					     "option", optopt && c != ':' ? (char[3]){ '-',
-					     (char)optopt, 0 } : argv[optind - 1], 0, alloc ?
-					     "see uio-dmabuf alloc --help" :
+			return cli_bad_value(command,
+					     c == ':' ? "option without its value" :
+					     "unrecognized option",
+					     optopt && c != ':' ?
+					     (char[3]){ '-', (char)optopt, 0 } : argv[optind - 1],
+					     alloc ? "see uio-dmabuf alloc --help" :
 					     "see uio-dmabuf import --help");
 		}
 	}
 	if (!hold && optind < argc)
-		return cli_bad_value(command, "argument", argv[optind], 0,
+		return cli_bad_value(command, "argument", argv[optind],
 				     "unexpected (did you mean --hold --?)");
 	ret = check_common_opts(o, command, hold ? argv + optind : NULL, argc - optind, dir_text);
 	if (ret)
@@ -343,7 +345,7 @@ int cmd_alloc(int argc, char **argv)
 	udb_format_size(size, sizeof(size), o.size);
 	ret = uiodmabuf_node_path(o.device, node, sizeof(node));
 	if (ret)
-		return cli_bad_value("alloc", "--device", o.device, ret,
+		return cli_bad_value("alloc", "--device", o.device,
 				     "expected uio0, 0, /dev/uio0 or /dev/uio-dmabuf0");
 
 	if (!strcmp(o.source, "heap"))
@@ -390,7 +392,7 @@ int cmd_import(int argc, char **argv)
 	snprintf(buffer, sizeof(buffer), "fd %d", o.fd);
 	ret = uiodmabuf_node_path(o.device, node, sizeof(node));
 	if (ret)
-		return cli_bad_value("import", "--device", o.device, ret,
+		return cli_bad_value("import", "--device", o.device,
 				     "expected uio0, 0, /dev/uio0 or /dev/uio-dmabuf0");
 	/* Before the node is opened, which could take the number of a closed --fd. */
 	if (fcntl(o.fd, F_GETFD) < 0)

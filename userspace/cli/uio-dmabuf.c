@@ -53,8 +53,11 @@ int cli_usage(const char *command, const char *detail)
 	return report(EXIT_USAGE, command, NULL, NULL, "invalid arguments", 0, detail);
 }
 
-/* A bad value of @option: echoed back (control characters as '?'), with what was expected. */
-int cli_bad_value(const char *command, const char *option, const char *value, int err,
+/*
+ * A bad value of @option: echoed back (control characters as '?'), with what
+ * was expected. A usage error, so errno 0, as uio-dmabuf(1) says.
+ */
+int cli_bad_value(const char *command, const char *option, const char *value,
 		  const char *detail)
 {
 	char what[320], *p;
@@ -63,7 +66,7 @@ int cli_bad_value(const char *command, const char *option, const char *value, in
 	for (p = what; *p; p++)
 		if ((unsigned char)*p < 0x20 || *p == 0x7f)
 			*p = '?';
-	return report(EXIT_USAGE, command, NULL, NULL, what, err, detail);
+	return report(EXIT_USAGE, command, NULL, NULL, what, 0, detail);
 }
 
 /* Whether @argv (up to a "--") holds @long_name or @short_name. */
@@ -231,22 +234,35 @@ static const struct {
 
 #define NR_COMMANDS (sizeof(commands) / sizeof(commands[0]))
 
+/* help [COMMAND]: -h/--help and -j/--json are taken (and ignored) anywhere. */
 static int cmd_help(int argc, char **argv)
 {
+	const char *name = NULL;
 	size_t i;
+	int a;
 
-	if (argc < 2) {
+	for (a = 1; a < argc; a++) {
+		if (!strcmp(argv[a], "-h") || !strcmp(argv[a], "--help") ||
+		    !strcmp(argv[a], "-j") || !strcmp(argv[a], "--json"))
+			continue;
+		if (argv[a][0] == '-')
+			return cli_bad_value("help", "unrecognized option", argv[a],
+					     "see uio-dmabuf --help");
+		if (name)
+			return cli_bad_value("help", "argument", argv[a], "help takes one COMMAND");
+		name = argv[a];
+	}
+	if (!name) {
 		usage_main(stdout);
 		return 0;
 	}
 	for (i = 0; i < NR_COMMANDS; i++) {
-		if (!strcmp(argv[1], commands[i].name)) {
+		if (!strcmp(name, commands[i].name)) {
 			commands[i].usage(stdout);
 			return 0;
 		}
 	}
-	return cli_bad_value("help", "command", argv[1], 0,
-			     "no such command; see uio-dmabuf --help");
+	return cli_bad_value("help", "command", name, "no such command; see uio-dmabuf --help");
 }
 
 /* Open file descriptors of this process, for UIO_DMABUF_CHECK_FDS. */
@@ -286,7 +302,8 @@ static int global_options(int argc, char **argv)
 			printf("uio-dmabuf %s\n", UIO_DMABUF_VERSION);
 			return -1;
 		}
-		return -(cli_bad_value(NULL, "option", argv[i], 0, "see uio-dmabuf --help") + 1);
+		return -(cli_bad_value(NULL, "unrecognized option", argv[i],
+					      "see uio-dmabuf --help") + 1);
 	}
 	if (i == argc) {
 		if (cli.json)
@@ -316,7 +333,7 @@ int main(int argc, char **argv)
 		}
 	}
 	if (status < 0)
-		status = cli_bad_value(NULL, "command", argv[first], 0,
+		status = cli_bad_value(NULL, "command", argv[first],
 				       "no such command; see uio-dmabuf --help");
 	/* A result that could not be written (a full disk, a closed pipe) is a failure. */
 	if (fflush(stdout) || ferror(stdout)) {
