@@ -92,7 +92,7 @@ dkms-uninstall:
 GUEST_TOOLS := $(BUILD)/guest/uio-dmabuf-smoke $(BUILD)/guest/heap-helper $(BUILD)/guest/uio-dmabuf \
 	$(BUILD)/guest/edu-dma-test $(BUILD)/guest/guest-e2e.sh $(BUILD)/guest/reliability $(BUILD)/guest/guest-cli.sh \
 	$(BUILD)/guest/security $(BUILD)/guest/uio-dmabuf-bench $(BUILD)/guest/msix-test \
-	$(BUILD)/guest/platform-test $(BUILD)/guest/p2p-test
+	$(BUILD)/guest/platform-test $(BUILD)/guest/p2p-test $(BUILD)/guest/readme-cases.sh
 
 guest-tools: $(GUEST_TOOLS)
 
@@ -144,6 +144,11 @@ $(BUILD)/guest/uio-dmabuf-bench: bench/uio-dmabuf-bench.c bench/kernel/uio_dmabu
 $(BUILD)/guest/guest-e2e.sh: tests/edu/guest-e2e.sh
 	@mkdir -p $(@D)
 	install -m 0755 $< $@
+
+# README's guest blocks, as cases of the guest's CLI run.
+$(BUILD)/guest/readme-cases.sh: README.md scripts/readme_blocks.py
+	@mkdir -p $(@D)
+	python3 scripts/readme_blocks.py guest README.md $@
 
 $(BUILD)/guest/guest-cli.sh: tests/cli/guest-cli.sh
 	@mkdir -p $(@D)

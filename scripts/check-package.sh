@@ -151,6 +151,29 @@ grep -q 'uiodmabuf_import' "$out/man-example.c" &&
 	cc -std=c11 -Wall -Wextra -Werror -o "$out/man-example" "$out/man-example.c" \
 		$(pkg-config --cflags --libs libuiodmabuf)
 result $? "the example in libuiodmabuf(3) builds against the installed library"
+# README's code blocks: every one marked; the C ones build against the
+# installed library, the host ones run (the guest ones run in check-guest).
+marks=$(python3 "$top/scripts/readme_blocks.py" check "$top/README.md" 2>&1)
+result $? "every code block of README.md says whether and where it runs ($marks)"
+rm -rf "$out/readme"
+python3 "$top/scripts/readme_blocks.py" extract "$top/README.md" compile "$out/readme"
+python3 "$top/scripts/readme_blocks.py" extract "$top/README.md" host "$out/readme"
+for c in "$out"/readme/*.c; do
+	[ -e "$c" ] || continue
+	# shellcheck disable=SC2046
+	cc -std=c11 -Wall -Wextra -Werror -o "${c%.c}" "$c" $(pkg-config --cflags --libs libuiodmabuf) \
+		>"${c%.c}.log" 2>&1
+	rc=$?
+	[ "$rc" = 0 ] || cat "${c%.c}.log"
+	result $rc "README.md's C block at line $(basename "${c%.c}" | tr -dc 0-9) builds against the installed library"
+done
+for sh in "$out"/readme/*.sh; do
+	[ -e "$sh" ] || continue
+	(cd "$top" && bash -e "$sh") >"${sh%.sh}.log" 2>&1
+	rc=$?
+	[ "$rc" = 0 ] || tail -5 "${sh%.sh}.log"
+	result $rc "README.md's host block at line $(basename "${sh%.sh}" | tr -dc 0-9) runs in the work tree"
+done
 for page in "$d"/usr/share/man/man1/*.1 "$d"/usr/share/man/man3/libuiodmabuf.3; do
 	w=$(man --warnings -l -Tutf8 -Z "$page" 2>&1 >/dev/null)
 	[ -z "$w" ]

@@ -2,8 +2,12 @@
 """Host half of the CLI tests: judge the records tests/cli/guest-cli.sh wrote to
 the guest's data channel. Prints TAP and "cli: N passed, N failed"."""
 import json
+import os
 import re
 import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "scripts"))
+import readme_blocks  # noqa: E402
 
 KiB, MiB = 1024, 1024 * 1024
 
@@ -257,6 +261,14 @@ def main():
     c = k.case("imports-after")
     k.ok(c and [l for l in c["out"] if re.match(r"^\d+\t", l)] == [],
          "no import left after the cases (debugfs)", f"{c}")
+
+    # Each of README's guest blocks ran, as README shows it, and succeeded.
+    readme = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "README.md")
+    for line, kind, _ in readme_blocks.blocks(readme):
+        if kind == "guest":
+            c = k.case(f"readme-{line}")
+            k.ok(c and c["rc"] == 0, f"README.md's block at line {line} runs in the guest",
+                 f"{c}")
     print(f"cli: {k.passed} passed, {k.failed} failed")
     return 0 if k.failed == 0 else 1
 

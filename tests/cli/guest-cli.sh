@@ -88,4 +88,7 @@ case_ bind $cli -j bind "${bdf#0000:}"
 case_ bind-again $cli bind "$bdf"
 case_ bind-list $cli list --json
 case_ imports-after debugfs_imports
+# README's guest blocks (scripts/readme_blocks.py), its 0000:01:00.0 the second edu.
+export README_BDF=$bdf
+[ ! -f /bin/readme-cases.sh ] || . /bin/readme-cases.sh
 echo "@@DONE" >>"$out"

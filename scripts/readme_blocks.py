@@ -1,0 +1,84 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: GPL-2.0
+"""The code blocks of README.md, each marked on the line before its fence:
+
+  <!-- run: compile -->   C, compiled against the installed library (check-package)
+  <!-- run: host -->      shell, run on the host in the work tree (check-package)
+  <!-- run: guest -->     shell, run in the test guest as CLI cases (check-guest):
+                          "sudo " is dropped and 0000:01:00.0 becomes the
+                          second edu's PCI address
+  <!-- run: no: WHY -->   not run, and why (output, or what needs a real machine)
+
+  readme_blocks.py check README.md          every block marked; counts per kind
+  readme_blocks.py extract README.md KIND DIR   KIND's blocks as DIR/readme-LINE.{c,sh}
+  readme_blocks.py guest README.md OUT      OUT: the guest blocks as case_ lines
+"""
+import os
+import re
+import shlex
+import sys
+
+MARK = re.compile(r'^<!-- run: (compile|host|guest|no: .+) -->$')
+KINDS = ('compile', 'host', 'guest', 'no')
+
+
+def blocks(path):
+    """(line of the fence, kind, text) of each fenced block; kind None if unmarked."""
+    lines = open(path).read().split('\n')
+    out = []
+    i = 0
+    while i < len(lines):
+        if lines[i].startswith('```'):
+            start = i
+            j = i + 1
+            while j < len(lines) and not lines[j].startswith('```'):
+                j += 1
+            k = start - 1
+            while k >= 0 and not lines[k].strip():
+                k -= 1
+            m = MARK.match(lines[k]) if k >= 0 else None
+            kind = m.group(1).split(':')[0] if m else None
+            out.append((start + 1, kind, '\n'.join(lines[start + 1:j]) + '\n'))
+            i = j + 1
+        else:
+            i += 1
+    return out
+
+
+def guest_script(path):
+    text = ['# Generated from README.md by scripts/readme_blocks.py: its guest blocks.']
+    for line, kind, body in blocks(path):
+        if kind != 'guest':
+            continue
+        body = body.replace('sudo ', '').replace('0000:01:00.0', '$README_BDF')
+        text.append('case_ readme-%d sh -ec %s' % (line, shlex.quote(body)))
+    return '\n'.join(text) + '\n'
+
+
+def main():
+    cmd, path = sys.argv[1:3]
+    found = blocks(path)
+    if cmd == 'check':
+        bad = [line for line, kind, _ in found if kind is None]
+        for line in bad:
+            print(f'{path}:{line}: a code block without <!-- run: compile|host|guest|no: WHY -->')
+        counts = {k: sum(1 for _, kind, _ in found if kind == k) for k in KINDS}
+        print(' '.join(f'{k} {counts[k]}' for k in KINDS))
+        sys.exit(1 if bad else 0)
+    elif cmd == 'extract':
+        kind, outdir = sys.argv[3:5]
+        os.makedirs(outdir, exist_ok=True)
+        for line, k, body in found:
+            if k == kind:
+                ext = 'c' if kind == 'compile' else 'sh'
+                with open(os.path.join(outdir, f'readme-{line}.{ext}'), 'w') as f:
+                    f.write(body)
+    elif cmd == 'guest':
+        with open(sys.argv[3], 'w') as f:
+            f.write(guest_script(path))
+    else:
+        sys.exit(__doc__)
+
+
+if __name__ == '__main__':
+    main()
