@@ -92,7 +92,8 @@ dkms-uninstall:
 GUEST_TOOLS := $(BUILD)/guest/uio-dmabuf-smoke $(BUILD)/guest/heap-helper $(BUILD)/guest/uio-dmabuf \
 	$(BUILD)/guest/edu-dma-test $(BUILD)/guest/guest-e2e.sh $(BUILD)/guest/reliability $(BUILD)/guest/guest-cli.sh \
 	$(BUILD)/guest/security $(BUILD)/guest/uio-dmabuf-bench $(BUILD)/guest/msix-test \
-	$(BUILD)/guest/platform-test $(BUILD)/guest/p2p-test $(BUILD)/guest/readme-cases.sh
+	$(BUILD)/guest/platform-test $(BUILD)/guest/p2p-test $(BUILD)/guest/readme-cases.sh \
+	$(BUILD)/guest/man-example
 
 guest-tools: $(GUEST_TOOLS)
 
@@ -144,6 +145,14 @@ $(BUILD)/guest/uio-dmabuf-bench: bench/uio-dmabuf-bench.c bench/kernel/uio_dmabu
 $(BUILD)/guest/guest-e2e.sh: tests/edu/guest-e2e.sh
 	@mkdir -p $(@D)
 	install -m 0755 $< $@
+
+# The example of libuiodmabuf(3), a whole driver loop, run on edu in the guest.
+$(BUILD)/guest/man-example.c: userspace/libuiodmabuf.3 scripts/readme_blocks.py
+	@mkdir -p $(@D)
+	python3 scripts/readme_blocks.py man-example $< $@
+
+$(BUILD)/guest/man-example: $(BUILD)/guest/man-example.c $(LIBA)
+	$(CC) $(WARN) $(CFLAGS) -static -Iuserspace/include -Iinclude/uapi -o $@ $< $(LIBA)
 
 # README's guest blocks, as cases of the guest's CLI run.
 $(BUILD)/guest/readme-cases.sh: README.md scripts/readme_blocks.py

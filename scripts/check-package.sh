@@ -145,7 +145,7 @@ cc -std=c11 -Wall -Werror -o "$out/user" "$out/user.c" $(pkg-config --cflags --l
 result $? "a program builds against the installed library and UAPI header through pkg-config, and runs"
 # The example of libuiodmabuf(3), as the page prints it.
 man -l -Tutf8 "$d/usr/share/man/man3/libuiodmabuf.3" 2>/dev/null | col -b |
-	sed -n '/^EXAMPLES/,/^ *Build it with/p' | sed '1d;$d' >"$out/man-example.c"
+	sed -n '/^EXAMPLES/,/^ *Build it with/p' | sed '1d;$d' | sed -n '/^ *#include/,$p' >"$out/man-example.c"
 # shellcheck disable=SC2046
 grep -q 'uiodmabuf_import' "$out/man-example.c" &&
 	cc -std=c11 -Wall -Wextra -Werror -o "$out/man-example" "$out/man-example.c" \

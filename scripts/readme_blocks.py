@@ -12,6 +12,8 @@
   readme_blocks.py check README.md          every block marked; counts per kind
   readme_blocks.py extract README.md KIND DIR   KIND's blocks as DIR/readme-LINE.{c,sh}
   readme_blocks.py guest README.md OUT      OUT: the guest blocks as case_ lines
+  readme_blocks.py man-example PAGE OUT     OUT: the C program of PAGE's EXAMPLES
+                                            (from its first #include to .EE)
 """
 import os
 import re
@@ -55,8 +57,21 @@ def guest_script(path):
     return '\n'.join(text) + '\n'
 
 
+def man_example(path):
+    """The C program between .EX and .EE of a man page's EXAMPLES, unescaped."""
+    text = open(path).read()
+    ex = text[text.index('.SH EXAMPLES'):]
+    body = ex[ex.index('.EX\n') + 4:ex.index('.EE\n')]
+    body = body[body.index('#include'):]
+    return body.replace('\\e', '\\').replace('\\-', '-')
+
+
 def main():
     cmd, path = sys.argv[1:3]
+    if cmd == 'man-example':
+        with open(sys.argv[3], 'w') as f:
+            f.write(man_example(path))
+        return
     found = blocks(path)
     if cmd == 'check':
         bad = [line for line, kind, _ in found if kind is None]

@@ -262,6 +262,11 @@ def main():
     k.ok(c and [l for l in c["out"] if re.match(r"^\d+\t", l)] == [],
          "no import left after the cases (debugfs)", f"{c}")
 
+    c = k.case("man-example")
+    k.ok(c and c["rc"] == 0 and len(c["out"]) == 1 and c["out"][0].startswith("first byte 0x"),
+         "libuiodmabuf(3)'s example drives edu: registers mapped, DMA, interrupt, sync",
+         f"{c}")
+
     # Each of README's guest blocks ran, as README shows it, and succeeded.
     readme = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "README.md")
     for line, kind, _ in readme_blocks.blocks(readme):

@@ -38,11 +38,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include <linux/dma-buf.h>
 
 #include "cases.h"
 #include "edu.h"
@@ -69,6 +67,7 @@ struct run {
 	const char *source;	/* "heap:system", "udmabuf", "drm" */
 	uint64_t size;
 	uint64_t seed;
+	bool skip_sync;		/* --skip-sync: no UIO_DMABUF_IOC_SYNC */
 	bool importer_sync;	/* exporter does not sync importers: UIO_DMABUF_IOC_SYNC */
 	/*
 	 * DMA_BUF_IOCTL_SYNC too; not for udmabuf, whose sync covers only its
@@ -113,46 +112,27 @@ static int die(const char *what, int err)
 }
 
 /*
- * DMA_BUF_IOCTL_SYNC of @b: START or END with @b's CPU access by the import's
- * direction. The heaps sync every mapped attachment with the direction of
- * the flags, which the DMA API requires to match the mapping's: WRITE for a
- * TO_DEVICE import, READ for FROM_DEVICE, both for BIDIRECTIONAL.
+ * The sync around CPU access, as libuiodmabuf chooses it for the import
+ * (uiodmabuf_cpu_sync_method(): the heaps' DMA_BUF_IOCTL_SYNC covers every
+ * device's mapping; udmabuf's only its own, so UIO_DMABUF_IOC_SYNC; DRM
+ * PRIME both), less what --skip-sync leaves out.
  */
-static int dmabuf_sync(const struct buffer *b, uint64_t flags)
+static unsigned int sync_how(const struct run *r)
 {
-	struct dma_buf_sync s = { .flags = flags };
-
-	if (!b->imported || b->dir == UIO_DMABUF_DIR_BIDIRECTIONAL)
-		s.flags |= DMA_BUF_SYNC_RW;
-	else
-		s.flags |= b->dir == UIO_DMABUF_DIR_TO_DEVICE ? DMA_BUF_SYNC_WRITE :
-								 DMA_BUF_SYNC_READ;
-	while (ioctl(b->fd, DMA_BUF_IOCTL_SYNC, &s) < 0)
-		if (errno != EINTR && errno != EAGAIN)
-			return -errno;
-	return 0;
+	return (r->importer_sync ? UIODMABUF_CPU_SYNC_IMPORT : 0) |
+	       (r->exporter_sync ? UIODMABUF_CPU_SYNC_DMABUF : 0);
 }
 
 /* CPU access begins: after device writes, before the CPU reads or writes. */
 static int cpu_begin(struct run *r, struct buffer *b)
 {
-	int ret = 0;
-
-	if (r->importer_sync && b->imported)
-		ret = uiodmabuf_sync(r->node, b->imp.handle, UIO_DMABUF_SYNC_FOR_CPU);
-	if (!ret && r->exporter_sync)
-		ret = dmabuf_sync(b, DMA_BUF_SYNC_START);
-	return ret;
+	return sync_how(r) ? uiodmabuf_begin_cpu_access(r->node, b->fd, &b->imp, sync_how(r)) : 0;
 }
 
 /* CPU access ends: after the CPU wrote, before the device reads. */
 static int cpu_end(struct run *r, struct buffer *b)
 {
-	int ret = r->exporter_sync ? dmabuf_sync(b, DMA_BUF_SYNC_END) : 0;
-
-	if (!ret && r->importer_sync && b->imported)
-		ret = uiodmabuf_sync(r->node, b->imp.handle, UIO_DMABUF_SYNC_FOR_DEVICE);
-	return ret;
+	return sync_how(r) ? uiodmabuf_end_cpu_access(r->node, b->fd, &b->imp, sync_how(r)) : 0;
 }
 
 /*
@@ -341,8 +321,7 @@ static int parse_args(int argc, char **argv, struct run *r, struct options *o)
 	}
 	if (!o->device || !r->source || !r->size || r->size % CHUNK)
 		return die("usage: --device N --source S --size SIZE (a multiple of 4 KiB)", EINVAL);
-	r->importer_sync = strncmp(r->source, "heap:", 5) != 0 && !o->skip_sync;
-	r->exporter_sync = strcmp(r->source, "udmabuf") != 0;
+	r->skip_sync = o->skip_sync;
 	return 0;
 }
 
@@ -362,8 +341,15 @@ static int phase_import(struct run *r, const struct uio_dmabuf_info *info)
 	ret = import_buffer(r, &r->src, UIO_DMABUF_DIR_TO_DEVICE);
 	if (!ret)
 		ret = import_buffer(r, &r->dst, UIO_DMABUF_DIR_FROM_DEVICE);
-	if (!ret)
+	if (!ret) {
+		int how = uiodmabuf_cpu_sync_method(r->src.fd, &r->src.imp);
+
+		if (how < 0)
+			return die("the exporter's sync method", how);
+		r->importer_sync = (how & UIODMABUF_CPU_SYNC_IMPORT) && !r->skip_sync;
+		r->exporter_sync = how & UIODMABUF_CPU_SYNC_DMABUF;
 		return 0;
+	}
 	die("import", ret);
 	printf("{\"source\": \"%s\", \"size\": %" PRIu64 ", \"iommu\": %s, \"isolated\": %s, "
 	       "\"dma_mask_bits\": %u, \"errno\": %d, \"result\": \"refused\"}\n",
@@ -448,7 +434,7 @@ static int phase_verify(struct run *r, const uint8_t *pick, struct outcome *out)
 		}
 	}
 	if (r->exporter_sync)
-		dmabuf_sync(&r->dst, DMA_BUF_SYNC_END);
+		uiodmabuf_end_cpu_access(r->node, r->dst.fd, &r->dst.imp, UIODMABUF_CPU_SYNC_DMABUF);
 	return out->mismatched || out->stray ? 1 : 0;
 }
 

@@ -9,16 +9,12 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
-#include <fcntl.h>
-#include <poll.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <unistd.h>
 
-#include "cases.h"
 #include "edu.h"
+#include "uiodmabuf.h"
 
 #define EDU_REG_ID		0x00
 #define EDU_REG_IRQ_STATUS	0x24
@@ -52,30 +48,20 @@ static void wr64(struct edu *edu, unsigned int reg, uint64_t val)
 
 int edu_open(struct edu *edu, unsigned int uio_index)
 {
-	unsigned long long size;
-	char path[128], text[32];
+	char device[16];
+	void *bar;
 	int ret;
 
 	memset(edu, 0, sizeof(*edu));
 	edu->timeout_ms = 10000;
-	snprintf(path, sizeof(path), "/sys/class/uio/uio%u/maps/map0/size", uio_index);
-	ret = read_str(path, text, sizeof(text));
-	if (ret)
-		return ret;
-	size = strtoull(text, NULL, 16);
-	if (!size)
-		return -EIO;
-	edu->bar_size = size;
-	snprintf(path, sizeof(path), "/dev/uio%u", uio_index);
-	edu->uio_fd = open(path, O_RDWR | O_CLOEXEC);
+	snprintf(device, sizeof(device), "uio%u", uio_index);
+	edu->uio_fd = uiodmabuf_uio_open(device);
 	if (edu->uio_fd < 0)
-		return -errno;
-	/* UIO map N is at offset N pages. */
-	edu->bar = mmap(NULL, edu->bar_size, PROT_READ | PROT_WRITE, MAP_SHARED, edu->uio_fd, 0);
-	if (edu->bar == MAP_FAILED) {
-		ret = -errno;
+		return edu->uio_fd;
+	ret = uiodmabuf_map_region(edu->uio_fd, 0, &bar, &edu->bar_size);
+	if (ret)
 		goto close_fd;
-	}
+	edu->bar = bar;
 	if (rd32(edu, EDU_REG_ID) != EDU_ID) {
 		ret = -ENODEV;
 		goto unmap;
@@ -83,7 +69,7 @@ int edu_open(struct edu *edu, unsigned int uio_index)
 	return 0;
 
 unmap:
-	munmap((void *)edu->bar, edu->bar_size);
+	uiodmabuf_unmap_region(bar, edu->bar_size);
 close_fd:
 	close(edu->uio_fd);
 	return ret;
@@ -91,31 +77,25 @@ close_fd:
 
 void edu_close(struct edu *edu)
 {
-	munmap((void *)edu->bar, edu->bar_size);
+	uiodmabuf_unmap_region((void *)edu->bar, edu->bar_size);
 	close(edu->uio_fd);
 }
 
 /* Waits for the DMA-done interrupt, acknowledges it and re-enables INTx. */
 int edu_wait(struct edu *edu)
 {
-	struct pollfd pfd = { .fd = edu->uio_fd, .events = POLLIN };
-	uint32_t count, status, one = 1;
+	uint32_t status;
 	int ret;
 
-	do {
-		ret = poll(&pfd, 1, (int)edu->timeout_ms);
-	} while (ret < 0 && errno == EINTR);
-	if (ret < 0)
-		return -errno;
-	if (!ret)
-		return -ETIMEDOUT;
-	if (read(edu->uio_fd, &count, sizeof(count)) != sizeof(count))
-		return -EIO;
+	ret = uiodmabuf_wait_irq(edu->uio_fd, (int)edu->timeout_ms, NULL);
+	if (ret)
+		return ret;
 	status = rd32(edu, EDU_REG_IRQ_STATUS);
 	wr32(edu, EDU_REG_IRQ_ACK, status);
 	/* Deasserted now: unmask INTx in the PCI command register again. */
-	if (write(edu->uio_fd, &one, sizeof(one)) != sizeof(one))
-		return -EIO;
+	ret = uiodmabuf_irq_enable(edu->uio_fd, 1);
+	if (ret)
+		return ret;
 	if (!(status & EDU_IRQ_DMA) || (rd32(edu, EDU_REG_DMA_CMD) & EDU_DMA_START))
 		return -EIO;
 	return 0;

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * A user-space driver for QEMU's "edu" PCI device (hw/misc/edu.c) over UIO:
- * BAR0 mapped through /dev/uioN, DMA completion by interrupt, read() on
- * /dev/uioN to wait and write() to re-enable it.
+ * A user-space driver for QEMU's "edu" PCI device (hw/misc/edu.c) over UIO,
+ * on libuiodmabuf: BAR0 mapped with uiodmabuf_map_region(), DMA completion
+ * by interrupt, waited for with uiodmabuf_wait_irq() and re-armed with
+ * uiodmabuf_irq_enable().
  */
 #ifndef EDU_H
 #define EDU_H

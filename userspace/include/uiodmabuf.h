@@ -28,12 +28,15 @@ extern "C" {
 
 /**
  * uiodmabuf_node_path() - the import node path of a device
- * @device: "uio0" (a UIO name), "0" (an index), or a path such as
- *          "/dev/uio-dmabuf0" (used as it is); "/dev/uio0" maps to its node
+ * @device: "uio0" (a UIO name), "0" (an index), a path such as
+ *          "/dev/uio-dmabuf0" (used as it is; "/dev/uio0" maps to its node),
+ *          or a PCI address ("0000:01:00.0", "01:00.0") or platform device
+ *          name bound to uio_dmabuf
  * @buf:    receives the path
  * @len:    size of @buf
  *
- * Return: 0, -EINVAL for a name of none of these forms, -ENAMETOOLONG.
+ * Return: 0, -EINVAL for a name of none of these forms, -ENODEV for a bus
+ * device without a UIO device, -ENAMETOOLONG.
  */
 UIODMABUF_API int uiodmabuf_node_path(const char *device, char *buf, size_t len);
 
@@ -220,6 +223,138 @@ UIODMABUF_API int uiodmabuf_ioctl(int fd, unsigned long request, void *arg);
  * Return: 0, -EINVAL for anything else, -ERANGE when it does not fit 64 bits.
  */
 UIODMABUF_API int uiodmabuf_parse_size(const char *text, uint64_t *size);
+
+/*
+ * The UIO side of a user-space driver: the device's /dev/uioN, its register
+ * regions, its interrupt, and the CPU's access to imported buffers.
+ */
+
+/**
+ * uiodmabuf_uio_path() - the UIO device path of a device
+ * @device: as for uiodmabuf_node_path() ("/dev/uio-dmabuf0" maps to
+ *          "/dev/uio0")
+ * @buf:    receives "/dev/uioN"
+ * @len:    size of @buf
+ *
+ * Return: 0, -EINVAL for a name of none of the forms, -ENODEV for a bus
+ * device without a UIO device, -ENAMETOOLONG.
+ */
+UIODMABUF_API int uiodmabuf_uio_path(const char *device, char *buf, size_t len);
+
+/**
+ * uiodmabuf_uio_open() - open a device's /dev/uioN for its registers and interrupt
+ * @device: as for uiodmabuf_uio_path()
+ *
+ * Return: the file descriptor (read-write, close-on-exec), or a negative errno.
+ */
+UIODMABUF_API int uiodmabuf_uio_open(const char *device);
+
+/**
+ * uiodmabuf_map_region() - map UIO region (map) @index of an open /dev/uioN
+ * @uio_fd: from uiodmabuf_uio_open()
+ * @index:  the region: /sys/class/uio/uioN/maps/map<index> (a PCI device's
+ *          memory BARs in order)
+ * @addr:   receives the region's first byte (its in-page offset applied)
+ * @size:   receives the region's size in bytes
+ *
+ * Registers are read and written through volatile pointers of the width the
+ * device wants. Undo with uiodmabuf_unmap_region(@addr, @size).
+ *
+ * Return: 0 or a negative errno (-ENXIO: no such region; -ENOTTY: @uio_fd
+ * is not a UIO device's file).
+ */
+UIODMABUF_API int uiodmabuf_map_region(int uio_fd, unsigned int index, void **addr,
+				       size_t *size);
+
+/**
+ * uiodmabuf_unmap_region() - unmap a region uiodmabuf_map_region() mapped
+ * @addr: as it returned
+ * @size: as it returned
+ *
+ * Return: 0 or a negative errno.
+ */
+UIODMABUF_API int uiodmabuf_unmap_region(void *addr, size_t size);
+
+/**
+ * uiodmabuf_wait_irq() - wait for an interrupt
+ * @fd:         an open /dev/uioN (its interrupt: INTx, MSI, a platform line),
+ *              or an eventfd bound to an MSI-X vector with
+ *              uiodmabuf_set_irq_eventfd()
+ * @timeout_ms: how long to wait at most (-1: no limit); a signal does not
+ *              restart the wait from the start
+ * @count:      receives the UIO device's interrupt count, or the number of
+ *              the vector's interrupts since the last wait; may be NULL
+ *
+ * A UIO interrupt stays masked after it fired (INTx, a platform line): after
+ * the device's cause is cleared, uiodmabuf_irq_enable(@fd, 1) re-arms it.
+ *
+ * Return: 0, -ETIMEDOUT, or a negative errno.
+ */
+UIODMABUF_API int uiodmabuf_wait_irq(int fd, int timeout_ms, uint64_t *count);
+
+/**
+ * uiodmabuf_irq_enable() - unmask (re-arm) or mask the UIO interrupt
+ * @uio_fd: an open /dev/uioN
+ * @enable: 1 to unmask, 0 to mask
+ *
+ * Return: 0 or a negative errno (-ENOSYS: the interrupt cannot be masked).
+ */
+UIODMABUF_API int uiodmabuf_irq_enable(int uio_fd, int enable);
+
+/* How uiodmabuf_begin_cpu_access() and _end_cpu_access() sync; 0 chooses. */
+#define UIODMABUF_CPU_SYNC_AUTO		0x0U
+/* DMA_BUF_IOCTL_SYNC on the dma-buf: the exporter's CPU view (and, for a
+ * dma-heap, every device's mapping). */
+#define UIODMABUF_CPU_SYNC_DMABUF	0x1U
+/* UIO_DMABUF_IOC_SYNC on the import: this device's mapping. */
+#define UIODMABUF_CPU_SYNC_IMPORT	0x2U
+
+/**
+ * uiodmabuf_cpu_sync_method() - what makes the CPU's view of an import coherent
+ * @buf_fd: the imported dma-buf
+ * @imp:    the import, as IMPORT returned it
+ *
+ * A dma-heap's DMA_BUF_IOCTL_SYNC syncs every attachment, the import's
+ * among them: UIODMABUF_CPU_SYNC_DMABUF. udmabuf's syncs only its own
+ * device's mapping: UIODMABUF_CPU_SYNC_IMPORT. Any other exporter (DRM
+ * PRIME, ...): both. Another device's memory (UIO_DMABUF_MAP_PEER): only
+ * the exporter's. The exporter is named by the dma-buf's fdinfo.
+ *
+ * Return: a mask of UIODMABUF_CPU_SYNC_*, or a negative errno (-ENOTTY:
+ * @buf_fd is not a dma-buf).
+ */
+UIODMABUF_API int uiodmabuf_cpu_sync_method(int buf_fd, const struct uio_dmabuf_import *imp);
+
+/**
+ * uiodmabuf_begin_cpu_access() - before the CPU reads or writes an imported buffer
+ * @node:   the import node the buffer is imported on
+ * @buf_fd: the dma-buf (mapped with mmap() for the CPU)
+ * @imp:    the import, as IMPORT returned it (its handle, direction, map_flags)
+ * @how:    UIODMABUF_CPU_SYNC_AUTO, or a mask of UIODMABUF_CPU_SYNC_*
+ *
+ * Call it after the device's DMA into the buffer completed and before the
+ * CPU touches the buffer; uiodmabuf_end_cpu_access() after the CPU is done
+ * and before the device's next DMA. Without them a CPU that is not
+ * cache-coherent with the device (many arm64 boards) or a bounced mapping
+ * (swiotlb) shows stale data. The CPU access synced is the import's
+ * direction's: writes for TO_DEVICE, reads for FROM_DEVICE, both else.
+ *
+ * Return: 0 or a negative errno.
+ */
+UIODMABUF_API int uiodmabuf_begin_cpu_access(int node, int buf_fd,
+					     const struct uio_dmabuf_import *imp, unsigned int how);
+
+/**
+ * uiodmabuf_end_cpu_access() - after the CPU is done with an imported buffer
+ * @node:   as for uiodmabuf_begin_cpu_access()
+ * @buf_fd: as for uiodmabuf_begin_cpu_access()
+ * @imp:    as for uiodmabuf_begin_cpu_access()
+ * @how:    as for uiodmabuf_begin_cpu_access()
+ *
+ * Return: 0 or a negative errno.
+ */
+UIODMABUF_API int uiodmabuf_end_cpu_access(int node, int buf_fd,
+					   const struct uio_dmabuf_import *imp, unsigned int how);
 
 #ifdef __cplusplus
 }

@@ -72,8 +72,10 @@ int uiodmabuf_node_path(const char *device, char *buf, size_t len)
 		n = snprintf(buf, len, "/dev/uio-dmabuf%d", idx);
 	else if ((idx = parse_index(device)) >= 0)
 		n = snprintf(buf, len, "/dev/uio-dmabuf%d", idx);
+	else if ((idx = uiodmabuf_uio_index(device)) >= 0)	/* a PCI or platform device */
+		n = snprintf(buf, len, "/dev/uio-dmabuf%d", idx);
 	else
-		return -EINVAL;
+		return idx;
 	return n < 0 || (size_t)n >= len ? -ENAMETOOLONG : 0;
 }
 

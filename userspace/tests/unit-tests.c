@@ -1,16 +1,24 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * Host unit tests of the pure parts of libuiodmabuf and the CLI: size parsing,
- * node names, table and JSON rendering, and GET_SEGMENTS paging against a fake
- * device behind the library's ioctl hook. Prints TAP and "N passed, N failed".
+ * node names, table and JSON rendering, GET_SEGMENTS paging against a fake
+ * device behind the library's ioctl hook, and the UIO helpers (device names,
+ * regions, interrupts, CPU access) on a fake /sys, /proc and /dev tree.
+ * Prints TAP and "N passed, N failed".
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <linux/dma-buf.h>
 
 #include "format.h"
 #include "internal.h"
@@ -434,6 +442,191 @@ static void test_paging(void)
 	uiodmabuf_sys_ioctl = NULL;
 }
 
+
+/* Writes @text to @root/@path, making its directories. */
+static void put(const char *root, const char *path, const char *text)
+{
+	char full[512], *slash;
+	FILE *f;
+
+	snprintf(full, sizeof(full), "%s/%s", root, path);
+	for (slash = strchr(full + strlen(root) + 1, '/'); slash; slash = strchr(slash + 1, '/')) {
+		*slash = 0;
+		mkdir(full, 0755);
+		*slash = '/';
+	}
+	if (!text) {
+		mkdir(full, 0755);
+		return;
+	}
+	f = fopen(full, "w");
+	if (f) {
+		fputs(text, f);
+		fclose(f);
+	}
+}
+
+/* What the fake ioctl saw: the requests and their flags, in order. */
+static unsigned long kit_req[8];
+static uint64_t kit_flags[8];
+static int kit_calls;
+
+static int kit_ioctl(int fd, unsigned long request, void *arg)
+{
+	(void)fd;
+	if (kit_calls < 8) {
+		kit_req[kit_calls] = request;
+		kit_flags[kit_calls] = request == DMA_BUF_IOCTL_SYNC ?
+				       ((struct dma_buf_sync *)arg)->flags :
+				       ((struct uio_dmabuf_sync *)arg)->flags;
+	}
+	kit_calls++;
+	return 0;
+}
+
+static void test_uio_kit(void)
+{
+	static const struct {
+		const char *device;
+		int ret;
+		const char *path;
+	} names[] = {
+		{ "uio3", 0, "/dev/uio3" }, { "3", 0, "/dev/uio3" },
+		{ "/dev/uio-dmabuf4", 0, "/dev/uio4" }, { "uio-dmabuf4", 0, "/dev/uio4" },
+		{ "0000:01:00.0", 0, "/dev/uio3" }, { "01:00.0", 0, "/dev/uio3" },
+		{ "fpga@1000", 0, "/dev/uio5" }, { "0000:02:00.0", -ENODEV, NULL },
+		{ "eth0", -EINVAL, NULL }, { "../uio3", -EINVAL, NULL }, { "", -EINVAL, NULL },
+	};
+	char root[] = "/tmp/uiodmabuf-unit.XXXXXX", path[512], buf[64];
+	struct uio_dmabuf_import imp;
+	uint32_t irq32 = 7;
+	uint64_t count = 0, one = 3;
+	int fd, pipefd[2], efd, ret, ok;
+	size_t i, size = 0;
+	void *addr = NULL;
+
+	if (!mkdtemp(root)) {
+		CHECK(0, "mkdtemp");
+		return;
+	}
+	uiodmabuf_root = root;
+	put(root, "sys/bus/pci/devices/0000:01:00.0/uio/uio3", NULL);
+	put(root, "sys/bus/pci/devices/0000:02:00.0", NULL);
+	put(root, "sys/bus/platform/devices/fpga@1000/uio/uio5", NULL);
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		ret = uiodmabuf_uio_path(names[i].device, buf, sizeof(buf));
+		CHECK(ret == names[i].ret && (ret || !strcmp(buf, names[i].path)),
+		      "uio_path(\"%s\") = %d, %s", names[i].device, ret, ret ? "-" : buf);
+	}
+	ret = uiodmabuf_node_path("01:00.0", buf, sizeof(buf));
+	CHECK(!ret && !strcmp(buf, "/dev/uio-dmabuf3"), "node_path of a PCI address: %s",
+	      ret ? "-" : buf);
+
+	/* Regions: map1 is 0x80 bytes at 0x10 into the second page of /dev/uio3. */
+	put(root, "sys/class/uio/uio3/maps/map0/size", "0x100\n");
+	put(root, "sys/class/uio/uio3/maps/map0/offset", "0x0\n");
+	put(root, "sys/class/uio/uio3/maps/map1/size", "0x80\n");
+	put(root, "sys/class/uio/uio3/maps/map1/offset", "0x10\n");
+	put(root, "dev/uio3", NULL);
+	rmdir(strcat(strcpy(path, root), "/dev/uio3"));
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	ok = fd >= 0 && !ftruncate(fd, 2 * sysconf(_SC_PAGESIZE)) &&
+	     pwrite(fd, "R", 1, sysconf(_SC_PAGESIZE) + 0x10) == 1;
+	ret = ok ? uiodmabuf_map_region(fd, 1, &addr, &size) : -1;
+	CHECK(!ret && size == 0x80 && *(volatile char *)addr == 'R',
+	      "map_region 1: its size, and its in-page offset applied (%d)", ret);
+	CHECK(!ret && !uiodmabuf_unmap_region(addr, size), "unmap_region");
+	CHECK(uiodmabuf_map_region(fd, 2, &addr, &size) == -ENXIO, "map_region of no region: -ENXIO");
+	if (fd >= 0)
+		close(fd);
+	fd = open("/dev/null", O_RDWR | O_CLOEXEC);
+	CHECK(uiodmabuf_map_region(fd, 0, &addr, &size) == -ENOTTY,
+	      "map_region of a file that is no UIO device: -ENOTTY");
+	close(fd);
+
+	/* Interrupts: a UIO device reads its count in 4 bytes, an eventfd in 8. */
+	if (pipe(pipefd) == 0) {
+		CHECK(uiodmabuf_wait_irq(pipefd[0], 0, &count) == -ETIMEDOUT, "wait_irq times out");
+		ret = write(pipefd[1], &irq32, sizeof(irq32)) == sizeof(irq32) ?
+		      uiodmabuf_wait_irq(pipefd[0], 1000, &count) : -1;
+		CHECK(!ret && count == 7, "wait_irq reads the UIO count (%d, %" PRIu64 ")", ret, count);
+		irq32 = 9;
+		ret = uiodmabuf_irq_enable(pipefd[1], 1);
+		CHECK(!ret && read(pipefd[0], &irq32, sizeof(irq32)) == sizeof(irq32) && irq32 == 1,
+		      "irq_enable writes a 32-bit 1");
+		ret = uiodmabuf_irq_enable(pipefd[1], 0);
+		CHECK(!ret && read(pipefd[0], &irq32, sizeof(irq32)) == sizeof(irq32) && irq32 == 0,
+		      "irq_enable(0) writes a 32-bit 0");
+		close(pipefd[0]);
+		close(pipefd[1]);
+	}
+	efd = eventfd(0, EFD_CLOEXEC);
+	ret = efd >= 0 && write(efd, &one, sizeof(one)) == sizeof(one) ?
+	      uiodmabuf_wait_irq(efd, 1000, &count) : -1;
+	CHECK(!ret && count == 3, "wait_irq reads an eventfd's count (%d, %" PRIu64 ")", ret, count);
+	if (efd >= 0)
+		close(efd);
+
+	/* CPU access: which sync, by exporter, and in which order. */
+	put(root, "dev/dma_heap/system", "");
+	put(root, "proc/self/fdinfo/40", "size:\t4096\nexp_name:\tsystem\n");
+	put(root, "proc/self/fdinfo/41", "size:\t4096\nexp_name:\tudmabuf\n");
+	put(root, "proc/self/fdinfo/42", "size:\t4096\nexp_name:\ti915\n");
+	put(root, "proc/self/fdinfo/43", "pos:\t0\n");
+	memset(&imp, 0, sizeof(imp));
+	imp.handle = 5;
+	CHECK(uiodmabuf_cpu_sync_method(40, &imp) == UIODMABUF_CPU_SYNC_DMABUF,
+	      "a dma-heap's buffer: DMA_BUF_IOCTL_SYNC");
+	CHECK(uiodmabuf_cpu_sync_method(41, &imp) == UIODMABUF_CPU_SYNC_IMPORT,
+	      "udmabuf: UIO_DMABUF_IOC_SYNC");
+	CHECK(uiodmabuf_cpu_sync_method(42, &imp) ==
+	      (UIODMABUF_CPU_SYNC_DMABUF | UIODMABUF_CPU_SYNC_IMPORT), "another exporter: both");
+	CHECK(uiodmabuf_cpu_sync_method(43, &imp) == -ENOTTY, "not a dma-buf: -ENOTTY");
+	imp.map_flags = UIO_DMABUF_MAP_PEER;
+	CHECK(uiodmabuf_cpu_sync_method(42, &imp) == UIODMABUF_CPU_SYNC_DMABUF,
+	      "peer memory: the exporter's sync only");
+	imp.map_flags = 0;
+
+	uiodmabuf_sys_ioctl = kit_ioctl;
+	kit_calls = 0;
+	imp.direction = UIO_DMABUF_DIR_FROM_DEVICE;
+	ret = uiodmabuf_begin_cpu_access(3, 42, &imp, UIODMABUF_CPU_SYNC_AUTO);
+	CHECK(!ret && kit_calls == 2 && kit_req[0] == UIO_DMABUF_IOC_SYNC &&
+	      kit_flags[0] == UIO_DMABUF_SYNC_FOR_CPU && kit_req[1] == DMA_BUF_IOCTL_SYNC &&
+	      kit_flags[1] == (DMA_BUF_SYNC_START | DMA_BUF_SYNC_READ),
+	      "begin_cpu_access, another exporter: the import for the CPU, then START|READ");
+	kit_calls = 0;
+	ret = uiodmabuf_end_cpu_access(3, 42, &imp, UIODMABUF_CPU_SYNC_AUTO);
+	CHECK(!ret && kit_calls == 2 && kit_req[0] == DMA_BUF_IOCTL_SYNC &&
+	      kit_flags[0] == (DMA_BUF_SYNC_END | DMA_BUF_SYNC_READ) &&
+	      kit_req[1] == UIO_DMABUF_IOC_SYNC && kit_flags[1] == UIO_DMABUF_SYNC_FOR_DEVICE,
+	      "end_cpu_access, another exporter: END|READ, then the import for the device");
+	kit_calls = 0;
+	imp.direction = UIO_DMABUF_DIR_BIDIRECTIONAL;
+	ret = uiodmabuf_begin_cpu_access(3, 40, &imp, UIODMABUF_CPU_SYNC_AUTO);
+	CHECK(!ret && kit_calls == 1 && kit_req[0] == DMA_BUF_IOCTL_SYNC &&
+	      kit_flags[0] == (DMA_BUF_SYNC_START | DMA_BUF_SYNC_RW),
+	      "begin_cpu_access, a heap's buffer: START|RW only");
+	kit_calls = 0;
+	imp.direction = UIO_DMABUF_DIR_TO_DEVICE;
+	ret = uiodmabuf_end_cpu_access(3, 41, &imp, UIODMABUF_CPU_SYNC_AUTO);
+	CHECK(!ret && kit_calls == 1 && kit_req[0] == UIO_DMABUF_IOC_SYNC &&
+	      kit_flags[0] == UIO_DMABUF_SYNC_FOR_DEVICE,
+	      "end_cpu_access, udmabuf: the import for the device only");
+	kit_calls = 0;
+	ret = uiodmabuf_end_cpu_access(3, 41, &imp, UIODMABUF_CPU_SYNC_DMABUF);
+	CHECK(!ret && kit_calls == 1 && kit_req[0] == DMA_BUF_IOCTL_SYNC &&
+	      kit_flags[0] == (DMA_BUF_SYNC_END | DMA_BUF_SYNC_WRITE),
+	      "an explicit method is followed (END|WRITE for TO_DEVICE)");
+	CHECK(uiodmabuf_begin_cpu_access(3, 41, &imp, 0x4) == -EINVAL &&
+	      uiodmabuf_begin_cpu_access(3, 41, NULL, 0) == -EINVAL, "bad method or import: -EINVAL");
+	uiodmabuf_sys_ioctl = NULL;
+	uiodmabuf_root = "";
+	snprintf(path, sizeof(path), "rm -rf '%s'", root);
+	if (system(path))
+		CHECK(0, "remove %s", root);
+}
+
 int main(void)
 {
 	test_parse_size();
@@ -443,6 +636,7 @@ int main(void)
 	test_format_size();
 	test_format();
 	test_paging();
+	test_uio_kit();
 	printf("1..%d\n", passed + failed);
 	printf("%d passed, %d failed\n", passed, failed);
 	return failed ? 1 : 0;
