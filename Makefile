@@ -10,7 +10,7 @@ CC ?= gcc
 PKG_CONFIG ?= pkg-config
 CFLAGS ?= -O2
 # The release: dkms.conf's PACKAGE_VERSION and userspace/Makefile say the same.
-VERSION := 1.0.0
+VERSION := 1.1.0
 WARN := -std=c11 -Wall -Wextra -Werror
 BUILD := build
 
@@ -48,19 +48,30 @@ userspace:
 # User space under PREFIX, and the module under /lib/modules/KVER/updates (in
 # INSTALL_MOD_PATH, else DESTDIR; kbuild runs depmod) when there is a kernel
 # build directory; without one it says so and installs user space only.
+MOD_ROOT = $(or $(INSTALL_MOD_PATH),$(DESTDIR))
+
 install:
+	@if [ -f $(KDIR)/Makefile ] && [ ! -f kernel/uio_dmabuf.ko ]; then \
+		echo "make install: kernel/uio_dmabuf.ko is not built: run make (KDIR=$(KDIR)) first" >&2; \
+		exit 1; \
+	fi
 	$(USERSPACE_MAKE) install
 	@if [ -f $(KDIR)/Makefile ]; then \
 		$(MAKE) -C $(KDIR) M=$(CURDIR)/kernel INSTALL_MOD_DIR=updates \
-			$(if $(INSTALL_MOD_PATH)$(DESTDIR),INSTALL_MOD_PATH=$(or $(INSTALL_MOD_PATH),$(DESTDIR))) \
-			modules_install; \
+			$(if $(MOD_ROOT),INSTALL_MOD_PATH=$(MOD_ROOT)) modules_install; \
 	else \
 		echo "make install: no kernel build directory at $(KDIR): installed user space only;" \
 			"the module with KDIR=... or DKMS (make dkms-install)" >&2; \
 	fi
 
+# User space, and the module make install put under updates/ (not DKMS's).
 uninstall:
 	$(USERSPACE_MAKE) uninstall
+	@if [ -f $(KDIR)/Makefile ]; then \
+		kver=$$($(MAKE) -s -C $(KDIR) kernelrelease) && \
+		rm -f $(MOD_ROOT)/lib/modules/$$kver/updates/uio_dmabuf.ko* && \
+		{ [ -n "$(MOD_ROOT)" ] || depmod -a "$$kver"; }; \
+	fi
 
 # DKMS: the module's sources under $(DESTDIR)/usr/src/uio-dmabuf-$(VERSION)
 # (what a -dkms package ships), then dkms builds and installs the module for
@@ -154,10 +165,10 @@ $(BUILD)/guest/man-example.c: userspace/libuiodmabuf.3 scripts/readme_blocks.py
 $(BUILD)/guest/man-example: $(BUILD)/guest/man-example.c $(LIBA)
 	$(CC) $(WARN) $(CFLAGS) -static -Iuserspace/include -Iinclude/uapi -o $@ $< $(LIBA)
 
-# README's guest blocks, as cases of the guest's CLI run.
-$(BUILD)/guest/readme-cases.sh: README.md scripts/readme_blocks.py
+# README's guest blocks and uio-dmabuf(1)'s EXAMPLES, as cases of the guest's CLI run.
+$(BUILD)/guest/readme-cases.sh: README.md userspace/uio-dmabuf.1 scripts/readme_blocks.py
 	@mkdir -p $(@D)
-	python3 scripts/readme_blocks.py guest README.md $@
+	python3 scripts/readme_blocks.py guest README.md $@ userspace/uio-dmabuf.1
 
 $(BUILD)/guest/guest-cli.sh: tests/cli/guest-cli.sh
 	@mkdir -p $(@D)

@@ -126,7 +126,7 @@ clean_env=(env -u CFLAGS -u CPPFLAGS -u CXXFLAGS -u LDFLAGS -u WERROR KBUILD_MOD
 # Yocto, the module: module-base exports ARCH, CROSS_COMPILE and KBUILD_OUTPUT.
 s=$out/yocto-module/git d=$out/yocto-module/image
 copy_sources "$s"
-"$rcmds" yocto-module "$top/contrib/yocto/uio-dmabuf-module_1.0.0.bb" \
+"$rcmds" yocto-module "$top/contrib/yocto/uio-dmabuf-module_1.1.0.bb" \
 	STAGING_KERNEL_DIR="$src" STAGING_KERNEL_BUILDDIR="$kout" KERNEL_VERSION="$kver" \
 	KERNEL_CC="aarch64-linux-gnu-gcc -fuse-ld=bfd" KERNEL_LD=aarch64-linux-gnu-ld.bfd \
 	KERNEL_AR=aarch64-linux-gnu-ar KERNEL_OBJCOPY=aarch64-linux-gnu-objcopy \
@@ -149,7 +149,7 @@ result $rc "Yocto: module.bbclass's make lines (KERNEL_CC, O=<kernel build dir>,
 # environment, as bitbake exports them.
 s=$out/yocto/git d=$out/yocto/image
 copy_sources "$s"
-"$rcmds" yocto "$top/contrib/yocto/uio-dmabuf_1.0.0.bb" B="$out/yocto/build" D="$d" \
+"$rcmds" yocto "$top/contrib/yocto/uio-dmabuf_1.1.0.bb" B="$out/yocto/build" D="$d" \
 	prefix=/usr libdir=/usr/lib bindir=/usr/bin includedir=/usr/include mandir=/usr/share/man \
 	nonarch_base_libdir=/lib >"$out/yocto.cmds"
 log=$out/yocto.log
@@ -171,7 +171,7 @@ result $rc "Yocto: the user-space recipe's make lines build and install libuiodm
 # Buildroot: kernel-module over UIO_DMABUF_MODULE_SUBDIRS, then the
 # generic-package commands, with Buildroot's LINUX_MAKE_FLAGS and
 # TARGET_CONFIGURE_OPTS for an arm64 glibc toolchain.
-s=$out/buildroot/uio-dmabuf-1.0.0 t=$out/buildroot/target
+s=$out/buildroot/uio-dmabuf-1.1.0 t=$out/buildroot/target
 copy_sources "$s"
 "$rcmds" buildroot "$top/contrib/buildroot/package/uio-dmabuf/uio-dmabuf.mk" MAKE=make \
 	@D="$s" LINUX_DIR="$kout" TARGET_DIR="$t" STAGING_DIR="$out/buildroot/staging" \

@@ -83,16 +83,24 @@ werror1=$(make -n -B -C "$u" O="$out/werror" WERROR=1 all 2>&1 | grep -c -- '-We
 [ "$werror" = 0 ] && [ "$werror1" -gt 0 ]
 result $? "-Werror only with WERROR=1 (the project's checks), not in a packager's plain make ($werror and $werror1 compiles with it)"
 msg=$(env -u WERROR make -s -C "$top" userspace ARCH=arm64 O="$out/arch" 2>&1)
-[ $? != 0 ] && echo "$msg" | grep -q 'ARCH=arm64, but gcc builds for x86_64.*CROSS_COMPILE='
+[ $? != 0 ] && echo "$msg" | grep -q 'ARCH=arm64, but [a-z0-9_-]*cc builds for x86_64.*CROSS_COMPILE='
 result $? "make userspace ARCH=arm64 without a cross compiler stops and names CROSS_COMPILE (no x86-64 binaries)"
 msg=$(make -s -C "$top" install KDIR=/nonexistent DESTDIR="$out/inst-nokdir" PREFIX=/usr 2>&1)
 [ $? = 0 ] && echo "$msg" | grep -q 'no kernel build directory at /nonexistent: installed user space only' &&
 	[ -x "$out/inst-nokdir/usr/bin/uio-dmabuf" ]
 result $? "make install without a kernel build directory installs user space and says the module was not installed"
+make -s -C "$top" clean KDIR=/nonexistent BUILD="$out/clean-build" >/dev/null 2>&1
+msg=$(make -s -C "$top" install KDIR="$hdr" DESTDIR="$out/inst" PREFIX=/usr 2>&1)
+[ $? != 0 ] && echo "$msg" | grep -q 'kernel/uio_dmabuf.ko is not built: run make' && [ ! -e "$out/inst" ]
+result $? "make install with a kernel build directory but no module built says so and installs nothing"
+kmods=$out/inst/lib/modules/${hdr#/usr/src/linux-headers-}/updates
 make -s -C "$top" module KDIR="$hdr" >"$out/install-module.log" 2>&1 &&
 	make -s -C "$top" install KDIR="$hdr" DESTDIR="$out/inst" PREFIX=/usr >>"$out/install-module.log" 2>&1 &&
-	ls "$out/inst/lib/modules/${hdr#/usr/src/linux-headers-}/updates/"uio_dmabuf.ko* >/dev/null 2>&1
+	ls "$kmods/"uio_dmabuf.ko* >/dev/null 2>&1
 result $? "make install KDIR=... DESTDIR=... installs the module under lib/modules/KVER/updates too"
+make -s -C "$top" uninstall KDIR="$hdr" DESTDIR="$out/inst" PREFIX=/usr >>"$out/install-module.log" 2>&1 &&
+	! ls "$kmods/"uio_dmabuf.ko* >/dev/null 2>&1 && [ ! -e "$out/inst/usr/bin/uio-dmabuf" ]
+result $? "make uninstall KDIR=... DESTDIR=... removes the module and user space"
 make -s -C "$top" clean KDIR=/nonexistent BUILD="$out/clean-build" >/dev/null 2>&1
 left=$(cd "$top" && git status --short --ignored kernel 2>/dev/null | head -5 | tr '\n' ' ')
 [ -z "$left" ]
@@ -224,7 +232,7 @@ if changes=$("$top/scripts/make-deb.sh" 2>"$out/deb.err"); then
 	# they are.
 	before=$(host_state)
 	# shellcheck disable=SC2086
-	"$top/scripts/throwaway-root.sh" --keep "$out" -- \
+	"$top/scripts/throwaway-root.sh" --ro "$top" --keep "$out" -- \
 		"$top/scripts/check-package-dpkg.sh" --fresh "$out/dpkg" $debs >"$out/dpkg.out" 2>&1
 	grep -E '^(ok|not ok)' "$out/dpkg.out"
 	count check-package-dpkg "$out/dpkg.out"
@@ -232,13 +240,13 @@ if changes=$("$top/scripts/make-deb.sh" 2>"$out/deb.err"); then
 	# root of its own), then the package test runs there as above, nested.
 	user_debs=$(echo "$debs" | grep -E '/(libuiodmabuf1|uio-dmabuf)_')
 	# shellcheck disable=SC2016,SC2086
-	"$top/scripts/throwaway-root.sh" --keep "$out" -- bash -c '
+	"$top/scripts/throwaway-root.sh" --ro "$top" --keep "$out" -- bash -c '
 		. "$1/scripts/lib.sh"; out=$2; shift 2
 		dpkg --purge uio-dmabuf-dkms libuiodmabuf-dev uio-dmabuf libuiodmabuf1 \
 			>"$out/user-install.log" 2>&1 &&
 			dpkg -i "$@" >>"$out/user-install.log" 2>&1 || exit 1
 		mine=$(host_state)
-		"$top/scripts/throwaway-root.sh" --keep "$out" -- \
+		"$top/scripts/throwaway-root.sh" --ro "$top" --keep "$out" -- \
 			"$top/scripts/check-package-dpkg.sh" "$out/nested" "$@" >"$out/nested.out" 2>&1
 		grep -q "^check-package-dpkg: [1-9][0-9]* passed, 0 failed" "$out/nested.out" || exit 2
 		[ "$(host_state)" = "$mine" ] || exit 3

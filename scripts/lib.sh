@@ -203,7 +203,8 @@ kunit_missing_suites() {
 
 # host_state: what installing and purging our packages could change on this
 # machine (dpkg's database and log, users and groups, DKMS's and the modules'
-# trees, dpkg's architectures), as one text to compare before and after.
+# trees, dpkg's architectures, the loaded modules), as one text to compare
+# before and after.
 host_state() {
 	stat -c '%n %s' /var/log/dpkg.log 2>/dev/null
 	sha256sum /var/lib/dpkg/status /var/lib/dpkg/diversions /etc/passwd /etc/group \
@@ -212,4 +213,5 @@ host_state() {
 	ls -d /usr/src/* /var/lib/dkms/* 2>/dev/null
 	find /lib/modules -path '*/updates/*' 2>/dev/null | sort
 	ls /var/lib/dpkg/info | sha256sum
+	cut -d' ' -f1 /proc/modules 2>/dev/null | sort | tr '\n' ' '
 }

@@ -11,9 +11,14 @@
 
   readme_blocks.py check README.md          every block marked; counts per kind
   readme_blocks.py extract README.md KIND DIR   KIND's blocks as DIR/readme-LINE.{c,sh}
-  readme_blocks.py guest README.md OUT      OUT: the guest blocks as case_ lines
+  readme_blocks.py guest README.md OUT [MAN1]  OUT: the guest blocks as case_
+                                            lines (and MAN1's EXAMPLES)
   readme_blocks.py man-example PAGE OUT     OUT: the C program of PAGE's EXAMPLES
                                             (from its first #include to .EE)
+
+uio-dmabuf(1)'s blocks (.nf to .fi) are taken by man_blocks(): its JSON
+samples are compared key by key with what the CLI prints in the guest, its
+EXAMPLES run there (tests/cli/check-cli.py, guest-cli.sh).
 """
 import os
 import re
@@ -47,8 +52,14 @@ def blocks(path):
     return out
 
 
-def guest_script(path):
+def guest_script(path, man1=None):
     text = ['# Generated from README.md by scripts/readme_blocks.py: its guest blocks.']
+    if man1:
+        # uio-dmabuf(1)'s EXAMPLES, with a command that exists for its --hold.
+        for section, _, body in man_blocks(man1):
+            if section == 'EXAMPLES':
+                body = body.replace('./my-dma-test', 'true')
+                text.append('case_ man1-examples sh -ec %s' % shlex.quote(body))
     for line, kind, body in blocks(path):
         if kind != 'guest':
             continue
@@ -57,13 +68,42 @@ def guest_script(path):
     return '\n'.join(text) + '\n'
 
 
+def unroff(text):
+    """A man page's text with its escapes for '-', '\\' and quotes undone."""
+    return text.replace('\\-', '-').replace('\\e', '\\').replace('\\\\', '\\')
+
+
+def man_blocks(path):
+    """(section, tag, text) of each .nf/.fi block of a man page: the .SH it is
+    under and the .B/.BR line (or plain word) of the .TP item it belongs to."""
+    out = []
+    section = tag = None
+    lines = open(path).read().split('\n')
+    i = 0
+    while i < len(lines):
+        line = lines[i]
+        if line.startswith('.SH '):
+            section, tag = line[4:].strip('"'), None
+        elif line == '.TP' and i + 1 < len(lines):
+            tag = re.sub(r'^\.(B|BR|I|IR) ', '', lines[i + 1]).replace('"', '').replace(' , ', ', ')
+            tag = tag.split(',')[0].strip()
+        elif line == '.nf':
+            j = i + 1
+            while j < len(lines) and lines[j] != '.fi':
+                j += 1
+            out.append((section, tag, unroff('\n'.join(lines[i + 1:j])) + '\n'))
+            i = j
+        i += 1
+    return out
+
+
 def man_example(path):
     """The C program between .EX and .EE of a man page's EXAMPLES, unescaped."""
     text = open(path).read()
     ex = text[text.index('.SH EXAMPLES'):]
     body = ex[ex.index('.EX\n') + 4:ex.index('.EE\n')]
     body = body[body.index('#include'):]
-    return body.replace('\\e', '\\').replace('\\-', '-')
+    return unroff(body)
 
 
 def main():
@@ -90,7 +130,7 @@ def main():
                     f.write(body)
     elif cmd == 'guest':
         with open(sys.argv[3], 'w') as f:
-            f.write(guest_script(path))
+            f.write(guest_script(path, sys.argv[4] if len(sys.argv) > 4 else None))
     else:
         sys.exit(__doc__)
 

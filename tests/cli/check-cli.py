@@ -125,6 +125,18 @@ class Checker:
                 f"rc {c['rc']}, out {c['out']}")
 
 
+def keys(obj, prefix=""):
+    """Every key path of a JSON document (a list by its first element)."""
+    out = set()
+    if isinstance(obj, dict):
+        for key, value in obj.items():
+            out.add(prefix + key)
+            out |= keys(value, prefix + key + ".")
+    elif isinstance(obj, list) and obj:
+        out |= keys(obj[0], prefix + "[].")
+    return out
+
+
 def main():
     cases = parse(sys.argv[1])
     k = Checker(cases)
@@ -266,6 +278,34 @@ def main():
     k.ok(c and c["rc"] == 0 and len(c["out"]) == 1 and c["out"][0].startswith("first byte 0x"),
          "libuiodmabuf(3)'s example drives edu: registers mapped, DMA, interrupt, sync",
          f"{c}")
+
+    # uio-dmabuf(1)'s blocks: its JSON samples have exactly the keys the CLI
+    # prints, its error line is what the CLI prints, its EXAMPLES run.
+    man1 = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "userspace",
+                        "uio-dmabuf.1")
+    samples = {"list": "list", "bind": "bind", "heaps": "heaps", "alloc": "system-16M-json",
+               "errors": "closed-fd3-json"}
+    for section, tag, body in readme_blocks.man_blocks(man1):
+        if section == "JSON OUTPUT" and tag in samples:
+            c, d = k.doc(samples[tag])
+            want = keys(json.loads(body)) if body.strip() else set()
+            got = keys(d) if d is not None else set()
+            k.ok(d is not None and want == got,
+                 f"uio-dmabuf(1)'s JSON sample of {tag} has the keys {samples[tag]} printed",
+                 f"only in the page: {sorted(want - got)}, only printed: {sorted(got - want)}")
+        elif section == "EXIT STATUS":
+            c = k.case("contiguous-64M")
+            k.ok(c and " ".join(c["err"]).split() == body.split(),
+                 "uio-dmabuf(1)'s error line is the one the CLI prints (contiguous-64M)",
+                 f"{c and c['err']}")
+        elif section == "EXAMPLES":
+            c = k.case("man1-examples")
+            k.ok(c and c["rc"] == 0, "uio-dmabuf(1)'s EXAMPLES run in the guest", f"{c}")
+        elif section == "PERSISTENT BINDING":
+            k.ok(body.startswith("ACTION==") and "driver_override" in body,
+                 "uio-dmabuf(1)'s udev rule: not run (the guest has no udev), only its shape")
+        else:
+            k.ok(False, f"uio-dmabuf(1)'s block under {section} ({tag}) is checked", body[:80])
 
     # Each of README's guest blocks ran, as README shows it, and succeeded.
     readme = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "README.md")

@@ -254,14 +254,16 @@ UIODMABUF_API int uiodmabuf_uio_open(const char *device);
  * @uio_fd: from uiodmabuf_uio_open()
  * @index:  the region: /sys/class/uio/uioN/maps/map<index> (a PCI device's
  *          memory BARs in order)
- * @addr:   receives the region's first byte (its in-page offset applied)
- * @size:   receives the region's size in bytes
+ * @addr:   receives the region's first byte (the map's in-page "offset"
+ *          applied)
+ * @size:   receives the region's size in bytes from there (the map's "size"
+ *          less its "offset", as UIO drivers count the offset in the size)
  *
  * Registers are read and written through volatile pointers of the width the
  * device wants. Undo with uiodmabuf_unmap_region(@addr, @size).
  *
  * Return: 0 or a negative errno (-ENXIO: no such region; -ENOTTY: @uio_fd
- * is not a UIO device's file).
+ * is not a UIO device, as /sys/dev/char tells; -EBADF).
  */
 UIODMABUF_API int uiodmabuf_map_region(int uio_fd, unsigned int index, void **addr,
 				       size_t *size);
@@ -280,15 +282,15 @@ UIODMABUF_API int uiodmabuf_unmap_region(void *addr, size_t size);
  * @fd:         an open /dev/uioN (its interrupt: INTx, MSI, a platform line),
  *              or an eventfd bound to an MSI-X vector with
  *              uiodmabuf_set_irq_eventfd()
- * @timeout_ms: how long to wait at most (-1: no limit); a signal does not
- *              restart the wait from the start
+ * @timeout_ms: how long to wait at most (-1: no limit)
  * @count:      receives the UIO device's interrupt count, or the number of
  *              the vector's interrupts since the last wait; may be NULL
  *
  * A UIO interrupt stays masked after it fired (INTx, a platform line): after
  * the device's cause is cleared, uiodmabuf_irq_enable(@fd, 1) re-arms it.
  *
- * Return: 0, -ETIMEDOUT, or a negative errno.
+ * Return: 0, -ETIMEDOUT, -EINTR (a signal came first: the caller decides
+ * whether to wait again), -EBADF, or another negative errno.
  */
 UIODMABUF_API int uiodmabuf_wait_irq(int fd, int timeout_ms, uint64_t *count);
 

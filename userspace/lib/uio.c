@@ -15,6 +15,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -133,36 +135,45 @@ int uiodmabuf_uio_open(const char *device)
 	return fd < 0 ? -errno : fd;
 }
 
-/* What /proc/self/fd/@fd links to, into @buf; 0 or -errno. */
-static int fd_target(int fd, char *buf, size_t len)
+/*
+ * The UIO index of the character device open as @fd, from sysfs's
+ * /sys/dev/char/MAJOR:MINOR link (".../uio/uioN"); -ENOTTY for any other file.
+ */
+static int uio_of_fd(int fd)
 {
-	char link[64];
+	char link[PATH_MAX], target[PATH_MAX];
+	const char *base;
+	struct stat st;
 	ssize_t n;
 
-	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
-	n = readlink(link, buf, len - 1);
-	if (n < 0)
+	if (fd < 0)
+		return -EBADF;
+	if (fstat(fd, &st))
 		return -errno;
-	buf[n] = 0;
-	return 0;
+	if (!S_ISCHR(st.st_mode))
+		return -ENOTTY;
+	snprintf(link, sizeof(link), "%s/sys/dev/char/%u:%u", uiodmabuf_root, major(st.st_rdev),
+		 minor(st.st_rdev));
+	n = readlink(link, target, sizeof(target) - 1);
+	if (n < 0)
+		return errno == ENOENT ? -ENOTTY : -errno;
+	target[n] = 0;
+	base = strrchr(target, '/');
+	n = index_after(base ? base + 1 : target, "uio");
+	return n < 0 || !strstr(target, "/uio/") ? -ENOTTY : (int)n;
 }
 
 int uiodmabuf_map_region(int uio_fd, unsigned int index, void **addr, size_t *size)
 {
-	char target[PATH_MAX], path[128], text[32];
 	unsigned long long map_size, offset;
 	long page = sysconf(_SC_PAGESIZE);
-	const char *base;
+	char path[128], text[32];
 	void *p;
 	int uio, ret;
 
-	ret = fd_target(uio_fd, target, sizeof(target));
-	if (ret)
-		return ret;
-	base = strrchr(target, '/');
-	uio = index_after(base ? base + 1 : target, "uio");
+	uio = uio_of_fd(uio_fd);
 	if (uio < 0)
-		return -ENOTTY;		/* not a UIO device's file */
+		return uio;
 	snprintf(path, sizeof(path), "/sys/class/uio/uio%d/maps/map%u/size", uio, index);
 	ret = read_line(path, text, sizeof(text));
 	if (ret)
@@ -170,15 +181,21 @@ int uiodmabuf_map_region(int uio_fd, unsigned int index, void **addr, size_t *si
 	map_size = strtoull(text, NULL, 0);
 	snprintf(path, sizeof(path), "/sys/class/uio/uio%d/maps/map%u/offset", uio, index);
 	offset = read_line(path, text, sizeof(text)) ? 0 : strtoull(text, NULL, 0);
-	if (!map_size || offset >= (unsigned long long)page)
+	/*
+	 * The map is @map_size bytes from a page boundary (UIO drivers count
+	 * the in-page @offset in it); the region starts @offset into it.
+	 */
+	if (map_size <= offset || offset >= (unsigned long long)page)
 		return -EIO;
-	/* UIO maps region N at file offset N pages; the region starts @offset into it. */
-	p = mmap(NULL, (size_t)(map_size + offset), PROT_READ | PROT_WRITE, MAP_SHARED, uio_fd,
+	if (map_size > SIZE_MAX)
+		return -EOVERFLOW;
+	/* UIO maps region N at file offset N pages. */
+	p = mmap(NULL, (size_t)map_size, PROT_READ | PROT_WRITE, MAP_SHARED, uio_fd,
 		 (off_t)index * page);
 	if (p == MAP_FAILED)
 		return -errno;
 	*addr = (char *)p + offset;
-	*size = (size_t)map_size;
+	*size = (size_t)(map_size - offset);
 	return 0;
 }
 
@@ -204,45 +221,45 @@ int uiodmabuf_wait_irq(int fd, int timeout_ms, uint64_t *count)
 {
 	struct pollfd pfd = { .fd = fd, .events = POLLIN };
 	int64_t deadline = timeout_ms < 0 ? 0 : now_ms() + timeout_ms;
-	char target[64];
-	uint64_t events;
+	unsigned char raw[8];
 	uint32_t uio_count;
+	uint64_t events;
+	int left = -1;
 	ssize_t n;
 	int ret;
 
-	do {
-		int left = -1;
+	if (fd < 0)
+		return -EBADF;
+	if (timeout_ms >= 0) {
+		int64_t rest = deadline - now_ms();
 
-		if (timeout_ms >= 0) {
-			int64_t rest = deadline - now_ms();
-
-			left = rest > 0 ? (int)rest : 0;
-		}
-		ret = poll(&pfd, 1, left);
-	} while (ret < 0 && errno == EINTR);
+		left = rest > 0 ? (int)rest : 0;
+	}
+	ret = poll(&pfd, 1, left);
 	if (ret < 0)
-		return -errno;
+		return -errno;		/* -EINTR: a signal came first */
 	if (!ret)
 		return -ETIMEDOUT;
 	if (pfd.revents & (POLLERR | POLLNVAL))
 		return -EIO;
-	/* An eventfd (an MSI-X vector) reads 8 bytes, a UIO device 4. */
-	if (!fd_target(fd, target, sizeof(target)) && !strcmp(target, "anon_inode:[eventfd]")) {
-		n = read(fd, &events, sizeof(events));
-		if (n == (ssize_t)sizeof(events)) {
-			if (count)
-				*count = events;
-			return 0;
-		}
+	/*
+	 * An eventfd (an MSI-X vector) reads 8 bytes; a UIO device refuses any
+	 * read but one of 4 (EINVAL) before it would block.
+	 */
+	n = read(fd, raw, sizeof(raw));
+	if (n == (ssize_t)sizeof(events)) {
+		memcpy(&events, raw, sizeof(events));
+	} else if (n == (ssize_t)sizeof(uio_count) ||
+		   (n < 0 && errno == EINVAL &&
+		    (n = read(fd, raw, sizeof(uio_count))) == (ssize_t)sizeof(uio_count))) {
+		memcpy(&uio_count, raw, sizeof(uio_count));
+		events = uio_count;
 	} else {
-		n = read(fd, &uio_count, sizeof(uio_count));
-		if (n == (ssize_t)sizeof(uio_count)) {
-			if (count)
-				*count = uio_count;
-			return 0;
-		}
+		return n < 0 ? -errno : -EIO;
 	}
-	return n < 0 ? -errno : -EIO;
+	if (count)
+		*count = events;
+	return 0;
 }
 
 int uiodmabuf_irq_enable(int uio_fd, int enable)
@@ -332,13 +349,18 @@ static int cpu_access(int node, int buf_fd, const struct uio_dmabuf_import *imp,
 		how = (unsigned int)ret;
 		ret = 0;
 	}
-	/* Begin: the device's writes reach the CPU, then the exporter's view. End: reversed. */
-	if (begin && (how & UIODMABUF_CPU_SYNC_IMPORT))
-		ret = uiodmabuf_sync(node, imp->handle, UIO_DMABUF_SYNC_FOR_CPU);
-	if (!ret && (how & UIODMABUF_CPU_SYNC_DMABUF))
-		ret = dmabuf_sync(buf_fd, imp, begin ? DMA_BUF_SYNC_START : DMA_BUF_SYNC_END);
-	if (!ret && !begin && (how & UIODMABUF_CPU_SYNC_IMPORT))
-		ret = uiodmabuf_sync(node, imp->handle, UIO_DMABUF_SYNC_FOR_DEVICE);
+	/*
+	 * At begin the exporter's sync comes first and the import's last, so
+	 * that a bounced import's copy into the pages is not invalidated or
+	 * overwritten after it; at end the import's comes first, mirroring.
+	 */
+	if (begin && (how & UIODMABUF_CPU_SYNC_DMABUF))
+		ret = dmabuf_sync(buf_fd, imp, DMA_BUF_SYNC_START);
+	if (!ret && (how & UIODMABUF_CPU_SYNC_IMPORT))
+		ret = uiodmabuf_sync(node, imp->handle, begin ? UIO_DMABUF_SYNC_FOR_CPU :
+							    UIO_DMABUF_SYNC_FOR_DEVICE);
+	if (!ret && !begin && (how & UIODMABUF_CPU_SYNC_DMABUF))
+		ret = dmabuf_sync(buf_fd, imp, DMA_BUF_SYNC_END);
 	return ret;
 }
 

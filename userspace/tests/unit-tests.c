@@ -16,6 +16,7 @@
 #include <string.h>
 #include <sys/eventfd.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include <linux/dma-buf.h>
@@ -501,8 +502,9 @@ static void test_uio_kit(void)
 	struct uio_dmabuf_import imp;
 	uint32_t irq32 = 7;
 	uint64_t count = 0, one = 3;
-	int fd, pipefd[2], efd, ret, ok;
+	int fd, pipefd[2], efd, ret;
 	size_t i, size = 0;
+	struct stat st;
 	void *addr = NULL;
 
 	if (!mkdtemp(root)) {
@@ -522,27 +524,44 @@ static void test_uio_kit(void)
 	CHECK(!ret && !strcmp(buf, "/dev/uio-dmabuf3"), "node_path of a PCI address: %s",
 	      ret ? "-" : buf);
 
-	/* Regions: map1 is 0x80 bytes at 0x10 into the second page of /dev/uio3. */
-	put(root, "sys/class/uio/uio3/maps/map0/size", "0x100\n");
-	put(root, "sys/class/uio/uio3/maps/map0/offset", "0x0\n");
-	put(root, "sys/class/uio/uio3/maps/map1/size", "0x80\n");
-	put(root, "sys/class/uio/uio3/maps/map1/offset", "0x10\n");
-	put(root, "dev/uio3", NULL);
-	rmdir(strcat(strcpy(path, root), "/dev/uio3"));
-	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-	ok = fd >= 0 && !ftruncate(fd, 2 * sysconf(_SC_PAGESIZE)) &&
-	     pwrite(fd, "R", 1, sysconf(_SC_PAGESIZE) + 0x10) == 1;
-	ret = ok ? uiodmabuf_map_region(fd, 1, &addr, &size) : -1;
-	CHECK(!ret && size == 0x80 && *(volatile char *)addr == 'R',
-	      "map_region 1: its size, and its in-page offset applied (%d)", ret);
-	CHECK(!ret && !uiodmabuf_unmap_region(addr, size), "unmap_region");
+	/*
+	 * Regions, on /dev/zero as if it were /dev/uio3 (its /sys/dev/char link
+	 * faked): map0 is 0x1000 bytes from a page boundary, the region 0x10
+	 * into it, so 0xff0 bytes; map1 0x100 bytes at a page boundary.
+	 */
+	put(root, "sys/class/uio/uio3/maps/map0/size", "0x1000\n");
+	put(root, "sys/class/uio/uio3/maps/map0/offset", "0x10\n");
+	put(root, "sys/class/uio/uio3/maps/map1/size", "0x100\n");
+	put(root, "sys/class/uio/uio3/maps/map1/offset", "0x0\n");
+	put(root, "sys/dev/char", NULL);
+	fd = open("/dev/zero", O_RDWR | O_CLOEXEC);
+	ret = fstat(fd, &st);
+	snprintf(path, sizeof(path), "%s/sys/dev/char/%u:%u", root, major(st.st_rdev),
+		 minor(st.st_rdev));
+	ret = ret ? -1 : symlink("../../devices/pci0000:00/0000:00:03.0/uio/uio3", path);
+	CHECK(!ret && uiodmabuf_map_region(fd, 1, &addr, &size) == 0 && size == 0x100 &&
+	      !((uintptr_t)addr & (sysconf(_SC_PAGESIZE) - 1)) &&
+	      !uiodmabuf_unmap_region(addr, size), "map_region 1: a page-aligned region");
+	ret = ret ? -1 : uiodmabuf_map_region(fd, 0, &addr, &size);
+	CHECK(!ret && size == 0xff0 && ((uintptr_t)addr & (sysconf(_SC_PAGESIZE) - 1)) == 0x10,
+	      "map_region 0: the in-page offset applied, and taken from the size (%d)", ret);
+	if (!ret) {
+		memset(addr, 0xa5, size);	/* every byte of it is mapped */
+		CHECK(!uiodmabuf_unmap_region(addr, size), "unmap_region");
+	}
 	CHECK(uiodmabuf_map_region(fd, 2, &addr, &size) == -ENXIO, "map_region of no region: -ENXIO");
-	if (fd >= 0)
-		close(fd);
+	close(fd);
 	fd = open("/dev/null", O_RDWR | O_CLOEXEC);
 	CHECK(uiodmabuf_map_region(fd, 0, &addr, &size) == -ENOTTY,
-	      "map_region of a file that is no UIO device: -ENOTTY");
+	      "map_region of a device that is no UIO device: -ENOTTY");
 	close(fd);
+	snprintf(path, sizeof(path), "%s/uio3", root);
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	CHECK(uiodmabuf_map_region(fd, 0, &addr, &size) == -ENOTTY,
+	      "map_region of a regular file named uio3: -ENOTTY");
+	close(fd);
+	CHECK(uiodmabuf_map_region(-2, 0, &addr, &size) == -EBADF &&
+	      uiodmabuf_wait_irq(-2, -1, NULL) == -EBADF, "a failed open's fd: -EBADF, no wait");
 
 	/* Interrupts: a UIO device reads its count in 4 bytes, an eventfd in 8. */
 	if (pipe(pipefd) == 0) {
@@ -591,16 +610,16 @@ static void test_uio_kit(void)
 	kit_calls = 0;
 	imp.direction = UIO_DMABUF_DIR_FROM_DEVICE;
 	ret = uiodmabuf_begin_cpu_access(3, 42, &imp, UIODMABUF_CPU_SYNC_AUTO);
-	CHECK(!ret && kit_calls == 2 && kit_req[0] == UIO_DMABUF_IOC_SYNC &&
-	      kit_flags[0] == UIO_DMABUF_SYNC_FOR_CPU && kit_req[1] == DMA_BUF_IOCTL_SYNC &&
-	      kit_flags[1] == (DMA_BUF_SYNC_START | DMA_BUF_SYNC_READ),
-	      "begin_cpu_access, another exporter: the import for the CPU, then START|READ");
+	CHECK(!ret && kit_calls == 2 && kit_req[0] == DMA_BUF_IOCTL_SYNC &&
+	      kit_flags[0] == (DMA_BUF_SYNC_START | DMA_BUF_SYNC_READ) &&
+	      kit_req[1] == UIO_DMABUF_IOC_SYNC && kit_flags[1] == UIO_DMABUF_SYNC_FOR_CPU,
+	      "begin_cpu_access, another exporter: START|READ, then the import for the CPU");
 	kit_calls = 0;
 	ret = uiodmabuf_end_cpu_access(3, 42, &imp, UIODMABUF_CPU_SYNC_AUTO);
-	CHECK(!ret && kit_calls == 2 && kit_req[0] == DMA_BUF_IOCTL_SYNC &&
-	      kit_flags[0] == (DMA_BUF_SYNC_END | DMA_BUF_SYNC_READ) &&
-	      kit_req[1] == UIO_DMABUF_IOC_SYNC && kit_flags[1] == UIO_DMABUF_SYNC_FOR_DEVICE,
-	      "end_cpu_access, another exporter: END|READ, then the import for the device");
+	CHECK(!ret && kit_calls == 2 && kit_req[0] == UIO_DMABUF_IOC_SYNC &&
+	      kit_flags[0] == UIO_DMABUF_SYNC_FOR_DEVICE && kit_req[1] == DMA_BUF_IOCTL_SYNC &&
+	      kit_flags[1] == (DMA_BUF_SYNC_END | DMA_BUF_SYNC_READ),
+	      "end_cpu_access, another exporter: the import for the device, then END|READ");
 	kit_calls = 0;
 	imp.direction = UIO_DMABUF_DIR_BIDIRECTIONAL;
 	ret = uiodmabuf_begin_cpu_access(3, 40, &imp, UIODMABUF_CPU_SYNC_AUTO);

@@ -4,7 +4,7 @@
 #
 ################################################################################
 
-UIO_DMABUF_VERSION = 1.0.0
+UIO_DMABUF_VERSION = 1.1.0
 # Where you keep the repository (UIO_DMABUF_OVERRIDE_SRCDIR in local.mk
 # builds a working copy instead).
 UIO_DMABUF_SITE = /srv/git/uio-dmabuf

@@ -7,7 +7,7 @@ LIC_FILES_CHKSUM = "file://LICENSES/GPL-2.0;md5=b234ee4d69f5fce4486a80fdaf4a4263
 UIO_DMABUF_URI ??= "git:///srv/git/uio-dmabuf;protocol=file;branch=main"
 SRC_URI = "${UIO_DMABUF_URI}"
 SRCREV ??= "${AUTOREV}"
-PV = "1.0.0+git"
+PV = "1.1.0+git"
 S = "${WORKDIR}/git"
 
 inherit module

@@ -9,7 +9,7 @@ LIC_FILES_CHKSUM = "file://LICENSES/LGPL-2.1;md5=4fbd65380cdd255951079008b364516
 UIO_DMABUF_URI ??= "git:///srv/git/uio-dmabuf;protocol=file;branch=main"
 SRC_URI = "${UIO_DMABUF_URI}"
 SRCREV ??= "${AUTOREV}"
-PV = "1.0.0+git"
+PV = "1.1.0+git"
 S = "${WORKDIR}/git"
 
 # libdrm: its DRM UAPI header only (nothing links it).
@@ -17,8 +17,9 @@ DEPENDS = "libdrm"
 inherit pkgconfig
 
 # The environment's CC, CFLAGS, LDFLAGS and pkg-config (the target
-# sysroot's) reach user space's Makefile; WERROR stays 0.
-EXTRA_OEMAKE = "-C userspace O=${B} PREFIX=${prefix} LIBDIR=${libdir} \
+# sysroot's) reach user space's Makefile; WERROR stays 0. The output goes to
+# a directory of its own under B (B is S unless the recipe separates them).
+EXTRA_OEMAKE = "-C userspace O=${B}/build PREFIX=${prefix} LIBDIR=${libdir} \
                 BINDIR=${bindir} INCLUDEDIR=${includedir} MANDIR=${mandir} \
                 UDEVRULESDIR=${nonarch_base_libdir}/udev/rules.d"
 
