@@ -1,9 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * uio_dmabuf sysfs and debugfs: the uio_dmabuf/ attribute group of a bound
- * device (dma_mask_bits, isolation, imports; see
- * Documentation/ABI/testing/sysfs-driver-uio_dmabuf) and the debugfs listing of
- * its live imports.
+ * device (see Documentation/ABI/testing/sysfs-driver-uio_dmabuf) and the
+ * debugfs listing of its live imports.
  *
  * The group is added in probe, before the import node is registered, rather
  * than through the drivers' .dev_groups (added after probe returns): the udev
@@ -129,11 +128,56 @@ static ssize_t owner_show(struct device *dev, struct device_attribute *attr, cha
 }
 static DEVICE_ATTR_RO(owner);
 
+/* The device's interrupt, as INFO's irq_mode says it, in a word. */
+static ssize_t irq_mode_show(struct device *dev, struct device_attribute *attr, char *buf)
+{
+	static const char *const names[] = {
+		[UIO_DMABUF_IRQ_NONE] = "none",
+		[UIO_DMABUF_IRQ_LINE] = "line",
+		[UIO_DMABUF_IRQ_INTX] = "intx",
+		[UIO_DMABUF_IRQ_MSI] = "msi",
+		[UIO_DMABUF_IRQ_MSIX] = "msix",
+	};
+	struct uio_dmabuf_dev *udev = dev_get_drvdata(dev);
+
+	/* Set before the group is added, never changed. */
+	if (udev->irq_mode >= ARRAY_SIZE(names))
+		return -EIO;
+	return sysfs_emit(buf, "%s\n", names[udev->irq_mode]);
+}
+static DEVICE_ATTR_RO(irq_mode);
+
+/* MSI-X vectors user space may bind to eventfds (INFO's nr_irq_vectors). */
+static ssize_t irq_vectors_show(struct device *dev, struct device_attribute *attr, char *buf)
+{
+	struct uio_dmabuf_dev *udev = dev_get_drvdata(dev);
+
+	/* Set before the group is added, never changed. */
+	return sysfs_emit(buf, "%u\n", udev->nr_vectors);
+}
+static DEVICE_ATTR_RO(irq_vectors);
+
+/* Imports an exporter revoked that their files have not released yet. */
+static ssize_t revoked_show(struct device *dev, struct device_attribute *attr, char *buf)
+{
+	struct uio_dmabuf_dev *udev = dev_get_drvdata(dev);
+	unsigned int n;
+
+	mutex_lock(&udev->lock);
+	n = udev->nr_revoked;
+	mutex_unlock(&udev->lock);
+	return sysfs_emit(buf, "%u\n", n);
+}
+static DEVICE_ATTR_RO(revoked);
+
 static struct attribute *uio_dmabuf_attrs[] = {
 	&dev_attr_dma_mask_bits.attr,
 	&dev_attr_isolation.attr,
 	&dev_attr_imports.attr,
 	&dev_attr_owner.attr,
+	&dev_attr_irq_mode.attr,
+	&dev_attr_irq_vectors.attr,
+	&dev_attr_revoked.attr,
 	NULL
 };
 

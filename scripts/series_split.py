@@ -284,6 +284,20 @@ struct uio_dmabuf_irqs {
              " * files answer ENODEV from here on; new opens are judged afresh.\n"),
             ("del", r"\tuio_dmabuf_unbind_revoked_vectors\(udev\);"),
         ],
+        "uio_dmabuf_sysfs.c": [
+            ("sub", """/* MSI-X vectors user space may bind to eventfds (INFO's nr_irq_vectors). */
+static ssize_t irq_vectors_show(struct device *dev, struct device_attribute *attr, char *buf)
+{
+	struct uio_dmabuf_dev *udev = dev_get_drvdata(dev);
+
+	/* Set before the group is added, never changed. */
+	return sysfs_emit(buf, "%u\\n", udev->nr_vectors);
+}
+static DEVICE_ATTR_RO(irq_vectors);
+
+""", ""),
+            ("del", r"\t&dev_attr_irq_vectors\.attr,"),
+        ],
         "uio_dmabuf_node.c": [
             ("del", r"\tinfo\.nr_irq_vectors = udev->nr_vectors;"),
             ("defn", r"^static long uio_dmabuf_ioctl_set_irq_eventfd\("),
@@ -352,6 +366,23 @@ struct uio_dmabuf_irqs {
 # before this one are for mainline only: the 6.12 backport is the whole series).
 REVOKE = {
     "edits": {
+        "uio_dmabuf_sysfs.c": [
+            ("sub", """/* Imports an exporter revoked that their files have not released yet. */
+static ssize_t revoked_show(struct device *dev, struct device_attribute *attr, char *buf)
+{
+	struct uio_dmabuf_dev *udev = dev_get_drvdata(dev);
+	unsigned int n;
+
+	mutex_lock(&udev->lock);
+	n = udev->nr_revoked;
+	mutex_unlock(&udev->lock);
+	return sysfs_emit(buf, "%u\\n", n);
+}
+static DEVICE_ATTR_RO(revoked);
+
+""", ""),
+            ("del", r"\t&dev_attr_revoked\.attr,"),
+        ],
         "uio_dmabuf_import.c": [
             ("sub", """ * The device's DMA is on while it is bound, a file is active and no revoked
  * import is left to tear down; else it is stopped, before anything that it

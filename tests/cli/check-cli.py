@@ -158,6 +158,10 @@ def main():
              "list: both edu devices, PCI identity and DMA mask", f"{devs}")
         k.ok([x["node"] for x in devs] == ["/dev/uio-dmabuf0", "/dev/uio-dmabuf1"],
              "list: import nodes")
+        k.ok(all(x["irq_mode"] in ("intx", "msi") and x["irq_vectors"] == 0 and
+                 x["revoked"] == 0 for x in devs),
+             "list: each edu's interrupt (INTx or MSI, no MSI-X vectors), no revoked import",
+             f"{[(x.get('irq_mode'), x.get('irq_vectors'), x.get('revoked')) for x in devs]}")
     c = k.case("list-table")
     k.ok(c and c["rc"] == 0 and len(c["out"]) == 3 and "0x1234:0x11e8" in c["out"][1],
          "list: table")

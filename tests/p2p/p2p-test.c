@@ -41,6 +41,7 @@
 #include <uiodmabuf.h>
 #include <unistd.h>
 
+#include "cases.h"
 #include "edu.h"
 #include "tap.h"
 
@@ -352,7 +353,7 @@ int main(int argc, char **argv)
 	struct pollfd pfd;
 	unsigned int i;
 	uint64_t start;
-	char path[64];
+	char path[128], text[32] = "";
 	int uio, ret, fd;
 
 	if (argc != 4) {
@@ -460,12 +461,17 @@ int main(int argc, char **argv)
 	pfd = (struct pollfd){ .fd = node, .events = POLLPRI };
 	check(poll(&pfd, 1, 0) == 1 && (pfd.revents & POLLPRI), "poll() on the node reports EPOLLPRI");
 	check(!uiodmabuf_info(node, &info) && info.nr_revoked == 1, "INFO counts one revoked import");
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/uio_dmabuf/revoked", edu_bdf);
+	check(!read_str(path, text, sizeof(text)) && !strcmp(text, "1"),
+	      "sysfs uio_dmabuf/revoked counts it too (%s)", text);
 	vfio_memory_enable(&v, true);
 	check(all_poison(v.bar + TO_BAR, CHUNK / 2), "nothing of the DMA under way landed in the BAR");
 
 	/* Memory enabled again: the stale handle goes, a new import works. */
 	ret = uiodmabuf_release(node, bar.handle);
 	check(!ret && bus_master(), "RELEASE of the revoked handle; edu masters the bus again");
+	check(!read_str(path, text, sizeof(text)) && !strcmp(text, "0"),
+	      "sysfs uio_dmabuf/revoked is 0 after the release (%s)", text);
 	ret = import(&bar, bar.buf_fd, UIO_DMABUF_DIR_BIDIRECTIONAL);
 	ret = ret ?: edu_copy(dma_at(&src, 0), dma_at(&bar, TO_BAR));
 	check(!ret && !bad_chunks(v.bar + TO_BAR, seed, 1),

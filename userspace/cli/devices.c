@@ -60,6 +60,17 @@ static void describe_device(const char *uio, struct udb_device *d)
 	snprintf(path, sizeof(path), "/sys/class/uio/%s/device/uio_dmabuf/isolation", uio);
 	if (!cli_read_line(path, line, sizeof(line)))
 		d->isolation = (int)strtol(line, NULL, 16);
+	/* The interrupt, and revoked imports (since 1.1.0's module). */
+	snprintf(path, sizeof(path), "/sys/class/uio/%s/device/uio_dmabuf/irq_mode", uio);
+	cli_read_line(path, d->irq_mode, sizeof(d->irq_mode));
+	d->irq_vectors = -1;
+	snprintf(path, sizeof(path), "/sys/class/uio/%s/device/uio_dmabuf/irq_vectors", uio);
+	if (!cli_read_line(path, line, sizeof(line)))
+		d->irq_vectors = atoi(line);
+	d->revoked = -1;
+	snprintf(path, sizeof(path), "/sys/class/uio/%s/device/uio_dmabuf/revoked", uio);
+	if (!cli_read_line(path, line, sizeof(line)))
+		d->revoked = atoi(line);
 	/* "none", or the fsuid that holds the IOMMU group. */
 	d->owner = -1;
 	snprintf(path, sizeof(path), "/sys/class/uio/%s/device/uio_dmabuf/owner", uio);

@@ -213,7 +213,7 @@ void udb_owner_hint(char *buf, size_t len, long owner, int group)
 			 "(see uio-dmabuf list)", group, owner);
 }
 
-#define DEV_COLS 9
+#define DEV_COLS 10
 
 /* One device's table row, column by column. */
 static void device_row(const struct udb_device *d, char cells[DEV_COLS][96])
@@ -239,10 +239,18 @@ static void device_row(const struct udb_device *d, char cells[DEV_COLS][96])
 
 		snprintf(cells[7] + used, 96 - used, ", in use by uid %ld", d->owner);
 	}
-	if (d->imports >= 0)
-		snprintf(cells[8], 96, "%d", d->imports);
-	else
+	if (!d->irq_mode[0])
 		snprintf(cells[8], 96, "?");
+	else if (!strcmp(d->irq_mode, "msix") && d->irq_vectors >= 0)
+		snprintf(cells[8], 96, "msix (%d vectors)", d->irq_vectors);
+	else
+		snprintf(cells[8], 96, "%s", d->irq_mode);
+	if (d->imports < 0)
+		snprintf(cells[9], 96, "?");
+	else if (d->revoked > 0)
+		snprintf(cells[9], 96, "%d (%d revoked)", d->imports, d->revoked);
+	else
+		snprintf(cells[9], 96, "%d", d->imports);
 }
 
 static void print_row(FILE *f, char cells[DEV_COLS][96], const int *width)
@@ -258,7 +266,8 @@ static void print_row(FILE *f, char cells[DEV_COLS][96], const int *width)
 void udb_print_devices_table(FILE *f, const struct udb_device *d, int n)
 {
 	static const char *const head[DEV_COLS] = {
-		"uio", "node", "bus", "device", "id", "dma_mask", "iommu", "isolation", "imports"
+		"uio", "node", "bus", "device", "id", "dma_mask", "iommu", "isolation", "irq",
+		"imports"
 	};
 	char cells[DEV_COLS][96];
 	int width[DEV_COLS], i, c;
@@ -328,10 +337,20 @@ void udb_print_devices_json(FILE *f, const struct udb_device *d, int n)
 			fprintf(f, ", \"owner_uid\": %ld", d[i].owner);
 		else
 			fputs(", \"owner_uid\": null", f);
-		if (d[i].imports >= 0)
-			fprintf(f, ", \"imports\": %d}", d[i].imports);
+		fputs(", \"irq_mode\": ", f);
+		udb_json_string(f, d[i].irq_mode[0] ? d[i].irq_mode : NULL);
+		if (d[i].irq_vectors >= 0)
+			fprintf(f, ", \"irq_vectors\": %d", d[i].irq_vectors);
 		else
-			fputs(", \"imports\": null}", f);
+			fputs(", \"irq_vectors\": null", f);
+		if (d[i].imports >= 0)
+			fprintf(f, ", \"imports\": %d", d[i].imports);
+		else
+			fputs(", \"imports\": null", f);
+		if (d[i].revoked >= 0)
+			fprintf(f, ", \"revoked\": %d}", d[i].revoked);
+		else
+			fputs(", \"revoked\": null}", f);
 	}
 	fputs("]}\n", f);
 }

@@ -44,6 +44,9 @@ struct udb_device {
 	int isolation;		/* UIO_DMABUF_INFO_* flags, -1 when unknown */
 	int imports;		/* buffers imported on the device, -1 when unknown */
 	long owner;		/* fsuid owning the IOMMU group, -1 when none or unknown */
+	char irq_mode[8];	/* "none", "line", "intx", "msi", "msix"; "" when unknown */
+	int irq_vectors;	/* MSI-X vectors for eventfds, -1 when unknown */
+	int revoked;		/* revoked imports not released yet, -1 when unknown */
 };
 
 /* One dma-heap, as heaps reports it. */

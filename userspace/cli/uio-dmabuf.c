@@ -143,8 +143,9 @@ void usage_list(FILE *f)
 {
 	fputs("usage: uio-dmabuf list [-j|--json]\n"
 	      "List the UIO devices bound to uio_dmabuf: UIO name, import node, bus and\n"
-	      "device, PCI vendor:device, DMA mask width, IOMMU state, isolation and the\n"
-	      "number of buffers imported on each.\n", f);
+	      "device, PCI vendor:device, DMA mask width, IOMMU state, isolation, the\n"
+	      "interrupt (with its MSI-X vectors) and the number of buffers imported on\n"
+	      "each (and of those an exporter revoked).\n", f);
 }
 
 void usage_heaps(FILE *f)

@@ -328,7 +328,7 @@ static void test_device_owner(void)
 			     UIO_DMABUF_INFO_VIABLE | UIO_DMABUF_INFO_MSI_ISOLATED |
 			     UIO_DMABUF_INFO_RESET | UIO_DMABUF_INFO_NO_DIRECT |
 			     UIO_DMABUF_INFO_ISOLATED,
-		.imports = 0, .owner = 1000,
+		.imports = 0, .owner = 1000, .irq_mode = "msix", .irq_vectors = 4, .revoked = 0,
 	};
 
 	RENDER("{\"devices\": [{\"uio\": \"uio2\", \"index\": 2, \"node\": \"/dev/uio-dmabuf2\", "
@@ -337,18 +337,33 @@ static void test_device_owner(void)
 	       "\"iommu_group\": 5, \"iommu_type\": \"DMA\", \"isolation\": {\"flags\": 127, "
 	       "\"strict\": true, \"viable\": true, \"msi_isolated\": true, \"reset\": true, "
 	       "\"no_direct\": true, \"isolated\": true}, "
-	       "\"owner_uid\": 1000, \"imports\": 0}]}\n", udb_print_devices_json(f, &d, 1));
+	       "\"owner_uid\": 1000, \"irq_mode\": \"msix\", \"irq_vectors\": 4, "
+	       "\"imports\": 0, \"revoked\": 0}]}\n", udb_print_devices_json(f, &d, 1));
 	RENDER("uio   node              bus  device        id             dma_mask  "
-	       "iommu                      isolation                     imports\n"
+	       "iommu                      isolation                     irq               "
+	       "imports\n"
 	       "uio2  /dev/uio-dmabuf2  pci  0000:01:02.0  0x8086:0x100e  32 bits   "
-	       "translated (group 5, DMA)  isolated, in use by uid 1000  0\n",
+	       "translated (group 5, DMA)  isolated, in use by uid 1000  msix (4 vectors)  0\n",
 	       udb_print_devices_table(f, &d, 1));
 	d.owner = -1;
+	d.imports = 3;
+	d.revoked = 1;
+	snprintf(d.irq_mode, sizeof(d.irq_mode), "intx");
 	RENDER("uio   node              bus  device        id             dma_mask  "
-	       "iommu                      isolation  imports\n"
+	       "iommu                      isolation  irq   imports\n"
 	       "uio2  /dev/uio-dmabuf2  pci  0000:01:02.0  0x8086:0x100e  32 bits   "
-	       "translated (group 5, DMA)  isolated   0\n",
+	       "translated (group 5, DMA)  isolated   intx  3 (1 revoked)\n",
 	       udb_print_devices_table(f, &d, 1));
+	d.irq_mode[0] = 0;
+	d.irq_vectors = d.revoked = -1;
+	RENDER("{\"devices\": [{\"uio\": \"uio2\", \"index\": 2, \"node\": \"/dev/uio-dmabuf2\", "
+	       "\"bus\": \"pci\", \"device\": \"0000:01:02.0\", \"vendor\": \"0x8086\", "
+	       "\"device_id\": \"0x100e\", \"dma_mask_bits\": 32, \"iommu\": true, "
+	       "\"iommu_group\": 5, \"iommu_type\": \"DMA\", \"isolation\": {\"flags\": 127, "
+	       "\"strict\": true, \"viable\": true, \"msi_isolated\": true, \"reset\": true, "
+	       "\"no_direct\": true, \"isolated\": true}, "
+	       "\"owner_uid\": null, \"irq_mode\": null, \"irq_vectors\": null, "
+	       "\"imports\": 3, \"revoked\": null}]}\n", udb_print_devices_json(f, &d, 1));
 }
 
 static void test_paging(void)
