@@ -305,8 +305,9 @@ static const char *missing_exporter(const struct import_opts *o)
 		return "no DRM device in /dev/dri: modprobe vgem (CONFIG_DRM_VGEM) for a "
 		       "virtual one";
 	if (access("/dev/dma_heap", F_OK))
-		return "this kernel has no dma-heaps (CONFIG_DMABUF_HEAPS, as on Debian 12's "
-		       "6.1): use --from udmabuf, or --from drm after modprobe vgem";
+		return "this kernel has no dma-heaps (CONFIG_DMABUF_HEAPS; Debian 12's 6.1 has "
+		       "none, its 6.12 has): --from drm after modprobe vgem, or --from udmabuf "
+		       "where the kernel has it";
 	if (!strcmp(o->heap, "cma"))
 		return "no CMA heap: the kernel needs CONFIG_DMABUF_HEAPS_CMA and a CMA area "
 		       "(cma=64M on its command line); see uio-dmabuf heaps";
@@ -346,7 +347,8 @@ int cmd_alloc(int argc, char **argv)
 	ret = uiodmabuf_node_path(o.device, node, sizeof(node));
 	if (ret)
 		return cli_bad_value("alloc", "--device", o.device,
-				     "expected uio0, 0, /dev/uio0 or /dev/uio-dmabuf0");
+				     "expected uio0, 0, /dev/uio-dmabuf0 or the PCI address of a "
+				     "bound device");
 
 	if (!strcmp(o.source, "heap"))
 		snprintf(buffer, sizeof(buffer), "%s heap %s", o.heap, size);
@@ -393,7 +395,8 @@ int cmd_import(int argc, char **argv)
 	ret = uiodmabuf_node_path(o.device, node, sizeof(node));
 	if (ret)
 		return cli_bad_value("import", "--device", o.device,
-				     "expected uio0, 0, /dev/uio0 or /dev/uio-dmabuf0");
+				     "expected uio0, 0, /dev/uio-dmabuf0 or the PCI address of a "
+				     "bound device");
 	/* Before the node is opened, which could take the number of a closed --fd. */
 	if (fcntl(o.fd, F_GETFD) < 0)
 		return cli_fail("import", node, buffer, "check the buffer fd", errno,
