@@ -104,7 +104,7 @@ GUEST_TOOLS := $(BUILD)/guest/uio-dmabuf-smoke $(BUILD)/guest/heap-helper $(BUIL
 	$(BUILD)/guest/edu-dma-test $(BUILD)/guest/guest-e2e.sh $(BUILD)/guest/reliability $(BUILD)/guest/guest-cli.sh \
 	$(BUILD)/guest/security $(BUILD)/guest/uio-dmabuf-bench $(BUILD)/guest/msix-test \
 	$(BUILD)/guest/platform-test $(BUILD)/guest/p2p-test $(BUILD)/guest/readme-cases.sh \
-	$(BUILD)/guest/man-example
+	$(BUILD)/guest/man-example $(BUILD)/guest/readme-program
 
 guest-tools: $(GUEST_TOOLS)
 
@@ -163,6 +163,14 @@ $(BUILD)/guest/man-example.c: userspace/libuiodmabuf.3 scripts/readme_blocks.py
 	python3 scripts/readme_blocks.py man-example $< $@
 
 $(BUILD)/guest/man-example: $(BUILD)/guest/man-example.c $(LIBA)
+	$(CC) $(WARN) $(CFLAGS) -static -Iuserspace/include -Iinclude/uapi -o $@ $< $(LIBA)
+
+# README's C program, run on the first edu in the guest.
+$(BUILD)/guest/readme-program.c: README.md scripts/readme_blocks.py
+	@mkdir -p $(@D)
+	python3 scripts/readme_blocks.py c-program README.md $@
+
+$(BUILD)/guest/readme-program: $(BUILD)/guest/readme-program.c $(LIBA)
 	$(CC) $(WARN) $(CFLAGS) -static -Iuserspace/include -Iinclude/uapi -o $@ $< $(LIBA)
 
 # README's guest blocks and uio-dmabuf(1)'s EXAMPLES, as cases of the guest's CLI run.

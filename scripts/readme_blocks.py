@@ -2,7 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0
 """The code blocks of README.md, each marked on the line before its fence:
 
-  <!-- run: compile -->   C, compiled against the installed library (check-package)
+  <!-- run: compile -->   C, compiled against the installed library (check-package),
+                          and built for the test guest and run there on its
+                          first edu, 0000:01:00.0 (check-guest)
   <!-- run: host -->      shell, run on the host in the work tree (check-package)
   <!-- run: guest -->     shell, run in the test guest as CLI cases (check-guest):
                           "sudo " is dropped and 0000:01:00.0 becomes the
@@ -11,6 +13,7 @@
 
   readme_blocks.py check README.md          every block marked; counts per kind
   readme_blocks.py extract README.md KIND DIR   KIND's blocks as DIR/readme-LINE.{c,sh}
+  readme_blocks.py c-program README.md OUT  OUT: README's (one) C block
   readme_blocks.py guest README.md OUT [MAN1]  OUT: the guest blocks as case_
                                             lines (and MAN1's EXAMPLES)
   readme_blocks.py man-example PAGE OUT     OUT: the C program of PAGE's EXAMPLES
@@ -113,6 +116,13 @@ def main():
             f.write(man_example(path))
         return
     found = blocks(path)
+    if cmd == 'c-program':
+        programs = [body for _, kind, body in found if kind == 'compile']
+        if len(programs) != 1:
+            sys.exit(f'{path}: {len(programs)} C blocks, the guest runs one')
+        with open(sys.argv[3], 'w') as f:
+            f.write(programs[0])
+        return
     if cmd == 'check':
         bad = [line for line, kind, _ in found if kind is None]
         for line in bad:

@@ -283,6 +283,13 @@ def main():
          "libuiodmabuf(3)'s example drives edu: registers mapped, DMA, interrupt, sync",
          f"{c}")
 
+    c = k.case("readme-program")
+    k.ok(c and c["rc"] == 0 and c["out"] and
+         all(re.match(r"^0x[0-9a-f]+ \+0x[0-9a-f]+$", l) for l in c["out"]) and
+         sum(int(l.split("+")[1], 16) for l in c["out"]) == 16 << 20,
+         "README.md's C program imports 16 MiB on the first edu and prints its segments",
+         f"{c}")
+
     # uio-dmabuf(1)'s blocks: its JSON samples have exactly the keys the CLI
     # prints, its error line is what the CLI prints, its EXAMPLES run.
     man1 = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "userspace",

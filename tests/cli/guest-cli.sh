@@ -90,6 +90,8 @@ case_ bind-list $cli list --json
 case_ imports-after debugfs_imports
 # libuiodmabuf(3)'s example: a whole driver loop on the first edu (0000:01:00.0).
 case_ man-example /bin/man-example
+# README's C program, on the first edu.
+case_ readme-program /bin/readme-program
 # README's guest blocks (scripts/readme_blocks.py), its 0000:01:00.0 the second edu.
 export README_BDF=$bdf
 [ ! -f /bin/readme-cases.sh ] || . /bin/readme-cases.sh
