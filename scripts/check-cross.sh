@@ -121,7 +121,19 @@ printf '#!/bin/sh\nPKG_CONFIG_LIBDIR=/usr/lib/aarch64-linux-gnu/pkgconfig:/usr/s
 chmod +x "$out/sysroot-pc/pkg-config"
 aarch64() { file -L "$@" | grep -c 'ARM aarch64' | grep -qx $#; }
 rcmds=$top/scripts/recipe-commands.py
-clean_env=(env -u CFLAGS -u CPPFLAGS -u CXXFLAGS -u LDFLAGS -u WERROR KBUILD_MODPOST_WARN=1)
+# run_recipe NAME DIR [VAR=VALUE...]: the command lines of $out/NAME.cmds, one
+# by one in DIR, with the build system's environment (the caller's flags and
+# WERROR unset, then the VARs), into $out/NAME.log; stops at the first failure.
+run_recipe() {
+	local name=$1 dir=$2 cmd
+	shift 2
+	: >"$out/$name.log"
+	while read -r cmd; do
+		echo "+ $cmd" >>"$out/$name.log"
+		(cd "$dir" && env -u CFLAGS -u CPPFLAGS -u CXXFLAGS -u LDFLAGS -u WERROR \
+			KBUILD_MODPOST_WARN=1 "$@" bash -c "$cmd") >>"$out/$name.log" 2>&1 || return 1
+	done <"$out/$name.cmds"
+}
 
 # Yocto, the module: module-base exports ARCH, CROSS_COMPILE and KBUILD_OUTPUT.
 s=$out/yocto-module/git d=$out/yocto-module/image
@@ -132,14 +144,8 @@ copy_sources "$s"
 	KERNEL_AR=aarch64-linux-gnu-ar KERNEL_OBJCOPY=aarch64-linux-gnu-objcopy \
 	KERNEL_STRIP=aarch64-linux-gnu-strip D="$d" nonarch_base_libdir=/lib >"$out/yocto-module.cmds"
 log=$out/yocto-module.log
-: >"$log"
-rc=0
-while read -r cmd; do
-	echo "+ $cmd" >>"$log"
-	(cd "$s" && "${clean_env[@]}" ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu- KBUILD_OUTPUT="$kout" \
-		bash -c "$cmd") >>"$log" 2>&1 || { rc=1; break; }
-done <"$out/yocto-module.cmds"
-[ "$rc" = 0 ] && [ -n "$kver" ] && aarch64 "$s/kernel/uio_dmabuf.ko" "$d/lib/modules/$kver/updates/uio_dmabuf.ko" &&
+run_recipe yocto-module "$s" ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu- KBUILD_OUTPUT="$kout" &&
+	[ -n "$kver" ] && aarch64 "$s/kernel/uio_dmabuf.ko" "$d/lib/modules/$kver/updates/uio_dmabuf.ko" &&
 	[ ! -e "$s/build/userspace" ]
 rc=$?
 [ "$rc" = 0 ] || tail -8 "$log"
@@ -153,16 +159,10 @@ copy_sources "$s"
 	prefix=/usr libdir=/usr/lib bindir=/usr/bin includedir=/usr/include mandir=/usr/share/man \
 	nonarch_base_libdir=/lib >"$out/yocto.cmds"
 log=$out/yocto.log
-: >"$log"
-rc=0
-while read -r cmd; do
-	echo "+ $cmd" >>"$log"
-	(cd "$s" && "${clean_env[@]}" PATH="$out/sysroot-pc:$PATH" CC=aarch64-linux-gnu-gcc \
-		AR=aarch64-linux-gnu-ar CFLAGS="-O2 -pipe -g -feliminate-unused-debug-types" \
-		LDFLAGS="-Wl,-O1 -Wl,--hash-style=gnu -Wl,--as-needed -Wl,-z,relro,-z,now" \
-		bash -c "$cmd") >>"$log" 2>&1 || { rc=1; break; }
-done <"$out/yocto.cmds"
-[ "$rc" = 0 ] && aarch64 "$d/usr/bin/uio-dmabuf" "$d/usr/lib/libuiodmabuf.so.1" &&
+run_recipe yocto "$s" PATH="$out/sysroot-pc:$PATH" CC=aarch64-linux-gnu-gcc AR=aarch64-linux-gnu-ar \
+	CFLAGS="-O2 -pipe -g -feliminate-unused-debug-types" \
+	LDFLAGS="-Wl,-O1 -Wl,--hash-style=gnu -Wl,--as-needed -Wl,-z,relro,-z,now" &&
+	aarch64 "$d/usr/bin/uio-dmabuf" "$d/usr/lib/libuiodmabuf.so.1" &&
 	[ -f "$d/lib/udev/rules.d/70-uio-dmabuf.rules" ] && [ -f "$d/usr/lib/pkgconfig/libuiodmabuf.pc" ]
 rc=$?
 [ "$rc" = 0 ] || tail -8 "$log"
@@ -180,13 +180,8 @@ copy_sources "$s"
 	TARGET_CONFIGURE_OPTS="AR=aarch64-linux-gnu-gcc-ar LD=aarch64-linux-gnu-ld CC=aarch64-linux-gnu-gcc CFLAGS='-D_LARGEFILE_SOURCE -D_LARGEFILE64_SOURCE -D_FILE_OFFSET_BITS=64 -O2 -g0 -D_FORTIFY_SOURCE=1' CPPFLAGS='-D_LARGEFILE_SOURCE -D_LARGEFILE64_SOURCE -D_FILE_OFFSET_BITS=64' LDFLAGS='' PKG_CONFIG=$out/pc/aarch64-linux-gnu-pkg-config" \
 	>"$out/buildroot.cmds"
 log=$out/buildroot.log
-: >"$log"
-rc=0
-while read -r cmd; do
-	echo "+ $cmd" >>"$log"
-	(cd "$s" && "${clean_env[@]}" bash -c "$cmd") >>"$log" 2>&1 || { rc=1; break; }
-done <"$out/buildroot.cmds"
-[ "$rc" = 0 ] && [ -n "$kver" ] && aarch64 "$t/lib/modules/$kver/updates/uio_dmabuf.ko" "$t/usr/bin/uio-dmabuf" \
+run_recipe buildroot "$s" &&
+	[ -n "$kver" ] && aarch64 "$t/lib/modules/$kver/updates/uio_dmabuf.ko" "$t/usr/bin/uio-dmabuf" \
 	"$t/usr/lib/libuiodmabuf.so.1"
 rc=$?
 [ "$rc" = 0 ] || tail -8 "$log"

@@ -21,6 +21,18 @@
 #define DRIVER		"uio_dmabuf"
 #define BIND_WAIT_MS	5000	/* for the driver's probe and the node's udev/devtmpfs entry */
 
+/*
+ * A uio_dmabuf/ attribute of @uio that holds a decimal count, into @line;
+ * the count, or -1 when it cannot be read (an older module has no such file).
+ */
+static int attr_count(const char *uio, const char *attr, char *line, size_t len)
+{
+	char path[PATH_MAX];
+
+	snprintf(path, sizeof(path), "/sys/class/uio/%s/device/uio_dmabuf/%s", uio, attr);
+	return cli_read_line(path, line, len) ? -1 : atoi(line);
+}
+
 /* What sysfs tells about @uio ("uio0"), bound to uio_dmabuf. */
 static void describe_device(const char *uio, struct udb_device *d)
 {
@@ -40,14 +52,8 @@ static void describe_device(const char *uio, struct udb_device *d)
 		snprintf(path, sizeof(path), "/sys/class/uio/%s/device/device", uio);
 		cli_read_line(path, d->device_id, sizeof(d->device_id));
 	}
-	d->dma_mask_bits = -1;
-	snprintf(path, sizeof(path), "/sys/class/uio/%s/device/uio_dmabuf/dma_mask_bits", uio);
-	if (!cli_read_line(path, line, sizeof(line)))
-		d->dma_mask_bits = atoi(line);
-	d->imports = -1;
-	snprintf(path, sizeof(path), "/sys/class/uio/%s/device/uio_dmabuf/imports", uio);
-	if (!cli_read_line(path, line, sizeof(line)))
-		d->imports = atoi(line);
+	d->dma_mask_bits = attr_count(uio, "dma_mask_bits", line, sizeof(line));
+	d->imports = attr_count(uio, "imports", line, sizeof(line));
 	d->iommu_group = -1;
 	snprintf(path, sizeof(path), "/sys/class/uio/%s/device/iommu_group", uio);
 	if (!cli_link_name(path, group, sizeof(group))) {
@@ -63,14 +69,8 @@ static void describe_device(const char *uio, struct udb_device *d)
 	/* The interrupt, and revoked imports (since 1.1.0's module). */
 	snprintf(path, sizeof(path), "/sys/class/uio/%s/device/uio_dmabuf/irq_mode", uio);
 	cli_read_line(path, d->irq_mode, sizeof(d->irq_mode));
-	d->irq_vectors = -1;
-	snprintf(path, sizeof(path), "/sys/class/uio/%s/device/uio_dmabuf/irq_vectors", uio);
-	if (!cli_read_line(path, line, sizeof(line)))
-		d->irq_vectors = atoi(line);
-	d->revoked = -1;
-	snprintf(path, sizeof(path), "/sys/class/uio/%s/device/uio_dmabuf/revoked", uio);
-	if (!cli_read_line(path, line, sizeof(line)))
-		d->revoked = atoi(line);
+	d->irq_vectors = attr_count(uio, "irq_vectors", line, sizeof(line));
+	d->revoked = attr_count(uio, "revoked", line, sizeof(line));
 	/* "none", or the fsuid that holds the IOMMU group. */
 	d->owner = -1;
 	snprintf(path, sizeof(path), "/sys/class/uio/%s/device/uio_dmabuf/owner", uio);

@@ -293,6 +293,15 @@ void udb_print_devices_table(FILE *f, const struct udb_device *d, int n)
 	}
 }
 
+/* ", \"@key\": @v", or null for a negative @v (unknown). */
+static void json_count(FILE *f, const char *key, long v)
+{
+	if (v >= 0)
+		fprintf(f, ", \"%s\": %ld", key, v);
+	else
+		fprintf(f, ", \"%s\": null", key);
+}
+
 void udb_print_devices_json(FILE *f, const struct udb_device *d, int n)
 {
 	int i;
@@ -311,15 +320,10 @@ void udb_print_devices_json(FILE *f, const struct udb_device *d, int n)
 		udb_json_string(f, d[i].vendor[0] ? d[i].vendor : NULL);
 		fputs(", \"device_id\": ", f);
 		udb_json_string(f, d[i].device_id[0] ? d[i].device_id : NULL);
-		if (d[i].dma_mask_bits >= 0)
-			fprintf(f, ", \"dma_mask_bits\": %d", d[i].dma_mask_bits);
-		else
-			fputs(", \"dma_mask_bits\": null", f);
+		json_count(f, "dma_mask_bits", d[i].dma_mask_bits);
 		fprintf(f, ", \"iommu\": %s", d[i].iommu ? "true" : "false");
-		if (d[i].iommu_group >= 0)
-			fprintf(f, ", \"iommu_group\": %d, \"iommu_type\": ", d[i].iommu_group);
-		else
-			fputs(", \"iommu_group\": null, \"iommu_type\": ", f);
+		json_count(f, "iommu_group", d[i].iommu_group);
+		fputs(", \"iommu_type\": ", f);
 		udb_json_string(f, d[i].iommu_type[0] ? d[i].iommu_type : NULL);
 		if (d[i].isolation >= 0)
 			fprintf(f, ", \"isolation\": {\"flags\": %d, \"strict\": %s, \"viable\": %s, "
@@ -333,24 +337,13 @@ void udb_print_devices_json(FILE *f, const struct udb_device *d, int n)
 				d[i].isolation & UIO_DMABUF_INFO_ISOLATED ? "true" : "false");
 		else
 			fputs(", \"isolation\": null", f);
-		if (d[i].owner >= 0)
-			fprintf(f, ", \"owner_uid\": %ld", d[i].owner);
-		else
-			fputs(", \"owner_uid\": null", f);
+		json_count(f, "owner_uid", d[i].owner);
 		fputs(", \"irq_mode\": ", f);
 		udb_json_string(f, d[i].irq_mode[0] ? d[i].irq_mode : NULL);
-		if (d[i].irq_vectors >= 0)
-			fprintf(f, ", \"irq_vectors\": %d", d[i].irq_vectors);
-		else
-			fputs(", \"irq_vectors\": null", f);
-		if (d[i].imports >= 0)
-			fprintf(f, ", \"imports\": %d", d[i].imports);
-		else
-			fputs(", \"imports\": null", f);
-		if (d[i].revoked >= 0)
-			fprintf(f, ", \"revoked\": %d}", d[i].revoked);
-		else
-			fputs(", \"revoked\": null}", f);
+		json_count(f, "irq_vectors", d[i].irq_vectors);
+		json_count(f, "imports", d[i].imports);
+		json_count(f, "revoked", d[i].revoked);
+		fputc('}', f);
 	}
 	fputs("]}\n", f);
 }

@@ -340,6 +340,8 @@ UIODMABUF_API int uiodmabuf_cpu_sync_method(int buf_fd, const struct uio_dmabuf_
  * cache-coherent with the device (many arm64 boards) or a bounced mapping
  * (swiotlb) shows stale data. The CPU access synced is the import's
  * direction's: writes for TO_DEVICE, reads for FROM_DEVICE, both else.
+ * UIODMABUF_CPU_SYNC_AUTO reads the dma-buf's fdinfo at every call: a loop
+ * asks uiodmabuf_cpu_sync_method() once and passes its mask.
  *
  * Return: 0 or a negative errno.
  */

@@ -17,7 +17,6 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <linux/dma-buf.h>
@@ -209,33 +208,18 @@ int uiodmabuf_unmap_region(void *addr, size_t size)
 	return munmap((char *)addr - offset, size + offset) ? -errno : 0;
 }
 
-static int64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 int uiodmabuf_wait_irq(int fd, int timeout_ms, uint64_t *count)
 {
 	struct pollfd pfd = { .fd = fd, .events = POLLIN };
-	int64_t deadline = timeout_ms < 0 ? 0 : now_ms() + timeout_ms;
 	unsigned char raw[8];
 	uint32_t uio_count;
 	uint64_t events;
-	int left = -1;
 	ssize_t n;
 	int ret;
 
 	if (fd < 0)
 		return -EBADF;
-	if (timeout_ms >= 0) {
-		int64_t rest = deadline - now_ms();
-
-		left = rest > 0 ? (int)rest : 0;
-	}
-	ret = poll(&pfd, 1, left);
+	ret = poll(&pfd, 1, timeout_ms < 0 ? -1 : timeout_ms);
 	if (ret < 0)
 		return -errno;		/* -EINTR: a signal came first */
 	if (!ret)

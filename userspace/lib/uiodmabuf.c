@@ -42,38 +42,17 @@ int uiodmabuf_ioctl(int fd, unsigned long request, void *arg)
 	return ret == -1 ? -errno : ret;
 }
 
-static int parse_index(const char *s)
-{
-	char *end;
-	long v;
-
-	if (!isdigit((unsigned char)*s))
-		return -EINVAL;
-	errno = 0;
-	v = strtol(s, &end, 10);
-	if (*end || errno || v > 65535)
-		return -EINVAL;
-	return (int)v;
-}
-
 int uiodmabuf_node_path(const char *device, char *buf, size_t len)
 {
 	int idx, n;
 
 	if (!device || !*device)
 		return -EINVAL;
-	if (!strncmp(device, "/dev/uio", 8) && (idx = parse_index(device + 8)) >= 0)
+	idx = uiodmabuf_uio_index(device);	/* uioN, N, /dev/uio(-dmabuf)N, a bus device */
+	if (idx >= 0)
 		n = snprintf(buf, len, "/dev/uio-dmabuf%d", idx);
 	else if (device[0] == '/')
-		n = snprintf(buf, len, "%s", device);
-	else if (!strncmp(device, "uio-dmabuf", 10) && (idx = parse_index(device + 10)) >= 0)
-		n = snprintf(buf, len, "/dev/uio-dmabuf%d", idx);
-	else if (!strncmp(device, "uio", 3) && (idx = parse_index(device + 3)) >= 0)
-		n = snprintf(buf, len, "/dev/uio-dmabuf%d", idx);
-	else if ((idx = parse_index(device)) >= 0)
-		n = snprintf(buf, len, "/dev/uio-dmabuf%d", idx);
-	else if ((idx = uiodmabuf_uio_index(device)) >= 0)	/* a PCI or platform device */
-		n = snprintf(buf, len, "/dev/uio-dmabuf%d", idx);
+		n = snprintf(buf, len, "%s", device);	/* another path is used as it is */
 	else
 		return idx;
 	return n < 0 || (size_t)n >= len ? -ENAMETOOLONG : 0;
