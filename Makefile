@@ -80,12 +80,14 @@ uninstall:
 DKMS_SRC = $(DESTDIR)/usr/src/uio-dmabuf-$(VERSION)
 
 dkms-source:
-	install -d $(DKMS_SRC)/kernel/tests $(DKMS_SRC)/include/uapi/linux $(DKMS_SRC)/compat
+	install -d $(DKMS_SRC)/kernel/tests $(DKMS_SRC)/include/uapi/linux \
+		$(DKMS_SRC)/compat/include/kunit
 	install -m 0644 dkms.conf $(DKMS_SRC)/
 	install -m 0644 kernel/Kbuild kernel/Kconfig kernel/Makefile kernel/*.[ch] $(DKMS_SRC)/kernel/
 	install -m 0644 kernel/tests/Makefile kernel/tests/*.[ch] $(DKMS_SRC)/kernel/tests/
 	install -m 0644 include/uapi/linux/uio_dmabuf.h $(DKMS_SRC)/include/uapi/linux/
 	install -m 0644 compat/*.h $(DKMS_SRC)/compat/
+	install -m 0644 compat/include/kunit/*.h $(DKMS_SRC)/compat/include/kunit/
 
 dkms-install: dkms-source
 	dkms status -m uio-dmabuf -v $(VERSION) | grep -q . || dkms add -m uio-dmabuf -v $(VERSION)

@@ -10,6 +10,7 @@
  * a device without an IOMMU.
  */
 
+#include <kunit/static_stub.h>
 #include <kunit/visibility.h>
 #include <linux/atomic.h>
 #include <linux/capability.h>
@@ -278,8 +279,9 @@ EXPORT_SYMBOL_IF_KUNIT(uio_dmabuf_isolation);
  * which is the one the device uses: it could reach that memory whatever the
  * driver maps, so it is not isolated. (VFIO may leave the relaxable ones out
  * because it attaches a domain of its own.) Looked at when the device is
- * bound and at each open, as a device joining the group brings its regions
- * along; once seen, a range stays: removing its device does not unmap it.
+ * bound, when a device joins the group or a driver binds in it (the bus
+ * notifier, which revokes the device's imports if a range appeared), and at
+ * each open; once seen, a range stays: removing its device does not unmap it.
  */
 void uio_dmabuf_check_direct(struct uio_dmabuf_dev *udev)
 {
@@ -287,6 +289,8 @@ void uio_dmabuf_check_direct(struct uio_dmabuf_dev *udev)
 	LIST_HEAD(regions);
 	int ret;
 
+	/* KUnit has no IOMMU driver to report ranges: its cases stand in. */
+	KUNIT_STATIC_STUB_REDIRECT(uio_dmabuf_check_direct, udev);
 	if (udev->direct || !uio_dmabuf_paging_domain(udev))
 		return;
 	ret = iommu_get_group_resv_regions(udev->group, &regions);
@@ -306,6 +310,7 @@ void uio_dmabuf_check_direct(struct uio_dmabuf_dev *udev)
 		kfree(region);
 	}
 }
+EXPORT_SYMBOL_IF_KUNIT(uio_dmabuf_check_direct);
 
 /**
  * uio_dmabuf_isolation_now() - uio_dmabuf_isolation() for a reader of sysfs

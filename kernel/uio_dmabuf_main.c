@@ -42,8 +42,9 @@ MODULE_PARM_DESC(allow_unsafe_noiommu,
 
 /*
  * Protects uio_dmabuf_devs, the bound devices, which the bus notifier walks
- * when a kernel driver binds to a device of their IOMMU groups. Taken before
- * any device's locks.
+ * when a kernel driver binds to a device of their IOMMU groups, and the
+ * notifier's numbering (uio_dmabuf_notify_seq, &uio_dmabuf_dev.notified).
+ * Taken before any device's locks; never held across an exporter's call.
  */
 static DEFINE_MUTEX(uio_dmabuf_devs_lock);
 static LIST_HEAD(uio_dmabuf_devs);
@@ -84,25 +85,82 @@ static void uio_dmabuf_restore_dma(struct uio_dmabuf_dev *udev)
 /*
  * How long the bus notifier waits for imports still inside the exporter's
  * attach, pin or map: a quick exporter's are unmapped before the new driver
- * probes, and a slow or stuck one holds neither that bind nor, through
- * uio_dmabuf_devs_lock, every other one for longer. The device's DMA is
- * stopped before the wait, and such an import unmaps when the exporter returns
- * (its file is revoked).
+ * probes, and a slow or stuck one does not hold that bind for longer. The
+ * device's DMA is stopped before the wait, and such an import unmaps when the
+ * exporter returns (its file is revoked).
  */
 #define UIO_DMABUF_NOTIFY_WAIT	HZ
 
+/* Numbers the bus notifications that revoke, under uio_dmabuf_devs_lock. */
+static u64 uio_dmabuf_notify_seq;
+
+/*
+ * Unmap what the bus notifier revoked of @udev, wait a bounded while for its
+ * imports still mapping, and unbind the revoked files' vectors. Without
+ * uio_dmabuf_devs_lock: an exporter's unmap may take as long as it likes
+ * without holding up any other bind, unbind or notification.
+ */
+static void uio_dmabuf_notify_finish(struct uio_dmabuf_dev *udev, struct list_head *dead)
+{
+	/*
+	 * Everything unmapped before the new driver probes: the imports
+	 * revoked here, and those still mapping, which see their file revoked
+	 * and leave.
+	 */
+	uio_dmabuf_destroy(udev, dead);
+	if (!wait_var_event_timeout(&udev->inflight, !atomic_read(&udev->inflight),
+				    UIO_DMABUF_NOTIFY_WAIT))
+		dev_warn(udev->dev, "%s: an exporter is still mapping a buffer for the device; its DMA is stopped, and the import is undone when the exporter returns\n",
+			 udev->name);
+	uio_dmabuf_unbind_revoked_vectors(udev);
+}
+
+/*
+ * Whether the device that @action is about ends the isolation of @udev, a
+ * bound device of its IOMMU group: a kernel driver binding to it, or firmware
+ * ranges it brings along (see uio_dmabuf_check_direct()), which the IOMMU core
+ * identity-maps in the group's domain when the device joins the group. Under
+ * uio_dmabuf_devs_lock, which keeps @udev bound (its domain not freed), and
+ * the device lock.
+ */
+static bool uio_dmabuf_notify_ends(struct uio_dmabuf_dev *udev, struct device *dev,
+				   unsigned long action)
+{
+	bool direct = udev->direct;
+
+	lockdep_assert_held(&udev->lock);
+	if (action == BUS_NOTIFY_BIND_DRIVER && uio_dmabuf_kernel_dma(dev, dev->driver)) {
+		if (udev->nr_active)
+			dev_warn(udev->dev, "%s: driver %s binds to %s in IOMMU group %d: DMA stopped, imports revoked\n",
+				 udev->name, dev->driver->name, dev_name(dev),
+				 iommu_group_id(udev->group));
+		return true;
+	}
+	uio_dmabuf_check_direct(udev);
+	if (direct || !udev->direct)
+		return false;
+	if (udev->nr_active)
+		dev_warn(udev->dev, "%s: %s joined IOMMU group %d with a firmware range: DMA stopped, imports revoked\n",
+			 udev->name, dev_name(dev), iommu_group_id(udev->group));
+	return true;
+}
+
 /**
- * uio_dmabuf_bus_notify() - a kernel driver binds to a device of a bound device's group
+ * uio_dmabuf_bus_notify() - a device of a bound device's group is added or bound
  * @nb:     the bus's notifier block
- * @action: BUS_NOTIFY_*; only BUS_NOTIFY_BIND_DRIVER is acted on
+ * @action: BUS_NOTIFY_*; BUS_NOTIFY_ADD_DEVICE and BUS_NOTIFY_BIND_DRIVER are acted on
  * @data:   the device
  *
  * A kernel driver is binding to @data (the IOMMU core has just counted it as
- * a user of the group's DMA domain, and it has not probed yet): any uio_dmabuf
- * device of the same group is no longer isolated, so stop its DMA and revoke
- * its imports before that driver maps anything, and unbind the MSI-X vectors
- * of the revoked files. Waits at most UIO_DMABUF_NOTIFY_WAIT per device for
- * imports an exporter has not finished mapping.
+ * a user of the group's DMA domain, and it has not probed yet), or @data
+ * joined the group with firmware ranges the IOMMU core keeps identity-mapped
+ * in the group's domain: any uio_dmabuf device of the same group is no longer
+ * isolated, so stop its DMA and revoke its imports before that driver maps
+ * anything, and unbind the MSI-X vectors of the revoked files. Each device is
+ * stopped and revoked under uio_dmabuf_devs_lock, then unmapped without it
+ * (see uio_dmabuf_notify_finish()), waiting at most UIO_DMABUF_NOTIFY_WAIT for
+ * imports an exporter has not finished mapping. A device a later notification
+ * revoked meanwhile is left to that one, which unmaps it.
  *
  * Return: NOTIFY_DONE.
  */
@@ -112,34 +170,35 @@ int uio_dmabuf_bus_notify(struct notifier_block *nb, unsigned long action, void 
 	struct uio_dmabuf_dev *udev;
 	struct iommu_group *group;
 	LIST_HEAD(dead);
+	bool ends;
+	u64 seq;
 
-	if (action != BUS_NOTIFY_BIND_DRIVER || !uio_dmabuf_kernel_dma(dev, dev->driver))
+	if (action != BUS_NOTIFY_BIND_DRIVER && action != BUS_NOTIFY_ADD_DEVICE)
 		return NOTIFY_DONE;
 	group = iommu_group_get(dev);
 	if (!group)
 		return NOTIFY_DONE;
 	mutex_lock(&uio_dmabuf_devs_lock);
+	seq = ++uio_dmabuf_notify_seq;
+again:
 	list_for_each_entry(udev, &uio_dmabuf_devs, node) {
-		if (udev->group != group)
+		if (udev->group != group || udev->notified >= seq)
 			continue;
+		udev->notified = seq;
 		mutex_lock(&udev->lock);
-		if (udev->nr_active)
-			dev_warn(udev->dev, "%s: driver %s binds to %s in IOMMU group %d: DMA stopped, imports revoked\n",
-				 udev->name, dev->driver->name, dev_name(dev),
-				 iommu_group_id(group));
-		uio_dmabuf_revoke_locked(udev, &dead);
+		ends = uio_dmabuf_notify_ends(udev, dev, action);
+		if (ends)
+			uio_dmabuf_revoke_locked(udev, &dead);
 		mutex_unlock(&udev->lock);
-		/*
-		 * Everything unmapped before the new driver probes: the imports
-		 * revoked here, and those still mapping, which see their file
-		 * revoked and leave.
-		 */
-		uio_dmabuf_destroy(udev, &dead);
-		if (!wait_var_event_timeout(&udev->inflight, !atomic_read(&udev->inflight),
-					    UIO_DMABUF_NOTIFY_WAIT))
-			dev_warn(udev->dev, "%s: an exporter is still mapping a buffer for the device; its DMA is stopped, and the import is undone when the exporter returns\n",
-				 udev->name);
-		uio_dmabuf_unbind_revoked_vectors(udev);
+		if (!ends)
+			continue;
+		/* The list may change meanwhile: look again from its start. */
+		kref_get(&udev->ref);
+		mutex_unlock(&uio_dmabuf_devs_lock);
+		uio_dmabuf_notify_finish(udev, &dead);
+		uio_dmabuf_dev_put(udev);
+		mutex_lock(&uio_dmabuf_devs_lock);
+		goto again;
 	}
 	mutex_unlock(&uio_dmabuf_devs_lock);
 	iommu_group_put(group);

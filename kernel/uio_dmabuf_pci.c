@@ -478,7 +478,7 @@ bool uio_dmabuf_pci_is_ours(const struct device_driver *drv)
 	return drv == &uio_dmabuf_pci_driver.driver;
 }
 
-/* Revokes a device whose IOMMU group a kernel driver joins on the PCI bus. */
+/* Revokes a device whose IOMMU group a kernel driver or a firmware range joins on the PCI bus. */
 static struct notifier_block uio_dmabuf_pci_nb = {
 	.notifier_call = uio_dmabuf_bus_notify,
 };

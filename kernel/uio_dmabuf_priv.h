@@ -114,6 +114,8 @@ struct uio_dmabuf_vector {
  * @index:         N of /dev/uioN and of the node /dev/uio-dmabufN
  * @group:         @dev's IOMMU group (a reference is held), or NULL
  * @node:          entry in the list of bound devices that the bus notifier walks
+ * @notified:      the last bus notification that revoked the device (see
+ *                 uio_dmabuf_bus_notify()), under the list's lock
  * @name:          the node's name, "uio-dmabufN"
  * @misc:          the import node
  * @debugfs:       this device's debugfs directory
@@ -141,7 +143,8 @@ struct uio_dmabuf_vector {
  * @reset_works:   the device was reset at bind: it is reset between users, and
  *                 one that cannot be is not isolated (set before the node exists)
  * @direct:        firmware keeps ranges of the group's domain identity-mapped
- *                 (see uio_dmabuf_check_direct()), set at bind and at opens
+ *                 (see uio_dmabuf_check_direct()), set at bind, at opens and
+ *                 by the bus notifier
  * @mask_busy:     the sysfs mask store is changing the DMA mask: an import
  *                 that reserves meanwhile waits for it (see uio_dmabuf_reserve())
  * @needs_reset:   the reset at the last writable close failed: the next
@@ -160,6 +163,7 @@ struct uio_dmabuf_dev {
 	int index;
 	struct iommu_group *group;
 	struct list_head node;
+	u64 notified;
 	char name[32];
 	struct miscdevice misc;
 	struct dentry *debugfs;

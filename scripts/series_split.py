@@ -265,14 +265,13 @@ struct uio_dmabuf_irqs {
              "\tif (irqs)\n\t\tudev->irq_mode = irqs->mode;\n"),
             ("sub", "\t/* Before the glue frees the MSI-X vectors. */\n"
              "\tuio_dmabuf_unbind_vectors(udev, NULL);\n", ""),
-            ("sub", """ * its imports before that driver maps anything, and unbind the MSI-X vectors
- * of the revoked files. Waits at most UIO_DMABUF_NOTIFY_WAIT per device for
- * imports an exporter has not finished mapping.
-""", """ * its imports before that driver maps anything. Waits at most
- * UIO_DMABUF_NOTIFY_WAIT per device for imports an exporter has not finished
- * mapping.
+            ("sub", """ * anything, and unbind the MSI-X vectors of the revoked files. Each device is
+""", """ * anything. Each device is
 """),
-            ("del", r"\t\tuio_dmabuf_unbind_revoked_vectors\(udev\);"),
+            ("sub", """ * imports still mapping, and unbind the revoked files' vectors. Without
+""", """ * imports still mapping. Without
+"""),
+            ("del", r"\tuio_dmabuf_unbind_revoked_vectors\(udev\);"),
             ("sub", " * unmapped, unpinned, detached and put, every MSI-X vector unbound from its\n"
              " * eventfd, and the device reset (see uio_dmabuf_reset_locked()); the caller\n",
              " * unmapped, unpinned, detached and put, and the device reset (see\n"

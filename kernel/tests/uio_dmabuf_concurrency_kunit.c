@@ -237,6 +237,61 @@ static void uio_dmabuf_test_group_bind_slow_map(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, uio_dmabuf_test_device_imports(udev), 0);
 }
 
+/*
+ * A kernel driver binds in the group while the exporter takes its time to
+ * unmap what the bus notifier revoked: that bind waits for the unmap, but a
+ * bind in another group, which walks the same list of devices, does not.
+ */
+static void uio_dmabuf_test_group_bind_slow_unmap(struct kunit *test)
+{
+	struct uio_dmabuf_test_binder *b = kunit_kzalloc(test, sizeof(*b), GFP_KERNEL);
+	struct uio_dmabuf_test_binder *elsewhere = kunit_kzalloc(test, sizeof(*elsewhere),
+								 GFP_KERNEL);
+	struct completion *entered = kunit_kzalloc(test, sizeof(*entered), GFP_KERNEL);
+	struct completion *gate = kunit_kzalloc(test, sizeof(*gate), GFP_KERNEL);
+	struct uio_dmabuf_test_buf *buf;
+	struct uio_dmabuf_file *file;
+	struct uio_dmabuf_dev *udev;
+	struct task_struct *task;
+	struct dma_buf *dmabuf;
+	bool returned;
+
+	KUNIT_ASSERT_TRUE(test, b && elsewhere && entered && gate);
+	init_completion(entered);
+	init_completion(gate);
+	init_completion(&b->done);
+	init_completion(&elsewhere->done);
+	udev = uio_dmabuf_test_grouped_device(test, &b->dev);
+	elsewhere->dev = uio_dmabuf_test_kdev(test, "uio-dmabuf-test-elsewhere");
+	uio_dmabuf_test_join(test, uio_dmabuf_test_group(test), elsewhere->dev);
+	file = uio_dmabuf_test_open(test, udev);
+	dmabuf = uio_dmabuf_test_new(test, &uio_dmabuf_test_layouts[0], &buf);
+	KUNIT_ASSERT_EQ(test, 0, uio_dmabuf_test_import(file, dmabuf, 0, 0, NULL));
+	buf->unmap_entered = entered;
+	buf->unmap_gate = gate;
+	/* At the end the gate opens, whatever became of the case. */
+	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test, uio_dmabuf_test_open_gate, gate));
+
+	task = kthread_run(uio_dmabuf_test_binder_fn, b, "uio_dmabuf_test_bind");
+	KUNIT_ASSERT_FALSE(test, IS_ERR(task));
+	KUNIT_ASSERT_NE(test, 0, wait_for_completion_timeout(entered, 10 * HZ));
+	KUNIT_EXPECT_FALSE(test, udev->dma_on);
+
+	task = kthread_run(uio_dmabuf_test_binder_fn, elsewhere, "uio_dmabuf_test_bind2");
+	KUNIT_ASSERT_FALSE(test, IS_ERR(task));
+	returned = wait_for_completion_timeout(&elsewhere->done, 5 * HZ);
+	KUNIT_EXPECT_TRUE_MSG(test, returned, "a bind elsewhere waits for an exporter's unmap");
+	KUNIT_EXPECT_FALSE(test, completion_done(&b->done));
+
+	complete_all(gate);
+	KUNIT_EXPECT_NE(test, 0, wait_for_completion_timeout(&b->done, 10 * HZ));
+	if (!returned)
+		wait_for_completion(&elsewhere->done);
+	uio_dmabuf_test_expect_idle(test, buf);
+	KUNIT_EXPECT_EQ(test, uio_dmabuf_test_device_imports(udev), 0);
+	KUNIT_EXPECT_TRUE(test, xa_empty(&file->handles));
+}
+
 #define UIO_DMABUF_TEST_CHURNERS	4
 
 /* One kthread of the churn: its own files, buffer and page of user memory. */
@@ -351,6 +406,7 @@ static struct kunit_case uio_dmabuf_concurrency_cases[] = {
 	KUNIT_CASE(uio_dmabuf_test_stuck_import),
 	KUNIT_CASE(uio_dmabuf_test_unbind_stuck_import),
 	KUNIT_CASE(uio_dmabuf_test_group_bind_slow_map),
+	KUNIT_CASE(uio_dmabuf_test_group_bind_slow_unmap),
 	KUNIT_CASE(uio_dmabuf_test_concurrent),
 	{}
 };

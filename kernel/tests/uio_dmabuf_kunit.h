@@ -66,6 +66,9 @@ struct uio_dmabuf_test_buf {
 	/* If set, the map op completes @map_entered, then waits for @map_gate. */
 	struct completion *map_entered;
 	struct completion *map_gate;
+	/* The same for the unmap op. */
+	struct completion *unmap_entered;
+	struct completion *unmap_gate;
 	atomic_t attached;
 	atomic_t pinned;
 	atomic_t mapped;

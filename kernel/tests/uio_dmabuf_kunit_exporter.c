@@ -91,6 +91,11 @@ static void uio_dmabuf_test_unmap(struct dma_buf_attachment *attach, struct sg_t
 {
 	struct uio_dmabuf_test_buf *buf = attach->dmabuf->priv;
 
+	/* An exporter slow to unmap: a device that must finish with the buffer. */
+	if (buf->unmap_gate) {
+		complete(buf->unmap_entered);
+		wait_for_completion(buf->unmap_gate);
+	}
 	sg_free_table(sgt);
 	kfree(sgt);
 	atomic_dec(&buf->mapped);

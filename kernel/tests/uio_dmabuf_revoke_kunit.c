@@ -8,6 +8,7 @@
  * which turns DMA on again; the buffer can then be imported anew.
  */
 
+#include <kunit/static_stub.h>
 #include <linux/delay.h>
 #include <linux/kthread.h>
 #include <linux/poll.h>
@@ -306,6 +307,62 @@ static void uio_dmabuf_test_group_kernel_bind(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, uio_dmabuf_test_device_imports(ctx->udev), 1);
 }
 
+/* Stands in for uio_dmabuf_check_direct(): the group has no firmware range. */
+static void uio_dmabuf_test_no_direct(struct uio_dmabuf_dev *udev)
+{
+}
+
+/* Stands in for uio_dmabuf_check_direct(): the group now has a firmware range. */
+static void uio_dmabuf_test_direct(struct uio_dmabuf_dev *udev)
+{
+	udev->direct = true;
+}
+
+/*
+ * A device joins the group: without a firmware range nothing changes; with
+ * one, identity-mapped in the group's domain, the device's DMA is stopped,
+ * then its imports are unmapped and its files answer ENODEV, before the
+ * notifier returns. A device outside the group keeps its import.
+ */
+static void uio_dmabuf_test_group_add_direct(struct kunit *test)
+{
+	struct uio_dmabuf_test_ctx *ctx = test->priv;
+	struct uio_dmabuf_test_buf *buf, *outside;
+	struct uio_dmabuf_import imp;
+	struct uio_dmabuf_file *file;
+	struct uio_dmabuf_dev *udev;
+	struct dma_buf *dmabuf;
+	struct device *sibling;
+
+	uio_dmabuf_test_imported(test, &uio_dmabuf_test_layouts[0], &outside, NULL);
+	udev = uio_dmabuf_test_grouped_device(test, &sibling);
+	file = uio_dmabuf_test_open(test, udev);
+	dmabuf = uio_dmabuf_test_new(test, &uio_dmabuf_test_layouts[1], &buf);
+	KUNIT_ASSERT_EQ(test, 0, uio_dmabuf_test_import(file, dmabuf, 0, 0, &imp));
+
+	kunit_activate_static_stub(test, uio_dmabuf_check_direct, uio_dmabuf_test_no_direct);
+	uio_dmabuf_bus_notify(NULL, BUS_NOTIFY_ADD_DEVICE, sibling);
+	KUNIT_EXPECT_TRUE(test, udev->dma_on);
+	KUNIT_EXPECT_EQ(test, atomic_read(&buf->mapped), 1);
+	KUNIT_EXPECT_EQ(test, uio_dmabuf_test_poll(file), 0);
+
+	ctx->watch = buf;
+	kunit_activate_static_stub(test, uio_dmabuf_check_direct, uio_dmabuf_test_direct);
+	uio_dmabuf_bus_notify(NULL, BUS_NOTIFY_ADD_DEVICE, sibling);
+	ctx->watch = NULL;	/* @buf goes before the devices */
+	kunit_deactivate_static_stub(test, uio_dmabuf_check_direct);
+	KUNIT_EXPECT_TRUE(test, udev->direct);
+	KUNIT_EXPECT_FALSE(test, udev->dma_on);
+	KUNIT_EXPECT_EQ(test, ctx->mapped_when_dma_stopped, 1);
+	uio_dmabuf_test_expect_idle(test, buf);
+	KUNIT_EXPECT_EQ(test, uio_dmabuf_test_device_imports(udev), 0);
+	KUNIT_EXPECT_EQ(test, uio_dmabuf_test_poll(file), UIO_DMABUF_TEST_POLLGONE);
+	KUNIT_EXPECT_EQ(test, -ENODEV, uio_dmabuf_test_release_handle(test, file, imp.handle));
+
+	KUNIT_EXPECT_TRUE(test, ctx->udev->dma_on);
+	KUNIT_EXPECT_EQ(test, atomic_read(&outside->mapped), 1);
+}
+
 /*
  * A static exporter's table: the revocation stops DMA and marks the handle
  * stale; the table is unmapped within the call, or, by a dma-buf core that
@@ -454,6 +511,7 @@ static struct kunit_case uio_dmabuf_revoke_cases[] = {
 	KUNIT_CASE(uio_dmabuf_test_revoke_then_unbind),
 	KUNIT_CASE(uio_dmabuf_test_revoke_then_isolation_loss),
 	KUNIT_CASE(uio_dmabuf_test_group_kernel_bind),
+	KUNIT_CASE(uio_dmabuf_test_group_add_direct),
 	KUNIT_CASE(uio_dmabuf_test_revoke_static_exporter),
 	KUNIT_CASE(uio_dmabuf_test_move_while_mapping),
 	KUNIT_CASE_SLOW(uio_dmabuf_test_revoke_race),
