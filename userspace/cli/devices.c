@@ -66,6 +66,10 @@ static void describe_device(const char *uio, struct udb_device *d)
 	snprintf(path, sizeof(path), "/sys/class/uio/%s/device/uio_dmabuf/isolation", uio);
 	if (!cli_read_line(path, line, sizeof(line)))
 		d->isolation = (int)strtol(line, NULL, 16);
+	/* 1.1.0's module brought the reset and firmware-range conditions and owner. */
+	snprintf(path, sizeof(path), "/sys/class/uio/%s/device/uio_dmabuf/owner", uio);
+	if (d->isolation >= 0 && access(path, F_OK))
+		d->isolation |= UDB_ISOLATION_PRE_1_1;
 	/* The interrupt, and revoked imports (since 1.1.0's module). */
 	snprintf(path, sizeof(path), "/sys/class/uio/%s/device/uio_dmabuf/irq_mode", uio);
 	cli_read_line(path, d->irq_mode, sizeof(d->irq_mode));

@@ -152,6 +152,8 @@ void udb_isolation_text(char *buf, size_t len, int flags)
 		snprintf(buf, len, "no IOMMU");
 		return;
 	}
+	if (flags & UDB_ISOLATION_PRE_1_1)
+		flags |= UIO_DMABUF_INFO_RESET | UIO_DMABUF_INFO_NO_DIRECT;
 	snprintf(buf, len, "not isolated:%s%s%s%s%s",
 		 flags & UIO_DMABUF_INFO_STRICT ? "" : " lazy-domain",
 		 flags & UIO_DMABUF_INFO_VIABLE ? "" : " shared-group",
@@ -176,6 +178,8 @@ void udb_isolation_hint(char *buf, size_t len, int flags, int group)
 			 "(intel_iommu=on or amd_iommu=on); %s", unsafe);
 		return;
 	}
+	if (flags & UDB_ISOLATION_PRE_1_1)
+		flags |= UIO_DMABUF_INFO_RESET | UIO_DMABUF_INFO_NO_DIRECT;
 #define HINT(...) do { \
 		int n_ = snprintf(buf + used, len - used, __VA_ARGS__); \
 		if (n_ > 0) \
@@ -294,6 +298,15 @@ void udb_print_devices_table(FILE *f, const struct udb_device *d, int n)
 }
 
 /* ", \"@key\": @v", or null for a negative @v (unknown). */
+/* A condition of the isolation flags: true, false, or null when not reported. */
+static const char *json_condition(int flags, int flag)
+{
+	if ((flags & UDB_ISOLATION_PRE_1_1) &&
+	    (flag & (UIO_DMABUF_INFO_RESET | UIO_DMABUF_INFO_NO_DIRECT)))
+		return "null";
+	return flags & flag ? "true" : "false";
+}
+
 static void json_count(FILE *f, const char *key, long v)
 {
 	if (v >= 0)
@@ -328,13 +341,13 @@ void udb_print_devices_json(FILE *f, const struct udb_device *d, int n)
 		if (d[i].isolation >= 0)
 			fprintf(f, ", \"isolation\": {\"flags\": %d, \"strict\": %s, \"viable\": %s, "
 				"\"msi_isolated\": %s, \"reset\": %s, \"no_direct\": %s, "
-				"\"isolated\": %s}", d[i].isolation,
-				d[i].isolation & UIO_DMABUF_INFO_STRICT ? "true" : "false",
-				d[i].isolation & UIO_DMABUF_INFO_VIABLE ? "true" : "false",
-				d[i].isolation & UIO_DMABUF_INFO_MSI_ISOLATED ? "true" : "false",
-				d[i].isolation & UIO_DMABUF_INFO_RESET ? "true" : "false",
-				d[i].isolation & UIO_DMABUF_INFO_NO_DIRECT ? "true" : "false",
-				d[i].isolation & UIO_DMABUF_INFO_ISOLATED ? "true" : "false");
+				"\"isolated\": %s}", d[i].isolation & ~UDB_ISOLATION_PRE_1_1,
+				json_condition(d[i].isolation, UIO_DMABUF_INFO_STRICT),
+				json_condition(d[i].isolation, UIO_DMABUF_INFO_VIABLE),
+				json_condition(d[i].isolation, UIO_DMABUF_INFO_MSI_ISOLATED),
+				json_condition(d[i].isolation, UIO_DMABUF_INFO_RESET),
+				json_condition(d[i].isolation, UIO_DMABUF_INFO_NO_DIRECT),
+				json_condition(d[i].isolation, UIO_DMABUF_INFO_ISOLATED));
 		else
 			fputs(", \"isolation\": null", f);
 		json_count(f, "owner_uid", d[i].owner);

@@ -41,7 +41,7 @@ struct udb_device {
 	bool iommu;		/* behind a DMA-translating IOMMU domain */
 	int iommu_group;	/* -1 when none */
 	char iommu_type[16];	/* the group's type, "" when none */
-	int isolation;		/* UIO_DMABUF_INFO_* flags, -1 when unknown */
+	int isolation;		/* UIO_DMABUF_INFO_* flags, -1 when unknown; see below */
 	int imports;		/* buffers imported on the device, -1 when unknown */
 	long owner;		/* fsuid owning the IOMMU group, -1 when none or unknown */
 	char irq_mode[8];	/* "none", "line", "intx", "msi", "msix"; "" when unknown */
@@ -82,6 +82,12 @@ struct udb_failure {
 void udb_print_failure_line(FILE *f, const struct udb_failure *e);
 
 /* "isolated", "no IOMMU", or "not isolated: " and the unmet conditions. */
+/*
+ * Or'ed into udb_device.isolation by the CLI, never a kernel flag: the module
+ * predates 1.1.0, which added UIO_DMABUF_INFO_RESET and _NO_DIRECT, so that
+ * their absence says nothing (the text and hint leave them out, JSON has null).
+ */
+#define UDB_ISOLATION_PRE_1_1	0x40000000
 void udb_isolation_text(char *buf, size_t len, int flags);
 /* Why an open was refused (EPERM) and how an administrator fixes it. */
 void udb_isolation_hint(char *buf, size_t len, int flags, int group);

@@ -294,6 +294,15 @@ static void test_isolation(void)
 		      "firmware-direct-map"), "isolation text: the unmet conditions (%s)", buf);
 	udb_isolation_text(buf, sizeof(buf), -1);
 	CHECK(!strcmp(buf, "?"), "isolation text: unknown (%s)", buf);
+	/* A module before 1.1.0 reports neither reset nor firmware ranges. */
+	udb_isolation_text(buf, sizeof(buf), UIO_DMABUF_INFO_IOMMU | UIO_DMABUF_INFO_VIABLE |
+			   UIO_DMABUF_INFO_MSI_ISOLATED | UDB_ISOLATION_PRE_1_1);
+	CHECK(!strcmp(buf, "not isolated: lazy-domain"),
+	      "isolation text: an older module's unmet conditions only (%s)", buf);
+	udb_isolation_hint(buf, sizeof(buf), UIO_DMABUF_INFO_IOMMU | UDB_ISOLATION_PRE_1_1, 3);
+	CHECK(strstr(buf, "group 3 has a lazy") && strstr(buf, "interrupt remapping") &&
+	      !strstr(buf, "cannot be reset alone") && !strstr(buf, "reserved_regions"),
+	      "hint for an older module names only what it reports (%s)", buf);
 
 	udb_isolation_hint(buf, sizeof(buf), lazy, 7);
 	CHECK(strstr(buf, "echo DMA > /sys/kernel/iommu_groups/7/type") &&
@@ -362,6 +371,17 @@ static void test_device_owner(void)
 	       "\"iommu_group\": 5, \"iommu_type\": \"DMA\", \"isolation\": {\"flags\": 127, "
 	       "\"strict\": true, \"viable\": true, \"msi_isolated\": true, \"reset\": true, "
 	       "\"no_direct\": true, \"isolated\": true}, "
+	       "\"owner_uid\": null, \"irq_mode\": null, \"irq_vectors\": null, "
+	       "\"imports\": 3, \"revoked\": null}]}\n", udb_print_devices_json(f, &d, 1));
+	/* A module before 1.1.0: reset and firmware ranges unknown. */
+	d.isolation = UIO_DMABUF_INFO_IOMMU | UIO_DMABUF_INFO_VIABLE |
+		      UIO_DMABUF_INFO_MSI_ISOLATED | UDB_ISOLATION_PRE_1_1;
+	RENDER("{\"devices\": [{\"uio\": \"uio2\", \"index\": 2, \"node\": \"/dev/uio-dmabuf2\", "
+	       "\"bus\": \"pci\", \"device\": \"0000:01:02.0\", \"vendor\": \"0x8086\", "
+	       "\"device_id\": \"0x100e\", \"dma_mask_bits\": 32, \"iommu\": true, "
+	       "\"iommu_group\": 5, \"iommu_type\": \"DMA\", \"isolation\": {\"flags\": 13, "
+	       "\"strict\": false, \"viable\": true, \"msi_isolated\": true, \"reset\": null, "
+	       "\"no_direct\": null, \"isolated\": false}, "
 	       "\"owner_uid\": null, \"irq_mode\": null, \"irq_vectors\": null, "
 	       "\"imports\": 3, \"revoked\": null}]}\n", udb_print_devices_json(f, &d, 1));
 }
