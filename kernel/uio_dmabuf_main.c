@@ -43,7 +43,7 @@ MODULE_PARM_DESC(allow_unsafe_noiommu,
 /*
  * Protects uio_dmabuf_devs, the bound devices, which the bus notifier walks
  * when a kernel driver binds to a device of their IOMMU groups, and the
- * notifier's numbering (uio_dmabuf_notify_seq, &uio_dmabuf_dev.notified).
+ * devices' numbering (uio_dmabuf_serial, &uio_dmabuf_dev.serial).
  * Taken before any device's locks; never held across an exporter's call.
  */
 static DEFINE_MUTEX(uio_dmabuf_devs_lock);
@@ -91,8 +91,8 @@ static void uio_dmabuf_restore_dma(struct uio_dmabuf_dev *udev)
  */
 #define UIO_DMABUF_NOTIFY_WAIT	HZ
 
-/* Numbers the bus notifications that revoke, under uio_dmabuf_devs_lock. */
-static u64 uio_dmabuf_notify_seq;
+/* The serial of the device listed last, under uio_dmabuf_devs_lock. */
+static u64 uio_dmabuf_serial;
 
 /*
  * Unmap what the bus notifier revoked of @udev, wait a bounded while for its
@@ -120,8 +120,8 @@ static void uio_dmabuf_notify_finish(struct uio_dmabuf_dev *udev, struct list_he
  * bound device of its IOMMU group: a kernel driver binding to it, or firmware
  * ranges it brings along (see uio_dmabuf_check_direct()), which the IOMMU core
  * identity-maps in the group's domain when the device joins the group. Under
- * uio_dmabuf_devs_lock, which keeps @udev bound (its domain not freed), and
- * the device lock.
+ * the device lock. A device unbind has disconnected (dead) is revoked for
+ * good, and its domain, which may be freed, is not read.
  */
 static bool uio_dmabuf_notify_ends(struct uio_dmabuf_dev *udev, struct device *dev,
 				   unsigned long action)
@@ -129,6 +129,8 @@ static bool uio_dmabuf_notify_ends(struct uio_dmabuf_dev *udev, struct device *d
 	bool direct = udev->direct;
 
 	lockdep_assert_held(&udev->lock);
+	if (udev->dead)
+		return false;
 	if (action == BUS_NOTIFY_BIND_DRIVER && uio_dmabuf_kernel_dma(dev, dev->driver)) {
 		if (udev->nr_active)
 			dev_warn(udev->dev, "%s: driver %s binds to %s in IOMMU group %d: DMA stopped, imports revoked\n",
@@ -159,8 +161,9 @@ static bool uio_dmabuf_notify_ends(struct uio_dmabuf_dev *udev, struct device *d
  * anything, and unbind the MSI-X vectors of the revoked files. Each device is
  * stopped and revoked under uio_dmabuf_devs_lock, then unmapped without it
  * (see uio_dmabuf_notify_finish()), waiting at most UIO_DMABUF_NOTIFY_WAIT for
- * imports an exporter has not finished mapping. A device a later notification
- * revoked meanwhile is left to that one, which unmaps it.
+ * imports an exporter has not finished mapping, or another notification has
+ * not finished unmapping. The walk, taken up again after each such device,
+ * goes through the devices in the order they were listed.
  *
  * Return: NOTIFY_DONE.
  */
@@ -170,8 +173,8 @@ int uio_dmabuf_bus_notify(struct notifier_block *nb, unsigned long action, void 
 	struct uio_dmabuf_dev *udev;
 	struct iommu_group *group;
 	LIST_HEAD(dead);
+	u64 done = 0;
 	bool ends;
-	u64 seq;
 
 	if (action != BUS_NOTIFY_BIND_DRIVER && action != BUS_NOTIFY_ADD_DEVICE)
 		return NOTIFY_DONE;
@@ -179,12 +182,11 @@ int uio_dmabuf_bus_notify(struct notifier_block *nb, unsigned long action, void 
 	if (!group)
 		return NOTIFY_DONE;
 	mutex_lock(&uio_dmabuf_devs_lock);
-	seq = ++uio_dmabuf_notify_seq;
 again:
 	list_for_each_entry(udev, &uio_dmabuf_devs, node) {
-		if (udev->group != group || udev->notified >= seq)
+		if (udev->serial <= done || udev->group != group)
 			continue;
-		udev->notified = seq;
+		done = udev->serial;
 		mutex_lock(&udev->lock);
 		ends = uio_dmabuf_notify_ends(udev, dev, action);
 		if (ends)
@@ -425,6 +427,7 @@ uio_dmabuf_register(struct device *dev, int index, const struct uio_dmabuf_bus_o
 
 	/* Listed before the node exists, so no open can miss a sibling's bind. */
 	mutex_lock(&uio_dmabuf_devs_lock);
+	udev->serial = ++uio_dmabuf_serial;
 	list_add_tail(&udev->node, &uio_dmabuf_devs);
 	mutex_unlock(&uio_dmabuf_devs_lock);
 

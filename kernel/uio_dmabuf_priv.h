@@ -114,8 +114,8 @@ struct uio_dmabuf_vector {
  * @index:         N of /dev/uioN and of the node /dev/uio-dmabufN
  * @group:         @dev's IOMMU group (a reference is held), or NULL
  * @node:          entry in the list of bound devices that the bus notifier walks
- * @notified:      the last bus notification that revoked the device (see
- *                 uio_dmabuf_bus_notify()), under the list's lock
+ * @serial:        the device's place in that list, which grows at its tail:
+ *                 numbers the bound devices in the order they were listed
  * @name:          the node's name, "uio-dmabufN"
  * @misc:          the import node
  * @debugfs:       this device's debugfs directory
@@ -163,7 +163,7 @@ struct uio_dmabuf_dev {
 	int index;
 	struct iommu_group *group;
 	struct list_head node;
-	u64 notified;
+	u64 serial;
 	char name[32];
 	struct miscdevice misc;
 	struct dentry *debugfs;

@@ -6,6 +6,7 @@
  * device is held across a wait, a SIGKILL ends one, and unbind ends them all.
  */
 
+#include <kunit/static_stub.h>
 #include <linux/completion.h>
 #include <linux/delay.h>
 #include <linux/dma-fence.h>
@@ -292,6 +293,64 @@ static void uio_dmabuf_test_group_bind_slow_unmap(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, xa_empty(&file->handles));
 }
 
+/* Stands in for uio_dmabuf_check_direct(): the group has no firmware range. */
+static void uio_dmabuf_test_no_direct(struct uio_dmabuf_dev *udev)
+{
+}
+
+/*
+ * Two devices of one group, and a kernel driver binds in it while the
+ * exporter takes its time to unmap the first device's import: a notification
+ * that ends nothing (a device joins without a firmware range) meanwhile does
+ * not keep the bind from revoking the second device before it returns.
+ */
+static void uio_dmabuf_test_group_bind_two_devices(struct kunit *test)
+{
+	struct uio_dmabuf_test_binder *b = kunit_kzalloc(test, sizeof(*b), GFP_KERNEL);
+	struct completion *entered = kunit_kzalloc(test, sizeof(*entered), GFP_KERNEL);
+	struct completion *gate = kunit_kzalloc(test, sizeof(*gate), GFP_KERNEL);
+	struct uio_dmabuf_test_buf *buf, *buf2;
+	struct uio_dmabuf_dev *udev, *udev2;
+	struct uio_dmabuf_file *file, *file2;
+	struct dma_buf *dmabuf, *dmabuf2;
+	struct task_struct *task;
+	struct device *dev2;
+
+	KUNIT_ASSERT_TRUE(test, b && entered && gate);
+	init_completion(entered);
+	init_completion(gate);
+	init_completion(&b->done);
+	udev = uio_dmabuf_test_grouped_device(test, &b->dev);
+	dev2 = uio_dmabuf_test_kdev(test, "uio-dmabuf-test-grouped2");
+	uio_dmabuf_test_join(test, udev->group, dev2);
+	udev2 = uio_dmabuf_test_register(test, dev2, 931, &uio_dmabuf_test_bus_ops, NULL);
+	file = uio_dmabuf_test_open(test, udev);
+	file2 = uio_dmabuf_test_open(test, udev2);
+	dmabuf = uio_dmabuf_test_new(test, &uio_dmabuf_test_layouts[0], &buf);
+	dmabuf2 = uio_dmabuf_test_new(test, &uio_dmabuf_test_layouts[1], &buf2);
+	KUNIT_ASSERT_EQ(test, 0, uio_dmabuf_test_import(file, dmabuf, 0, 0, NULL));
+	KUNIT_ASSERT_EQ(test, 0, uio_dmabuf_test_import(file2, dmabuf2, 0, 0, NULL));
+	buf->unmap_entered = entered;
+	buf->unmap_gate = gate;
+	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test, uio_dmabuf_test_open_gate, gate));
+
+	task = kthread_run(uio_dmabuf_test_binder_fn, b, "uio_dmabuf_test_bind");
+	KUNIT_ASSERT_FALSE(test, IS_ERR(task));
+	KUNIT_ASSERT_NE(test, 0, wait_for_completion_timeout(entered, 10 * HZ));
+	kunit_activate_static_stub(test, uio_dmabuf_check_direct, uio_dmabuf_test_no_direct);
+	uio_dmabuf_bus_notify(NULL, BUS_NOTIFY_ADD_DEVICE, b->dev);
+	kunit_deactivate_static_stub(test, uio_dmabuf_check_direct);
+	KUNIT_EXPECT_TRUE(test, udev2->dma_on);
+
+	complete_all(gate);
+	KUNIT_ASSERT_NE(test, 0, wait_for_completion_timeout(&b->done, 10 * HZ));
+	KUNIT_EXPECT_FALSE(test, udev->dma_on);
+	KUNIT_EXPECT_FALSE(test, udev2->dma_on);
+	uio_dmabuf_test_expect_idle(test, buf);
+	uio_dmabuf_test_expect_idle(test, buf2);
+	KUNIT_EXPECT_EQ(test, uio_dmabuf_test_device_imports(udev2), 0);
+}
+
 #define UIO_DMABUF_TEST_CHURNERS	4
 
 /* One kthread of the churn: its own files, buffer and page of user memory. */
@@ -407,6 +466,7 @@ static struct kunit_case uio_dmabuf_concurrency_cases[] = {
 	KUNIT_CASE(uio_dmabuf_test_unbind_stuck_import),
 	KUNIT_CASE(uio_dmabuf_test_group_bind_slow_map),
 	KUNIT_CASE(uio_dmabuf_test_group_bind_slow_unmap),
+	KUNIT_CASE(uio_dmabuf_test_group_bind_two_devices),
 	KUNIT_CASE(uio_dmabuf_test_concurrent),
 	{}
 };
