@@ -376,12 +376,12 @@ void uio_dmabuf_release_all_locked(struct uio_dmabuf_dev *udev, struct uio_dmabu
 				   struct list_head *dead, bool revoke)
 {
 	struct uio_dmabuf_mapping *map;
-	unsigned long handle;
+	unsigned long slot;
 
 	lockdep_assert_held(&udev->lock);
 	mutex_lock(&file->lock);
-	xa_for_each(&file->handles, handle, map) {
-		xa_erase(&file->handles, handle);
+	xa_for_each(&file->handles, slot, map) {
+		xa_erase(&file->handles, slot);
 		uio_dmabuf_unlist_locked(udev, map, dead);
 	}
 	if (revoke)
@@ -519,18 +519,25 @@ static int uio_dmabuf_check_demands(struct uio_dmabuf_mapping *map, u32 flags)
 static int uio_dmabuf_publish(struct uio_dmabuf_file *file, struct uio_dmabuf_mapping *map,
 			      int ret)
 {
+	u32 slot;
+
 	mutex_lock(&file->lock);
 	if (!ret && uio_dmabuf_file_gone_locked(file))
 		ret = -ENODEV;
 	/* Revoked between the mapping and now: user space may import again. */
 	if (!ret && map->revoked)
 		ret = -ESTALE;
+	/* Never full: the reservation counted this import, max_imports <= slots. */
 	if (!ret)
-		ret = xa_alloc_cyclic(&file->handles, &map->handle, map, XA_LIMIT(1, U32_MAX),
-				      &file->next_handle, GFP_KERNEL_ACCOUNT);
+		ret = xa_alloc(&file->handles, &slot, map,
+			       XA_LIMIT(0, UIO_DMABUF_MAX_SLOTS - 1), GFP_KERNEL_ACCOUNT);
+	if (ret == -EBUSY)
+		ret = -ENOSPC;
 	if (ret < 0) {
 		file->nr_imports--;
 	} else {
+		map->handle = uio_dmabuf_handle(slot, file->generation);
+		file->generation = (file->generation + 1) % UIO_DMABUF_GENERATIONS;
 		/* The handle table owns the import. */
 		map->live = true;
 		kref_get(&map->ref);

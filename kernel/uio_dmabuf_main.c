@@ -25,8 +25,20 @@
 
 unsigned int uio_dmabuf_max_imports = 1024;
 EXPORT_SYMBOL_IF_KUNIT(uio_dmabuf_max_imports);
-module_param_named(max_imports, uio_dmabuf_max_imports, uint, 0644);
-MODULE_PARM_DESC(max_imports, "Most live imports per open file (default 1024)");
+
+/* A file's imports have as many slots for their handles (see uio_dmabuf_handle()). */
+static int uio_dmabuf_set_max_imports(const char *val, const struct kernel_param *kp)
+{
+	return param_set_uint_minmax(val, kp, 0, UIO_DMABUF_MAX_SLOTS);
+}
+
+static const struct kernel_param_ops uio_dmabuf_max_imports_ops = {
+	.set = uio_dmabuf_set_max_imports,
+	.get = param_get_uint,
+};
+
+module_param_cb(max_imports, &uio_dmabuf_max_imports_ops, &uio_dmabuf_max_imports, 0644);
+MODULE_PARM_DESC(max_imports, "Most live imports per open file (default 1024, at most 65536)");
 
 bool uio_dmabuf_allow_unsafe;
 EXPORT_SYMBOL_IF_KUNIT(uio_dmabuf_allow_unsafe);

@@ -135,11 +135,10 @@ static int uio_dmabuf_release_handle(struct uio_dmabuf_file *file, u32 handle,
 	ret = uio_dmabuf_lock_file(file);
 	if (ret)
 		return ret;
-	if (map)
-		map = xa_cmpxchg(&file->handles, handle, map, NULL, 0) == map ? map : NULL;
-	else
-		map = xa_erase(&file->handles, handle);
-	if (map)
+	if (!map)
+		map = xa_load(&file->handles, uio_dmabuf_handle_slot(handle));
+	if (map && map->handle == handle &&
+	    xa_cmpxchg(&file->handles, uio_dmabuf_handle_slot(handle), map, NULL, 0) == map)
 		uio_dmabuf_unlist_locked(udev, map, &dead);
 	else
 		ret = -ENOENT;
@@ -158,8 +157,8 @@ uio_dmabuf_lookup_locked(struct uio_dmabuf_file *file, u32 handle)
 	struct uio_dmabuf_mapping *map;
 
 	lockdep_assert_held(&file->lock);
-	map = xa_load(&file->handles, handle);
-	if (!map)
+	map = xa_load(&file->handles, uio_dmabuf_handle_slot(handle));
+	if (!map || map->handle != handle)
 		return ERR_PTR(-ENOENT);
 	return map->revoked ? ERR_PTR(-ESTALE) : map;
 }
@@ -406,7 +405,7 @@ struct uio_dmabuf_file *uio_dmabuf_file_open(struct uio_dmabuf_dev *udev, bool w
 	if (!file)
 		return ERR_PTR(-ENOMEM);
 	mutex_init(&file->lock);
-	xa_init_flags(&file->handles, XA_FLAGS_ALLOC1);
+	xa_init_flags(&file->handles, XA_FLAGS_ALLOC);
 	file->udev = udev;
 	file->passive = !writable;
 

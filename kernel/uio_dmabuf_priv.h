@@ -219,8 +219,9 @@ struct uio_dmabuf_dev {
  * @udev:        the device; a reference is held
  * @node:        entry in &uio_dmabuf_dev.files, under &uio_dmabuf_dev.lock
  * @lock:        see the comment at the field
- * @handles:     handle -> &struct uio_dmabuf_mapping
- * @next_handle: cursor of the cyclic handle allocator
+ * @handles:     slot -> &struct uio_dmabuf_mapping (see uio_dmabuf_handle())
+ * @generation:  counts this file's imports modulo UIO_DMABUF_GENERATIONS,
+ *               for their handles
  * @nr_imports:  live and reserved (still mapping) imports of this file
  * @nr_revoked:  live imports of this file that an exporter revoked: poll()
  *               reports EPOLLPRI while there is one
@@ -239,7 +240,7 @@ struct uio_dmabuf_file {
 	struct uio_dmabuf_dev *udev;
 	struct list_head node;
 	/*
-	 * Protects @handles' entries, @next_handle, @nr_imports, @nr_revoked and
+	 * Protects @handles' entries, @generation, @nr_imports, @nr_revoked and
 	 * @revoked, the live flag of this file's imports, and their revoked
 	 * flag while they are this file's. The lock of the hot path: IMPORT
 	 * reserves and publishes, GET_SEGMENTS and SYNC look up, RELEASE
@@ -251,7 +252,7 @@ struct uio_dmabuf_file {
 	 */
 	struct mutex lock;
 	struct xarray handles;
-	u32 next_handle;
+	u32 generation;
 	unsigned int nr_imports;
 	unsigned int nr_revoked;
 	bool isolated;
@@ -340,6 +341,30 @@ extern unsigned int uio_dmabuf_max_imports;
 extern bool uio_dmabuf_allow_unsafe;
 /* Pages charged to users for live imports, all devices together (debugfs). */
 extern atomic_long_t uio_dmabuf_charged_pages;
+
+/*
+ * An import's handle is its slot in the file's table (the lowest free one, so
+ * that a file's only import sits in the table's head and needs no node) and,
+ * above it, the file's import count at the time modulo 65,535, plus one (never
+ * 0): a released handle is not handed out again until that count comes round,
+ * 65,535 imports later.
+ */
+#define UIO_DMABUF_SLOT_BITS	16
+#define UIO_DMABUF_MAX_SLOTS	BIT(UIO_DMABUF_SLOT_BITS)
+#define UIO_DMABUF_GENERATIONS	(U32_MAX >> UIO_DMABUF_SLOT_BITS)
+
+/* The slot of @handle in its file's table. */
+static inline u32 uio_dmabuf_handle_slot(u32 handle)
+{
+	return handle & (UIO_DMABUF_MAX_SLOTS - 1);
+}
+
+/* The handle in @slot of an import of @generation, below UIO_DMABUF_GENERATIONS. */
+static inline u32 uio_dmabuf_handle(u32 slot, u32 generation)
+{
+	return (generation + 1) << UIO_DMABUF_SLOT_BITS | slot;
+}
+
 /* The name of both drivers: a bus has only one driver of a name. */
 #define UIO_DMABUF_DRIVER_NAME	"uio_dmabuf"
 

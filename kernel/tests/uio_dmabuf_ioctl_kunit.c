@@ -49,6 +49,64 @@ static void uio_dmabuf_test_handle_not_reused(struct kunit *test)
 	KUNIT_EXPECT_NE(test, c.handle, b.handle);
 }
 
+/*
+ * A released handle comes back only after 65,535 more imports of the file,
+ * though the next import takes its slot: until then every ioctl answers the
+ * old handle ENOENT. A file's only import needs no node in the handle table.
+ */
+static void uio_dmabuf_test_handle_comes_round(struct kunit *test)
+{
+	struct uio_dmabuf_test_ctx *ctx = test->priv;
+	struct uio_dmabuf_get_segments gs = { };
+	struct uio_dmabuf_sync sync = { .flags = UIO_DMABUF_SYNC_FOR_CPU };
+	struct uio_dmabuf_import first, imp;
+	struct uio_dmabuf_test_buf *buf;
+	unsigned int i, same = 0;
+	struct dma_buf *dmabuf;
+	u32 generation;
+	long ret;
+
+	dmabuf = uio_dmabuf_test_new(test, &uio_dmabuf_test_layouts[0], &buf);
+	generation = ctx->file->generation;
+	KUNIT_ASSERT_EQ(test, 0, uio_dmabuf_test_import(ctx->file, dmabuf, 0, 0, &first));
+	KUNIT_EXPECT_FALSE(test, xa_is_node(rcu_access_pointer(ctx->file->handles.xa_head)));
+	KUNIT_ASSERT_EQ(test, 0, uio_dmabuf_test_release_handle(test, ctx->file, first.handle));
+
+	KUNIT_ASSERT_EQ(test, 0, uio_dmabuf_test_import(ctx->file, dmabuf, 0, 0, &imp));
+	KUNIT_EXPECT_NE(test, imp.handle, first.handle);
+	gs.handle = first.handle;
+	KUNIT_EXPECT_EQ(test, -ENOENT, uio_dmabuf_test_ioctl(test, ctx->file,
+							     UIO_DMABUF_IOC_GET_SEGMENTS,
+							     &gs, sizeof(gs)));
+	sync.handle = first.handle;
+	KUNIT_EXPECT_EQ(test, -ENOENT, uio_dmabuf_test_ioctl(test, ctx->file, UIO_DMABUF_IOC_SYNC,
+							     &sync, sizeof(sync)));
+	KUNIT_EXPECT_EQ(test, -ENOENT, uio_dmabuf_test_release_handle(test, ctx->file,
+								      first.handle));
+	KUNIT_EXPECT_EQ(test, ctx->file->nr_imports, 1);
+	KUNIT_ASSERT_EQ(test, 0, uio_dmabuf_test_release_handle(test, ctx->file, imp.handle));
+	for (i = 0; i < 100; i++) {
+		KUNIT_ASSERT_EQ(test, 0, uio_dmabuf_test_import(ctx->file, dmabuf, 0, 0, &imp));
+		same += imp.handle == first.handle;
+		ret = uio_dmabuf_test_release_handle(test, ctx->file, imp.handle);
+		KUNIT_ASSERT_EQ(test, 0, ret);
+	}
+	KUNIT_EXPECT_EQ(test, same, 0);
+
+	/* As if 65,432 more imports had come and gone: the next is the last before. */
+	ctx->file->generation = (generation + 65534) % 65535;
+	KUNIT_ASSERT_EQ(test, 0, uio_dmabuf_test_import(ctx->file, dmabuf, 0, 0, &imp));
+	KUNIT_EXPECT_NE(test, imp.handle, first.handle);
+	KUNIT_ASSERT_EQ(test, 0, uio_dmabuf_test_release_handle(test, ctx->file, imp.handle));
+	KUNIT_ASSERT_EQ(test, 0, uio_dmabuf_test_import(ctx->file, dmabuf, 0, 0, &imp));
+	KUNIT_EXPECT_EQ(test, imp.handle, first.handle);
+	KUNIT_EXPECT_FALSE(test, xa_is_node(rcu_access_pointer(ctx->file->handles.xa_head)));
+	KUNIT_EXPECT_EQ(test, -ENOENT, uio_dmabuf_test_release_handle(test, ctx->file,
+								      imp.handle ^ 0x10000));
+	KUNIT_EXPECT_EQ(test, 0, uio_dmabuf_test_release_handle(test, ctx->file, imp.handle));
+	uio_dmabuf_test_expect_idle(test, buf);
+}
+
 /* Unknown handles, 0 among them, give ENOENT from every ioctl that takes one. */
 static void uio_dmabuf_test_unknown_handle(struct kunit *test)
 {
@@ -429,6 +487,7 @@ static void uio_dmabuf_test_struct_reuse(struct kunit *test)
 static struct kunit_case uio_dmabuf_ioctl_cases[] = {
 	KUNIT_CASE(uio_dmabuf_test_handles_unique),
 	KUNIT_CASE(uio_dmabuf_test_handle_not_reused),
+	KUNIT_CASE(uio_dmabuf_test_handle_comes_round),
 	KUNIT_CASE(uio_dmabuf_test_unknown_handle),
 	KUNIT_CASE(uio_dmabuf_test_handle_per_file),
 	KUNIT_CASE_PARAM(uio_dmabuf_test_import_einval, uio_dmabuf_test_bad_import_gen_params),

@@ -199,8 +199,9 @@ struct uio_dmabuf_info {
  *               reference, so @fd may be closed afterwards
  * @direction:   in: UIO_DMABUF_DIR_* for the device's mapping
  * @flags:       in: UIO_DMABUF_IMPORT_* flags
- * @handle:      out: nonzero, unique among this file's live imports and not
- *               handed out again while the import is live
+ * @handle:      out: nonzero, unique among this file's live imports; once
+ *               released it is handed out again only after 65,535 more
+ *               imports of the file
  * @size:        out: size of the buffer in bytes, the sum of all segment lengths
  * @nr_segments: out: number of DMA segments, for UIO_DMABUF_IOC_GET_SEGMENTS
  * @map_flags:   out: UIO_DMABUF_MAP_* flags of the mapping
