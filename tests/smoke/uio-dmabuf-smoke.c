@@ -3,7 +3,8 @@
  * Guest smoke test of a device bound to uio_dmabuf: /dev/uioN and
  * /dev/uio-dmabufN exist with the same N, INFO answers, and a 1 MiB buffer from
  * the system dma-heap imports, reports segments that add up to its size, and
- * releases. Prints TAP; exits non-zero when a check fails.
+ * releases; the max_imports parameter takes no more than the handles' 65,536
+ * slots. Prints TAP; exits non-zero when a check fails.
  *
  * Usage: uio-dmabuf-smoke <PCI BDF>
  */
@@ -20,6 +21,21 @@
 #include <unistd.h>
 
 #include "tap.h"
+
+#define MAX_IMPORTS "/sys/module/uio_dmabuf/parameters/max_imports"
+
+/* Write @val to the max_imports parameter: 0 or the errno of the write. */
+static int set_max_imports(const char *val)
+{
+	int fd = open(MAX_IMPORTS, O_WRONLY | O_CLOEXEC), err = 0;
+
+	if (fd < 0)
+		return errno;
+	if (write(fd, val, strlen(val)) < 0)
+		err = errno;
+	close(fd);
+	return err;
+}
 
 int main(int argc, char **argv)
 {
@@ -80,5 +96,11 @@ int main(int argc, char **argv)
 	close(alloc.fd);
 	close(heap);
 	close(fd);
+
+	/* A handle has 65,536 slots: max_imports takes no more. */
+	snprintf(path, sizeof(path), "%u", info.max_imports);
+	check(set_max_imports("65537") == EINVAL, "max_imports above 65536 is refused (EINVAL)");
+	check(set_max_imports("65536") == 0, "max_imports of 65536 is taken");
+	check(set_max_imports(path) == 0, "max_imports set back");
 	return tap_end();
 }
