@@ -174,6 +174,26 @@ static void uio_dmabuf_test_open_gate(void *gate)
 	complete_all(gate);
 }
 
+/* @buf's unmap op waits at @gate, which opens when the case ends if not before. */
+static void uio_dmabuf_test_gate_unmap(struct kunit *test, struct uio_dmabuf_test_buf *buf,
+				       struct completion *entered, struct completion *gate)
+{
+	buf->unmap_entered = entered;
+	buf->unmap_gate = gate;
+	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test, uio_dmabuf_test_open_gate, gate));
+}
+
+/* Run the binder @b in a kthread until its notifier waits in an unmap (@entered). */
+static void uio_dmabuf_test_bind_into_unmap(struct kunit *test, struct uio_dmabuf_test_binder *b,
+					    struct completion *entered)
+{
+	struct task_struct *task = kthread_run(uio_dmabuf_test_binder_fn, b,
+					       "uio_dmabuf_test_bind");
+
+	KUNIT_ASSERT_FALSE(test, IS_ERR(task));
+	KUNIT_ASSERT_NE(test, 0, wait_for_completion_timeout(entered, 10 * HZ));
+}
+
 /* An importer started is done before its file and buffer go, whatever became of the case. */
 static void uio_dmabuf_test_importer_wait(void *data)
 {
@@ -268,14 +288,9 @@ static void uio_dmabuf_test_group_bind_slow_unmap(struct kunit *test)
 	file = uio_dmabuf_test_open(test, udev);
 	dmabuf = uio_dmabuf_test_new(test, &uio_dmabuf_test_layouts[0], &buf);
 	KUNIT_ASSERT_EQ(test, 0, uio_dmabuf_test_import(file, dmabuf, 0, 0, NULL));
-	buf->unmap_entered = entered;
-	buf->unmap_gate = gate;
-	/* At the end the gate opens, whatever became of the case. */
-	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test, uio_dmabuf_test_open_gate, gate));
+	uio_dmabuf_test_gate_unmap(test, buf, entered, gate);
 
-	task = kthread_run(uio_dmabuf_test_binder_fn, b, "uio_dmabuf_test_bind");
-	KUNIT_ASSERT_FALSE(test, IS_ERR(task));
-	KUNIT_ASSERT_NE(test, 0, wait_for_completion_timeout(entered, 10 * HZ));
+	uio_dmabuf_test_bind_into_unmap(test, b, entered);
 	KUNIT_EXPECT_FALSE(test, udev->dma_on);
 
 	task = kthread_run(uio_dmabuf_test_binder_fn, elsewhere, "uio_dmabuf_test_bind2");
@@ -293,11 +308,6 @@ static void uio_dmabuf_test_group_bind_slow_unmap(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, xa_empty(&file->handles));
 }
 
-/* Stands in for uio_dmabuf_check_direct(): the group has no firmware range. */
-static void uio_dmabuf_test_no_direct(struct uio_dmabuf_dev *udev)
-{
-}
-
 /*
  * Two devices of one group, and a kernel driver binds in it while the
  * exporter takes its time to unmap the first device's import: a notification
@@ -313,7 +323,6 @@ static void uio_dmabuf_test_group_bind_two_devices(struct kunit *test)
 	struct uio_dmabuf_dev *udev, *udev2;
 	struct uio_dmabuf_file *file, *file2;
 	struct dma_buf *dmabuf, *dmabuf2;
-	struct task_struct *task;
 	struct device *dev2;
 
 	KUNIT_ASSERT_TRUE(test, b && entered && gate);
@@ -330,13 +339,9 @@ static void uio_dmabuf_test_group_bind_two_devices(struct kunit *test)
 	dmabuf2 = uio_dmabuf_test_new(test, &uio_dmabuf_test_layouts[1], &buf2);
 	KUNIT_ASSERT_EQ(test, 0, uio_dmabuf_test_import(file, dmabuf, 0, 0, NULL));
 	KUNIT_ASSERT_EQ(test, 0, uio_dmabuf_test_import(file2, dmabuf2, 0, 0, NULL));
-	buf->unmap_entered = entered;
-	buf->unmap_gate = gate;
-	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test, uio_dmabuf_test_open_gate, gate));
+	uio_dmabuf_test_gate_unmap(test, buf, entered, gate);
 
-	task = kthread_run(uio_dmabuf_test_binder_fn, b, "uio_dmabuf_test_bind");
-	KUNIT_ASSERT_FALSE(test, IS_ERR(task));
-	KUNIT_ASSERT_NE(test, 0, wait_for_completion_timeout(entered, 10 * HZ));
+	uio_dmabuf_test_bind_into_unmap(test, b, entered);
 	kunit_activate_static_stub(test, uio_dmabuf_check_direct, uio_dmabuf_test_no_direct);
 	uio_dmabuf_bus_notify(NULL, BUS_NOTIFY_ADD_DEVICE, b->dev);
 	kunit_deactivate_static_stub(test, uio_dmabuf_check_direct);

@@ -143,6 +143,8 @@ struct uio_dmabuf_dev *uio_dmabuf_test_register(struct kunit *test, struct devic
 struct uio_dmabuf_dev *uio_dmabuf_test_device(struct kunit *test, int n);
 struct uio_dmabuf_dev *uio_dmabuf_test_grouped_device(struct kunit *test, struct device **other);
 void uio_dmabuf_test_kernel_binds(struct device *dev);
+void uio_dmabuf_test_no_direct(struct uio_dmabuf_dev *udev);
+void uio_dmabuf_test_direct(struct uio_dmabuf_dev *udev);
 struct uio_dmabuf_dev *uio_dmabuf_test_vector_device(struct kunit *test, int n);
 struct uio_dmabuf_file *uio_dmabuf_test_open_mode(struct kunit *test,
 						  struct uio_dmabuf_dev *udev, bool writable);

@@ -246,6 +246,27 @@ void uio_dmabuf_test_kernel_binds(struct device *dev)
 	device_unlock(dev);
 }
 
+/**
+ * uio_dmabuf_test_no_direct() - uio_dmabuf_check_direct() for a group without firmware ranges
+ * @udev: the device
+ *
+ * A KUnit group has no IOMMU driver to report ranges; cases that call the bus
+ * notifier stand this in (kunit_activate_static_stub()), as
+ * uio_dmabuf_test_direct() for a group where a range appeared.
+ */
+void uio_dmabuf_test_no_direct(struct uio_dmabuf_dev *udev)
+{
+}
+
+/**
+ * uio_dmabuf_test_direct() - uio_dmabuf_check_direct() for a group with a firmware range
+ * @udev: the device, which the range ends the isolation of
+ */
+void uio_dmabuf_test_direct(struct uio_dmabuf_dev *udev)
+{
+	udev->direct = true;
+}
+
 /* No IRQ is ever requested for it: only unbinding is asked of the vector. */
 static int uio_dmabuf_test_vector_irq(void *priv, unsigned int vector)
 {

@@ -268,99 +268,91 @@ static void uio_dmabuf_test_revoke_then_isolation_loss(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, ctx->dma_enabled);
 }
 
+/* A device of a KUnit group with one import, beside the fixture's device with one. */
+struct uio_dmabuf_test_grouped {
+	struct uio_dmabuf_dev *udev;
+	struct uio_dmabuf_file *file;
+	struct dma_buf *dmabuf;
+	struct uio_dmabuf_test_buf *buf, *outside;
+	struct device *sibling;
+	struct uio_dmabuf_import imp;
+};
+
+static void uio_dmabuf_test_grouped_import(struct kunit *test, struct uio_dmabuf_test_grouped *g)
+{
+	uio_dmabuf_test_imported(test, &uio_dmabuf_test_layouts[0], &g->outside, NULL);
+	g->udev = uio_dmabuf_test_grouped_device(test, &g->sibling);
+	g->file = uio_dmabuf_test_open(test, g->udev);
+	g->dmabuf = uio_dmabuf_test_new(test, &uio_dmabuf_test_layouts[1], &g->buf);
+	KUNIT_ASSERT_EQ(test, 0, uio_dmabuf_test_import(g->file, g->dmabuf, 0, 0, &g->imp));
+	KUNIT_ASSERT_TRUE(test, g->udev->dma_on);
+}
+
+/*
+ * The grouped device's DMA was stopped with its import still mapped, then the
+ * import let go; its file answers ENODEV and poll() says it is gone. The
+ * fixture's device, outside the group, keeps its import and its DMA.
+ */
+static void uio_dmabuf_test_expect_grouped_revoked(struct kunit *test,
+						   struct uio_dmabuf_test_grouped *g)
+{
+	struct uio_dmabuf_test_ctx *ctx = test->priv;
+
+	KUNIT_EXPECT_FALSE(test, g->udev->dma_on);
+	KUNIT_EXPECT_EQ(test, ctx->mapped_when_dma_stopped, 1);
+	uio_dmabuf_test_expect_idle(test, g->buf);
+	KUNIT_EXPECT_EQ(test, uio_dmabuf_test_device_imports(g->udev), 0);
+	KUNIT_EXPECT_EQ(test, uio_dmabuf_test_poll(g->file), UIO_DMABUF_TEST_POLLGONE);
+	KUNIT_EXPECT_EQ(test, -ENODEV, uio_dmabuf_test_import(g->file, g->dmabuf, 0, 0, NULL));
+	KUNIT_EXPECT_EQ(test, -ENODEV, uio_dmabuf_test_release_handle(test, g->file,
+								      g->imp.handle));
+
+	KUNIT_EXPECT_TRUE(test, ctx->udev->dma_on);
+	KUNIT_EXPECT_EQ(test, atomic_read(&g->outside->mapped), 1);
+	KUNIT_EXPECT_EQ(test, uio_dmabuf_test_device_imports(ctx->udev), 1);
+}
+
 /*
  * A kernel driver binds to another device of the group: before the bus
  * notifier returns (and the driver probes), the device's DMA is stopped, then
- * its imports are unmapped and let go, its files answer ENODEV and poll() says
- * they are gone. A device outside the group keeps its import and its DMA.
+ * its imports are unmapped and let go.
  */
 static void uio_dmabuf_test_group_kernel_bind(struct kunit *test)
 {
 	struct uio_dmabuf_test_ctx *ctx = test->priv;
-	struct uio_dmabuf_test_buf *buf, *outside;
-	struct uio_dmabuf_import imp;
-	struct uio_dmabuf_file *file;
-	struct uio_dmabuf_dev *udev;
-	struct dma_buf *dmabuf;
-	struct device *sibling;
+	struct uio_dmabuf_test_grouped g;
 
-	uio_dmabuf_test_imported(test, &uio_dmabuf_test_layouts[0], &outside, NULL);
-	udev = uio_dmabuf_test_grouped_device(test, &sibling);
-	file = uio_dmabuf_test_open(test, udev);
-	dmabuf = uio_dmabuf_test_new(test, &uio_dmabuf_test_layouts[1], &buf);
-	KUNIT_ASSERT_EQ(test, 0, uio_dmabuf_test_import(file, dmabuf, 0, 0, &imp));
-	KUNIT_ASSERT_TRUE(test, udev->dma_on);
-	ctx->watch = buf;
-
-	uio_dmabuf_test_kernel_binds(sibling);
-	ctx->watch = NULL;	/* @buf goes before the devices */
-	KUNIT_EXPECT_FALSE(test, udev->dma_on);
-	KUNIT_EXPECT_EQ(test, ctx->mapped_when_dma_stopped, 1);
-	uio_dmabuf_test_expect_idle(test, buf);
-	KUNIT_EXPECT_EQ(test, uio_dmabuf_test_device_imports(udev), 0);
-	KUNIT_EXPECT_EQ(test, uio_dmabuf_test_poll(file), UIO_DMABUF_TEST_POLLGONE);
-	KUNIT_EXPECT_EQ(test, -ENODEV, uio_dmabuf_test_import(file, dmabuf, 0, 0, NULL));
-	KUNIT_EXPECT_EQ(test, -ENODEV, uio_dmabuf_test_release_handle(test, file, imp.handle));
-
-	KUNIT_EXPECT_TRUE(test, ctx->udev->dma_on);
-	KUNIT_EXPECT_EQ(test, atomic_read(&outside->mapped), 1);
-	KUNIT_EXPECT_EQ(test, uio_dmabuf_test_device_imports(ctx->udev), 1);
-}
-
-/* Stands in for uio_dmabuf_check_direct(): the group has no firmware range. */
-static void uio_dmabuf_test_no_direct(struct uio_dmabuf_dev *udev)
-{
-}
-
-/* Stands in for uio_dmabuf_check_direct(): the group now has a firmware range. */
-static void uio_dmabuf_test_direct(struct uio_dmabuf_dev *udev)
-{
-	udev->direct = true;
+	uio_dmabuf_test_grouped_import(test, &g);
+	ctx->watch = g.buf;
+	uio_dmabuf_test_kernel_binds(g.sibling);
+	ctx->watch = NULL;	/* @g.buf goes before the devices */
+	uio_dmabuf_test_expect_grouped_revoked(test, &g);
 }
 
 /*
  * A device joins the group: without a firmware range nothing changes; with
- * one, identity-mapped in the group's domain, the device's DMA is stopped,
- * then its imports are unmapped and its files answer ENODEV, before the
- * notifier returns. A device outside the group keeps its import.
+ * one, identity-mapped in the group's domain, the device is revoked as for a
+ * kernel driver's bind, before the notifier returns.
  */
 static void uio_dmabuf_test_group_add_direct(struct kunit *test)
 {
 	struct uio_dmabuf_test_ctx *ctx = test->priv;
-	struct uio_dmabuf_test_buf *buf, *outside;
-	struct uio_dmabuf_import imp;
-	struct uio_dmabuf_file *file;
-	struct uio_dmabuf_dev *udev;
-	struct dma_buf *dmabuf;
-	struct device *sibling;
+	struct uio_dmabuf_test_grouped g;
 
-	uio_dmabuf_test_imported(test, &uio_dmabuf_test_layouts[0], &outside, NULL);
-	udev = uio_dmabuf_test_grouped_device(test, &sibling);
-	file = uio_dmabuf_test_open(test, udev);
-	dmabuf = uio_dmabuf_test_new(test, &uio_dmabuf_test_layouts[1], &buf);
-	KUNIT_ASSERT_EQ(test, 0, uio_dmabuf_test_import(file, dmabuf, 0, 0, &imp));
-
+	uio_dmabuf_test_grouped_import(test, &g);
 	kunit_activate_static_stub(test, uio_dmabuf_check_direct, uio_dmabuf_test_no_direct);
-	uio_dmabuf_bus_notify(NULL, BUS_NOTIFY_ADD_DEVICE, sibling);
-	KUNIT_EXPECT_TRUE(test, udev->dma_on);
-	KUNIT_EXPECT_EQ(test, atomic_read(&buf->mapped), 1);
-	KUNIT_EXPECT_EQ(test, uio_dmabuf_test_poll(file), 0);
+	uio_dmabuf_bus_notify(NULL, BUS_NOTIFY_ADD_DEVICE, g.sibling);
+	KUNIT_EXPECT_TRUE(test, g.udev->dma_on);
+	KUNIT_EXPECT_EQ(test, atomic_read(&g.buf->mapped), 1);
+	KUNIT_EXPECT_EQ(test, uio_dmabuf_test_poll(g.file), 0);
 
-	ctx->watch = buf;
+	ctx->watch = g.buf;
 	kunit_activate_static_stub(test, uio_dmabuf_check_direct, uio_dmabuf_test_direct);
-	uio_dmabuf_bus_notify(NULL, BUS_NOTIFY_ADD_DEVICE, sibling);
-	ctx->watch = NULL;	/* @buf goes before the devices */
+	uio_dmabuf_bus_notify(NULL, BUS_NOTIFY_ADD_DEVICE, g.sibling);
+	ctx->watch = NULL;	/* @g.buf goes before the devices */
 	kunit_deactivate_static_stub(test, uio_dmabuf_check_direct);
-	KUNIT_EXPECT_TRUE(test, udev->direct);
-	KUNIT_EXPECT_FALSE(test, udev->dma_on);
-	KUNIT_EXPECT_EQ(test, ctx->mapped_when_dma_stopped, 1);
-	uio_dmabuf_test_expect_idle(test, buf);
-	KUNIT_EXPECT_EQ(test, uio_dmabuf_test_device_imports(udev), 0);
-	KUNIT_EXPECT_EQ(test, uio_dmabuf_test_poll(file), UIO_DMABUF_TEST_POLLGONE);
-	KUNIT_EXPECT_EQ(test, -ENODEV, uio_dmabuf_test_release_handle(test, file, imp.handle));
-
-	KUNIT_EXPECT_TRUE(test, ctx->udev->dma_on);
-	KUNIT_EXPECT_EQ(test, atomic_read(&outside->mapped), 1);
+	KUNIT_EXPECT_TRUE(test, g.udev->direct);
+	uio_dmabuf_test_expect_grouped_revoked(test, &g);
 }
 
 /*
