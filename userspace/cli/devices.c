@@ -37,6 +37,7 @@ static int attr_count(const char *uio, const char *attr, char *line, size_t len)
 static void describe_device(const char *uio, struct udb_device *d)
 {
 	char path[PATH_MAX], line[64], group[32];
+	int err;
 
 	memset(d, 0, sizeof(*d));
 	cli_copy_str(d->uio, sizeof(d->uio), uio);
@@ -66,10 +67,6 @@ static void describe_device(const char *uio, struct udb_device *d)
 	snprintf(path, sizeof(path), "/sys/class/uio/%s/device/uio_dmabuf/isolation", uio);
 	if (!cli_read_line(path, line, sizeof(line)))
 		d->isolation = (int)strtol(line, NULL, 16);
-	/* 1.1.0's module brought the reset and firmware-range conditions and owner. */
-	snprintf(path, sizeof(path), "/sys/class/uio/%s/device/uio_dmabuf/owner", uio);
-	if (d->isolation >= 0 && access(path, F_OK))
-		d->isolation |= UDB_ISOLATION_PRE_1_1;
 	/* The interrupt, and revoked imports (since 1.1.0's module). */
 	snprintf(path, sizeof(path), "/sys/class/uio/%s/device/uio_dmabuf/irq_mode", uio);
 	cli_read_line(path, d->irq_mode, sizeof(d->irq_mode));
@@ -78,8 +75,12 @@ static void describe_device(const char *uio, struct udb_device *d)
 	/* "none", or the fsuid that holds the IOMMU group. */
 	d->owner = -1;
 	snprintf(path, sizeof(path), "/sys/class/uio/%s/device/uio_dmabuf/owner", uio);
-	if (!cli_read_line(path, line, sizeof(line)) && line[0] >= '0' && line[0] <= '9')
+	err = cli_read_line(path, line, sizeof(line));
+	if (!err && line[0] >= '0' && line[0] <= '9')
 		d->owner = strtol(line, NULL, 10);
+	/* 1.1.0's module brought owner with the reset and firmware-range conditions. */
+	if (err == -ENOENT && d->isolation >= 0)
+		d->isolation |= UDB_ISOLATION_PRE_1_1;
 }
 
 /*
