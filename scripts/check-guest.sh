@@ -4,9 +4,9 @@
 # uio_dmabuf, run the smoke test and the CLI tests, bind an e1000e with
 # irq_mode=msix and run the MSI-X eventfd test (tests/msix), then judge the
 # guest log; then boot current mainline's test kernel for the KUnit suites
-# and the smoke test. Prints the KTAP summary of kunit.py, the smoke, CLI
-# and MSI-X TAP,
-# the guest-log verdict and "check-guest: P passed, F failed".
+# and the smoke test; the two boots run side by side. Prints the KTAP summary
+# of kunit.py, the smoke, CLI and MSI-X TAP, the guest-log verdicts and
+# "check-guest: P passed, F failed".
 set -uo pipefail
 
 part=guest
@@ -14,9 +14,18 @@ part=guest
 out=$top/build/check-guest
 mkdir -p "$out"
 stage_guest "$out"
+kout612=$kout initrd612=$initrd
+# Current mainline's test kernel (build-kernel.sh --mainline): the KUnit
+# suites and the smoke test, judged the same way.
+stage_guest "$out" --mainline
+echo "mainline: $(cat "$kout/version")"
 
-"$top/scripts/run-qemu.sh" --kernel "$kout/bzImage" --initrd "$out/initramfs.cpio.gz" \
-	--log "$out/guest.log" --run kunit,smoke,cli,msix --e1000e --modargs allow_unsafe_noiommu=1 --timeout 900
+"$top/scripts/run-qemu.sh" --kernel "$kout612/bzImage" --initrd "$initrd612" \
+	--log "$out/guest.log" --run kunit,smoke,cli,msix --e1000e --modargs allow_unsafe_noiommu=1 \
+	--timeout 900 &
+"$top/scripts/run-qemu.sh" --kernel "$kout/bzImage" --initrd "$initrd" \
+	--log "$out/mainline.log" --run kunit,smoke --modargs allow_unsafe_noiommu=1 --timeout 900 &
+wait
 tr -d '\r' <"$out/guest.log" >"$out/guest.clean.log"
 
 judge_kunit "$out/guest.clean.log" "$out"
@@ -35,12 +44,6 @@ count cli "$out/cli.tap"
 # The whole guest log: debug reports, DMA-API error count, kmemleak.
 judge_log "$out/guest.log"
 
-# Current mainline's test kernel (build-kernel.sh --mainline): the KUnit
-# suites and the smoke test, judged the same way.
-stage_guest "$out" --mainline
-echo "mainline: $(cat "$kout/version")"
-"$top/scripts/run-qemu.sh" --kernel "$kout/bzImage" --initrd "$initrd" \
-	--log "$out/mainline.log" --run kunit,smoke --modargs allow_unsafe_noiommu=1 --timeout 900
 tr -d '\r' <"$out/mainline.log" >"$out/mainline.clean.log"
 mkdir -p "$out/mainline"
 judge_kunit "$out/mainline.clean.log" "$out/mainline"
