@@ -15,7 +15,9 @@ device is not cache-coherent. Every device here is coherent, and only the
 narrow runs without an IOMMU bounce, so any other run must never report it
 (behind an IOMMU too, where the DMA API's dma_need_sync() says yes to every
 mapping), and a narrow run must show a bounced import that verifies with SYNC
-and not without it. Rows labelled *-skip-sync ran without
+and not without it, and a range of it synced alone must bring exactly those
+bytes from the bounce buffer (range_sync, tests/edu/edu-dma-test.c
+--sync-range). Rows labelled *-skip-sync ran without
 UIO_DMABUF_IOC_SYNC: they fail where the mapping is bounced and verify
 elsewhere. Rows labelled *-coherent imported with UIO_DMABUF_IMPORT_COHERENT:
 refused with EIO where the mapping is bounced, verified everywhere else.
@@ -85,7 +87,7 @@ def main():
         verdict(complete and rows, f"{name}: the guest ran the suite to its end")
         differs = phys_seen = False
         verified = 0
-        bounced_synced = bounced_unsynced = False
+        bounced_synced = bounced_unsynced = range_synced = False
         bounce_run = narrow and iommu == "none"
         for label, rc, d in rows:
             what = f"{name}: {label}"
@@ -135,6 +137,12 @@ def main():
             if not bounce_run:
                 ok &= verdict(not d["needs_sync"],
                               f"{what}: needs no SYNC (a coherent device, nothing bounced)")
+            if d.get("range_sync", "none") != "none":
+                ok &= verdict(d["range_sync"] == "pass",
+                              f"{what}: a SYNC of bytes [{d['range_from']:#x}, "
+                              f"{d['range_to']:#x}) alone brought exactly those bytes "
+                              f"from the bounce buffer", err)
+                range_synced |= ok
             if label.endswith("-coherent"):
                 ok &= verdict(not d["needs_sync"],
                               f"{what}: IMPORT_COHERENT gave a mapping that needs no SYNC")
@@ -160,6 +168,8 @@ def main():
         if bounce_run:
             verdict(bounced_synced and bounced_unsynced,
                     f"{name}: a bounced import verifies with SYNC and not without it")
+            verdict(range_synced,
+                    f"{name}: a range of a bounced import synced alone arrived byte-exact")
         if iommu != "none":
             # Only udmabuf rows know their physical pages (pagemap does not
             # show a dma-buf's own VM_PFNMAP mapping): a run without them

@@ -22,12 +22,18 @@
  *
  * usage: edu-dma-test --device N --source heap:NAME|udmabuf|drm --size SIZE
  *                     [--seed S] [--sample K] [--corrupt] [--skip-sync] [--coherent]
+ *                     [--sync-range]
  *   --corrupt    the negative control: the first chunk is read from the next
  *                chunk's address instead of its own, which must be caught
  *   --skip-sync  no UIO_DMABUF_IOC_SYNC: a mapping that needs it (bounced)
  *                must then fail to verify
  *   --coherent   import with UIO_DMABUF_IMPORT_COHERENT (refused with EIO
  *                when the mapping needs SYNC)
+ *   --sync-range where swiotlb bounced the destination, first sync a range of
+ *                it that starts and ends inside a page and crosses a page
+ *                boundary, and check byte by byte that exactly that range
+ *                arrived (range_sync in the JSON line: pass, fail, or none
+ *                when nothing was bounced)
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -85,6 +91,7 @@ struct options {
 	unsigned int sample;
 	bool corrupt;
 	bool skip_sync;
+	bool sync_range;
 };
 
 /* What the run found. */
@@ -94,6 +101,8 @@ struct outcome {
 	uint64_t stray;		/* other chunks that were written */
 	uint64_t first_phys;	/* src's first page, from pagemap (0: unknown) */
 	uint64_t first_dma;	/* src's first DMA address */
+	const char *range_sync;	/* --sync-range: "pass", "fail" or "none" */
+	uint64_t range_from, range_to;	/* the range it synced */
 };
 
 /* The pattern byte at buffer offset @off: differs per chunk and per run. */
@@ -297,6 +306,7 @@ static int parse_args(int argc, char **argv, struct run *r, struct options *o)
 		{ "corrupt", no_argument, NULL, 'c' },
 		{ "skip-sync", no_argument, NULL, 'n' },
 		{ "coherent", no_argument, NULL, 'C' },
+		{ "sync-range", no_argument, NULL, 'r' },
 		{ 0 }
 	};
 	int c;
@@ -316,6 +326,7 @@ static int parse_args(int argc, char **argv, struct run *r, struct options *o)
 		case 'c': o->corrupt = true; break;
 		case 'n': o->skip_sync = true; break;
 		case 'C': r->import_flags |= UIO_DMABUF_IMPORT_COHERENT; break;
+		case 'r': o->sync_range = true; break;
 		default: return 2;
 		}
 	}
@@ -406,6 +417,72 @@ static int phase_dma(struct run *r, struct edu *edu, const uint8_t *pick, bool c
 	return 0;
 }
 
+/*
+ * --sync-range, after the DMA and before any sync for the CPU: where swiotlb
+ * bounced dst, the CPU still sees the poison and the device's bytes wait in
+ * the bounce buffer. 8,000 bytes of the first run of bounced bytes, from
+ * 3,001 before a boundary to 4,999 after it, are synced alone: the boundary
+ * is that of a segment inside the run if there is one, else the page boundary
+ * nearest the run's middle. Then every bounced byte inside the range must hold
+ * the pattern and every one outside it still the poison. Bytes whose pattern
+ * is the poison tell nothing and are skipped. Every chunk was copied (a
+ * 128 KiB buffer).
+ */
+static int phase_sync_range(struct run *r, struct outcome *out)
+{
+	uint64_t from, to, i, first = r->size, end = r->size, wrong = 0, at;
+	uint32_t k;
+	int ret;
+
+	out->range_sync = "none";
+	if (!r->importer_sync || !(r->dst.imp.map_flags & UIO_DMABUF_MAP_NEEDS_SYNC))
+		return 0;
+	for (i = 0; i < r->size; i++) {
+		uint8_t want = pattern(r->seed, i);
+
+		if (want == POISON)
+			continue;
+		if (first == r->size && r->dst.map[i] == POISON)
+			first = i;
+		else if (first < r->size && r->dst.map[i] != POISON) {
+			end = i;
+			break;
+		}
+	}
+	if (first == r->size)
+		return 0;
+	at = (first + end) / 2 / CHUNK * CHUNK;
+	for (k = 1; k < r->dst.nr_segs; k++) {
+		if (r->dst.seg_off[k] >= first + 3001 && r->dst.seg_off[k] + 4999 <= end) {
+			at = r->dst.seg_off[k];
+			break;
+		}
+	}
+	if (at < first + 3001 || at + 4999 > end)
+		return 0;
+	from = at - 3001;
+	to = at + 4999;
+	ret = uiodmabuf_sync_range(r->node, r->dst.imp.handle, UIO_DMABUF_SYNC_FOR_CPU,
+				   from, to - from);
+	if (ret)
+		return die("sync a range for the CPU", ret);
+	out->range_from = from;
+	out->range_to = to;
+	for (i = first; i < end; i++) {
+		uint8_t want = pattern(r->seed, i);
+
+		if (want == POISON)
+			continue;
+		if (i >= from && i < to ? r->dst.map[i] == want : r->dst.map[i] == POISON)
+			continue;
+		if (++wrong <= 3)
+			fprintf(stderr, "edu-dma-test: synced [%#" PRIx64 ", %#" PRIx64
+				"): byte %#" PRIx64 " is %#x\n", from, to, i, r->dst.map[i]);
+	}
+	out->range_sync = wrong ? "fail" : "pass";
+	return 0;
+}
+
 /* Every chosen chunk of dst holds src's pattern, every other one the poison. */
 static int phase_verify(struct run *r, const uint8_t *pick, struct outcome *out)
 {
@@ -435,7 +512,7 @@ static int phase_verify(struct run *r, const uint8_t *pick, struct outcome *out)
 	}
 	if (r->exporter_sync)
 		uiodmabuf_end_cpu_access(r->node, r->dst.fd, &r->dst.imp, UIODMABUF_CPU_SYNC_DMABUF);
-	return out->mismatched || out->stray ? 1 : 0;
+	return out->mismatched || out->stray || !strcmp(out->range_sync, "fail") ? 1 : 0;
 }
 
 /* The result line. */
@@ -448,7 +525,8 @@ static void report(const struct run *r, const struct uio_dmabuf_info *info,
 	       ", \"mismatched_chunks\": %" PRIu64 ", \"stray_writes\": %" PRIu64
 	       ", \"seed\": %" PRIu64 ", \"transfers\": %lu, \"first_dma\": %" PRIu64
 	       ", \"first_phys\": %" PRIu64 ", \"max_dma_end\": %" PRIu64
-	       ", \"corrupt\": %s, \"needs_sync\": %s, \"synced\": %s, \"result\": \"%s\"}\n",
+	       ", \"corrupt\": %s, \"needs_sync\": %s, \"synced\": %s, \"range_sync\": \"%s\""
+	       ", \"range_from\": %" PRIu64 ", \"range_to\": %" PRIu64 ", \"result\": \"%s\"}\n",
 	       r->source, r->size, info->flags & UIO_DMABUF_INFO_IOMMU ? "true" : "false",
 	       info->flags & UIO_DMABUF_INFO_ISOLATED ? "true" : "false",
 	       info->dma_mask_bits, r->src.nr_segs, r->dst.nr_segs, out->chosen,
@@ -456,13 +534,14 @@ static void report(const struct run *r, const struct uio_dmabuf_info *info,
 	       edu->transfers, out->first_dma, out->first_phys, max_dma_end(r),
 	       corrupt ? "true" : "false",
 	       (r->src.imp.map_flags | r->dst.imp.map_flags) & UIO_DMABUF_MAP_NEEDS_SYNC ?
-	       "true" : "false", r->importer_sync ? "true" : "false", status ? "fail" : "pass");
+	       "true" : "false", r->importer_sync ? "true" : "false", out->range_sync,
+	       out->range_from, out->range_to, status ? "fail" : "pass");
 }
 
 /* The phases, once edu and the node are open: import, fill, DMA, verify. */
 static int run_test(struct run *r, struct edu *edu, const struct options *o)
 {
-	struct outcome out = { 0 };
+	struct outcome out = { .range_sync = "none" };
 	struct uio_dmabuf_info info;
 	uint8_t *pick;
 	int status;
@@ -480,6 +559,8 @@ static int run_test(struct run *r, struct edu *edu, const struct options *o)
 		return die("allocate", ENOMEM);
 	out.chosen = choose_chunks(r, pick, o->sample);
 	status = phase_dma(r, edu, pick, o->corrupt);
+	if (!status && o->sync_range)
+		status = phase_sync_range(r, &out);
 	if (!status) {
 		status = phase_verify(r, pick, &out);
 		if (status < 2)
