@@ -219,6 +219,34 @@ struct iommu_domain *uio_dmabuf_paging_domain(struct uio_dmabuf_dev *udev)
 }
 
 /**
+ * uio_dmabuf_domain_conditions() - the isolation conditions the IOMMU gives
+ * @udev: the device
+ * @msi:  look at the MSI isolation of the group too (takes the group's lock)
+ *
+ * Return: 0 when no IOMMU domain translates the device's DMA; else
+ * UIO_DMABUF_INFO_IOMMU, with UIO_DMABUF_INFO_STRICT for a strict DMA API
+ * domain and, if @msi, UIO_DMABUF_INFO_MSI_ISOLATED when the group's MSI
+ * writes are isolated.
+ */
+u32 uio_dmabuf_domain_conditions(struct uio_dmabuf_dev *udev, bool msi)
+{
+	struct iommu_domain *domain;
+	u32 flags = UIO_DMABUF_INFO_IOMMU;
+
+	/* KUnit's devices have no IOMMU: its cases stand in for one. */
+	KUNIT_STATIC_STUB_REDIRECT(uio_dmabuf_domain_conditions, udev, msi);
+	domain = uio_dmabuf_paging_domain(udev);
+	if (!domain)
+		return 0;
+	if (READ_ONCE(domain->type) == IOMMU_DOMAIN_DMA)
+		flags |= UIO_DMABUF_INFO_STRICT;
+	if (msi && iommu_group_has_isolated_msi(udev->group))
+		flags |= UIO_DMABUF_INFO_MSI_ISOLATED;
+	return flags;
+}
+EXPORT_SYMBOL_IF_KUNIT(uio_dmabuf_domain_conditions);
+
+/**
  * uio_dmabuf_isolation() - the isolation conditions a device meets now
  * @udev:    the device
  * @sibling: if not NULL, receives a reference to the first device of the IOMMU
@@ -238,7 +266,7 @@ struct iommu_domain *uio_dmabuf_paging_domain(struct uio_dmabuf_dev *udev)
  */
 u32 uio_dmabuf_isolation(struct uio_dmabuf_dev *udev, struct device **sibling)
 {
-	struct iommu_domain *domain = uio_dmabuf_paging_domain(udev);
+	u32 domain = uio_dmabuf_domain_conditions(udev, true);
 	struct uio_dmabuf_sibling_walk walk = {
 		.self = udev->dev,
 		.stoppable = udev->ops->set_dma_enabled,
@@ -247,11 +275,9 @@ u32 uio_dmabuf_isolation(struct uio_dmabuf_dev *udev, struct device **sibling)
 
 	if (sibling)
 		*sibling = NULL;
-	if (!domain)
+	if (!domain || !udev->group)
 		return flags;
-	flags |= UIO_DMABUF_INFO_IOMMU;
-	if (READ_ONCE(domain->type) == IOMMU_DOMAIN_DMA)
-		flags |= UIO_DMABUF_INFO_STRICT;
+	flags |= domain;
 	iommu_group_for_each_dev(udev->group, &walk, uio_dmabuf_check_sibling);
 	if (!walk.culprit)
 		flags |= UIO_DMABUF_INFO_VIABLE;
@@ -259,8 +285,6 @@ u32 uio_dmabuf_isolation(struct uio_dmabuf_dev *udev, struct device **sibling)
 		*sibling = walk.culprit;
 	else
 		put_device(walk.culprit);
-	if (iommu_group_has_isolated_msi(udev->group))
-		flags |= UIO_DMABUF_INFO_MSI_ISOLATED;
 	if (!udev->direct)
 		flags |= UIO_DMABUF_INFO_NO_DIRECT;
 	if (flags == UIO_DMABUF_INFO_CONDITIONS)
@@ -335,13 +359,6 @@ u32 uio_dmabuf_isolation_now(struct uio_dmabuf_dev *udev)
 }
 EXPORT_SYMBOL_IF_KUNIT(uio_dmabuf_isolation_now);
 
-bool uio_dmabuf_domain_strict(struct device *dev)
-{
-	struct iommu_domain *domain = iommu_get_domain_for_dev(dev);
-
-	return domain && READ_ONCE(domain->type) == IOMMU_DOMAIN_DMA;
-}
-
 /*
  * A file opened because its device was isolated may be used only while the
  * device stays so. A kernel driver binding to a group sibling revokes from the
@@ -353,7 +370,8 @@ bool uio_dmabuf_domain_strict(struct device *dev)
  */
 static bool uio_dmabuf_lost_strict(struct uio_dmabuf_file *file)
 {
-	return file->isolated && !uio_dmabuf_domain_strict(file->udev->dev);
+	return file->isolated &&
+	       !(uio_dmabuf_domain_conditions(file->udev, false) & UIO_DMABUF_INFO_STRICT);
 }
 
 /**

@@ -386,12 +386,12 @@ bool uio_dmabuf_fill_mem(struct device *dev, struct uio_mem *mem, struct resourc
 int uio_dmabuf_bus_notify(struct notifier_block *nb, unsigned long action, void *data);
 
 /* uio_dmabuf_isolation.c */
+u32 uio_dmabuf_domain_conditions(struct uio_dmabuf_dev *udev, bool msi);
 u32 uio_dmabuf_isolation(struct uio_dmabuf_dev *udev, struct device **sibling);
 struct iommu_domain *uio_dmabuf_paging_domain(struct uio_dmabuf_dev *udev);
 void uio_dmabuf_check_direct(struct uio_dmabuf_dev *udev);
 u32 uio_dmabuf_isolation_now(struct uio_dmabuf_dev *udev);
 bool uio_dmabuf_kernel_dma(struct device *dev, struct device_driver *drv);
-bool uio_dmabuf_domain_strict(struct device *dev);
 int uio_dmabuf_admit_locked(struct uio_dmabuf_dev *udev, bool *isolated);
 int uio_dmabuf_group_claim(struct uio_dmabuf_dev *udev, struct uio_dmabuf_file *file);
 void uio_dmabuf_group_release(struct uio_dmabuf_file *file);

@@ -8,6 +8,7 @@
  */
 
 #include <kunit/device.h>
+#include <kunit/static_stub.h>
 #include <linux/dma-mapping.h>
 #include <linux/dma-resv.h>
 #include <linux/ioport.h>
@@ -231,6 +232,155 @@ static void uio_dmabuf_test_open_not_isolated(struct kunit *test)
 		uio_dmabuf_file_release(file);
 	KUNIT_EXPECT_EQ(test, ctx->udev->nr_active, 1);
 	KUNIT_EXPECT_TRUE(test, ctx->dma_enabled);
+}
+
+/* What the IOMMU domain of uio_dmabuf_test_translated()'s device gives. */
+static u32 uio_dmabuf_test_domain_flags;
+
+/* uio_dmabuf_domain_conditions() for a device behind an IOMMU. */
+static u32 uio_dmabuf_test_domain(struct uio_dmabuf_dev *udev, bool msi)
+{
+	return uio_dmabuf_test_domain_flags & ~(msi ? 0 : UIO_DMABUF_INFO_MSI_ISOLATED);
+}
+
+/* A driver doing DMA of its own, and one that manages DMA itself (as vfio-pci). */
+static struct platform_driver uio_dmabuf_test_dma_driver = {
+	.driver.name = "uio-dmabuf-test-dma",
+};
+
+static struct platform_driver uio_dmabuf_test_managed_driver = {
+	.driver.name = "uio-dmabuf-test-managed",
+	.driver_managed_dma = true,
+};
+
+static void uio_dmabuf_test_unregister_pdev(void *pdev)
+{
+	platform_device_unregister(pdev);
+}
+
+static void uio_dmabuf_test_no_driver(void *dev)
+{
+	WRITE_ONCE(((struct device *)dev)->driver, NULL);
+}
+
+/*
+ * A device behind an IOMMU that gives every condition (a strict domain, MSI
+ * isolation: a static stub stands in for the domain, see
+ * uio_dmabuf_test_domain_flags), no firmware range, a reset (its calls counted
+ * into the case's context); in its IOMMU group a platform device without a
+ * driver, whose dev->driver the case may set.
+ */
+static struct uio_dmabuf_dev *uio_dmabuf_test_translated(struct kunit *test,
+							 struct platform_device **sibling)
+{
+	struct iommu_group *group = uio_dmabuf_test_group(test);
+	struct device *dev = uio_dmabuf_test_kdev(test, "uio-dmabuf-test-translated");
+	struct platform_device *pdev;
+
+	uio_dmabuf_test_join(test, group, dev);
+	pdev = platform_device_register_simple("uio-dmabuf-test-sibling", PLATFORM_DEVID_AUTO,
+					       NULL, 0);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, pdev);
+	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test, uio_dmabuf_test_unregister_pdev,
+							   pdev));
+	uio_dmabuf_test_join(test, group, &pdev->dev);
+	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test, uio_dmabuf_test_no_driver,
+							   &pdev->dev));
+	*sibling = pdev;
+	uio_dmabuf_test_domain_flags = UIO_DMABUF_INFO_IOMMU | UIO_DMABUF_INFO_STRICT |
+				       UIO_DMABUF_INFO_MSI_ISOLATED;
+	kunit_activate_static_stub(test, uio_dmabuf_domain_conditions, uio_dmabuf_test_domain);
+	kunit_activate_static_stub(test, uio_dmabuf_check_direct, uio_dmabuf_test_no_direct);
+	return uio_dmabuf_test_register(test, dev, 952, &uio_dmabuf_test_reset_ops, NULL);
+}
+
+/*
+ * Behind an IOMMU a device is isolated only when every condition holds, and
+ * each one missing is reported alone: a strict domain; no group sibling whose
+ * driver does DMA of its own (none, or one that manages DMA itself, is fine),
+ * which is named; MSI isolation; no firmware range; a reset.
+ */
+static void uio_dmabuf_test_isolation_conditions(struct kunit *test)
+{
+	const u32 all = UIO_DMABUF_INFO_CONDITIONS;
+	struct platform_device *sibling;
+	struct uio_dmabuf_dev *udev;
+	struct device *culprit;
+
+	udev = uio_dmabuf_test_translated(test, &sibling);
+	KUNIT_EXPECT_EQ(test, uio_dmabuf_isolation(udev, &culprit),
+			all | UIO_DMABUF_INFO_ISOLATED);
+	KUNIT_EXPECT_NULL(test, culprit);
+
+	uio_dmabuf_test_domain_flags = 0;
+	KUNIT_EXPECT_EQ(test, uio_dmabuf_isolation(udev, NULL), UIO_DMABUF_INFO_RESET);
+	uio_dmabuf_test_domain_flags = UIO_DMABUF_INFO_IOMMU | UIO_DMABUF_INFO_MSI_ISOLATED;
+	KUNIT_EXPECT_EQ(test, uio_dmabuf_isolation(udev, NULL), all & ~UIO_DMABUF_INFO_STRICT);
+	uio_dmabuf_test_domain_flags = UIO_DMABUF_INFO_IOMMU | UIO_DMABUF_INFO_STRICT;
+	KUNIT_EXPECT_EQ(test, uio_dmabuf_isolation(udev, NULL),
+			all & ~UIO_DMABUF_INFO_MSI_ISOLATED);
+	uio_dmabuf_test_domain_flags |= UIO_DMABUF_INFO_MSI_ISOLATED;
+
+	WRITE_ONCE(sibling->dev.driver, &uio_dmabuf_test_managed_driver.driver);
+	KUNIT_EXPECT_EQ(test, uio_dmabuf_isolation(udev, &culprit),
+			all | UIO_DMABUF_INFO_ISOLATED);
+	KUNIT_EXPECT_NULL(test, culprit);
+	WRITE_ONCE(sibling->dev.driver, &uio_dmabuf_test_dma_driver.driver);
+	KUNIT_EXPECT_EQ(test, uio_dmabuf_isolation(udev, &culprit), all & ~UIO_DMABUF_INFO_VIABLE);
+	KUNIT_EXPECT_PTR_EQ(test, culprit, &sibling->dev);
+	put_device(culprit);
+	WRITE_ONCE(sibling->dev.driver, NULL);
+
+	udev->direct = true;
+	KUNIT_EXPECT_EQ(test, uio_dmabuf_isolation(udev, NULL), all & ~UIO_DMABUF_INFO_NO_DIRECT);
+	udev->direct = false;
+	udev->reset_works = false;
+	KUNIT_EXPECT_EQ(test, uio_dmabuf_isolation(udev, NULL), all & ~UIO_DMABUF_INFO_RESET);
+	udev->reset_works = true;
+	KUNIT_EXPECT_EQ(test, uio_dmabuf_isolation(udev, NULL), all | UIO_DMABUF_INFO_ISOLATED);
+}
+
+/*
+ * Behind an IOMMU, without uio_dmabuf.allow_unsafe_noiommu: a lazy domain
+ * refuses the open, a strict one admits it; a domain that turns lazy under
+ * the open file (sysfs allows it and tells no one) revokes the device at the
+ * file's next ioctl: DMA stopped before anything is unmapped, ENODEV.
+ */
+static void uio_dmabuf_test_isolated_open(struct kunit *test)
+{
+	struct uio_dmabuf_test_ctx *ctx = test->priv;
+	struct platform_device *sibling;
+	struct uio_dmabuf_test_buf *buf;
+	struct uio_dmabuf_import imp;
+	struct uio_dmabuf_file *file;
+	struct uio_dmabuf_dev *udev;
+	struct dma_buf *dmabuf;
+
+	/* ctx's hooks follow this device from here: the fixture's device is idle. */
+	uio_dmabuf_test_close(test, ctx->file);
+	udev = uio_dmabuf_test_translated(test, &sibling);
+	uio_dmabuf_allow_unsafe = false;
+	uio_dmabuf_test_domain_flags = UIO_DMABUF_INFO_IOMMU | UIO_DMABUF_INFO_MSI_ISOLATED;
+	file = uio_dmabuf_file_open(udev, true);
+	KUNIT_EXPECT_EQ(test, PTR_ERR_OR_ZERO(file), -EPERM);
+	if (!IS_ERR(file))
+		uio_dmabuf_file_release(file);
+
+	uio_dmabuf_test_domain_flags |= UIO_DMABUF_INFO_STRICT;
+	file = uio_dmabuf_test_open(test, udev);
+	KUNIT_EXPECT_TRUE(test, file->isolated);
+	dmabuf = uio_dmabuf_test_new(test, &uio_dmabuf_test_layouts[0], &buf);
+	KUNIT_ASSERT_EQ(test, 0, uio_dmabuf_test_import(file, dmabuf, 0, 0, &imp));
+	KUNIT_EXPECT_TRUE(test, ctx->dma_enabled);
+
+	ctx->watch = buf;
+	uio_dmabuf_test_domain_flags &= ~UIO_DMABUF_INFO_STRICT;
+	KUNIT_EXPECT_EQ(test, uio_dmabuf_test_release_handle(test, file, imp.handle), -ENODEV);
+	ctx->watch = NULL;
+	KUNIT_EXPECT_FALSE(test, ctx->dma_enabled);
+	KUNIT_EXPECT_EQ(test, ctx->mapped_when_dma_stopped, 1);
+	KUNIT_EXPECT_TRUE(test, file->revoked);
+	uio_dmabuf_test_expect_idle(test, buf);
 }
 
 /*
@@ -498,6 +648,8 @@ static struct kunit_case uio_dmabuf_lifetime_cases[] = {
 	KUNIT_CASE(uio_dmabuf_test_revoke_all_files),
 	KUNIT_CASE_PARAM(uio_dmabuf_test_exporter_fault, uio_dmabuf_test_fault_gen_params),
 	KUNIT_CASE(uio_dmabuf_test_open_not_isolated),
+	KUNIT_CASE(uio_dmabuf_test_isolation_conditions),
+	KUNIT_CASE(uio_dmabuf_test_isolated_open),
 	KUNIT_CASE(uio_dmabuf_test_ours_by_identity),
 	KUNIT_CASE(uio_dmabuf_test_revoke),
 	KUNIT_CASE(uio_dmabuf_test_restore_dma),
