@@ -145,6 +145,9 @@ probe "dpkg-buildpackage and dh (make deb)" "build-essential debhelper dh-dkms" 
 	eval 'dpkg-buildpackage --version && type -P dh dh_dkms dh_testdir'
 probe "valgrind --version" "valgrind" valgrind --version
 probe "dtc --version" "device-tree-compiler" dtc --version
+probe "iasl compiles the external-facing port's SSDT (check-security)" "acpica-tools" \
+	bash -c 'd=$(mktemp -d) && iasl -p "$d/ssdt" "$1" && test -s "$d/ssdt.aml"; r=$?
+		rm -rf "$d"; exit $r' iasl "$top/tests/security/external-port.asl"
 probe "gnuplot --version (make bench)" "gnuplot-nox" gnuplot --version
 probe "git, rsync, cpio, xz, kmod, openssl, perl's modules (checkpatch.pl)" \
 	"git rsync cpio xz-utils kmod openssl perl" \

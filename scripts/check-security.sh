@@ -4,8 +4,10 @@
 #   isolated:   virtual Intel IOMMU with interrupt remapping, lazy domains (the
 #               x86 default), edu alone behind a root port, a second edu behind
 #               a PCI bridge beside an e1000 (neither can be reset alone), a
-#               slot of two e1000e and an e1000 in one group, and an e1000
-#               alone behind a root port; an unprivileged user imports and
+#               slot of two e1000e and an e1000 in one group, an e1000 alone
+#               behind a root port, and an edu behind a root port that an SSDT
+#               marks external-facing (untrusted: strict, its mappings need
+#               SYNC); an unprivileged user imports and
 #               runs edu DMA once the group is strict, and loses the import when
 #               the domain turns lazy or a kernel driver binds to a sibling; a
 #               group has one owner; the device is reset between users
@@ -28,7 +30,7 @@ boot() {
 		--log "$out/$name.log" --run security --edu 1 --timeout 900 \
 		--append "udbtest.security_boot=$name" "$@"
 }
-boot isolated --iommu-lazy --bridge --group --icount &
+boot isolated --iommu-lazy --bridge --group --external --icount &
 { boot nointremap --iommu --no-intremap; boot noiommu; } &
 wait
 

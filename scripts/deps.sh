@@ -27,6 +27,7 @@ pkgs=(
 	gcc-powerpc64le-linux-gnu libc6-dev-ppc64el-cross
 	# the guests: QEMU with its firmware and option ROMs, busybox
 	qemu-system-x86 ipxe-qemu busybox-static
+	acpica-tools	# iasl: the SSDT of check-security's external-facing port
 	qemu-system-arm device-tree-compiler	# check-arm64
 	# make bench: its plots
 	gnuplot-nox

@@ -8,7 +8,7 @@
 #
 # Usage: run-qemu.sh --kernel bzImage --initrd cpio.gz --log FILE
 #                    [--run kunit,smoke,cli] [--iommu] [--iommu-lazy] [--no-intremap]
-#                    [--bridge] [--e1000e] [--arm64] [--dtb FILE] [--modargs a=1,b=2]
+#                    [--bridge] [--external] [--e1000e] [--arm64] [--dtb FILE] [--modargs a=1,b=2]
 #                    [--edu N] [--edu-mask HEX] [--icount] [--mem 2G]
 #                    [--timeout SECONDS] [--append "more args"]
 #   --iommu       a virtual Intel IOMMU with interrupt remapping and strict
@@ -17,6 +17,10 @@
 #   --no-intremap with --iommu: no interrupt remapping (MSI not isolated)
 #   --bridge      one more edu behind a PCI bridge beside an e1000, all three
 #                 in one IOMMU group (no function can be reset alone)
+#   --external    one more edu behind a PCIe root port at 00:10.0 that an SSDT of
+#                 ours (tests/security/external-port.asl, compiled by iasl)
+#                 marks as an ExternalFacingPort: Linux treats the edu as
+#                 untrusted
 #   --group       behind a PCIe root port, one slot of three functions in one
 #                 IOMMU group: two e1000e (each with a PM reset) and an e1000;
 #                 and an e1000 alone behind a root port of its own (a bus
@@ -40,7 +44,7 @@
 set -euo pipefail
 
 kernel= initrd= log= run= iommu=0 modargs= mem=2G timeout=900 append= edu=2 edu_mask=0xffffffff icount=0
-lazy=0 intremap=on bridge=0 group=0 e1000e=0 arm64=0 dtb= p2p= p2p_apart=0 cpu=max,la57=off
+lazy=0 intremap=on bridge=0 external=0 group=0 e1000e=0 arm64=0 dtb= p2p= p2p_apart=0 cpu=max,la57=off
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--kernel) kernel=$2; shift 2 ;;
@@ -51,6 +55,7 @@ while [ $# -gt 0 ]; do
 	--iommu-lazy) iommu=1; lazy=1; shift ;;
 	--no-intremap) intremap=off; shift ;;
 	--bridge) bridge=1; shift ;;
+	--external) external=1; shift ;;
 	--group) group=1; shift ;;
 	--e1000e) e1000e=1; shift ;;
 	--p2p) p2p=$2; shift 2 ;;
@@ -119,6 +124,16 @@ done
 
 [ "$bridge" = 1 ] && devices+=(-device pci-bridge,id=br,chassis_nr=1
 	-device "edu,bus=br,addr=1,dma_mask=$edu_mask" -device e1000,bus=br,addr=2)
+if [ "$external" = 1 ]; then
+	# iasl cuts its output prefix at the last dot of the path: a plain name,
+	# in the log's directory.
+	asl=$(cd "$(dirname "$0")/.." && pwd)/tests/security/external-port.asl
+	(cd "$(dirname "$log")" && iasl -p "ssdt-$$" "$asl") >"$log.iasl" 2>&1 ||
+		{ cat "$log.iasl" >&2; echo "run-qemu: iasl failed" >&2; exit 1; }
+	devices+=(-device "pcie-root-port,id=rpx,chassis=99,hotplug=off,addr=0x10"
+		-device "edu,bus=rpx,dma_mask=$edu_mask"
+		-acpitable "file=$(dirname "$log")/ssdt-$$.aml")
+fi
 if [ "$group" = 1 ]; then
 	root_port
 	devices+=(-device "e1000e,bus=rp$port,addr=0.0,multifunction=on"

@@ -619,6 +619,7 @@ struct topology {
 	char pair1[32];		/* e1000e .1 (PM reset) */
 	char nic[32];		/* and e1000 .2, the sibling with a kernel driver */
 	char lone[32];		/* an e1000 alone behind a root port (bus reset) */
+	char outside[32];	/* edu behind the external-facing root port 00:10.0 */
 	char pair0_node[32];	/* /dev/uio-dmabufN of pair0, once bound */
 };
 
@@ -1058,7 +1059,117 @@ static void step_reset_between_users(const struct topology *t)
 	       "holder status %d, RDBAL %#x then %#x, driver \"%s\"", status, before, after, drv);
 }
 
-/* 8. Bridges are refused at probe. */
+/* @bdf's device path in sysfs runs through @port's. */
+static bool behind(const char *bdf, const char *port)
+{
+	char link[256], target[256], needle[48];
+	ssize_t r;
+
+	snprintf(link, sizeof(link), "/sys/bus/pci/devices/%.32s", bdf);
+	r = readlink(link, target, sizeof(target) - 1);
+	if (r < 0)
+		return false;
+	target[r] = 0;
+	snprintf(needle, sizeof(needle), "/%.32s/", port);
+	return strstr(target, needle);
+}
+
+/* The first edu whose path runs through @port, bound to uio_dmabuf. */
+static int find_edu_behind(const char *port, char *bdf, size_t len)
+{
+	int n;
+
+	for (n = 0; n < 8; n++)
+		if (!uio_bdf(n, bdf, len) && behind(bdf, port))
+			return 0;
+	return -ENOENT;
+}
+
+/*
+ * As the user, on the untrusted edu's node: an IMPORT_COHERENT import is
+ * refused with EIO; a plain one reports NEEDS_SYNC (the IOMMU bounces what an
+ * untrusted device could reach beside a sub-page buffer); with the syncs, edu
+ * copies 2 KiB within the buffer. Returns 0, or the step that failed.
+ */
+static int user_untrusted(void *p)
+{
+	int uio = *(int *)p, node, buf, ret = 1, how;
+	struct uio_dmabuf_segment *segs = NULL;
+	struct uio_dmabuf_import imp;
+	struct uio_dmabuf_info info;
+	struct edu edu;
+	uint32_t n;
+	char path[64];
+	uint8_t *map;
+	int i;
+
+	snprintf(path, sizeof(path), "/dev/uio-dmabuf%d", uio);
+	node = open(path, O_RDWR | O_CLOEXEC);
+	if (node < 0)
+		return 2;
+	if (uiodmabuf_info(node, &info) || info.flags != ISOLATED_ALL)
+		return 3;
+	buf = uiodmabuf_heap_alloc("system", 1 << 16);
+	if (buf < 0)
+		return 4;
+	map = mmap(NULL, 1 << 16, PROT_READ | PROT_WRITE, MAP_SHARED, buf, 0);
+	if (map == MAP_FAILED)
+		return 5;
+	if (uiodmabuf_import(node, buf, UIO_DMABUF_DIR_BIDIRECTIONAL,
+			     UIO_DMABUF_IMPORT_COHERENT, &imp) != -EIO)
+		return 9;
+	if (uiodmabuf_import(node, buf, UIO_DMABUF_DIR_BIDIRECTIONAL, 0, &imp) ||
+	    uiodmabuf_get_segments(node, imp.handle, &segs, &n) || !n)
+		return 6;
+	if (!(imp.map_flags & UIO_DMABUF_MAP_NEEDS_SYNC))
+		return 10;
+	how = uiodmabuf_cpu_sync_method(buf, &imp);
+	if (how < 0 || uiodmabuf_begin_cpu_access(node, buf, &imp, how))
+		return 11;
+	for (i = 0; i < 2048; i++)
+		map[i] = (uint8_t)(i * 5 + 1);
+	memset(map + 4096, 0, 2048);
+	if (uiodmabuf_end_cpu_access(node, buf, &imp, how) || edu_open(&edu, uio))
+		return 7;
+	if (!edu_to_device(&edu, segs[0].dma_addr, 0, 2048) &&
+	    !edu_from_device(&edu, 0, segs[0].dma_addr + 4096, 2048) &&
+	    !uiodmabuf_begin_cpu_access(node, buf, &imp, how))
+		ret = memcmp(map, map + 4096, 2048) ? 8 : 0;
+	uiodmabuf_end_cpu_access(node, buf, &imp, how);
+	printf("# untrusted user %d: IOVA %#" PRIx64 ", map_flags %#x, copy %s\n", getuid(),
+	       (uint64_t)segs[0].dma_addr, imp.map_flags, ret ? "wrong" : "verified");
+	edu_close(&edu);
+	free(segs);
+	uiodmabuf_release(node, imp.handle);
+	munmap(map, 1 << 16);
+	close(buf);
+	close(node);
+	return ret;
+}
+
+/*
+ * 8. An edu behind a root port that firmware (our SSDT) marks external-facing:
+ * Linux marks it untrusted (sysfs shows it removable) and gives its group a
+ * strict domain where the default is lazy, so it is isolated without the fix;
+ * its mappings need SYNC, and IMPORT_COHERENT is refused.
+ */
+static void step_untrusted(const struct topology *t)
+{
+	char path[256], removable[32] = "";
+	int uio = uio_of(t->outside), ret;
+
+	pci_path(path, sizeof(path), t->outside, "removable");
+	read_str(path, removable, sizeof(removable));
+	record("untrusted-removable", "the edu behind the external-facing port is removable",
+	       !strcmp(removable, "removable"), "%s: removable \"%s\"", t->outside, removable);
+	record("untrusted-strict", "isolated behind a lazy default: its group is strict",
+	       isolation(t->outside) == ISOLATED_ALL, "isolation %#x", isolation(t->outside));
+	ret = as_user(user_untrusted, &uio);
+	record("untrusted-needs-sync", "uid 1000: COHERENT refused (EIO), NEEDS_SYNC reported, "
+	       "edu's DMA verifies with SYNC", ret == 0, "child status %d", ret);
+}
+
+/* 9. Bridges are refused at probe. */
 static void step_bridge_refused(const struct topology *t)
 {
 	char path[256], val[32];
@@ -1072,7 +1183,7 @@ static void step_bridge_refused(const struct topology *t)
 	write_str(path, "\n");
 }
 
-/* 9. Unbind gives the device its DMA mask back. */
+/* 10. Unbind gives the device its DMA mask back. */
 static void step_unbind_restores_mask(const struct topology *t)
 {
 	char path[256], msg[128], val[32];
@@ -1099,9 +1210,11 @@ static void boot_isolated(void)
 	    find_pci_at("0x8086", "0x100e", ":00.2", t.nic, sizeof(t.nic)) ||
 	    find_pci_at("0x8086", "0x10d3", ":00.0", t.pair0, sizeof(t.pair0)) ||
 	    find_pci_at("0x8086", "0x10d3", ":00.1", t.pair1, sizeof(t.pair1)) ||
-	    find_pci_at("0x8086", "0x100e", ":00.0", t.lone, sizeof(t.lone))) {
+	    find_pci_at("0x8086", "0x100e", ":00.0", t.lone, sizeof(t.lone)) ||
+	    find_edu_behind("0000:00:10.0", t.outside, sizeof(t.outside))) {
 		record("topology", "edu 0, edu 1 behind a bridge beside an e1000, a slot of "
-		       "two e1000e and an e1000, an e1000 alone", false, "devices missing");
+		       "two e1000e and an e1000, an e1000 alone, an edu behind an external "
+		       "port", false, "devices missing");
 		return;
 	}
 	printf("# edu %s (group %d); edu %s and e1000 %s behind bridge %s (group %d); "
@@ -1120,6 +1233,7 @@ static void boot_isolated(void)
 	step_revoked_vectors(&t);
 	step_no_reset(&t);
 	step_reset_between_users(&t);
+	step_untrusted(&t);
 	step_bridge_refused(&t);
 	step_unbind_restores_mask(&t);
 }
