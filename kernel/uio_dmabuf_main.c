@@ -108,9 +108,10 @@ static u64 uio_dmabuf_serial;
 
 /*
  * Unmap what the bus notifier revoked of @udev, wait a bounded while for its
- * imports still mapping, and unbind the revoked files' vectors. Without
- * uio_dmabuf_devs_lock: an exporter's unmap may take as long as it likes
- * without holding up any other bind, unbind or notification.
+ * imports still mapping or unmapping (another notification's, a RELEASE),
+ * and unbind the revoked files' vectors. Without uio_dmabuf_devs_lock: an
+ * exporter's unmap may take as long as it likes without holding up any other
+ * bind, unbind or notification.
  */
 static void uio_dmabuf_notify_finish(struct uio_dmabuf_dev *udev, struct list_head *dead)
 {
@@ -122,7 +123,7 @@ static void uio_dmabuf_notify_finish(struct uio_dmabuf_dev *udev, struct list_he
 	uio_dmabuf_destroy(udev, dead);
 	if (!wait_var_event_timeout(&udev->inflight, !atomic_read(&udev->inflight),
 				    UIO_DMABUF_NOTIFY_WAIT))
-		dev_warn(udev->dev, "%s: an exporter is still mapping a buffer for the device; its DMA is stopped, and the import is undone when the exporter returns\n",
+		dev_warn(udev->dev, "%s: an exporter is still mapping or unmapping a buffer for the device; its DMA is stopped, and the import is undone when the exporter returns\n",
 			 udev->name);
 	uio_dmabuf_unbind_revoked_vectors(udev);
 }

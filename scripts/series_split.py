@@ -268,8 +268,10 @@ struct uio_dmabuf_irqs {
             ("sub", """ * anything, and unbind the MSI-X vectors of the revoked files. Each device is
 """, """ * anything. Each device is
 """),
-            ("sub", """ * imports still mapping, and unbind the revoked files' vectors. Without
-""", """ * imports still mapping. Without
+            ("sub", """ * imports still mapping or unmapping (another notification's, a RELEASE),
+ * and unbind the revoked files' vectors. Without uio_dmabuf_devs_lock: an
+""", """ * imports still mapping or unmapping (another notification's, a RELEASE).
+ * Without uio_dmabuf_devs_lock: an
 """),
             ("del", r"\tuio_dmabuf_unbind_revoked_vectors\(udev\);"),
             ("sub", " * unmapped, unpinned, detached and put, every MSI-X vector unbound from its\n"
