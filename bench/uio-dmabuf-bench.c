@@ -5,7 +5,8 @@
  *   roundtrip  IMPORT (which returns the segments) + RELEASE of one buffer, per
  *              exporter and size, side by side with the floor: the same buffer
  *              attached, pinned, mapped and back in the kernel
- *              (/dev/uio-dmabuf-bench)
+ *              (/dev/uio-dmabuf-bench), and that floor split in two calls
+ *              with only a handle between them (floor_pair)
  *   oldway     mmap(MAP_LOCKED | MAP_POPULATE) + /proc/self/pagemap, set
  *              against allocate + IMPORT + RELEASE + close
  *   segments   round trip and floor of udmabuf buffers of 1 ... 65,536
@@ -58,7 +59,7 @@ struct bench {
 	int errors;
 	struct uio_dmabuf_segment *segs;	/* IMPORT's and GET_SEGMENTS' array */
 	uint32_t segs_cap;
-	uint64_t *a, *b, *c, *d;		/* samples, --reps each */
+	uint64_t *a, *b, *c, *d, *e;		/* samples, --reps each */
 	uint64_t import_ns;			/* the IMPORT of the last round trip */
 };
 
@@ -145,9 +146,27 @@ static int floor_trip(struct bench *b, int buf, uint64_t *ns, uint64_t *kns)
 }
 
 /*
- * Round trips of @buf into b->a (their IMPORT alone: b->d) and floors into
- * b->b (in the kernel: b->c), alternating, --reps of each after two to warm
- * up; 0 or -errno.
+ * The floor in two calls for @buf (UIO_DMABUF_BENCH_IOC_IMPORT, then
+ * _RELEASE): the least a driver that keeps an import between two calls can
+ * cost, the first segment copied out; *@ns seen from here.
+ */
+static int pair_trip(struct bench *b, int buf, uint64_t *ns)
+{
+	struct uio_dmabuf_bench_pair p = { .fd = buf };
+	uint64_t t0 = now_ns();
+
+	if (ioctl(b->floor_fd, UIO_DMABUF_BENCH_IOC_IMPORT, &p))
+		return -errno;
+	if (ioctl(b->floor_fd, UIO_DMABUF_BENCH_IOC_RELEASE, &p))
+		return -errno;
+	*ns = now_ns() - t0;
+	return 0;
+}
+
+/*
+ * Round trips of @buf into b->a (their IMPORT alone: b->d), floors into
+ * b->b (in the kernel: b->c) and floors in two calls into b->e, alternating,
+ * --reps of each after two to warm up; 0 or -errno.
  */
 static int sample_pairs(struct bench *b, int buf, uint32_t *nsegs)
 {
@@ -160,6 +179,8 @@ static int sample_pairs(struct bench *b, int buf, uint32_t *nsegs)
 		b->d[k] = b->import_ns;
 		if (!ret)
 			ret = floor_trip(b, buf, &b->b[k], &b->c[k]);
+		if (!ret)
+			ret = pair_trip(b, buf, &b->e[k]);
 	}
 	return ret;
 }
@@ -187,6 +208,7 @@ static void roundtrip_one(struct bench *b, const char *exporter, uint64_t size)
 	emit(b, "roundtrip", exporter, size, nsegs, "roundtrip", b->a, b->reps);
 	emit(b, "roundtrip", exporter, size, nsegs, "floor", b->b, b->reps);
 	emit(b, "roundtrip", exporter, size, nsegs, "floor_kernel", b->c, b->reps);
+	emit(b, "roundtrip", exporter, size, nsegs, "floor_pair", b->e, b->reps);
 }
 
 static void section_roundtrip(struct bench *b)
@@ -676,7 +698,8 @@ static int bench_open(struct bench *b, int uio)
 	b->b = calloc((size_t)b->reps, sizeof(uint64_t));
 	b->c = calloc((size_t)b->reps, sizeof(uint64_t));
 	b->d = calloc((size_t)b->reps, sizeof(uint64_t));
-	return b->segs && b->a && b->b && b->c && b->d ? 0 : -ENOMEM;
+	b->e = calloc((size_t)b->reps, sizeof(uint64_t));
+	return b->segs && b->a && b->b && b->c && b->d && b->e ? 0 : -ENOMEM;
 }
 
 int main(int argc, char **argv)

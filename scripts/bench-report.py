@@ -69,21 +69,44 @@ class Report:
         exporters = list(dict.fromkeys(r.exporter for r in self.rows
                                        if r.label == label and r.section == "roundtrip"))
         out = [f"| exporter | size | segments | round trip µs (min-max) | floor µs | "
-               f"in-kernel floor µs | round trip / floor |", "|---|---|---|---|---|---|---|"]
-        worst = None
+               f"in-kernel floor µs | floor in two calls µs | round trip / floor | "
+               f"floor in two calls / floor | round trip / floor in two calls |",
+               "|---|---|---|---|---|---|---|---|---|---|"]
+        worst = worst_pair = worst_over = None
         for e in exporters:
             for s in sizes:
                 rt = self.get(label, "roundtrip", e, s, "roundtrip")
                 fl = self.get(label, "roundtrip", e, s, "floor")
                 kf = self.get(label, "roundtrip", e, s, "floor_kernel")
+                fp = self.get(label, "roundtrip", e, s, "floor_pair")
                 if not rt or not fl:
                     continue
                 ratio = rt.median_ns / fl.median_ns
+                pair = fp.median_ns / fl.median_ns if fp else None
+                over = rt.median_ns / fp.median_ns if fp else None
                 out.append(f"| {e} | {size_text(s)} | {rt.segments} | {us(rt.median_ns)} "
                            f"({us(rt.min_ns)}-{us(rt.max_ns)}) | {us(fl.median_ns)} | "
-                           f"{us(kf.median_ns) if kf else '-'} | {ratio:.2f} |")
+                           f"{us(kf.median_ns) if kf else '-'} | "
+                           f"{us(fp.median_ns) if fp else '-'} | {ratio:.2f} | "
+                           f"{f'{pair:.2f}' if pair else '-'} | {f'{over:.2f}' if over else '-'} |")
                 worst = max(worst or 0, ratio)
+                if pair:
+                    worst_pair = max(worst_pair or 0, pair)
+                    worst_over = max(worst_over or 0, over)
         self.target(label, "round trip / floor, every size and exporter (worst)", worst, 1.5)
+        self.target(label, "(bound) the floor in two calls / floor, every size and exporter "
+                    "(worst): the least any driver that keeps an import between two calls "
+                    "costs", worst_pair, 1.5)
+        self.target(label, "(for comparison) round trip / the floor in two calls, every size "
+                    "and exporter (worst): what the driver does beyond that least", worst_over,
+                    1.1)
+        out += ["", "The floor in two calls is the floor module's own IMPORT and RELEASE "
+                "(bench/kernel): the floor's first half, a record under a handle in an "
+                "xarray and the first segment copied out, then the record taken back and the "
+                "second half. Where it is above 1.5x the floor, no driver that keeps an import "
+                "between two calls can meet the round-trip target; the last column is what "
+                "this driver's own work (its trust checks, accounting, buffer index, fence "
+                "check and segment list) adds to it."]
         out += [""] + self.bound(label)
         return out
 

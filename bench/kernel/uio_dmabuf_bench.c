@@ -2,8 +2,9 @@
 /*
  * The floor of the uio_dmabuf benchmark (see uio_dmabuf_bench.h): what the
  * dma-buf core and the DMA API cost for one import, without the driver.
- * Each open file first names a PCI device (in practice one bound to
- * uio_dmabuf), then runs FLOOR once per dma-buf fd and time.
+ * Each open file first names a PCI device, once (in practice one bound to
+ * uio_dmabuf), then runs FLOOR once per dma-buf fd and time, or IMPORT and
+ * RELEASE: the floor in two calls.
  */
 
 #include <linux/dma-buf.h>
@@ -15,17 +16,28 @@
 #include <linux/pci.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
+#include <linux/xarray.h>
 
 #include "uio_dmabuf_bench.h"
 
 /**
  * struct uio_dmabuf_bench_file - one open /dev/uio-dmabuf-bench
- * @lock: serialises setting @dev against the floors that use it
- * @dev:  the device attachments are made for (a reference), or NULL
+ * @lock:    serialises setting @dev against the floors that use it
+ * @dev:     the device attachments are made for (a reference), or NULL
+ * @imports: the file's imports of UIO_DMABUF_BENCH_IOC_IMPORT, by handle
  */
 struct uio_dmabuf_bench_file {
 	struct mutex lock;	/* serialises setting @dev against its users */
 	struct device *dev;
+	struct xarray imports;
+};
+
+/* One import of UIO_DMABUF_BENCH_IOC_IMPORT. */
+struct uio_dmabuf_bench_import {
+	struct dma_buf *dmabuf;
+	struct dma_buf_attachment *attach;
+	struct sg_table *sgt;
+	enum dma_data_direction dir;
 };
 
 static void uio_dmabuf_bench_move_notify(struct dma_buf_attachment *attach)
@@ -100,6 +112,97 @@ out:
 	return ret;
 }
 
+/* The floor's first half, kept under a handle; the first segment copied out. */
+static long uio_dmabuf_bench_pair_import(struct uio_dmabuf_bench_file *bf, void __user *uarg)
+{
+	struct uio_dmabuf_bench_import *imp;
+	struct uio_dmabuf_bench_pair arg;
+	struct device *dev;
+	int ret;
+
+	if (copy_from_user(&arg, uarg, sizeof(arg)))
+		return -EFAULT;
+	if (!valid_dma_direction(arg.direction))
+		return -EINVAL;
+	dev = READ_ONCE(bf->dev);
+	if (!dev)
+		return -ENODEV;
+	imp = kzalloc_obj(*imp, GFP_KERNEL_ACCOUNT);
+	if (!imp)
+		return -ENOMEM;
+	imp->dir = arg.direction;
+	imp->dmabuf = dma_buf_get(arg.fd);
+	if (IS_ERR(imp->dmabuf)) {
+		ret = PTR_ERR(imp->dmabuf);
+		goto free;
+	}
+	imp->attach = dma_buf_dynamic_attach(imp->dmabuf, dev, &uio_dmabuf_bench_attach_ops,
+					     NULL);
+	if (IS_ERR(imp->attach)) {
+		ret = PTR_ERR(imp->attach);
+		goto put;
+	}
+	dma_resv_lock(imp->dmabuf->resv, NULL);
+	ret = dma_buf_pin(imp->attach);
+	if (ret)
+		goto unlock;
+	imp->sgt = dma_buf_map_attachment(imp->attach, imp->dir);
+	if (IS_ERR(imp->sgt)) {
+		ret = PTR_ERR(imp->sgt);
+		goto unpin;
+	}
+	dma_resv_unlock(imp->dmabuf->resv);
+	ret = xa_alloc(&bf->imports, &arg.handle, imp, xa_limit_16b, GFP_KERNEL_ACCOUNT);
+	if (ret)
+		goto unmap;
+	arg.nents = imp->sgt->nents;
+	arg.dma_addr = sg_dma_address(imp->sgt->sgl);
+	arg.length = sg_dma_len(imp->sgt->sgl);
+	if (!copy_to_user(uarg, &arg, sizeof(arg)))
+		return 0;
+	xa_erase(&bf->imports, arg.handle);
+	ret = -EFAULT;
+unmap:
+	dma_resv_lock(imp->dmabuf->resv, NULL);
+	dma_buf_unmap_attachment(imp->attach, imp->sgt, imp->dir);
+unpin:
+	dma_buf_unpin(imp->attach);
+unlock:
+	dma_resv_unlock(imp->dmabuf->resv);
+	dma_buf_detach(imp->dmabuf, imp->attach);
+put:
+	dma_buf_put(imp->dmabuf);
+free:
+	kfree(imp);
+	return ret;
+}
+
+static void uio_dmabuf_bench_unimport(struct uio_dmabuf_bench_import *imp)
+{
+	dma_resv_lock(imp->dmabuf->resv, NULL);
+	dma_buf_unmap_attachment(imp->attach, imp->sgt, imp->dir);
+	dma_buf_unpin(imp->attach);
+	dma_resv_unlock(imp->dmabuf->resv);
+	dma_buf_detach(imp->dmabuf, imp->attach);
+	dma_buf_put(imp->dmabuf);
+	kfree(imp);
+}
+
+/* The floor's second half, for the import under the handle. */
+static long uio_dmabuf_bench_pair_release(struct uio_dmabuf_bench_file *bf, void __user *uarg)
+{
+	struct uio_dmabuf_bench_import *imp;
+	struct uio_dmabuf_bench_pair arg;
+
+	if (copy_from_user(&arg, uarg, sizeof(arg)))
+		return -EFAULT;
+	imp = xa_erase(&bf->imports, arg.handle);
+	if (!imp)
+		return -ENOENT;
+	uio_dmabuf_bench_unimport(imp);
+	return 0;
+}
+
 static long uio_dmabuf_bench_device(struct uio_dmabuf_bench_file *bf, void __user *uarg)
 {
 	struct uio_dmabuf_bench_device arg;
@@ -113,8 +216,13 @@ static long uio_dmabuf_bench_device(struct uio_dmabuf_bench_file *bf, void __use
 	if (!dev)
 		return -ENODEV;
 	mutex_lock(&bf->lock);
-	put_device(bf->dev);
-	bf->dev = dev;
+	/* Once per file: the imports' attachments are made for it. */
+	if (bf->dev) {
+		mutex_unlock(&bf->lock);
+		put_device(dev);
+		return -EBUSY;
+	}
+	WRITE_ONCE(bf->dev, dev);
 	mutex_unlock(&bf->lock);
 	return 0;
 }
@@ -126,6 +234,10 @@ static long uio_dmabuf_bench_ioctl(struct file *filp, unsigned int cmd, unsigned
 		return uio_dmabuf_bench_device(filp->private_data, (void __user *)arg);
 	case UIO_DMABUF_BENCH_IOC_FLOOR:
 		return uio_dmabuf_bench_floor(filp->private_data, (void __user *)arg);
+	case UIO_DMABUF_BENCH_IOC_IMPORT:
+		return uio_dmabuf_bench_pair_import(filp->private_data, (void __user *)arg);
+	case UIO_DMABUF_BENCH_IOC_RELEASE:
+		return uio_dmabuf_bench_pair_release(filp->private_data, (void __user *)arg);
 	}
 	return -ENOTTY;
 }
@@ -137,6 +249,7 @@ static int uio_dmabuf_bench_open(struct inode *inode, struct file *filp)
 	if (!bf)
 		return -ENOMEM;
 	mutex_init(&bf->lock);
+	xa_init_flags(&bf->imports, XA_FLAGS_ALLOC);
 	filp->private_data = bf;
 	return 0;
 }
@@ -144,7 +257,12 @@ static int uio_dmabuf_bench_open(struct inode *inode, struct file *filp)
 static int uio_dmabuf_bench_release(struct inode *inode, struct file *filp)
 {
 	struct uio_dmabuf_bench_file *bf = filp->private_data;
+	struct uio_dmabuf_bench_import *imp;
+	unsigned long handle;
 
+	xa_for_each(&bf->imports, handle, imp)
+		uio_dmabuf_bench_unimport(imp);
+	xa_destroy(&bf->imports);
 	put_device(bf->dev);
 	mutex_destroy(&bf->lock);
 	kfree(bf);

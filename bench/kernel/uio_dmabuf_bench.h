@@ -3,7 +3,8 @@
  * The benchmark's floor: /dev/uio-dmabuf-bench, from bench/kernel/, which
  * ships only with the benchmark. It does in the kernel, against the same
  * device, what an import costs at the least: dma_buf_get(), a dynamic
- * attachment, pin, map, then unmap, unpin, detach and dma_buf_put().
+ * attachment, pin, map, then unmap, unpin, detach and dma_buf_put(); and the
+ * same split in two calls with only a handle between them.
  */
 #ifndef _UIO_DMABUF_BENCH_H
 #define _UIO_DMABUF_BENCH_H
@@ -12,7 +13,7 @@
 #include <linux/types.h>
 
 /**
- * struct uio_dmabuf_bench_device - UIO_DMABUF_BENCH_IOC_DEVICE
+ * struct uio_dmabuf_bench_device - UIO_DMABUF_BENCH_IOC_DEVICE, once per open file
  * @name: the PCI device's name ("0000:00:03.0"), NUL-terminated
  */
 struct uio_dmabuf_bench_device {
@@ -35,7 +36,31 @@ struct uio_dmabuf_bench_floor {
 	__u32 reserved;
 };
 
+/**
+ * struct uio_dmabuf_bench_pair - UIO_DMABUF_BENCH_IOC_IMPORT and _RELEASE
+ * @fd:        IMPORT: the dma-buf
+ * @direction: IMPORT: enum dma_data_direction of the mapping
+ * @handle:    IMPORT out, RELEASE in: the import
+ * @nents:     IMPORT out: DMA entries of the mapping
+ * @dma_addr:  IMPORT out: the first entry's DMA address
+ * @length:    IMPORT out: its length
+ *
+ * The least a driver that keeps an import between two calls can do: IMPORT
+ * is the floor's first half, a record in the file's xarray and the first
+ * segment copied out; RELEASE takes the record back and does the second half.
+ */
+struct uio_dmabuf_bench_pair {
+	__s32 fd;
+	__u32 direction;
+	__u32 handle;
+	__u32 nents;
+	__u64 dma_addr;
+	__u64 length;
+};
+
 #define UIO_DMABUF_BENCH_IOC_DEVICE	_IOW('u', 0xb0, struct uio_dmabuf_bench_device)
 #define UIO_DMABUF_BENCH_IOC_FLOOR	_IOWR('u', 0xb1, struct uio_dmabuf_bench_floor)
+#define UIO_DMABUF_BENCH_IOC_IMPORT	_IOWR('u', 0xb2, struct uio_dmabuf_bench_pair)
+#define UIO_DMABUF_BENCH_IOC_RELEASE	_IOW('u', 0xb3, struct uio_dmabuf_bench_pair)
 
 #endif /* _UIO_DMABUF_BENCH_H */
