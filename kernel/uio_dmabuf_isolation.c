@@ -266,7 +266,7 @@ EXPORT_SYMBOL_IF_KUNIT(uio_dmabuf_domain_conditions);
  */
 u32 uio_dmabuf_isolation(struct uio_dmabuf_dev *udev, struct device **sibling)
 {
-	u32 domain = uio_dmabuf_domain_conditions(udev, true);
+	u32 iommu_flags = uio_dmabuf_domain_conditions(udev, true);
 	struct uio_dmabuf_sibling_walk walk = {
 		.self = udev->dev,
 		.stoppable = udev->ops->set_dma_enabled,
@@ -275,9 +275,9 @@ u32 uio_dmabuf_isolation(struct uio_dmabuf_dev *udev, struct device **sibling)
 
 	if (sibling)
 		*sibling = NULL;
-	if (!domain || !udev->group)
+	if (!iommu_flags || !udev->group)
 		return flags;
-	flags |= domain;
+	flags |= iommu_flags;
 	iommu_group_for_each_dev(udev->group, &walk, uio_dmabuf_check_sibling);
 	if (!walk.culprit)
 		flags |= UIO_DMABUF_INFO_VIABLE;

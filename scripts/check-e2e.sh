@@ -22,8 +22,9 @@ echo "e2e: seed $seed"
 stage_suite "$out"
 
 # Each boot: NAME IOMMU MASK_BITS MODE [run-qemu options]; behind the IOMMU
-# edu's interrupt is its MSI (irq_mode=msi). Two run at a time:
-# under -icount a guest keeps one host CPU busy.
+# edu's interrupt is its MSI (irq_mode=msi). Under -icount a guest keeps one
+# host CPU busy: the first three run side by side (each guest's clock is
+# virtual, so sharing the CPUs slows the run, not the guest's timing).
 runs=()
 boot() {
 	local name=$1 iommu=$2 bits=$3 mode=$4 kernel=$kout/bzImage initrd=$initrd
@@ -43,6 +44,7 @@ boot() {
 # 4 GiB swiotlb bounces. The narrow device behind the IOMMU (whose IOVAs
 # simply stay below 4 GiB) only with E2E_LONG=1 (make check-long).
 long=${E2E_LONG:-0}
+case "$long" in 0 | 1) ;; *) abort "E2E_LONG must be 0 or 1, not '$long'" ;; esac
 narrow=(narrow-noiommu:none:32:narrow)
 boot debug-noiommu none 32 full --modargs allow_unsafe_noiommu=1 &
 boot debug-viommu viommu 32 full --iommu --modargs irq_mode=msi &

@@ -125,14 +125,16 @@ done
 [ "$bridge" = 1 ] && devices+=(-device pci-bridge,id=br,chassis_nr=1
 	-device "edu,bus=br,addr=1,dma_mask=$edu_mask" -device e1000,bus=br,addr=2)
 if [ "$external" = 1 ]; then
-	# iasl cuts its output prefix at the last dot of the path: a plain name,
-	# in the log's directory.
+	# iasl cuts its output prefix's name at its last dot (LOG.ssdt would
+	# give LOG.aml): a name without one, in the log's directory, removed
+	# when QEMU is done.
 	asl=$(cd "$(dirname "$0")/.." && pwd)/tests/security/external-port.asl
 	(cd "$(dirname "$log")" && iasl -p "ssdt-$$" "$asl") >"$log.iasl" 2>&1 ||
 		{ cat "$log.iasl" >&2; echo "run-qemu: iasl failed" >&2; exit 1; }
+	ssdt=$(dirname "$log")/ssdt-$$.aml
+	trap 'rm -f "$ssdt"' EXIT
 	devices+=(-device "pcie-root-port,id=rpx,chassis=99,hotplug=off,addr=0x10"
-		-device "edu,bus=rpx,dma_mask=$edu_mask"
-		-acpitable "file=$(dirname "$log")/ssdt-$$.aml")
+		-device "edu,bus=rpx,dma_mask=$edu_mask" -acpitable "file=$ssdt")
 fi
 if [ "$group" = 1 ]; then
 	root_port

@@ -270,8 +270,11 @@ struct uio_dmabuf_irqs {
 """),
             ("sub", """ * imports still mapping or unmapping (another notification's, a RELEASE),
  * and unbind the revoked files' vectors. Without uio_dmabuf_devs_lock: an
+ * exporter's unmap may take as long as it likes without holding up any other
+ * bind, unbind or notification.
 """, """ * imports still mapping or unmapping (another notification's, a RELEASE).
- * Without uio_dmabuf_devs_lock: an
+ * Without uio_dmabuf_devs_lock: an exporter's unmap may take as long as it
+ * likes without holding up any other bind, unbind or notification.
 """),
             ("del", r"\tuio_dmabuf_unbind_revoked_vectors\(udev\);"),
             ("sub", " * unmapped, unpinned, detached and put, every MSI-X vector unbound from its\n"

@@ -82,8 +82,22 @@ static void uio_dmabuf_test_importer_start(struct kunit *test, struct uio_dmabuf
 	t->task = kthread_run(uio_dmabuf_test_importer_fn, t, "uio_dmabuf_test");
 	KUNIT_ASSERT_FALSE(test, IS_ERR(t->task));
 	get_task_struct(t->task);
-	/* Long enough to be inside the fence wait. */
-	msleep(300);
+}
+
+/*
+ * The importer of @t mapped @buf, which has a fence that never signals: it is
+ * in the fence wait, or on its way in, and cannot return by itself. Polled,
+ * not slept on: a loaded host may take its time to get there.
+ */
+static void uio_dmabuf_test_importer_waits(struct kunit *test, struct uio_dmabuf_test_importer *t,
+					   struct uio_dmabuf_test_buf *buf)
+{
+	int i;
+
+	for (i = 0; i < 500 && !atomic_read(&buf->maps); i++)
+		msleep(20);
+	KUNIT_ASSERT_EQ(test, atomic_read(&buf->maps), 1);
+	msleep(20);
 	KUNIT_ASSERT_FALSE(test, completion_done(&t->done));
 }
 
@@ -113,6 +127,7 @@ static void uio_dmabuf_test_stuck_import(struct kunit *test)
 	dmabuf2 = uio_dmabuf_test_new(test, &uio_dmabuf_test_layouts[1], &buf2);
 	uio_dmabuf_test_block(test, dmabuf);
 	uio_dmabuf_test_importer_start(test, &t, ctx->file, dmabuf);
+	uio_dmabuf_test_importer_waits(test, &t, buf);
 
 	other = uio_dmabuf_test_open(test, ctx->udev);
 	KUNIT_EXPECT_EQ(test, 0, uio_dmabuf_test_import(other, dmabuf2, 0, 0, NULL));
@@ -143,6 +158,7 @@ static void uio_dmabuf_test_unbind_stuck_import(struct kunit *test)
 	dmabuf = uio_dmabuf_test_new(test, &uio_dmabuf_test_layouts[0], &buf);
 	uio_dmabuf_test_block(test, dmabuf);
 	uio_dmabuf_test_importer_start(test, &t, ctx->file, dmabuf);
+	uio_dmabuf_test_importer_waits(test, &t, buf);
 
 	kunit_release_action(test, uio_dmabuf_test_unregister_action, ctx->udev);
 	/*

@@ -258,9 +258,20 @@ static void uio_dmabuf_test_unregister_pdev(void *pdev)
 	platform_device_unregister(pdev);
 }
 
+/*
+ * The sibling's driver as a bind sets it, under the device lock; the driver is
+ * not registered, and no bus code runs while it is set.
+ */
+static void uio_dmabuf_test_set_driver(struct device *dev, struct platform_driver *drv)
+{
+	device_lock(dev);
+	WRITE_ONCE(dev->driver, drv ? &drv->driver : NULL);
+	device_unlock(dev);
+}
+
 static void uio_dmabuf_test_no_driver(void *dev)
 {
-	WRITE_ONCE(((struct device *)dev)->driver, NULL);
+	uio_dmabuf_test_set_driver(dev, NULL);
 }
 
 /*
@@ -311,6 +322,7 @@ static void uio_dmabuf_test_isolation_conditions(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, uio_dmabuf_isolation(udev, &culprit),
 			all | UIO_DMABUF_INFO_ISOLATED);
 	KUNIT_EXPECT_NULL(test, culprit);
+	put_device(culprit);
 
 	uio_dmabuf_test_domain_flags = 0;
 	KUNIT_EXPECT_EQ(test, uio_dmabuf_isolation(udev, NULL), UIO_DMABUF_INFO_RESET);
@@ -321,15 +333,16 @@ static void uio_dmabuf_test_isolation_conditions(struct kunit *test)
 			all & ~UIO_DMABUF_INFO_MSI_ISOLATED);
 	uio_dmabuf_test_domain_flags |= UIO_DMABUF_INFO_MSI_ISOLATED;
 
-	WRITE_ONCE(sibling->dev.driver, &uio_dmabuf_test_managed_driver.driver);
+	uio_dmabuf_test_set_driver(&sibling->dev, &uio_dmabuf_test_managed_driver);
 	KUNIT_EXPECT_EQ(test, uio_dmabuf_isolation(udev, &culprit),
 			all | UIO_DMABUF_INFO_ISOLATED);
 	KUNIT_EXPECT_NULL(test, culprit);
-	WRITE_ONCE(sibling->dev.driver, &uio_dmabuf_test_dma_driver.driver);
+	put_device(culprit);
+	uio_dmabuf_test_set_driver(&sibling->dev, &uio_dmabuf_test_dma_driver);
 	KUNIT_EXPECT_EQ(test, uio_dmabuf_isolation(udev, &culprit), all & ~UIO_DMABUF_INFO_VIABLE);
 	KUNIT_EXPECT_PTR_EQ(test, culprit, &sibling->dev);
 	put_device(culprit);
-	WRITE_ONCE(sibling->dev.driver, NULL);
+	uio_dmabuf_test_set_driver(&sibling->dev, NULL);
 
 	udev->direct = true;
 	KUNIT_EXPECT_EQ(test, uio_dmabuf_isolation(udev, NULL), all & ~UIO_DMABUF_INFO_NO_DIRECT);

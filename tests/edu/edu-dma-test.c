@@ -33,7 +33,7 @@
  *                it that starts and ends inside a page and crosses a page
  *                boundary, and check byte by byte that exactly that range
  *                arrived (range_sync in the JSON line: pass, fail, or none
- *                when nothing was bounced)
+ *                when nothing was bounced or the bounced run was too short)
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -423,7 +423,7 @@ static int phase_dma(struct run *r, struct edu *edu, const uint8_t *pick, bool c
  * the bounce buffer. 8,000 bytes of the first run of bounced bytes, from
  * 3,001 before a boundary to 4,999 after it, are synced alone: the boundary
  * is that of a segment inside the run if there is one, else the page boundary
- * nearest the run's middle. Then every bounced byte inside the range must hold
+ * at or below the run's middle. Then every bounced byte inside the range must hold
  * the pattern and every one outside it still the poison. Bytes whose pattern
  * is the poison tell nothing and are skipped. Every chunk was copied (a
  * 128 KiB buffer).

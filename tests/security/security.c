@@ -653,8 +653,9 @@ static void step_strict_after_fix(const struct topology *t)
 	flags = isolation(t->edu0);
 	record("strict-after-fix", "isolated once the group is strict", !ret && flags == ISOLATED_ALL,
 	       "write %s, isolation %#x", ret ? strerrorname_np(-ret) : "ok", flags);
+	/* uio0's entry alone: the untrusted edu is isolated from the start. */
 	case_user_cmd("cli-list-isolated", "list --json: isolated",
-		      "uio-dmabuf list --json 2>&1",
+		      "uio-dmabuf list --json 2>&1 | tr '{' '\\n' | grep -A1 '\"uio\": \"uio0\"'",
 		      "\"msi_isolated\": true, \"reset\": true, \"no_direct\": true, "
 		      "\"isolated\": true}");
 }
@@ -1119,7 +1120,8 @@ static int user_untrusted(void *p)
 			     UIO_DMABUF_IMPORT_COHERENT, &imp) != -EIO)
 		return 9;
 	if (uiodmabuf_import(node, buf, UIO_DMABUF_DIR_BIDIRECTIONAL, 0, &imp) ||
-	    uiodmabuf_get_segments(node, imp.handle, &segs, &n) || !n)
+	    uiodmabuf_get_segments(node, imp.handle, &segs, &n) || !n ||
+	    segs[0].length < 4096 + 2048)
 		return 6;
 	if (!(imp.map_flags & UIO_DMABUF_MAP_NEEDS_SYNC))
 		return 10;
@@ -1218,9 +1220,11 @@ static void boot_isolated(void)
 		return;
 	}
 	printf("# edu %s (group %d); edu %s and e1000 %s behind bridge %s (group %d); "
-	       "e1000e %s, %s and e1000 %s (group %d); e1000 %s (group %d)\n",
+	       "e1000e %s, %s and e1000 %s (group %d); e1000 %s (group %d); "
+	       "edu %s behind the external port (group %d)\n",
 	       t.edu0, group_of(t.edu0), t.edu1, t.bnic, t.bridge, group_of(t.edu1),
-	       t.pair0, t.pair1, t.nic, group_of(t.pair0), t.lone, group_of(t.lone));
+	       t.pair0, t.pair1, t.nic, group_of(t.pair0), t.lone, group_of(t.lone),
+	       t.outside, group_of(t.outside));
 	step_lazy_refused(&t);
 	step_strict_after_fix(&t);
 	step_user_dma();
