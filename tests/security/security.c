@@ -317,13 +317,25 @@ static void case_user_refused(const char *name, const char *node, const char *ms
 	       after - before, msg);
 }
 
+/* Which device user_dma() runs on, and whether it is the untrusted one. */
+struct user_dma {
+	int uio;
+	bool untrusted;
+};
+
 /*
- * As the user: allocate 1 MiB from the system heap, import it, and make edu
- * copy 2 KiB from the first page to the second by DMA; 0 when the bytes match.
+ * As the user: the node's device is isolated, a system-heap buffer imports,
+ * and edu copies 2 KiB within it by DMA, which the CPU then compares. On the
+ * untrusted edu (64 KiB): an IMPORT_COHERENT import is refused with EIO, a
+ * plain one reports NEEDS_SYNC (the IOMMU bounces what an untrusted device
+ * could reach beside a sub-page buffer), and the CPU accesses the buffer
+ * between the syncs the library chooses. Returns 0, or the step that failed.
  */
 static int user_dma(void *p)
 {
-	int uio = *(int *)p, node, buf, ret = 1, i;
+	const struct user_dma *u = p;
+	size_t size = u->untrusted ? 1 << 16 : 1 << 20;
+	int node, buf, ret = 1, how = 0, i;
 	struct uio_dmabuf_segment *segs = NULL;
 	struct uio_dmabuf_import imp;
 	struct uio_dmabuf_info info;
@@ -332,35 +344,50 @@ static int user_dma(void *p)
 	char path[64];
 	uint8_t *map;
 
-	snprintf(path, sizeof(path), "/dev/uio-dmabuf%d", uio);
+	snprintf(path, sizeof(path), "/dev/uio-dmabuf%d", u->uio);
 	node = open(path, O_RDWR | O_CLOEXEC);
 	if (node < 0)
 		return 2;
 	if (uiodmabuf_info(node, &info) || info.flags != ISOLATED_ALL)
 		return 3;
-	buf = uiodmabuf_heap_alloc("system", 1 << 20);
+	buf = uiodmabuf_heap_alloc("system", size);
 	if (buf < 0)
 		return 4;
-	map = mmap(NULL, 1 << 20, PROT_READ | PROT_WRITE, MAP_SHARED, buf, 0);
+	map = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, buf, 0);
 	if (map == MAP_FAILED)
 		return 5;
+	if (u->untrusted && uiodmabuf_import(node, buf, UIO_DMABUF_DIR_BIDIRECTIONAL,
+					     UIO_DMABUF_IMPORT_COHERENT, &imp) != -EIO)
+		return 9;
+	if (uiodmabuf_import(node, buf, UIO_DMABUF_DIR_BIDIRECTIONAL, 0, &imp) ||
+	    uiodmabuf_get_segments(node, imp.handle, &segs, &n) || !n ||
+	    segs[0].length < 4096 + 2048)
+		return 6;
+	if (u->untrusted) {
+		if (!(imp.map_flags & UIO_DMABUF_MAP_NEEDS_SYNC))
+			return 10;
+		how = uiodmabuf_cpu_sync_method(buf, &imp);
+		if (how < 0 || uiodmabuf_begin_cpu_access(node, buf, &imp, how))
+			return 11;
+	}
 	for (i = 0; i < 2048; i++)
 		map[i] = (uint8_t)(i * 7 + 3);
 	memset(map + 4096, 0, 2048);
-	if (uiodmabuf_import(node, buf, UIO_DMABUF_DIR_BIDIRECTIONAL, 0, &imp) ||
-	    uiodmabuf_get_segments(node, imp.handle, &segs, &n) || !n)
-		return 6;
-	if (edu_open(&edu, uio))
+	if ((how && uiodmabuf_end_cpu_access(node, buf, &imp, how)) || edu_open(&edu, u->uio))
 		return 7;
 	if (!edu_to_device(&edu, segs[0].dma_addr, 0, 2048) &&
-	    !edu_from_device(&edu, 0, segs[0].dma_addr + 4096, 2048))
+	    !edu_from_device(&edu, 0, segs[0].dma_addr + 4096, 2048) &&
+	    !(how && uiodmabuf_begin_cpu_access(node, buf, &imp, how)))
 		ret = memcmp(map, map + 4096, 2048) ? 8 : 0;
-	printf("# user %d: IOVA %#" PRIx64 ", %u segment(s), copy %s\n", getuid(),
-	       (uint64_t)segs[0].dma_addr, n, ret ? "wrong" : "verified");
+	if (how)
+		uiodmabuf_end_cpu_access(node, buf, &imp, how);
+	printf("# %suser %d: IOVA %#" PRIx64 ", %u segment(s), map_flags %#x, copy %s\n",
+	       u->untrusted ? "untrusted " : "", getuid(), (uint64_t)segs[0].dma_addr, n,
+	       imp.map_flags, ret ? "wrong" : "verified");
 	edu_close(&edu);
 	free(segs);
 	uiodmabuf_release(node, imp.handle);
-	munmap(map, 1 << 20);
+	munmap(map, size);
 	close(buf);
 	close(node);
 	return ret;
@@ -663,9 +690,10 @@ static void step_strict_after_fix(const struct topology *t)
 /* 3. The user imports and edu moves data by DMA, without capabilities. */
 static void step_user_dma(void)
 {
-	int uio = 0, ret;
+	struct user_dma u = { .uio = 0 };
+	int ret;
 
-	ret = as_user(user_dma, &uio);
+	ret = as_user(user_dma, &u);
 	record("user-isolated-dma", "uid 1000 imports, edu's DMA verifies, no taint",
 	       ret == 0 && !(tainted() & 64), "child status %d, tainted %ld", ret, tainted());
 }
@@ -1087,69 +1115,6 @@ static int find_edu_behind(const char *port, char *bdf, size_t len)
 }
 
 /*
- * As the user, on the untrusted edu's node: an IMPORT_COHERENT import is
- * refused with EIO; a plain one reports NEEDS_SYNC (the IOMMU bounces what an
- * untrusted device could reach beside a sub-page buffer); with the syncs, edu
- * copies 2 KiB within the buffer. Returns 0, or the step that failed.
- */
-static int user_untrusted(void *p)
-{
-	int uio = *(int *)p, node, buf, ret = 1, how;
-	struct uio_dmabuf_segment *segs = NULL;
-	struct uio_dmabuf_import imp;
-	struct uio_dmabuf_info info;
-	struct edu edu;
-	uint32_t n;
-	char path[64];
-	uint8_t *map;
-	int i;
-
-	snprintf(path, sizeof(path), "/dev/uio-dmabuf%d", uio);
-	node = open(path, O_RDWR | O_CLOEXEC);
-	if (node < 0)
-		return 2;
-	if (uiodmabuf_info(node, &info) || info.flags != ISOLATED_ALL)
-		return 3;
-	buf = uiodmabuf_heap_alloc("system", 1 << 16);
-	if (buf < 0)
-		return 4;
-	map = mmap(NULL, 1 << 16, PROT_READ | PROT_WRITE, MAP_SHARED, buf, 0);
-	if (map == MAP_FAILED)
-		return 5;
-	if (uiodmabuf_import(node, buf, UIO_DMABUF_DIR_BIDIRECTIONAL,
-			     UIO_DMABUF_IMPORT_COHERENT, &imp) != -EIO)
-		return 9;
-	if (uiodmabuf_import(node, buf, UIO_DMABUF_DIR_BIDIRECTIONAL, 0, &imp) ||
-	    uiodmabuf_get_segments(node, imp.handle, &segs, &n) || !n ||
-	    segs[0].length < 4096 + 2048)
-		return 6;
-	if (!(imp.map_flags & UIO_DMABUF_MAP_NEEDS_SYNC))
-		return 10;
-	how = uiodmabuf_cpu_sync_method(buf, &imp);
-	if (how < 0 || uiodmabuf_begin_cpu_access(node, buf, &imp, how))
-		return 11;
-	for (i = 0; i < 2048; i++)
-		map[i] = (uint8_t)(i * 5 + 1);
-	memset(map + 4096, 0, 2048);
-	if (uiodmabuf_end_cpu_access(node, buf, &imp, how) || edu_open(&edu, uio))
-		return 7;
-	if (!edu_to_device(&edu, segs[0].dma_addr, 0, 2048) &&
-	    !edu_from_device(&edu, 0, segs[0].dma_addr + 4096, 2048) &&
-	    !uiodmabuf_begin_cpu_access(node, buf, &imp, how))
-		ret = memcmp(map, map + 4096, 2048) ? 8 : 0;
-	uiodmabuf_end_cpu_access(node, buf, &imp, how);
-	printf("# untrusted user %d: IOVA %#" PRIx64 ", map_flags %#x, copy %s\n", getuid(),
-	       (uint64_t)segs[0].dma_addr, imp.map_flags, ret ? "wrong" : "verified");
-	edu_close(&edu);
-	free(segs);
-	uiodmabuf_release(node, imp.handle);
-	munmap(map, 1 << 16);
-	close(buf);
-	close(node);
-	return ret;
-}
-
-/*
  * 8. An edu behind a root port that firmware (our SSDT) marks external-facing:
  * Linux marks it untrusted (sysfs shows it removable) and gives its group a
  * strict domain where the default is lazy, so it is isolated without the fix;
@@ -1158,7 +1123,8 @@ static int user_untrusted(void *p)
 static void step_untrusted(const struct topology *t)
 {
 	char path[256], removable[32] = "";
-	int uio = uio_of(t->outside), ret;
+	struct user_dma u = { .uio = uio_of(t->outside), .untrusted = true };
+	int ret;
 
 	pci_path(path, sizeof(path), t->outside, "removable");
 	read_str(path, removable, sizeof(removable));
@@ -1166,7 +1132,7 @@ static void step_untrusted(const struct topology *t)
 	       !strcmp(removable, "removable"), "%s: removable \"%s\"", t->outside, removable);
 	record("untrusted-strict", "isolated behind a lazy default: its group is strict",
 	       isolation(t->outside) == ISOLATED_ALL, "isolation %#x", isolation(t->outside));
-	ret = as_user(user_untrusted, &uio);
+	ret = as_user(user_dma, &u);
 	record("untrusted-needs-sync", "uid 1000: COHERENT refused (EIO), NEEDS_SYNC reported, "
 	       "edu's DMA verifies with SYNC", ret == 0, "child status %d", ret);
 }
