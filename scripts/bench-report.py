@@ -255,7 +255,11 @@ class Report:
         head = ["# uio_dmabuf benchmark", "", f"Command: `{command}`", "",
                 "Medians of the runs of each row (min-max where shown), measured under "
                 "QEMU TCG on the machine that ran the command; every ratio is between "
-                "figures of one boot.", "", "## Targets", "",
+                "figures of one boot." + (
+                    " The guests ran with a virtual clock of one nanosecond per guest "
+                    "instruction (BENCH_INSTRUCTIONS=1): every µs is a thousand guest "
+                    "instructions." if "BENCH_INSTRUCTIONS=1" in command else ""),
+                "", "## Targets", "",
                 "| boot | target | ratio | wanted | met |", "|---|---|---|---|---|"]
         for label, name, ratio, want, met, _ in self.verdicts:
             head.append(f"| {label} | {name} | {ratio:.2f} | {want} | "

@@ -11,7 +11,11 @@
 # BENCH_REPS=N sets the runs per figure (default 21); BENCH_BOOTS="bench-strict
 # ..." runs only those boots; BENCH_OUT=DIR writes there instead of docs/bench;
 # BENCH_APPEND="udbtest.only=SECTION" (or udbtest.profile=FUNCTION) is added
-# to each guest's command line.
+# to each guest's command line. BENCH_INSTRUCTIONS=1 runs the guests with a
+# virtual clock of one nanosecond per guest instruction (run-qemu.sh
+# --instructions): every figure is then a count of guest instructions, the
+# same from run to run, for taking a round trip apart; the procs section means
+# nothing there (one vCPU runs at a time).
 set -uo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -61,6 +65,7 @@ for boot in $boots; do
 	lazy) opts=(--iommu-lazy --modargs allow_unsafe_noiommu=1) ;;
 	*) die "unknown boot $boot" ;;
 	esac
+	[ "${BENCH_INSTRUCTIONS:-0}" = 1 ] && opts+=(--instructions)
 	t=$(date +%s)
 	"$top/scripts/run-qemu.sh" --kernel "$kernel" --initrd "$initrd" --log "$out/$boot.log" \
 		--run bench --edu 2 --mem 3G --timeout 1200 "${opts[@]}" \
@@ -76,6 +81,7 @@ command="make bench"
 [ "$reps" = 21 ] || command="BENCH_REPS=$reps $command"
 [ -z "${BENCH_BOOTS:-}" ] || command="BENCH_BOOTS=\"$boots\" $command"
 [ -z "${BENCH_APPEND:-}" ] || command="BENCH_APPEND=\"$BENCH_APPEND\" $command"
+[ "${BENCH_INSTRUCTIONS:-0}" = 1 ] && command="BENCH_INSTRUCTIONS=1 $command"
 mkdir -p "$docs"
 BENCH_COMMAND="$command" python3 "$top/scripts/bench-report.py" "$docs" "${data[@]}" ||
 	die "no report"

@@ -41,6 +41,10 @@
 # a bus reset resets it alone.
 #   --icount  -icount shift=auto,sleep=off: edu completes DMA on a timer of the
 #             virtual clock, which then jumps ahead while the guest waits
+#   --instructions  -icount shift=0,sleep=off,align=off: the virtual clock
+#             advances 1 ns per guest instruction, so that the guest's clock
+#             counts instructions: deterministic figures (make bench's
+#             BENCH_INSTRUCTIONS=1); one vCPU runs at a time
 set -euo pipefail
 
 kernel= initrd= log= run= iommu=0 modargs= mem=2G timeout=900 append= edu=2 edu_mask=0xffffffff icount=0
@@ -68,6 +72,7 @@ while [ $# -gt 0 ]; do
 	--edu) edu=$2; shift 2 ;;
 	--edu-mask) edu_mask=$2; shift 2 ;;
 	--icount) icount=1; shift ;;
+	--instructions) icount=exact; shift ;;
 	--timeout) timeout=$2; shift 2 ;;
 	--append) append="$append $2"; shift 2 ;;
 	*) echo "run-qemu: unknown argument $1" >&2; exit 2 ;;
@@ -159,6 +164,7 @@ if [ -n "$p2p" ]; then
 	fi
 fi
 [ "$icount" = 1 ] && devices+=(-icount shift=auto,sleep=off)
+[ "$icount" = exact ] && devices+=(-icount shift=0,sleep=off,align=off)
 
 # TCG: KVM guests failed on this kind of machine (see ../shared/FACTS.md).
 # A kernel that hangs before it starts init (seen under TCG on a loaded
