@@ -48,6 +48,25 @@ static inline bool iommu_group_has_isolated_msi(struct iommu_group *group)
 #endif
 
 /*
+ * Up to 6.12 at least sg_next() is a function call (7.x has it inline), which
+ * the segment walk would make once per table entry: the same code, inline.
+ */
+#ifdef UIO_DMABUF_COMPAT_SG_NEXT_CALL
+#include <linux/scatterlist.h>
+static inline struct scatterlist *uio_dmabuf_compat_sg_next(struct scatterlist *sg)
+{
+	if (sg_is_last(sg))
+		return NULL;
+	sg++;
+	if (unlikely(sg_is_chain(sg)))
+		sg = sg_chain_ptr(sg);
+	return sg;
+}
+
+#define sg_next(sg)	uio_dmabuf_compat_sg_next(sg)
+#endif
+
+/*
  * Before 6.5 the IOMMU's DMA API did not mark a table it bounced through
  * swiotlb; it bounced only the mappings of untrusted devices, which the
  * caller also checks.

@@ -89,40 +89,76 @@ static int uio_dmabuf_walk_add(struct uio_dmabuf_walk *w, u64 addr, u64 len)
 	return 0;
 }
 
+/* Close the segment in progress, [@start, @start + @len), into @w->segs. */
+static int uio_dmabuf_walk_push(struct uio_dmabuf_walk *w, u64 start, u64 len)
+{
+	if (w->nr == w->cap && uio_dmabuf_walk_resize(w, 2 * w->cap))
+		return -ENOMEM;
+	w->segs[w->nr].dma_addr = start;
+	w->segs[w->nr].length = len;
+	w->nr++;
+	return 0;
+}
+
 /*
  * Walk the DMA side of @sgt for @size bytes, once: the segments (DMA-adjacent
  * entries merged, none longer than the device's max segment size or crossing
  * its segment boundary) into @w->segs, which starts with room for one per
- * entry, and whether any entry needs syncing. Returns 0, -ENOMEM, or -EINVAL
- * when the table does not cover @size bytes.
+ * entry, and whether any entry needs syncing. An entry within the limits,
+ * the common case, costs a few comparisons: the segment in progress stays in
+ * locals until the next one starts. Returns 0, -ENOMEM, or -EINVAL when the
+ * table does not cover @size bytes.
  */
 static int uio_dmabuf_walk_segments(struct sg_table *sgt, u64 size, struct uio_dmabuf_walk *w)
 {
+	u64 max_seg = w->max_seg, boundary = w->boundary;
+	bool check = w->check_entries;
+	u64 done = 0, start = 0, len = 0;	/* the segment in progress; none while 0 */
 	struct scatterlist *sg;
-	u64 done = 0;
 	int i, ret;
 
 	for_each_sgtable_dma_sg(sgt, sg, i) {
 		u64 addr = sg_dma_address(sg);
-		u64 len = min_t(u64, sg_dma_len(sg), size - done);
-		u64 end;
+		u64 n = min_t(u64, sg_dma_len(sg), size - done);
+		u64 last;
 
-		if (!len)
+		if (!n)
 			break;
-		if (check_add_overflow(addr, len - 1, &end))
+		if (check_add_overflow(addr, n - 1, &last))
 			return -EINVAL;
 		if (sg_dma_is_bus_address(sg))
 			w->peer = true;
-		else if (w->check_entries && dma_need_sync(w->dev, addr))
+		else if (check && dma_need_sync(w->dev, addr))
 			w->needs_sync = true;
-		ret = uio_dmabuf_walk_add(w, addr, len);
-		if (ret)
-			return ret;
-		done += len;
+		if (len && addr > start && addr - start == len && len + n <= max_seg &&
+		    !((start ^ last) & ~boundary)) {
+			len += n;
+		} else {
+			if (len) {
+				ret = uio_dmabuf_walk_push(w, start, len);
+				if (ret)
+					return ret;
+			}
+			start = addr;
+			len = n;
+			if (n > max_seg || ((addr ^ last) & ~boundary)) {
+				/* Split at the limits, the first piece merged if it fits. */
+				ret = uio_dmabuf_walk_add(w, addr, n);
+				if (ret)
+					return ret;
+				/* Its last piece goes on in progress. */
+				w->nr--;
+				start = w->segs[w->nr].dma_addr;
+				len = w->segs[w->nr].length;
+			}
+		}
+		done += n;
 		if (done == size)
 			break;
 	}
-	return done == size ? 0 : -EINVAL;
+	if (done != size)
+		return -EINVAL;
+	return len ? uio_dmabuf_walk_push(w, start, len) : 0;
 }
 
 /*
