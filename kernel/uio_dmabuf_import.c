@@ -193,8 +193,16 @@ static void uio_dmabuf_uncharge(struct uio_dmabuf_mapping *map)
  */
 static int uio_dmabuf_wait_kernel_fences(struct uio_dmabuf_file *file, struct dma_resv *resv)
 {
+	struct dma_resv_iter cursor;
+	struct dma_fence *fence;
 	long timeout;
 
+	/* The common case, no kernel fence pending: seen under the lock. */
+	dma_resv_for_each_fence(&cursor, resv, DMA_RESV_USAGE_KERNEL, fence)
+		if (!dma_fence_is_signaled(fence))
+			break;
+	if (!fence)
+		return 0;
 	for (;;) {
 		timeout = dma_resv_wait_timeout(resv, DMA_RESV_USAGE_KERNEL, true, HZ / 10);
 		if (timeout > 0)

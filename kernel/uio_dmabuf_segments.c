@@ -171,12 +171,13 @@ static int uio_dmabuf_walk_segments(struct sg_table *sgt, u64 size, struct uio_d
  * coherent device's mapping is bounced only when the device is untrusted
  * (behind an external port), which the table's swiotlb mark also says, when
  * the table is the one the DMA API filled in (CONFIG_DMABUF_DEBUG hands the
- * importer a copy without the marks).
+ * importer a copy without the marks). @domain is the device's translating
+ * IOMMU domain (uio_dmabuf_paging_domain()), or NULL.
  */
-static void uio_dmabuf_walk_sync_start(struct uio_dmabuf_walk *w, struct sg_table *sgt)
+static void uio_dmabuf_walk_sync_start(struct uio_dmabuf_walk *w, struct sg_table *sgt,
+				       struct iommu_domain *domain)
 {
 	struct device *dev = w->dev;
-	struct iommu_domain *domain = iommu_get_domain_for_dev(dev);
 
 	if (!dev_is_dma_coherent(dev))
 		w->needs_sync = true;
@@ -280,8 +281,10 @@ int uio_dmabuf_build_segments(struct uio_dmabuf_mapping *map)
 	bool peer = false;
 	int ret;
 
-	uio_dmabuf_walk_sync_start(&w, map->sgt);
-	ret = uio_dmabuf_walk_resize(&w, max(map->sgt->nents, 1U));
+	uio_dmabuf_walk_sync_start(&w, map->sgt, domain);
+	ret = 0;
+	if (map->sgt->nents > UIO_DMABUF_INLINE_SEGS)
+		ret = uio_dmabuf_walk_resize(&w, map->sgt->nents);
 	if (!ret)
 		ret = uio_dmabuf_walk_segments(map->sgt, size, &w);
 	if (ret == -EINVAL)
@@ -297,7 +300,7 @@ int uio_dmabuf_build_segments(struct uio_dmabuf_mapping *map)
 	if (!ret && w.nr > U32_MAX)
 		ret = -E2BIG;
 	/* Merged runs leave room over: give back more than half of it, if we can. */
-	if (!ret && w.nr < w.cap / 2)
+	if (!ret && w.segs != w.inl && w.nr < w.cap / 2)
 		uio_dmabuf_walk_resize(&w, w.nr);
 	if (ret) {
 		uio_dmabuf_walk_free(&w);
