@@ -198,9 +198,10 @@ static int uio_dmabuf_wait_kernel_fences(struct uio_dmabuf_file *file, struct dm
 	long timeout;
 
 	/* The common case, no kernel fence pending: seen under the lock. */
-	dma_resv_for_each_fence(&cursor, resv, DMA_RESV_USAGE_KERNEL, fence)
+	dma_resv_for_each_fence(&cursor, resv, DMA_RESV_USAGE_KERNEL, fence) {
 		if (!dma_fence_is_signaled(fence))
 			break;
+	}
 	if (!fence)
 		return 0;
 	for (;;) {

@@ -29,7 +29,7 @@ struct uio_dmabuf_walk {
 	struct uio_dmabuf_segment *segs;	/* the segments: @inl, or kvmalloc()ed */
 	struct uio_dmabuf_segment *inl;	/* room for a few in the mapping itself */
 	size_t cap;			/* room in @segs */
-	size_t nr;			/* segments so far, the last one in progress */
+	size_t nr;			/* segments closed so far */
 	bool check_entries;		/* ask dma_need_sync() of each entry */
 	bool needs_sync;		/* an entry needs dma_sync_*() */
 	bool peer;			/* an entry is a PCI bus address */
@@ -103,8 +103,8 @@ static int uio_dmabuf_walk_push(struct uio_dmabuf_walk *w, u64 start, u64 len)
 /*
  * Walk the DMA side of @sgt for @size bytes, once: the segments (DMA-adjacent
  * entries merged, none longer than the device's max segment size or crossing
- * its segment boundary) into @w->segs, which starts with room for one per
- * entry, and whether any entry needs syncing. An entry within the limits,
+ * its segment boundary) into @w->segs, which starts with room for at least
+ * one per entry, and whether any entry needs syncing. An entry within the limits,
  * the common case, costs a few comparisons: the segment in progress stays in
  * locals until the next one starts. Returns 0, -ENOMEM, or -EINVAL when the
  * table does not cover @size bytes.
@@ -113,7 +113,8 @@ static int uio_dmabuf_walk_segments(struct sg_table *sgt, u64 size, struct uio_d
 {
 	u64 max_seg = w->max_seg, boundary = w->boundary;
 	bool check = w->check_entries;
-	u64 done = 0, start = 0, len = 0;	/* the segment in progress; none while 0 */
+	u64 start = 0, len = 0;		/* the segment in progress; none while @len is 0 */
+	u64 done = 0;
 	struct scatterlist *sg;
 	int i, ret;
 
@@ -146,7 +147,12 @@ static int uio_dmabuf_walk_segments(struct sg_table *sgt, u64 size, struct uio_d
 				ret = uio_dmabuf_walk_add(w, addr, n);
 				if (ret)
 					return ret;
-				/* Its last piece goes on in progress. */
+				/*
+				 * The entry made two pieces or more, and its last
+				 * one is its own: the piece before it ended at the
+				 * boundary or the max segment size. It goes on in
+				 * progress.
+				 */
 				w->nr--;
 				start = w->segs[w->nr].dma_addr;
 				len = w->segs[w->nr].length;
@@ -279,10 +285,9 @@ int uio_dmabuf_build_segments(struct uio_dmabuf_mapping *map)
 	struct iommu_domain *domain = uio_dmabuf_paging_domain(map->udev);
 	u64 size = map->dmabuf->size;
 	bool peer = false;
-	int ret;
+	int ret = 0;
 
 	uio_dmabuf_walk_sync_start(&w, map->sgt, domain);
-	ret = 0;
 	if (map->sgt->nents > UIO_DMABUF_INLINE_SEGS)
 		ret = uio_dmabuf_walk_resize(&w, map->sgt->nents);
 	if (!ret)

@@ -225,6 +225,18 @@ const struct uio_dmabuf_test_layout uio_dmabuf_test_layouts[] = {
 		.ents = { { 0x20000, SZ_4K }, { 0x40000, SZ_8K } }, .nr_ents = 2,
 		.segs = { { 0x20000, SZ_4K }, { 0x40000, SZ_4K } }, .nr_segs = 2,
 	},
+	{
+		/*
+		 * An entry split at the 4 GiB boundary: its first piece joins
+		 * the segment before it, the next entry joins its last piece.
+		 */
+		.name = "a split entry merged on both sides",
+		.size = SZ_128K + SZ_64K + SZ_4K,
+		.ents = { { 0xfffe0000ULL, SZ_64K }, { 0xffff0000ULL, SZ_128K },
+			  { 0x100010000ULL, SZ_4K } }, .nr_ents = 3,
+		.segs = { { 0xfffe0000ULL, SZ_128K }, { 0x100000000ULL, SZ_64K + SZ_4K } },
+		.nr_segs = 2,
+	},
 };
 
 static_assert(ARRAY_SIZE(uio_dmabuf_test_layouts) == UIO_DMABUF_TEST_NR_LAYOUTS);
