@@ -422,7 +422,7 @@ int uio_dmabuf_set_irq_eventfd(struct uio_dmabuf_file *file, u32 vector, int fd)
 int uio_dmabuf_build_segments(struct uio_dmabuf_mapping *map);
 int uio_dmabuf_check_table(struct device *dev, const char *exporter, struct sg_table *sgt,
 			   u64 size, phys_addr_t (*to_phys)(void *ctx, dma_addr_t addr),
-			   void *ctx, bool *peer);
+			   void *ctx, u64 granule, bool *peer);
 
 /* uio_dmabuf_import.c */
 struct uio_dmabuf_mapping *uio_dmabuf_import(struct uio_dmabuf_file *file,

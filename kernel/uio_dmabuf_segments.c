@@ -13,6 +13,7 @@
 #include <linux/dma-mapping.h>
 #include <linux/iommu.h>
 #include <linux/ioport.h>
+#include <linux/memory_hotplug.h>
 #include <linux/minmax.h>
 #include <linux/overflow.h>
 #include <linux/pci.h>
@@ -194,6 +195,21 @@ static void uio_dmabuf_walk_sync_start(struct uio_dmabuf_walk *w, struct sg_tabl
 		w->check_entries = true;
 }
 
+/*
+ * Whether @phys is system RAM. An online page the page allocator manages is:
+ * no walk of the resource tree for it. Reserved pages, device memory
+ * (ZONE_DEVICE is never online) and addresses without a page are looked up.
+ */
+static bool uio_dmabuf_phys_is_ram(phys_addr_t phys)
+{
+	struct page *page = pfn_to_online_page(PHYS_PFN(phys));
+
+	if (page && !PageReserved(page))
+		return true;
+	return region_intersects(phys, 1, IORESOURCE_SYSTEM_RAM,
+				 IORES_DESC_NONE) != REGION_DISJOINT;
+}
+
 /* One address of the table as the device's IOMMU domain @ctx translates it. */
 static phys_addr_t uio_dmabuf_iova_to_phys(void *ctx, dma_addr_t addr)
 {
@@ -209,6 +225,9 @@ static phys_addr_t uio_dmabuf_iova_to_phys(void *ctx, dma_addr_t addr)
  * @to_phys:  what an address of @dev's IOMMU domain translates to (0: nothing);
  *            NULL when no IOMMU translates for @dev
  * @ctx:      argument of @to_phys
+ * @granule:  the domain's smallest page size, a power of two: an address
+ *            translates when the first one of its page does; 0 looks up
+ *            both ends of every entry
  * @peer:     set when an entry is another device's memory: a PCI bus address
  *            (not translated, not checked), or one that translates outside
  *            system RAM
@@ -217,13 +236,14 @@ static phys_addr_t uio_dmabuf_iova_to_phys(void *ctx, dma_addr_t addr)
  * (raw physical or BAR addresses under IOMMU translation): user space would
  * program its device with them, and the device fault or reach whatever the
  * domain maps there. Behind an IOMMU, the first and the last byte of every
- * entry must translate.
+ * entry must translate; the last is not looked up again when it lies in the
+ * first one's page.
  *
  * Return: 0, or -EIO (logged with the exporter's name and the address).
  */
 int uio_dmabuf_check_table(struct device *dev, const char *exporter, struct sg_table *sgt,
 			   u64 size, phys_addr_t (*to_phys)(void *ctx, dma_addr_t addr),
-			   void *ctx, bool *peer)
+			   void *ctx, u64 granule, bool *peer)
 {
 	struct scatterlist *sg;
 	u64 done = 0;
@@ -241,14 +261,15 @@ int uio_dmabuf_check_table(struct device *dev, const char *exporter, struct sg_t
 			*peer = true;
 		} else if (to_phys) {
 			first = to_phys(ctx, addr);
-			last = to_phys(ctx, addr + len - 1);
+			last = first;
+			if (!granule || (addr ^ (addr + len - 1)) >= granule)
+				last = to_phys(ctx, addr + len - 1);
 			if (!first || !last) {
 				dev_warn_ratelimited(dev, "uio_dmabuf: exporter %s handed out DMA address %pad (%llu bytes), which the device's IOMMU domain does not map: import refused\n",
 						     exporter, &addr, len);
 				return -EIO;
 			}
-			if (region_intersects(first, 1, IORESOURCE_SYSTEM_RAM,
-					      IORES_DESC_NONE) == REGION_DISJOINT)
+			if (!uio_dmabuf_phys_is_ram(first))
 				*peer = true;
 		}
 		if (done == size)
@@ -301,7 +322,8 @@ int uio_dmabuf_build_segments(struct uio_dmabuf_mapping *map)
 	 */
 	if (!ret && domain)
 		ret = uio_dmabuf_check_table(dev, map->dmabuf->exp_name, map->sgt, size,
-					     uio_dmabuf_iova_to_phys, domain, &peer);
+					     uio_dmabuf_iova_to_phys, domain,
+					     1ULL << __ffs(domain->pgsize_bitmap), &peer);
 	if (!ret && w.nr > U32_MAX)
 		ret = -E2BIG;
 	/* Merged runs leave room over: give back more than half of it, if we can. */

@@ -535,12 +535,14 @@ static void uio_dmabuf_test_sync_release_race(struct kunit *test)
 struct uio_dmabuf_test_domain {
 	dma_addr_t hole, hole_len, mmio;
 	phys_addr_t ram;
+	int lookups;
 };
 
 static phys_addr_t uio_dmabuf_test_to_phys(void *ctx, dma_addr_t addr)
 {
 	struct uio_dmabuf_test_domain *d = ctx;
 
+	d->lookups++;
 	if (addr >= d->hole && addr - d->hole < d->hole_len)
 		return 0;
 	if (addr >= d->mmio)
@@ -585,24 +587,34 @@ static void uio_dmabuf_test_check_table(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, page);
 	d.ram = virt_to_phys(page);
 	KUNIT_EXPECT_EQ(test, 0, uio_dmabuf_check_table(dev, "test", sgt, size,
-							uio_dmabuf_test_to_phys, &d, &peer));
+							uio_dmabuf_test_to_phys, &d, 0, &peer));
 	KUNIT_EXPECT_FALSE(test, peer);
+	/* Both ends of each entry; with 4 KiB pages, one look-up per page. */
+	KUNIT_EXPECT_EQ(test, d.lookups, 6);
+	d.lookups = 0;
+	KUNIT_EXPECT_EQ(test, 0, uio_dmabuf_check_table(dev, "test", sgt, size,
+							uio_dmabuf_test_to_phys, &d, SZ_4K, &peer));
+	KUNIT_EXPECT_EQ(test, d.lookups, 4);
 
 	/* The second entry's last page is not mapped. */
 	d.hole = 2 * SZ_1M + SZ_4K;
 	d.hole_len = SZ_4K;
 	KUNIT_EXPECT_EQ(test, -EIO, uio_dmabuf_check_table(dev, "test", sgt, size,
-							   uio_dmabuf_test_to_phys, &d, &peer));
+							   uio_dmabuf_test_to_phys, &d, 0, &peer));
+	KUNIT_EXPECT_EQ(test, -EIO, uio_dmabuf_check_table(dev, "test", sgt, size,
+							   uio_dmabuf_test_to_phys, &d, SZ_4K,
+							   &peer));
 	/* Without an IOMMU no address is looked up. */
-	KUNIT_EXPECT_EQ(test, 0, uio_dmabuf_check_table(dev, "test", sgt, size, NULL, NULL, &peer));
+	KUNIT_EXPECT_EQ(test, 0, uio_dmabuf_check_table(dev, "test", sgt, size, NULL, NULL, 0,
+							&peer));
 	KUNIT_EXPECT_FALSE(test, peer);
 	/* Entries past the buffer's size are not the buffer's. */
 	KUNIT_EXPECT_EQ(test, 0, uio_dmabuf_check_table(dev, "test", sgt, SZ_4K,
-							uio_dmabuf_test_to_phys, &d, &peer));
+							uio_dmabuf_test_to_phys, &d, 0, &peer));
 	/* A bus address is not translated, and is a peer's. */
 	sg_dma_mark_bus_address(sg_next(sgt->sgl));
 	KUNIT_EXPECT_EQ(test, 0, uio_dmabuf_check_table(dev, "test", sgt, size,
-							uio_dmabuf_test_to_phys, &d, &peer));
+							uio_dmabuf_test_to_phys, &d, 0, &peer));
 	KUNIT_EXPECT_TRUE(test, peer);
 
 	/* An address that translates outside RAM: MMIO, a peer's. */
@@ -611,7 +623,7 @@ static void uio_dmabuf_test_check_table(struct kunit *test)
 	peer = false;
 	sg_dma_unmark_bus_address(sg_next(sgt->sgl));
 	KUNIT_EXPECT_EQ(test, 0, uio_dmabuf_check_table(dev, "test", sgt, size,
-							uio_dmabuf_test_to_phys, &d, &peer));
+							uio_dmabuf_test_to_phys, &d, 0, &peer));
 	KUNIT_EXPECT_TRUE(test, peer);
 	sg_free_table(sgt);
 }
