@@ -111,17 +111,18 @@ judge_log() {
 	fi
 }
 
-# judge_run SUITE OUT NAME: the records a guest runner wrote to OUT/NAME.log.data
-# (failures shown, "SUITE: P passed, F failed" counted; none: the guest did not
-# finish), then the guest's kernel log OUT/NAME.log.
+# judge_run SUITE OUT NAME [stock]: the records a guest runner wrote to
+# OUT/NAME.log.data (failures shown, "SUITE: P passed, F failed" counted; none:
+# the guest did not finish), then the guest's kernel log OUT/NAME.log ("stock":
+# of a kernel without the debug options, see check-guest-log.sh).
 judge_run() {
-	local suite=$1 out=$2 name=$3
+	local suite=$1 out=$2 name=$3 kind=${4:-}
 	tr -d '\r' <"$out/$name.log.data" >"$out/$name.txt" 2>/dev/null
 	grep -vE '^ok ' "$out/$name.txt"
 	grep -qE "^$suite: [0-9]+ passed" "$out/$name.txt" ||
 		echo "$suite ($name): no result (the guest did not finish)"
 	count "$suite" "$out/$name.txt"
-	judge_log "$out/$name.log"
+	judge_log "$out/$name.log" "$kind"
 }
 
 # arm64_pkg_config DIR: writes DIR/aarch64-linux-gnu-pkg-config, a pkg-config
