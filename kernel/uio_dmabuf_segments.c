@@ -63,6 +63,17 @@ static int uio_dmabuf_walk_resize(struct uio_dmabuf_walk *w, size_t cap)
 	return 0;
 }
 
+/* Append the segment [@start, @start + @len) to @w->segs. */
+static int uio_dmabuf_walk_push(struct uio_dmabuf_walk *w, u64 start, u64 len)
+{
+	if (w->nr == w->cap && uio_dmabuf_walk_resize(w, 2 * w->cap))
+		return -ENOMEM;
+	w->segs[w->nr].dma_addr = start;
+	w->segs[w->nr].length = len;
+	w->nr++;
+	return 0;
+}
+
 /* Add @len bytes at DMA address @addr, merged into the last segment if they fit. */
 static int uio_dmabuf_walk_add(struct uio_dmabuf_walk *w, u64 addr, u64 len)
 {
@@ -78,11 +89,9 @@ static int uio_dmabuf_walk_add(struct uio_dmabuf_walk *w, u64 addr, u64 len)
 			cur->length += chunk;
 		} else {
 			/* More segments than entries: entries split at the limits. */
-			if (w->nr == w->cap && uio_dmabuf_walk_resize(w, 2 * w->cap))
+			if (uio_dmabuf_walk_push(w, addr, chunk))
 				return -ENOMEM;
-			cur = &w->segs[w->nr++];
-			cur->dma_addr = addr;
-			cur->length = chunk;
+			cur = &w->segs[w->nr - 1];
 		}
 		addr += chunk;
 		len -= chunk;
@@ -90,24 +99,13 @@ static int uio_dmabuf_walk_add(struct uio_dmabuf_walk *w, u64 addr, u64 len)
 	return 0;
 }
 
-/* Close the segment in progress, [@start, @start + @len), into @w->segs. */
-static int uio_dmabuf_walk_push(struct uio_dmabuf_walk *w, u64 start, u64 len)
-{
-	if (w->nr == w->cap && uio_dmabuf_walk_resize(w, 2 * w->cap))
-		return -ENOMEM;
-	w->segs[w->nr].dma_addr = start;
-	w->segs[w->nr].length = len;
-	w->nr++;
-	return 0;
-}
-
 /*
  * Walk the DMA side of @sgt for @size bytes, once: the segments (DMA-adjacent
  * entries merged, none longer than the device's max segment size or crossing
  * its segment boundary) into @w->segs, which starts with room for at least
- * one per entry, and whether any entry needs syncing. An entry within the limits,
- * the common case, costs a few comparisons: the segment in progress stays in
- * locals until the next one starts. Returns 0, -ENOMEM, or -EINVAL when the
+ * one per entry, and whether any entry needs syncing. An entry within the
+ * limits, the common case, costs a few comparisons: the segment in progress
+ * stays in locals until the next one starts. Returns 0, -ENOMEM, or -EINVAL when the
  * table does not cover @size bytes.
  */
 static int uio_dmabuf_walk_segments(struct sg_table *sgt, u64 size, struct uio_dmabuf_walk *w)

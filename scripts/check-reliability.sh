@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Reliability matrix (tests/reliability): hostile input, lifetime, fault
 # injection, races, load and the no-IOMMU security rules, in one boot of the
-# debug test kernel with edu bound to uio_dmabuf, and the IOMMU cases in a
-# second boot behind the virtual IOMMU. Prints the table of cases, the
-# guest-log verdicts and "check-reliability: P passed, F failed".
+# debug test kernel with edu bound to uio_dmabuf, the IOMMU cases in a
+# second boot behind the virtual IOMMU, and the load case in a third. Prints
+# the table of cases, the guest-log verdicts and "check-reliability: P passed,
+# F failed".
 #
 # RELIABILITY_CYCLES sets the import/release cycles of the load case (default
 # 15000: a cycle takes about 4.7 ms on the 7.3 debug kernel under TCG, and
@@ -13,9 +14,9 @@
 # with (its group; or a group by name), in both boots (the boot that does not
 # have it reports no case).
 #
-# Then the load case once more, 100,000 cycles behind the strict IOMMU on the
-# bench kernel (scripts/build-kernel.sh --bench, which check-bench built):
-# without KASAN, whose quarantine keeps freed objects counted as Slab until
+# The third boot runs the load case once more, beside the other two: 100,000
+# cycles behind the strict IOMMU on the bench kernel (scripts/build-kernel.sh
+# --bench, which check-bench built): without KASAN, whose quarantine keeps freed objects counted as Slab until
 # it holds 1/32 of RAM, the second half must leave Slab and MemAvailable
 # where they were while every cycle maps and unmaps through the IOMMU. On
 # the debug kernel, 15,000 such cycles grew Slab by 35 MB, all of it the
