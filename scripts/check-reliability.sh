@@ -16,7 +16,8 @@
 #
 # The third boot runs the load case once more, beside the other two: 100,000
 # cycles behind the strict IOMMU on the bench kernel (scripts/build-kernel.sh
-# --bench, which check-bench built): without KASAN, whose quarantine keeps freed objects counted as Slab until
+# --bench, cached beside the test kernels; on a cold cache it builds first,
+# about 400 s): without KASAN, whose quarantine keeps freed objects counted as Slab until
 # it holds 1/32 of RAM, the second half must leave Slab and MemAvailable
 # where they were while every cycle maps and unmaps through the IOMMU. On
 # the debug kernel, 15,000 such cycles grew Slab by 35 MB, all of it the
