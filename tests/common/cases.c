@@ -164,6 +164,35 @@ long meminfo_kb(const char *key)
 	return kb;
 }
 
+long available_kb(void)
+{
+	FILE *f = fopen("/proc/sys/vm/stat_refresh", "we");
+	char line[128];
+	long kb, pcp = 0;
+
+	/* Fold every CPU's pending counter deltas into the global counters. */
+	if (f) {
+		fputs("1\n", f);
+		fclose(f);
+	}
+	kb = meminfo_kb("MemAvailable");
+	f = fopen("/proc/zoneinfo", "re");
+	if (kb < 0 || !f) {
+		if (f)
+			fclose(f);
+		return kb;
+	}
+	/* Free pages on the per-CPU lists ("count:" of each pageset). */
+	while (fgets(line, sizeof(line), f)) {
+		const char *p = line + strspn(line, " ");
+
+		if (!strncmp(p, "count:", 6))
+			pcp += strtol(p + 6, NULL, 10);
+	}
+	fclose(f);
+	return kb + pcp * (sysconf(_SC_PAGESIZE) / 1024);
+}
+
 int uio_bdf(int n, char *bdf, size_t len)
 {
 	char link[128], target[256];

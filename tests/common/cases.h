@@ -48,6 +48,13 @@ long read_long(const char *path);
 /* The value in kB of the line "@key:" of /proc/meminfo, or -1. */
 long meminfo_kb(const char *key);
 
+/*
+ * MemAvailable in kB after folding the per-CPU counter deltas, plus the free
+ * pages held on the per-CPU page lists, which MemAvailable leaves out and
+ * which move by megabytes with whatever the CPUs last freed; -1 on error.
+ */
+long available_kb(void);
+
 /* The PCI address (BDF) of /dev/uio<n>'s device. Returns 0 or -errno. */
 int uio_bdf(int n, char *bdf, size_t len);
 
