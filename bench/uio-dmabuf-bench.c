@@ -5,8 +5,10 @@
  *   roundtrip  IMPORT (which returns the segments) + RELEASE of one buffer, per
  *              exporter and size, side by side with the floor: the same buffer
  *              attached, pinned, mapped and back in the kernel
- *              (/dev/uio-dmabuf-bench), and that floor split in two calls
- *              with only a handle between them (floor_pair)
+ *              (/dev/uio-dmabuf-bench), that floor split in two calls
+ *              with only a handle between them (floor_pair), and the same
+ *              with the duties the driver has for every import
+ *              (floor_duties: duplicate check, per-user charge, fences)
  *   oldway     mmap(MAP_LOCKED | MAP_POPULATE) + /proc/self/pagemap, set
  *              against allocate + IMPORT + RELEASE + close
  *   segments   round trip and floor of udmabuf buffers of 1 ... 65,536
@@ -28,6 +30,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <grp.h>
 #include <linux/udmabuf.h>
 #include <linux/uio_dmabuf.h>
 #include <stdbool.h>
@@ -59,7 +62,7 @@ struct bench {
 	int errors;
 	struct uio_dmabuf_segment *segs;	/* IMPORT's and GET_SEGMENTS' array */
 	uint32_t segs_cap;
-	uint64_t *a, *b, *c, *d, *e;		/* samples, --reps each */
+	uint64_t *a, *b, *c, *d, *e, *f;	/* samples, --reps each */
 	uint64_t import_ns;			/* the IMPORT of the last round trip */
 };
 
@@ -148,14 +151,16 @@ static int floor_trip(struct bench *b, int buf, uint64_t *ns, uint64_t *kns)
 /*
  * The floor in two calls for @buf (UIO_DMABUF_BENCH_IOC_IMPORT, then
  * _RELEASE): the least a driver that keeps an import between two calls can
- * cost, the first segment copied out; *@ns seen from here.
+ * cost, the first segment copied out; with @duties (_IMPORT_DUTIES), also
+ * the duties the driver has for every import. *@ns seen from here.
  */
-static int pair_trip(struct bench *b, int buf, uint64_t *ns)
+static int pair_trip(struct bench *b, int buf, bool duties, uint64_t *ns)
 {
 	struct uio_dmabuf_bench_pair p = { .fd = buf };
 	uint64_t t0 = now_ns();
 
-	if (ioctl(b->floor_fd, UIO_DMABUF_BENCH_IOC_IMPORT, &p))
+	if (ioctl(b->floor_fd, duties ? UIO_DMABUF_BENCH_IOC_IMPORT_DUTIES :
+		  UIO_DMABUF_BENCH_IOC_IMPORT, &p))
 		return -errno;
 	if (ioctl(b->floor_fd, UIO_DMABUF_BENCH_IOC_RELEASE, &p))
 		return -errno;
@@ -165,10 +170,11 @@ static int pair_trip(struct bench *b, int buf, uint64_t *ns)
 
 /*
  * Round trips of @buf into b->a (their IMPORT alone: b->d), floors into
- * b->b (in the kernel: b->c) and floors in two calls into b->e, alternating,
+ * b->b (in the kernel: b->c), floors in two calls into b->e and, with
+ * @duties, those with the duties into b->f, alternating,
  * --reps of each after two to warm up; 0 or -errno.
  */
-static int sample_pairs(struct bench *b, int buf, uint32_t *nsegs)
+static int sample_pairs(struct bench *b, int buf, bool duties, uint32_t *nsegs)
 {
 	int i, ret = 0;
 
@@ -180,7 +186,9 @@ static int sample_pairs(struct bench *b, int buf, uint32_t *nsegs)
 		if (!ret)
 			ret = floor_trip(b, buf, &b->b[k], &b->c[k]);
 		if (!ret)
-			ret = pair_trip(b, buf, &b->e[k]);
+			ret = pair_trip(b, buf, false, &b->e[k]);
+		if (!ret && duties)
+			ret = pair_trip(b, buf, true, &b->f[k]);
 	}
 	return ret;
 }
@@ -198,7 +206,7 @@ static void roundtrip_one(struct bench *b, const char *exporter, uint64_t size)
 		       (unsigned long long)size, strerror(-buf));
 		return;
 	}
-	ret = sample_pairs(b, buf, &nsegs);
+	ret = sample_pairs(b, buf, true, &nsegs);
 	close(buf);
 	snprintf(what, sizeof(what), "roundtrip %s %llu", exporter, (unsigned long long)size);
 	if (ret) {
@@ -209,6 +217,69 @@ static void roundtrip_one(struct bench *b, const char *exporter, uint64_t size)
 	emit(b, "roundtrip", exporter, size, nsegs, "floor", b->b, b->reps);
 	emit(b, "roundtrip", exporter, size, nsegs, "floor_kernel", b->c, b->reps);
 	emit(b, "roundtrip", exporter, size, nsegs, "floor_pair", b->e, b->reps);
+	emit(b, "roundtrip", exporter, size, nsegs, "floor_duties", b->f, b->reps);
+}
+
+/*
+ * The duties of the floor with them are done, or the bound they give proves
+ * nothing: a second IMPORT_DUTIES of a live buffer is EBUSY, and as uid 1000
+ * with a 64 KiB RLIMIT_MEMLOCK (no CAP_IPC_LOCK), 1 MiB is ENOMEM while
+ * 4 KiB imports. 0, or -EPROTO with what was wrong printed.
+ */
+static int duties_check(struct bench *b)
+{
+	struct uio_dmabuf_bench_pair p = { .fd = uiodmabuf_heap_alloc("system", 4 * KIB) };
+	struct uio_dmabuf_bench_pair q = p;
+	int status, again, ret = 0;
+	pid_t pid;
+
+	if (p.fd < 0)
+		return p.fd;
+	if (ioctl(b->floor_fd, UIO_DMABUF_BENCH_IOC_IMPORT_DUTIES, &p)) {
+		ret = -errno;
+		goto out;
+	}
+	again = ioctl(b->floor_fd, UIO_DMABUF_BENCH_IOC_IMPORT_DUTIES, &q) ? errno : 0;
+	if (!again)
+		ioctl(b->floor_fd, UIO_DMABUF_BENCH_IOC_RELEASE, &q);
+	if (ioctl(b->floor_fd, UIO_DMABUF_BENCH_IOC_RELEASE, &p))
+		ret = -errno;
+	if (again != EBUSY) {
+		printf("# duties: a second import of a live buffer: %s, not EBUSY\n",
+		       again ? strerror(again) : "success");
+		ret = -EPROTO;
+	}
+	if (ret)
+		goto out;
+	pid = fork();
+	if (pid < 0) {
+		ret = -errno;
+		goto out;
+	}
+	if (!pid) {
+		struct rlimit rl = { 64 * KIB, 64 * KIB };
+		struct uio_dmabuf_bench_pair big = { .fd = uiodmabuf_heap_alloc("system", MIB) };
+
+		if (big.fd < 0 || setgroups(0, NULL) || setgid(1000) || setuid(1000) ||
+		    setrlimit(RLIMIT_MEMLOCK, &rl))
+			_exit(2);
+		if (!ioctl(b->floor_fd, UIO_DMABUF_BENCH_IOC_IMPORT_DUTIES, &big) || errno != ENOMEM)
+			_exit(3);
+		if (ioctl(b->floor_fd, UIO_DMABUF_BENCH_IOC_IMPORT_DUTIES, &q) ||
+		    ioctl(b->floor_fd, UIO_DMABUF_BENCH_IOC_RELEASE, &q))
+			_exit(4);
+		_exit(0);
+	}
+	if (waitpid(pid, &status, 0) < 0 || !WIFEXITED(status) || WEXITSTATUS(status)) {
+		printf("# duties: as uid 1000 with a 64 KiB RLIMIT_MEMLOCK, %s\n",
+		       !WIFEXITED(status) || WEXITSTATUS(status) == 2 ? "the child failed" :
+		       WEXITSTATUS(status) == 3 ? "1 MiB was not ENOMEM" :
+		       "4 KiB did not import");
+		ret = -EPROTO;
+	}
+out:
+	close(p.fd);
+	return ret;
 }
 
 static void section_roundtrip(struct bench *b)
@@ -219,7 +290,11 @@ static void section_roundtrip(struct bench *b)
 	} exporters[] = { { "system", 256 * MIB }, { "cma", 64 * MIB }, { "udmabuf", 64 * MIB } };
 	size_t e;
 	uint64_t size;
+	int ret;
 
+	ret = duties_check(b);
+	if (ret)
+		error(b, "roundtrip: the floor's duties", ret);
 	for (e = 0; e < sizeof(exporters) / sizeof(exporters[0]); e++) {
 		if (b->quick) {
 			roundtrip_one(b, exporters[e].exporter, 64 * KIB);
@@ -376,7 +451,7 @@ static void section_segments(struct bench *b)
 			error(b, what, buf);
 			return;
 		}
-		ret = sample_pairs(b, buf, &nsegs);
+		ret = sample_pairs(b, buf, false, &nsegs);
 		if (ret) {
 			close(buf);
 			error(b, what, ret);
@@ -463,7 +538,7 @@ static void section_live(struct bench *b)
 		ret = live_fill(b, &s, counts[i]);
 		buf = ret ? -1 : uiodmabuf_heap_alloc("system", 4 * KIB);
 		if (!ret)
-			ret = buf < 0 ? buf : sample_pairs(b, buf, &nsegs);
+			ret = buf < 0 ? buf : sample_pairs(b, buf, false, &nsegs);
 		if (buf >= 0)
 			close(buf);
 		live_empty(&s);
@@ -656,7 +731,7 @@ static void section_ioctls(struct bench *b)
 	for (i = 0; i < 3 && !ret; i++) {
 		uint64_t ns;
 
-		ret = pair_trip(b, buf, &ns);
+		ret = pair_trip(b, buf, false, &ns);
 	}
 	close(buf);
 	if (ret)
@@ -705,7 +780,8 @@ static int bench_open(struct bench *b, int uio)
 	b->c = calloc((size_t)b->reps, sizeof(uint64_t));
 	b->d = calloc((size_t)b->reps, sizeof(uint64_t));
 	b->e = calloc((size_t)b->reps, sizeof(uint64_t));
-	return b->segs && b->a && b->b && b->c && b->d && b->e ? 0 : -ENOMEM;
+	b->f = calloc((size_t)b->reps, sizeof(uint64_t));
+	return b->segs && b->a && b->b && b->c && b->d && b->e && b->f ? 0 : -ENOMEM;
 }
 
 int main(int argc, char **argv)

@@ -4,7 +4,9 @@
  * dma-buf core and the DMA API cost for one import, without the driver.
  * Each open file first names a PCI device, once (in practice one bound to
  * uio_dmabuf), then runs FLOOR once per dma-buf fd and time, or IMPORT and
- * RELEASE: the floor in two calls.
+ * RELEASE: the floor in two calls, or IMPORT_DUTIES and RELEASE: the same
+ * with the duties every import of the driver has (the duplicate check, the
+ * per-user charge, the kernel-fence check), done as the driver does them.
  */
 
 #include <linux/dma-buf.h>
@@ -14,6 +16,9 @@
 #include <linux/module.h>
 #include <linux/mutex.h>
 #include <linux/pci.h>
+#include <linux/rhashtable.h>
+#include <linux/sched/signal.h>
+#include <linux/sched/user.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 #include <linux/xarray.h>
@@ -25,15 +30,20 @@
  * @lock:    serialises setting @dev against the floors that use it
  * @dev:     the device attachments are made for (a reference), or NULL
  * @imports: the file's imports of UIO_DMABUF_BENCH_IOC_IMPORT, by handle
+ * @buffers: those with duties, by dma-buf: a buffer is imported once
  */
 struct uio_dmabuf_bench_file {
 	struct mutex lock;	/* serialises setting @dev against its users */
 	struct device *dev;
 	struct xarray imports;
+	struct rhashtable buffers;
 };
 
-/* One import of UIO_DMABUF_BENCH_IOC_IMPORT. */
+/* One import of UIO_DMABUF_BENCH_IOC_IMPORT or _IMPORT_DUTIES. */
 struct uio_dmabuf_bench_import {
+	struct rhash_head node;		/* in buffers, with duties */
+	struct user_struct *user;	/* charged, with duties; else NULL */
+	unsigned long pages;
 	struct dma_buf *dmabuf;
 	struct dma_buf_attachment *attach;
 	struct sg_table *sgt;
@@ -112,8 +122,70 @@ out:
 	return ret;
 }
 
-/* The floor's first half, kept under a handle; the first segment copied out. */
-static long uio_dmabuf_bench_pair_import(struct uio_dmabuf_bench_file *bf, void __user *uarg)
+/* As the driver's index: one import per dma-buf. */
+static const struct rhashtable_params uio_dmabuf_bench_buffers_params = {
+	.key_len = sizeof(struct dma_buf *),
+	.key_offset = offsetof(struct uio_dmabuf_bench_import, dmabuf),
+	.head_offset = offsetof(struct uio_dmabuf_bench_import, node),
+	.min_size = 64,
+	.automatic_shrinking = true,
+};
+
+/* The driver's charge: the user's locked_vm against RLIMIT_MEMLOCK, atomically. */
+static int uio_dmabuf_bench_charge(struct uio_dmabuf_bench_import *imp)
+{
+	unsigned long limit = rlimit(RLIMIT_MEMLOCK) >> PAGE_SHIFT;
+	struct user_struct *user = current_user();
+	long cur = atomic_long_read(&user->locked_vm), new;
+
+	imp->pages = PAGE_ALIGN(imp->dmabuf->size) >> PAGE_SHIFT;
+	for (;;) {
+		new = cur + imp->pages;
+		if ((unsigned long)new > limit) {
+			if (limit == ULONG_MAX || !ns_capable_noaudit(&init_user_ns, CAP_IPC_LOCK))
+				return -ENOMEM;
+			limit = ULONG_MAX;
+		}
+		if (atomic_long_try_cmpxchg(&user->locked_vm, &cur, new))
+			break;
+	}
+	imp->user = get_uid(user);
+	return 0;
+}
+
+static void uio_dmabuf_bench_uncharge(struct uio_dmabuf_bench_import *imp)
+{
+	if (!imp->user)
+		return;
+	atomic_long_sub(imp->pages, &imp->user->locked_vm);
+	free_uid(imp->user);
+}
+
+/* The driver's fence check, under the held reservation lock. */
+static int uio_dmabuf_bench_fences(struct dma_resv *resv)
+{
+	struct dma_resv_iter cursor;
+	struct dma_fence *fence;
+	long timeout;
+
+	dma_resv_for_each_fence(&cursor, resv, DMA_RESV_USAGE_KERNEL, fence) {
+		if (!dma_fence_is_signaled(fence))
+			break;
+	}
+	if (!fence)
+		return 0;
+	timeout = dma_resv_wait_timeout(resv, DMA_RESV_USAGE_KERNEL, true, MAX_SCHEDULE_TIMEOUT);
+	return timeout < 0 ? timeout : 0;
+}
+
+/*
+ * The floor's first half, kept under a handle; the first segment copied out.
+ * With @duties, also the driver's duties for every import: the buffer in an
+ * index (EBUSY when it is there), the pages charged to the user, the kernel
+ * fences checked.
+ */
+static long uio_dmabuf_bench_pair_import(struct uio_dmabuf_bench_file *bf, void __user *uarg,
+					 bool duties)
 {
 	struct uio_dmabuf_bench_import *imp;
 	struct uio_dmabuf_bench_pair arg;
@@ -136,11 +208,22 @@ static long uio_dmabuf_bench_pair_import(struct uio_dmabuf_bench_file *bf, void 
 		ret = PTR_ERR(imp->dmabuf);
 		goto free;
 	}
+	if (duties) {
+		ret = uio_dmabuf_bench_charge(imp);
+		if (ret)
+			goto put;
+		ret = rhashtable_lookup_insert_fast(&bf->buffers, &imp->node,
+						    uio_dmabuf_bench_buffers_params);
+		if (ret) {
+			ret = ret == -EEXIST ? -EBUSY : -ENOMEM;
+			goto uncharge;
+		}
+	}
 	imp->attach = dma_buf_dynamic_attach(imp->dmabuf, dev, &uio_dmabuf_bench_attach_ops,
 					     NULL);
 	if (IS_ERR(imp->attach)) {
 		ret = PTR_ERR(imp->attach);
-		goto put;
+		goto unindex;
 	}
 	dma_resv_lock(imp->dmabuf->resv, NULL);
 	ret = dma_buf_pin(imp->attach);
@@ -150,6 +233,11 @@ static long uio_dmabuf_bench_pair_import(struct uio_dmabuf_bench_file *bf, void 
 	if (IS_ERR(imp->sgt)) {
 		ret = PTR_ERR(imp->sgt);
 		goto unpin;
+	}
+	if (duties) {
+		ret = uio_dmabuf_bench_fences(imp->dmabuf->resv);
+		if (ret)
+			goto unmap_locked;
 	}
 	dma_resv_unlock(imp->dmabuf->resv);
 	ret = xa_alloc(&bf->imports, &arg.handle, imp, xa_limit_16b, GFP_KERNEL_ACCOUNT);
@@ -164,12 +252,18 @@ static long uio_dmabuf_bench_pair_import(struct uio_dmabuf_bench_file *bf, void 
 	ret = -EFAULT;
 unmap:
 	dma_resv_lock(imp->dmabuf->resv, NULL);
+unmap_locked:
 	dma_buf_unmap_attachment(imp->attach, imp->sgt, imp->dir);
 unpin:
 	dma_buf_unpin(imp->attach);
 unlock:
 	dma_resv_unlock(imp->dmabuf->resv);
 	dma_buf_detach(imp->dmabuf, imp->attach);
+unindex:
+	if (duties)
+		rhashtable_remove_fast(&bf->buffers, &imp->node, uio_dmabuf_bench_buffers_params);
+uncharge:
+	uio_dmabuf_bench_uncharge(imp);
 put:
 	dma_buf_put(imp->dmabuf);
 free:
@@ -177,13 +271,18 @@ free:
 	return ret;
 }
 
-static void uio_dmabuf_bench_unimport(struct uio_dmabuf_bench_import *imp)
+static void uio_dmabuf_bench_unimport(struct uio_dmabuf_bench_file *bf,
+				      struct uio_dmabuf_bench_import *imp)
 {
 	dma_resv_lock(imp->dmabuf->resv, NULL);
 	dma_buf_unmap_attachment(imp->attach, imp->sgt, imp->dir);
 	dma_buf_unpin(imp->attach);
 	dma_resv_unlock(imp->dmabuf->resv);
 	dma_buf_detach(imp->dmabuf, imp->attach);
+	if (imp->user) {
+		rhashtable_remove_fast(&bf->buffers, &imp->node, uio_dmabuf_bench_buffers_params);
+		uio_dmabuf_bench_uncharge(imp);
+	}
 	dma_buf_put(imp->dmabuf);
 	kfree(imp);
 }
@@ -199,7 +298,7 @@ static long uio_dmabuf_bench_pair_release(struct uio_dmabuf_bench_file *bf, void
 	imp = xa_erase(&bf->imports, arg.handle);
 	if (!imp)
 		return -ENOENT;
-	uio_dmabuf_bench_unimport(imp);
+	uio_dmabuf_bench_unimport(bf, imp);
 	return 0;
 }
 
@@ -235,7 +334,9 @@ static long uio_dmabuf_bench_ioctl(struct file *filp, unsigned int cmd, unsigned
 	case UIO_DMABUF_BENCH_IOC_FLOOR:
 		return uio_dmabuf_bench_floor(filp->private_data, (void __user *)arg);
 	case UIO_DMABUF_BENCH_IOC_IMPORT:
-		return uio_dmabuf_bench_pair_import(filp->private_data, (void __user *)arg);
+		return uio_dmabuf_bench_pair_import(filp->private_data, (void __user *)arg, false);
+	case UIO_DMABUF_BENCH_IOC_IMPORT_DUTIES:
+		return uio_dmabuf_bench_pair_import(filp->private_data, (void __user *)arg, true);
 	case UIO_DMABUF_BENCH_IOC_RELEASE:
 		return uio_dmabuf_bench_pair_release(filp->private_data, (void __user *)arg);
 	}
@@ -245,9 +346,15 @@ static long uio_dmabuf_bench_ioctl(struct file *filp, unsigned int cmd, unsigned
 static int uio_dmabuf_bench_open(struct inode *inode, struct file *filp)
 {
 	struct uio_dmabuf_bench_file *bf = kzalloc(sizeof(*bf), GFP_KERNEL);
+	int ret;
 
 	if (!bf)
 		return -ENOMEM;
+	ret = rhashtable_init(&bf->buffers, &uio_dmabuf_bench_buffers_params);
+	if (ret) {
+		kfree(bf);
+		return ret;
+	}
 	mutex_init(&bf->lock);
 	xa_init_flags(&bf->imports, XA_FLAGS_ALLOC);
 	filp->private_data = bf;
@@ -261,8 +368,9 @@ static int uio_dmabuf_bench_release(struct inode *inode, struct file *filp)
 	unsigned long handle;
 
 	xa_for_each(&bf->imports, handle, imp)
-		uio_dmabuf_bench_unimport(imp);
+		uio_dmabuf_bench_unimport(bf, imp);
 	xa_destroy(&bf->imports);
+	rhashtable_destroy(&bf->buffers);
 	put_device(bf->dev);
 	mutex_destroy(&bf->lock);
 	kfree(bf);
