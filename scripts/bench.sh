@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # make bench: the benchmark of bench/uio-dmabuf-bench in QEMU (TCG), one boot
 # at a time so that no guest slows another:
-#   bench-*  the test kernel without its debug options (build-kernel.sh --bench)
-#   stock-*  Debian's stock 6.12 kernel, the module built against its headers
+#   bench-*     the 6.12 test kernel without its debug options
+#               (build-kernel.sh --bench)
+#   mainline-*  current mainline's test kernel without its debug options
+#               (build-kernel.sh --bench --mainline)
+#   stock-*     Debian's stock 6.12 kernel, the module built against its headers
 # each without an IOMMU, behind the virtual Intel IOMMU with strict domains,
 # and with lazy ones (for comparison; the node then opens only by the unsafe
 # rule). The floor module is built against each kernel. Then
@@ -22,7 +25,7 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 out=$top/build/bench
 docs=${BENCH_OUT:-$top/docs/bench}
 reps=${BENCH_REPS:-21}
-boots=${BENCH_BOOTS:-bench-noiommu bench-strict bench-lazy stock-noiommu stock-strict stock-lazy}
+boots=${BENCH_BOOTS:-bench-noiommu bench-strict bench-lazy mainline-noiommu mainline-strict mainline-lazy stock-noiommu stock-strict stock-lazy}
 log() { echo "bench: $*"; }
 die() { echo "bench: $*" >&2; exit 1; }
 
@@ -32,20 +35,32 @@ make -s -C "$top" guest-tools >/dev/null || die "the guest programs do not build
 rm -rf "$out"
 mkdir -p "$out"
 
-# The benchmark's kernel, its modules and the floor module.
-kout=$("$top/scripts/build-kernel.sh" --bench | tail -n1) || die "the bench kernel does not build"
-mkdir -p "$out/bench-modules"
-cp "$kout"/*.ko "$out/bench-modules/"
-"$top/scripts/build-bench-module.sh" "$("$top/scripts/build-kernel.sh" --bench --tree)" \
-	"$out/bench-modules" || die "the floor module does not build against the bench kernel"
-"$top/scripts/mkinitramfs.sh" "$out/bench-modules" "$out/bench.cpio.gz" "$top"/build/guest/*
+# A benchmark kernel (build-kernel.sh ARGS), its modules and the floor module,
+# staged as KIND; sets kout_KIND.
+stage_built() {	# KIND ARGS...
+	local kind=$1 k
+	shift
+	k=$("$top/scripts/build-kernel.sh" "$@" | tail -n1) || die "the $kind kernel does not build"
+	mkdir -p "$out/$kind-modules"
+	cp "$k"/*.ko "$out/$kind-modules/"
+	"$top/scripts/build-bench-module.sh" "$("$top/scripts/build-kernel.sh" "$@" --tree)" \
+		"$out/$kind-modules" || die "the floor module does not build against the $kind kernel"
+	"$top/scripts/mkinitramfs.sh" "$out/$kind-modules" "$out/$kind.cpio.gz" "$top"/build/guest/*
+	printf -v "kout_$kind" %s "$k"
+}
+kout_bench= kout_mainline= stock_image=
+case " $boots" in *" bench-"*) stage_built bench --bench ;; esac
+case " $boots" in *" mainline-"*) stage_built mainline --bench --mainline ;; esac
 
 # Debian's stock kernel, the driver and the floor module against its headers.
-stock_image=$("$top/scripts/stock-kernel.sh" "$out/stock-modules") ||
-	die "the stock kernel could not be staged"
-"$top/scripts/build-bench-module.sh" "$(ls -d /usr/src/linux-headers-6.12.*-amd64 | sort -V | tail -n1)" \
-	"$out/stock-modules" || die "the floor module does not build against the stock headers"
-"$top/scripts/mkinitramfs.sh" "$out/stock-modules" "$out/stock.cpio.gz" "$top"/build/guest/*
+case " $boots" in *" stock-"*)
+	stock_image=$("$top/scripts/stock-kernel.sh" "$out/stock-modules") ||
+		die "the stock kernel could not be staged"
+	"$top/scripts/build-bench-module.sh" \
+		"$(ls -d /usr/src/linux-headers-6.12.*-amd64 | sort -V | tail -n1)" \
+		"$out/stock-modules" || die "the floor module does not build against the stock headers"
+	"$top/scripts/mkinitramfs.sh" "$out/stock-modules" "$out/stock.cpio.gz" "$top"/build/guest/* ;;
+esac
 log "kernels and modules staged in $(($(date +%s) - start)) s"
 
 # udmabuf's limits for the segments section: 65,536 list entries, 256 MiB;
@@ -55,7 +70,8 @@ data=()
 for boot in $boots; do
 	kind=${boot%%-*} mode=${boot#*-}
 	case "$kind" in
-	bench) kernel=$kout/bzImage initrd=$out/bench.cpio.gz ;;
+	bench) kernel=$kout_bench/bzImage initrd=$out/bench.cpio.gz ;;
+	mainline) kernel=$kout_mainline/bzImage initrd=$out/mainline.cpio.gz ;;
 	stock) kernel=$stock_image initrd=$out/stock.cpio.gz ;;
 	*) die "unknown boot $boot" ;;
 	esac
@@ -88,7 +104,10 @@ BENCH_COMMAND="$command" python3 "$top/scripts/bench-report.py" "$docs" "${data[
 {
 	echo "$command"
 	echo "run $(date -u +%Y-%m-%dT%H:%MZ) on $(nproc) cores, $(qemu-system-x86_64 --version | head -n1)"
-	echo "bench kernel: $(cat "$kout/version") (scripts/build-kernel.sh --bench); stock kernel: $(cat "$out/stock-modules/version")"
+	[ -z "$kout_bench" ] || echo "bench kernel: $(cat "$kout_bench/version") (scripts/build-kernel.sh --bench)"
+	[ -z "$kout_mainline" ] ||
+		echo "mainline kernel: $(cat "$kout_mainline/version") (scripts/build-kernel.sh --bench --mainline)"
+	[ -z "$stock_image" ] || echo "stock kernel: $(cat "$out/stock-modules/version")"
 	echo "wall time: $(($(date +%s) - start)) s"
 } >"$docs/command.txt"
 cat "$docs/command.txt"

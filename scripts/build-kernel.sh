@@ -14,7 +14,8 @@
 #
 # --bench: the benchmark's kernel instead, the same fragment without its debug
 #          options (everything from "# Debug options" on) plus
-#          scripts/bench-kernel.config, in trees of its own.
+#          scripts/bench-kernel.config, in trees of its own; with --mainline,
+#          current mainline's (make bench boots both).
 # --arm64: the arm64 kernel for QEMU's virt machine instead (make check-arm64),
 #          scripts/arm64-kernel.config cross-built with aarch64-linux-gnu-gcc,
 #          in trees of its own; its image is Image instead of bzImage.
@@ -32,32 +33,38 @@ tarball=/usr/src/linux-source-6.12.tar.xz
 fragment=$top/scripts/test-kernel.config
 jobs=${JOBS:-$(nproc)}
 arch=(ARCH=x86_64) image=bzImage image_path=arch/x86/boot/bzImage
-print_tree=0 mainline=0
+print_tree=0 mainline=0 bench=0
 for arg in "$@"; do
 	case "$arg" in
-	--bench)
-		mkdir -p "$cache"
-		fragment=$cache/bench-kernel.config
-		{ sed '/^# Debug options/,$d' "$top/scripts/test-kernel.config"
-		  cat "$top/scripts/bench-kernel.config"; } >"$fragment.tmp"
-		mv "$fragment.tmp" "$fragment" ;;
+	--bench) bench=1 ;;
 	--arm64)
 		fragment=$top/scripts/arm64-kernel.config
 		arch=(ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu-)
 		image=Image image_path=arch/arm64/boot/Image ;;
-	--mainline)
-		mainline=1
-		mkdir -p "$cache"
-		fragment=$cache/mainline-kernel.config
-		# Symbols mainline no longer has ("# gone: CONFIG_X") leave the 6.12 fragment.
-		gone=$(sed -n 's/^# gone: \(CONFIG_[A-Z0-9_]*\).*/^\1=/p' "$top/scripts/mainline-kernel.config")
-		{ grep -vE "${gone:-^\$^}" "$top/scripts/test-kernel.config"
-		  cat "$top/scripts/mainline-kernel.config"; } >"$fragment.tmp"
-		mv "$fragment.tmp" "$fragment" ;;
+	--mainline) mainline=1 ;;
 	--tree) print_tree=1 ;;
 	*) echo "build-kernel: unknown argument $arg" >&2; exit 2 ;;
 	esac
 done
+# The fragments of --bench and --mainline, written to the cache (their hash
+# names the trees). Symbols mainline no longer has ("# gone: CONFIG_X" in
+# mainline-kernel.config) leave the 6.12 fragment.
+if [ "$bench" = 1 ] || [ "$mainline" = 1 ]; then
+	mkdir -p "$cache"
+	name=kernel.config
+	[ "$bench" = 0 ] || name=bench-$name
+	[ "$mainline" = 0 ] || name=mainline-$name
+	fragment=$cache/$name
+	gone=$(sed -n 's/^# gone: \(CONFIG_[A-Z0-9_]*\).*/^\1=/p' "$top/scripts/mainline-kernel.config")
+	{ if [ "$bench" = 1 ]; then
+		sed '/^# Debug options/,$d' "$top/scripts/test-kernel.config"
+	  else
+		cat "$top/scripts/test-kernel.config"
+	  fi | if [ "$mainline" = 1 ]; then grep -vE "${gone:-^\$^}"; else cat; fi
+	  [ "$mainline" = 0 ] || cat "$top/scripts/mainline-kernel.config"
+	  [ "$bench" = 0 ] || cat "$top/scripts/bench-kernel.config"; } >"$fragment.tmp"
+	mv "$fragment.tmp" "$fragment"
+fi
 
 log() { echo "build-kernel: $*" >&2; }
 

@@ -50,13 +50,13 @@ struct uio_dmabuf_bench_import {
 	enum dma_data_direction dir;
 };
 
-static void uio_dmabuf_bench_move_notify(struct dma_buf_attachment *attach)
+static void uio_dmabuf_bench_invalidate_mappings(struct dma_buf_attachment *attach)
 {
 }
 
 static const struct dma_buf_attach_ops uio_dmabuf_bench_attach_ops = {
 	.allow_peer2peer = true,
-	.move_notify = uio_dmabuf_bench_move_notify,
+	.invalidate_mappings = uio_dmabuf_bench_invalidate_mappings,
 };
 
 static int uio_dmabuf_bench_map(struct device *dev, struct dma_buf *dmabuf,
