@@ -121,7 +121,8 @@ class Report:
                 "the way the driver does it: the buffer entered in an rhashtable of the "
                 "imported buffers (EBUSY for a second import), its pages charged to the "
                 "user's locked_vm against RLIMIT_MEMLOCK, and the kernel fences checked under "
-                "the reservation lock; RELEASE undoes them. The last column is what "
+                "the reservation lock; RELEASE undoes them, and frees the record after an RCU "
+                "grace period, as an entry of an rhashtable must be. The last column is what "
                 "this driver's own work (its trust checks, accounting, buffer index, fence "
                 "check and segment list) adds to it."]
         out += [""] + self.bound(label)

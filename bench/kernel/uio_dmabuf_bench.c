@@ -42,6 +42,7 @@ struct uio_dmabuf_bench_file {
 /* One import of UIO_DMABUF_BENCH_IOC_IMPORT or _IMPORT_DUTIES. */
 struct uio_dmabuf_bench_import {
 	struct rhash_head node;		/* in buffers, with duties */
+	struct rcu_head rcu;		/* buffers is looked up under RCU */
 	struct user_struct *user;	/* charged, with duties; else NULL */
 	unsigned long pages;
 	struct dma_buf *dmabuf;
@@ -267,7 +268,10 @@ uncharge:
 put:
 	dma_buf_put(imp->dmabuf);
 free:
-	kfree(imp);
+	if (duties)
+		kfree_rcu(imp, rcu);
+	else
+		kfree(imp);
 	return ret;
 }
 
@@ -279,12 +283,14 @@ static void uio_dmabuf_bench_unimport(struct uio_dmabuf_bench_file *bf,
 	dma_buf_unpin(imp->attach);
 	dma_resv_unlock(imp->dmabuf->resv);
 	dma_buf_detach(imp->dmabuf, imp->attach);
-	if (imp->user) {
-		rhashtable_remove_fast(&bf->buffers, &imp->node, uio_dmabuf_bench_buffers_params);
-		uio_dmabuf_bench_uncharge(imp);
-	}
 	dma_buf_put(imp->dmabuf);
-	kfree(imp);
+	if (!imp->user) {
+		kfree(imp);
+		return;
+	}
+	rhashtable_remove_fast(&bf->buffers, &imp->node, uio_dmabuf_bench_buffers_params);
+	uio_dmabuf_bench_uncharge(imp);
+	kfree_rcu(imp, rcu);
 }
 
 /* The floor's second half, for the import under the handle. */

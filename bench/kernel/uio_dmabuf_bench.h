@@ -53,7 +53,7 @@ struct uio_dmabuf_bench_floor {
  * rhashtable of buffers (EBUSY if it is there), its pages charged to the
  * user's locked_vm against RLIMIT_MEMLOCK (ENOMEM), and the kernel fences
  * checked under the reservation lock (waited for if one is pending); RELEASE
- * undoes them.
+ * undoes them and frees the record after an RCU grace period.
  */
 struct uio_dmabuf_bench_pair {
 	__s32 fd;
