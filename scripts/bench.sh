@@ -25,9 +25,22 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 out=$top/build/bench
 docs=${BENCH_OUT:-$top/docs/bench}
 reps=${BENCH_REPS:-21}
-boots=${BENCH_BOOTS:-bench-noiommu bench-strict bench-lazy mainline-noiommu mainline-strict mainline-lazy stock-noiommu stock-strict stock-lazy}
+read -rd '' -a boots <<<"${BENCH_BOOTS:-bench-noiommu bench-strict bench-lazy mainline-noiommu mainline-strict mainline-lazy stock-noiommu stock-strict stock-lazy}"
 log() { echo "bench: $*"; }
 die() { echo "bench: $*" >&2; exit 1; }
+[ "${#boots[@]}" -gt 0 ] || die "no boot in BENCH_BOOTS"
+kinds=" "
+for boot in "${boots[@]}"; do
+	case "$boot" in
+	bench-* | mainline-* | stock-*) ;;
+	*) die "unknown boot $boot" ;;
+	esac
+	case "${boot#*-}" in
+	noiommu | strict | lazy) ;;
+	*) die "unknown boot $boot" ;;
+	esac
+	kinds+="${boot%%-*} "
+done
 
 start=$(date +%s)
 "$top/scripts/deps.sh" >/dev/null || die "dependencies could not be installed"
@@ -49,11 +62,11 @@ stage_built() {	# KIND ARGS...
 	printf -v "kout_$kind" %s "$k"
 }
 kout_bench= kout_mainline= stock_image=
-case " $boots" in *" bench-"*) stage_built bench --bench ;; esac
-case " $boots" in *" mainline-"*) stage_built mainline --bench --mainline ;; esac
+case "$kinds" in *" bench "*) stage_built bench --bench ;; esac
+case "$kinds" in *" mainline "*) stage_built mainline --bench --mainline ;; esac
 
 # Debian's stock kernel, the driver and the floor module against its headers.
-case " $boots" in *" stock-"*)
+case "$kinds" in *" stock "*)
 	stock_image=$("$top/scripts/stock-kernel.sh" "$out/stock-modules") ||
 		die "the stock kernel could not be staged"
 	"$top/scripts/build-bench-module.sh" \
@@ -67,7 +80,7 @@ log "kernels and modules staged in $(($(date +%s) - start)) s"
 # CMA large enough for the 64 MiB buffers.
 args="udbtest.reps=$reps udmabuf.list_limit=65536 udmabuf.size_limit_mb=256 cma=256M ${BENCH_APPEND:-}"
 data=()
-for boot in $boots; do
+for boot in "${boots[@]}"; do
 	kind=${boot%%-*} mode=${boot#*-}
 	case "$kind" in
 	bench) kernel=$kout_bench/bzImage initrd=$out/bench.cpio.gz ;;
@@ -95,7 +108,7 @@ done
 
 command="make bench"
 [ "$reps" = 21 ] || command="BENCH_REPS=$reps $command"
-[ -z "${BENCH_BOOTS:-}" ] || command="BENCH_BOOTS=\"$boots\" $command"
+[ -z "${BENCH_BOOTS:-}" ] || command="BENCH_BOOTS=\"${boots[*]}\" $command"
 [ -z "${BENCH_APPEND:-}" ] || command="BENCH_APPEND=\"$BENCH_APPEND\" $command"
 [ "${BENCH_INSTRUCTIONS:-0}" = 1 ] && command="BENCH_INSTRUCTIONS=1 $command"
 mkdir -p "$docs"

@@ -46,6 +46,10 @@ for arg in "$@"; do
 	*) echo "build-kernel: unknown argument $arg" >&2; exit 2 ;;
 	esac
 done
+if [ "${#arch[@]}" = 2 ] && { [ "$bench" = 1 ] || [ "$mainline" = 1 ]; }; then
+	echo "build-kernel: --arm64 goes with neither --bench nor --mainline" >&2
+	exit 2
+fi
 # The fragments of --bench and --mainline, written to the cache (their hash
 # names the trees). Symbols mainline no longer has ("# gone: CONFIG_X" in
 # mainline-kernel.config) leave the 6.12 fragment.

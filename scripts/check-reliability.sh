@@ -43,7 +43,8 @@ load=
 if [ -z "${RELIABILITY_ONLY:-}" ] || [ "$RELIABILITY_ONLY" = import-release-cycles ]; then
 	stock_image=$("$top/scripts/stock-kernel.sh" "$out/stock-modules") ||
 		abort "the stock kernel and its module could not be staged"
-	"$top/scripts/mkinitramfs.sh" "$out/stock-modules" "$out/stock.cpio.gz" "$top"/build/guest/*
+	"$top/scripts/mkinitramfs.sh" "$out/stock-modules" "$out/stock.cpio.gz" "$top"/build/guest/* ||
+		abort "the stock kernel's initramfs could not be made"
 	load=(--kernel "$stock_image" --initrd "$out/stock.cpio.gz")
 fi
 

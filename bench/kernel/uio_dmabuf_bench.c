@@ -6,9 +6,11 @@
  * uio_dmabuf), then runs FLOOR once per dma-buf fd and time, or IMPORT and
  * RELEASE: the floor in two calls, or IMPORT_DUTIES and RELEASE: the same
  * with the duties every import of the driver has (the duplicate check, the
- * per-user charge, the kernel-fence check), done as the driver does them.
+ * per-user charge, the kernel-fence check), with the driver's structures.
  */
 
+#include <linux/capability.h>
+#include <linux/cred.h>
 #include <linux/dma-buf.h>
 #include <linux/dma-resv.h>
 #include <linux/ktime.h>
@@ -21,6 +23,7 @@
 #include <linux/sched/user.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
+#include <linux/user_namespace.h>
 #include <linux/xarray.h>
 
 #include "uio_dmabuf_bench.h"
@@ -249,7 +252,9 @@ static long uio_dmabuf_bench_pair_import(struct uio_dmabuf_bench_file *bf, void 
 	arg.length = sg_dma_len(imp->sgt->sgl);
 	if (!copy_to_user(uarg, &arg, sizeof(arg)))
 		return 0;
-	xa_erase(&bf->imports, arg.handle);
+	/* A RELEASE of the handle, guessed meanwhile, has undone it all. */
+	if (xa_erase(&bf->imports, arg.handle) != imp)
+		return -EFAULT;
 	ret = -EFAULT;
 unmap:
 	dma_resv_lock(imp->dmabuf->resv, NULL);
@@ -283,13 +288,15 @@ static void uio_dmabuf_bench_unimport(struct uio_dmabuf_bench_file *bf,
 	dma_buf_unpin(imp->attach);
 	dma_resv_unlock(imp->dmabuf->resv);
 	dma_buf_detach(imp->dmabuf, imp->attach);
-	dma_buf_put(imp->dmabuf);
 	if (!imp->user) {
+		dma_buf_put(imp->dmabuf);
 		kfree(imp);
 		return;
 	}
+	/* Out of the index before the buffer may be freed and its address reused. */
 	rhashtable_remove_fast(&bf->buffers, &imp->node, uio_dmabuf_bench_buffers_params);
 	uio_dmabuf_bench_uncharge(imp);
+	dma_buf_put(imp->dmabuf);
 	kfree_rcu(imp, rcu);
 }
 

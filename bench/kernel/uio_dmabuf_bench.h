@@ -49,11 +49,12 @@ struct uio_dmabuf_bench_floor {
  * is the floor's first half, a record in the file's xarray and the first
  * segment copied out; RELEASE takes the record back and does the second half.
  * IMPORT_DUTIES (the same structure) also does the duties the driver has for
- * every import, as the driver does them: the buffer entered in the file's
- * rhashtable of buffers (EBUSY if it is there), its pages charged to the
- * user's locked_vm against RLIMIT_MEMLOCK (ENOMEM), and the kernel fences
- * checked under the reservation lock (waited for if one is pending); RELEASE
- * undoes them and frees the record after an RCU grace period.
+ * every import, with the driver's structures but without its locking: the
+ * buffer entered in the file's rhashtable of buffers (EBUSY if it is there),
+ * its pages charged to the user's locked_vm against RLIMIT_MEMLOCK (ENOMEM),
+ * and the kernel fences checked under the reservation lock (waited for if one
+ * is pending); RELEASE undoes them and frees the record after an RCU grace
+ * period.
  */
 struct uio_dmabuf_bench_pair {
 	__s32 fd;
@@ -64,10 +65,10 @@ struct uio_dmabuf_bench_pair {
 	__u64 length;
 };
 
-#define UIO_DMABUF_BENCH_IOC_DEVICE	_IOW('u', 0xb0, struct uio_dmabuf_bench_device)
-#define UIO_DMABUF_BENCH_IOC_FLOOR	_IOWR('u', 0xb1, struct uio_dmabuf_bench_floor)
-#define UIO_DMABUF_BENCH_IOC_IMPORT	_IOWR('u', 0xb2, struct uio_dmabuf_bench_pair)
-#define UIO_DMABUF_BENCH_IOC_RELEASE	_IOW('u', 0xb3, struct uio_dmabuf_bench_pair)
+#define UIO_DMABUF_BENCH_IOC_DEVICE		_IOW('u', 0xb0, struct uio_dmabuf_bench_device)
+#define UIO_DMABUF_BENCH_IOC_FLOOR		_IOWR('u', 0xb1, struct uio_dmabuf_bench_floor)
+#define UIO_DMABUF_BENCH_IOC_IMPORT		_IOWR('u', 0xb2, struct uio_dmabuf_bench_pair)
+#define UIO_DMABUF_BENCH_IOC_RELEASE		_IOW('u', 0xb3, struct uio_dmabuf_bench_pair)
 #define UIO_DMABUF_BENCH_IOC_IMPORT_DUTIES	_IOWR('u', 0xb4, struct uio_dmabuf_bench_pair)
 
 #endif /* _UIO_DMABUF_BENCH_H */

@@ -771,7 +771,8 @@ static void case_load(void)
 	slab1 = meminfo_kb("Slab");
 	dma1 = read_long(free_entries);
 	record("import-release-cycles", "2nd half: slab +<2 MiB, available -<8 MiB",
-	       !failures && slab1 - slab0 < 2048 && avail0 - avail1 < 8192 && dma1 == dma0,
+	       !failures && avail0 >= 0 && avail1 >= 0 && slab1 - slab0 < 2048 &&
+	       avail0 - avail1 < 8192 && dma1 == dma0,
 	       "%lu cycles, %lu failed; 2nd half: slab %+ld kB, available %+ld kB, dma-api "
 	       "free entries %+ld", cycles, failures, slab1 - slab0, avail1 - avail0, dma1 - dma0);
 out:
