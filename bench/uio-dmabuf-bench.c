@@ -695,16 +695,20 @@ static void section_procs(struct bench *b)
 	}
 }
 
+/* A command the node does not know: the ioctl entry and its ENOTTY alone. */
+#define BENCH_IOC_NOP	_IO(UIO_DMABUF_IOC_MAGIC, 0x7f)
+
 /*
- * Where a round trip's time goes: INFO (the ioctl entry alone), then IMPORT
- * (returning the one segment), GET_SEGMENTS of it again and RELEASE of a
- * 4 KiB system-heap buffer, each timed alone.
+ * Where a round trip's time goes: INFO (which looks at the isolation), then
+ * IMPORT (returning the one segment), GET_SEGMENTS of it again and RELEASE of
+ * a 4 KiB system-heap buffer, and an ioctl the node does not know (nop: the
+ * entry alone), each timed alone.
  */
 static void section_ioctls(struct bench *b)
 {
 	struct uio_dmabuf_info info;
 	int buf, i, ret = 0;
-	uint64_t *t[4] = { b->a, b->b, b->c, NULL };
+	uint64_t *t[5] = { b->a, b->b, b->c, NULL, b->d };
 
 	t[3] = calloc((size_t)b->reps, sizeof(uint64_t));
 	buf = uiodmabuf_heap_alloc("system", 4 * KIB);
@@ -719,7 +723,7 @@ static void section_ioctls(struct bench *b)
 		};
 		struct uio_dmabuf_get_segments gs = { .count = 1 };
 		struct uio_dmabuf_release rel = { 0 };
-		uint64_t t0, t1, t2, t3, t4;
+		uint64_t t0, t1, t2, t3, t4, t5;
 		int k = i < 0 ? 0 : i;
 
 		gs.segments = (uint64_t)(uintptr_t)b->segs;
@@ -733,10 +737,18 @@ static void section_ioctls(struct bench *b)
 		t3 = now_ns();
 		ret = ret ? ret : ioctl(b->fd, UIO_DMABUF_IOC_RELEASE, &rel);
 		t4 = now_ns();
+		if (!ret && ioctl(b->fd, BENCH_IOC_NOP) != -1) {
+			errno = EPROTO;	/* the node answered a command it has not */
+			ret = -1;
+		} else if (!ret && errno != ENOTTY) {
+			ret = -1;
+		}
+		t5 = now_ns();
 		t[0][k] = t1 - t0;
 		t[1][k] = t2 - t1;
 		t[2][k] = t3 - t2;
 		t[3][k] = t4 - t3;
+		t[4][k] = t5 - t4;
 	}
 	/* The floor in two calls, for a trace (udbtest.profile) to set beside. */
 	for (i = 0; i < 3 && !ret; i++) {
@@ -748,10 +760,10 @@ static void section_ioctls(struct bench *b)
 	if (ret)
 		error(b, "ioctls", -errno);
 	else
-		for (i = 0; i < 4; i++)
+		for (i = 0; i < 5; i++)
 			emit(b, "ioctls", "system", 4 * KIB, 1,
-			     (const char *[]){ "info", "import", "get_segments", "release" }[i],
-			     t[i], b->reps);
+			     (const char *[]){ "info", "import", "get_segments", "release",
+					       "nop" }[i], t[i], b->reps);
 	free(t[3]);
 }
 
