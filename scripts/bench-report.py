@@ -133,20 +133,20 @@ class Report:
         # An unknown command (ENOTTY): the entry alone. Older runs had only INFO,
         # which also looks at the isolation (behind an IOMMU, the group's devices).
         nop = self.get(label, "ioctls", "system", 4096, "nop")
-        info = nop or self.get(label, "ioctls", "system", 4096, "info")
+        entry = nop or self.get(label, "ioctls", "system", 4096, "info")
         parts = [self.get(label, "ioctls", "system", 4096, m) for m in ("import", "release")]
         gs = self.get(label, "ioctls", "system", 4096, "get_segments")
         fl = self.get(label, "roundtrip", "system", 4096, "floor")
         kf = self.get(label, "roundtrip", "system", 4096, "floor_kernel")
-        if not (info and fl and kf and all(parts)):
+        if not (entry and fl and kf and all(parts)):
             return []
-        least = (kf.median_ns + 2 * info.median_ns) / fl.median_ns
-        own = sum(p.median_ns for p in parts) - kf.median_ns - 2 * info.median_ns
+        least = (kf.median_ns + 2 * entry.median_ns) / fl.median_ns
+        own = sum(p.median_ns for p in parts) - kf.median_ns - 2 * entry.median_ns
         self.target(label, "(bound) least round trip / floor possible at 4 KiB: "
                     "two ioctl entries, no work of the driver", least, 1.5)
         what = "an unknown command" if nop else "INFO"
         return [f"The round trip is two ioctls where the floor is one: an ioctl that does "
-                f"nothing but answer ({what}) costs {us(info.median_ns)} µs here, so with no work "
+                f"nothing but answer ({what}) costs {us(entry.median_ns)} µs here, so with no work "
                 f"of the driver at all a 4 KiB system-heap round trip would still be "
                 f"{least:.2f}x its floor ({us(fl.median_ns)} µs, {us(kf.median_ns)} µs of it "
                 f"in the kernel). IMPORT (with its segment) and RELEASE timed alone "
