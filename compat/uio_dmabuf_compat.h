@@ -119,15 +119,18 @@ uio_dmabuf_compat_dynamic_attach(struct dma_buf *dmabuf, struct device *dev,
 #endif
 
 /*
- * Before kzalloc_obj() (7.x): kzalloc_obj(*p) and kzalloc_obj(*p, gfp), whose
- * flags default to GFP_KERNEL, as mainline's default_gfp() has it. The first
- * argument of the helper is always empty.
+ * Before kzalloc_obj() and kmalloc_obj() (7.x): kzalloc_obj(*p) and
+ * kzalloc_obj(*p, gfp), whose flags default to GFP_KERNEL, as mainline's
+ * default_gfp() has it; kmalloc_obj() the same. The first argument of the
+ * helper is always empty.
  */
 #ifdef UIO_DMABUF_COMPAT_ALLOC_OBJ
 #include <linux/slab.h>
 #define __uio_dmabuf_compat_gfp(empty, gfp, ...)	(empty gfp)
 #define kzalloc_obj(obj, ...) \
 	kzalloc(sizeof(obj), __uio_dmabuf_compat_gfp(, ##__VA_ARGS__, GFP_KERNEL))
+#define kmalloc_obj(obj, ...) \
+	kmalloc(sizeof(obj), __uio_dmabuf_compat_gfp(, ##__VA_ARGS__, GFP_KERNEL))
 #endif
 
 /*

@@ -19,7 +19,7 @@
 #include <linux/fs.h>
 #include <linux/iommu.h>
 #include <linux/mm.h>
-#include <linux/rhashtable.h>
+#include <linux/hashtable.h>
 #include <linux/sched.h>
 #include <linux/sched/signal.h>
 #include <linux/sched/user.h>
@@ -29,10 +29,6 @@
 
 #include "uio_dmabuf_priv.h"
 
-/*
- * After a grace period: a lookup in the buffer index, under RCU, may still be
- * comparing the key of a mapping just removed from it.
- */
 static void uio_dmabuf_mapping_free(struct kref *ref)
 {
 	struct uio_dmabuf_mapping *map = container_of(ref, struct uio_dmabuf_mapping, ref);
@@ -40,7 +36,7 @@ static void uio_dmabuf_mapping_free(struct kref *ref)
 	if (map->segs != map->inline_segs)
 		kvfree(map->segs);
 	dma_buf_put(map->dmabuf);
-	kfree_rcu(map, rcu);
+	kfree(map);
 }
 
 /*
@@ -326,36 +322,76 @@ void uio_dmabuf_unlist_locked(struct uio_dmabuf_dev *udev, struct uio_dmabuf_map
 	list_add_tail(&map->node, dead);
 }
 
+/*
+ * An import in flight has ended. Its end wakes the waiters, if any: the
+ * decrement is fully ordered, so either it sees a waiter counted or that
+ * waiter, counted, sees the count at zero.
+ */
 static void uio_dmabuf_inflight_done(struct uio_dmabuf_dev *udev)
 {
-	if (atomic_dec_and_test(&udev->inflight))
+	if (atomic_dec_and_test(&udev->inflight) && atomic_read(&udev->inflight_waiters))
 		wake_up_var(&udev->inflight);
 }
 
-/*
- * The device's imports by buffer: one per dma-buf and device. The table
- * shrinks back after a burst of imports, but not below its initial size: below
- * that, every RELEASE of a device's last import queued the shrinking work.
+/**
+ * uio_dmabuf_wait_inflight() - wait until no import of a device is in flight
+ * @udev:    the device
+ * @timeout: in jiffies, or MAX_SCHEDULE_TIMEOUT
+ *
+ * Return: 0 if @timeout elapsed first, else the jiffies left of it (at least 1).
  */
-static const struct rhashtable_params uio_dmabuf_buffers_params = {
-	.key_len = sizeof(struct dma_buf *),
-	.key_offset = offsetof(struct uio_dmabuf_mapping, dmabuf),
-	.head_offset = offsetof(struct uio_dmabuf_mapping, buf_node),
-	.min_size = 64,
-	.automatic_shrinking = true,
-};
-
-int uio_dmabuf_buffers_init(struct uio_dmabuf_dev *udev)
+long uio_dmabuf_wait_inflight(struct uio_dmabuf_dev *udev, long timeout)
 {
-	return rhashtable_init(&udev->buffers, &uio_dmabuf_buffers_params);
+	long left;
+
+	atomic_inc(&udev->inflight_waiters);
+	smp_mb__after_atomic();	/* counted, then the count read: see above */
+	left = wait_var_event_timeout(&udev->inflight, !atomic_read(&udev->inflight), timeout);
+	atomic_dec(&udev->inflight_waiters);
+	return left;
+}
+
+/* The device's imports by buffer: one per dma-buf and device. */
+void uio_dmabuf_buffers_init(struct uio_dmabuf_dev *udev)
+{
+	spin_lock_init(&udev->buffers_lock);
+	hash_init(udev->buffers);
 }
 
 /* Imports @udev holds: live, or still mapping or unmapping. */
 unsigned int uio_dmabuf_nr_buffers(struct uio_dmabuf_dev *udev)
 {
-	return atomic_read(&udev->buffers.nelems);
+	return READ_ONCE(udev->nr_buffers);
 }
 EXPORT_SYMBOL_IF_KUNIT(uio_dmabuf_nr_buffers);
+
+/* Enter @map in its device's buffer index: 0, or -EBUSY if its buffer is there. */
+static int uio_dmabuf_buffers_add(struct uio_dmabuf_dev *udev, struct uio_dmabuf_mapping *map)
+{
+	struct uio_dmabuf_mapping *other;
+	int ret = 0;
+
+	spin_lock(&udev->buffers_lock);
+	hash_for_each_possible(udev->buffers, other, buf_node, (unsigned long)map->dmabuf) {
+		if (other->dmabuf == map->dmabuf) {
+			ret = -EBUSY;
+			goto unlock;
+		}
+	}
+	hash_add(udev->buffers, &map->buf_node, (unsigned long)map->dmabuf);
+	WRITE_ONCE(udev->nr_buffers, udev->nr_buffers + 1);
+unlock:
+	spin_unlock(&udev->buffers_lock);
+	return ret;
+}
+
+static void uio_dmabuf_buffers_del(struct uio_dmabuf_dev *udev, struct uio_dmabuf_mapping *map)
+{
+	spin_lock(&udev->buffers_lock);
+	hash_del(&map->buf_node);
+	WRITE_ONCE(udev->nr_buffers, udev->nr_buffers - 1);
+	spin_unlock(&udev->buffers_lock);
+}
 
 /*
  * Unmap, unpin, detach, uncharge and put every import on @dead, which left its
@@ -370,7 +406,7 @@ void uio_dmabuf_destroy(struct uio_dmabuf_dev *udev, struct list_head *dead)
 	list_for_each_entry_safe(map, next, dead, node) {
 		list_del(&map->node);
 		uio_dmabuf_unmap(udev, map);
-		rhashtable_remove_fast(&udev->buffers, &map->buf_node, uio_dmabuf_buffers_params);
+		uio_dmabuf_buffers_del(udev, map);
 		uio_dmabuf_uncharge(map);
 		uio_dmabuf_mapping_put(map);
 		uio_dmabuf_inflight_done(udev);
@@ -442,9 +478,11 @@ uio_dmabuf_mapping_new(struct uio_dmabuf_file *file, struct dma_buf *dmabuf,
 	struct uio_dmabuf_mapping *map;
 	int ret;
 
-	map = kzalloc_obj(*map, GFP_KERNEL_ACCOUNT);
+	map = kmalloc_obj(*map, GFP_KERNEL_ACCOUNT);
 	if (!map)
 		return ERR_PTR(-ENOMEM);
+	/* The inline segments are written before they are read: not zeroed. */
+	memset(map, 0, offsetof(struct uio_dmabuf_mapping, inline_segs));
 	kref_init(&map->ref);
 	map->udev = file->udev;
 	map->file = file;
@@ -478,16 +516,9 @@ again:
 		ret = -ENOSPC;
 		goto unlock;
 	}
-	ret = rhashtable_lookup_insert_fast(&udev->buffers, &map->buf_node,
-					    uio_dmabuf_buffers_params);
-	/*
-	 * -EEXIST: imported on this device already. The table's own errors
-	 * (-EBUSY while a rehash is under way, -ENOMEM) must not read as that.
-	 */
-	if (ret) {
-		ret = ret == -EEXIST ? -EBUSY : -ENOMEM;
+	ret = uio_dmabuf_buffers_add(udev, map);
+	if (ret)
 		goto unlock;
-	}
 	/*
 	 * The mask store changes the DMA mask only while no buffer is imported:
 	 * it raises mask_busy, then counts the buffers; this counted itself,
@@ -496,7 +527,7 @@ again:
 	 */
 	smp_mb();
 	if (READ_ONCE(udev->mask_busy)) {
-		rhashtable_remove_fast(&udev->buffers, &map->buf_node, uio_dmabuf_buffers_params);
+		uio_dmabuf_buffers_del(udev, map);
 		mutex_unlock(&file->lock);
 		mutex_lock(&udev->lock);
 		mutex_unlock(&udev->lock);
@@ -613,7 +644,7 @@ struct uio_dmabuf_mapping *uio_dmabuf_import(struct uio_dmabuf_file *file,
 unmap:
 	if (mapped)
 		uio_dmabuf_unmap(udev, map);
-	rhashtable_remove_fast(&udev->buffers, &map->buf_node, uio_dmabuf_buffers_params);
+	uio_dmabuf_buffers_del(udev, map);
 	uio_dmabuf_inflight_done(udev);
 free:
 	uio_dmabuf_uncharge(map);

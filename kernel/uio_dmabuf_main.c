@@ -17,7 +17,6 @@
 #include <linux/interrupt.h>
 #include <linux/module.h>
 #include <linux/platform_device.h>
-#include <linux/rhashtable.h>
 #include <linux/slab.h>
 #include <linux/uio_driver.h>
 
@@ -68,7 +67,6 @@ static void uio_dmabuf_dev_free(struct kref *ref)
 	if (udev->group)
 		iommu_group_put(udev->group);
 	put_device(udev->dev);
-	rhashtable_destroy(&udev->buffers);
 	mutex_destroy(&udev->vectors_lock);
 	mutex_destroy(&udev->lock);
 	kfree(udev->vectors);
@@ -121,8 +119,7 @@ static void uio_dmabuf_notify_finish(struct uio_dmabuf_dev *udev, struct list_he
 	 * and leave.
 	 */
 	uio_dmabuf_destroy(udev, dead);
-	if (!wait_var_event_timeout(&udev->inflight, !atomic_read(&udev->inflight),
-				    UIO_DMABUF_NOTIFY_WAIT))
+	if (!uio_dmabuf_wait_inflight(udev, UIO_DMABUF_NOTIFY_WAIT))
 		dev_warn(udev->dev, "%s: an exporter is still mapping or unmapping a buffer for the device; its DMA is stopped, and the import is undone when the exporter returns\n",
 			 udev->name);
 	uio_dmabuf_unbind_revoked_vectors(udev);
@@ -342,10 +339,7 @@ uio_dmabuf_dev_alloc(struct device *dev, int index, const struct uio_dmabuf_bus_
 	udev = kzalloc_obj(*udev);
 	if (!udev)
 		return NULL;
-	if (uio_dmabuf_buffers_init(udev)) {
-		kfree(udev);
-		return NULL;
-	}
+	uio_dmabuf_buffers_init(udev);
 	kref_init(&udev->ref);
 	mutex_init(&udev->lock);
 	mutex_init(&udev->vectors_lock);
@@ -489,7 +483,7 @@ void uio_dmabuf_disconnect(struct uio_dmabuf_dev *udev)
 	mutex_unlock(&udev->lock);
 	uio_dmabuf_destroy(udev, &dead);
 	/* Imports still mapping see the device dead, unmap and leave. */
-	wait_var_event(&udev->inflight, !atomic_read(&udev->inflight));
+	uio_dmabuf_wait_inflight(udev, MAX_SCHEDULE_TIMEOUT);
 	/* Before the glue frees the MSI-X vectors. */
 	uio_dmabuf_unbind_vectors(udev, NULL);
 	/* No engine state reaches the driver bound next. */

@@ -74,6 +74,32 @@ static int uio_dmabuf_release_handle(struct uio_dmabuf_file *file, u32 handle,
 				     struct uio_dmabuf_mapping *map);
 
 /*
+ * Write @n segments to @to: as few as an import holds inline one field at a
+ * time, without copy_to_user()'s set-up and object check; more in one copy.
+ */
+static int uio_dmabuf_put_segments(struct uio_dmabuf_segment __user *to,
+				   const struct uio_dmabuf_segment *segs, size_t n)
+{
+	size_t i;
+
+	if (!n)
+		return 0;
+	if (n > UIO_DMABUF_INLINE_SEGS)
+		return copy_to_user(to, segs, array_size(n, sizeof(*segs))) ? -EFAULT : 0;
+	if (!user_write_access_begin(to, n * sizeof(*to)))
+		return -EFAULT;
+	for (i = 0; i < n; i++) {
+		unsafe_put_user(segs[i].dma_addr, &to[i].dma_addr, efault);
+		unsafe_put_user(segs[i].length, &to[i].length, efault);
+	}
+	user_write_access_end();
+	return 0;
+efault:
+	user_write_access_end();
+	return -EFAULT;
+}
+
+/*
  * The first min(@arg->max_segments, nr_segments) segments of the import @map
  * into @arg->segments: immutable once published, and @map is held. On a fault
  * the import is undone: user space never learns of it.
@@ -84,7 +110,7 @@ static int uio_dmabuf_copy_first_segments(struct uio_dmabuf_file *file,
 {
 	size_t n = min(arg->max_segments, map->nr_segs);
 
-	if (!copy_to_user(u64_to_user_ptr(arg->segments), map->segs, n * sizeof(*map->segs)))
+	if (!uio_dmabuf_put_segments(u64_to_user_ptr(arg->segments), map->segs, n))
 		return 0;
 	uio_dmabuf_release_handle(file, arg->handle, map);
 	return -EFAULT;
@@ -263,8 +289,7 @@ static long uio_dmabuf_ioctl_get_segments(struct uio_dmabuf_file *file,
 	}
 	first = array_index_nospec(arg.first, map->nr_segs + 1);
 	n = min(arg.count, map->nr_segs - first);
-	if (n && copy_to_user(u64_to_user_ptr(arg.segments), map->segs + first,
-			      array_size(n, sizeof(*map->segs)))) {
+	if (uio_dmabuf_put_segments(u64_to_user_ptr(arg.segments), map->segs + first, n)) {
 		ret = -EFAULT;
 		goto put;
 	}

@@ -22,7 +22,7 @@
 #include <linux/miscdevice.h>
 #include <linux/mutex.h>
 #include <linux/ratelimit_types.h>
-#include <linux/rhashtable-types.h>
+#include <linux/hashtable.h>
 #include <linux/spinlock_types.h>
 #include <linux/types.h>
 #include <linux/uidgid.h>
@@ -106,6 +106,9 @@ struct uio_dmabuf_vector {
 	char name[48];
 };
 
+/* The buffer index's chains: 2^8 of them, 2 KiB per device. */
+#define UIO_DMABUF_BUFFERS_BITS	8
+
 /**
  * struct uio_dmabuf_dev - one bound device and its import node
  * @dev:           the hardware device; a reference is held
@@ -139,6 +142,7 @@ struct uio_dmabuf_vector {
  *                 and no revoked import (see uio_dmabuf_update_dma_locked())
  * @inflight:      imports between their reservation and their end (live or
  *                 gone); unbind waits for none to be left
+ * @inflight_waiters: those waiting for @inflight to reach 0, whom its end wakes
  * @dma_mask_bits: width of the DMA mask set on @dev
  * @reset_works:   the device was reset at bind: it is reset between users, and
  *                 one that cannot be is not isolated (set before the node exists)
@@ -152,9 +156,15 @@ struct uio_dmabuf_vector {
  * @nr_writers:    open writable files, revoked ones too: the last to close
  *                 resets the device
  * @files:         open files of the node
- * @buffers:       dma-buf -> its live or reserved import, for EBUSY (a hash
- *                 table: as xarray indices, the pointers made every import
- *                 on an otherwise idle device allocate and free eleven nodes)
+ * @buffers_lock:  see the comment at the field
+ * @nr_buffers:    imports in @buffers; read without the lock by the mask store
+ * @buffers:       dma-buf -> its live or reserved import, for EBUSY: a chain
+ *                 per 256th of the buffers, whose entries a reservation
+ *                 compares with its own (as xarray indices, the pointers made
+ *                 every import on an otherwise idle device allocate and free
+ *                 eleven nodes; an rhashtable cost a round trip about 230
+ *                 instructions more, and its RCU lookups a grace period
+ *                 before each import is freed)
  */
 struct uio_dmabuf_dev {
 	struct device *dev;
@@ -173,6 +183,7 @@ struct uio_dmabuf_dev {
 	u64 saved_coherent_mask;
 	unsigned int saved_max_seg_size;
 	atomic_t inflight;
+	atomic_t inflight_waiters;
 	u32 irq_mode;
 	unsigned int nr_vectors;
 	struct uio_dmabuf_vector *vectors;
@@ -185,7 +196,7 @@ struct uio_dmabuf_dev {
 	wait_queue_head_t poll_wait;
 
 	/*
-	 * Protects every field below but @buffers, which has its own locks;
+	 * Protects every field below but the buffer index, which has its own;
 	 * serialises opens, closes, resets, the sysfs mask store and the
 	 * revocation of files and of imports. Held only for bookkeeping, and
 	 * not on the hot path: IMPORT's reservation and publication,
@@ -211,7 +222,14 @@ struct uio_dmabuf_dev {
 	bool needs_reset;
 	unsigned int nr_writers;
 	struct list_head files;
-	struct rhashtable buffers;
+	/*
+	 * Protects @buffers and @nr_buffers' updates: the duplicate check and
+	 * the entries' insertion and removal. Taken under a file's lock or
+	 * none; nothing is taken under it.
+	 */
+	spinlock_t buffers_lock;
+	unsigned int nr_buffers;
+	DECLARE_HASHTABLE(buffers, UIO_DMABUF_BUFFERS_BITS);
 };
 
 /**
@@ -299,8 +317,6 @@ struct uio_dmabuf_file {
  *              @inline_segs when they fit there, else kvmalloc()ed
  * @inline_segs: room for the few segments most buffers have
  * @buf_node:   in the device's @buffers, from reservation to unmap
- * @rcu:        the mapping is freed after a grace period: the buffer index
- *              is looked up under RCU
  */
 struct uio_dmabuf_mapping {
 	struct kref ref;
@@ -320,10 +336,10 @@ struct uio_dmabuf_mapping {
 	bool peer;
 	bool live;
 	bool revoked;
+	struct hlist_node buf_node;
 	struct uio_dmabuf_segment *segs;
+	/* Last: not zeroed at allocation (see uio_dmabuf_mapping_new()). */
 	struct uio_dmabuf_segment inline_segs[UIO_DMABUF_INLINE_SEGS];
-	struct rhash_head buf_node;
-	struct rcu_head rcu;
 };
 
 #define UIO_DMABUF_DEFAULT_MASK_BITS	32
@@ -437,8 +453,9 @@ void uio_dmabuf_revoke_locked(struct uio_dmabuf_dev *udev, struct list_head *dea
 void uio_dmabuf_revoke(struct uio_dmabuf_dev *udev);
 void uio_dmabuf_update_dma_locked(struct uio_dmabuf_dev *udev);
 void uio_dmabuf_destroy(struct uio_dmabuf_dev *udev, struct list_head *dead);
-int uio_dmabuf_buffers_init(struct uio_dmabuf_dev *udev);
+void uio_dmabuf_buffers_init(struct uio_dmabuf_dev *udev);
 unsigned int uio_dmabuf_nr_buffers(struct uio_dmabuf_dev *udev);
+long uio_dmabuf_wait_inflight(struct uio_dmabuf_dev *udev, long timeout);
 void uio_dmabuf_sync_range_locked(struct uio_dmabuf_dev *udev, struct uio_dmabuf_mapping *map,
 				  u64 offset, u64 length, bool for_cpu);
 

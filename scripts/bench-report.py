@@ -118,11 +118,11 @@ class Report:
                 "second half. Where it is above 1.5x the floor, no driver that keeps an import "
                 "between two calls can meet the round-trip target. With the duties, the floor "
                 "module's IMPORT_DUTIES also does what the driver must do for every import, "
-                "with the driver's structures but not its locking: the buffer entered in an rhashtable of the "
-                "imported buffers (EBUSY for a second import), its pages charged to the "
-                "user's locked_vm against RLIMIT_MEMLOCK, and the kernel fences checked under "
-                "the reservation lock; RELEASE undoes them, and frees the record after an RCU "
-                "grace period, as an entry of an rhashtable must be. The last column is what "
+                "with the driver's structures but not its locking: the buffer entered in a hash "
+                "table of the imported buffers under its spinlock (EBUSY for a second import), "
+                "its pages charged to the user's locked_vm against RLIMIT_MEMLOCK, and the "
+                "kernel fences checked under the reservation lock; RELEASE undoes them. "
+                "The last column is what "
                 "this driver's own work (its trust checks, accounting, buffer index, fence "
                 "check and segment list) adds to it."]
         out += [""] + self.bound(label)

@@ -182,7 +182,7 @@ SYSFS = {
 	 */
 	smp_mb();
 	if (READ_ONCE(udev->mask_busy)) {
-		rhashtable_remove_fast(&udev->buffers, &map->buf_node, uio_dmabuf_buffers_params);
+		uio_dmabuf_buffers_del(udev, map);
 		mutex_unlock(&file->lock);
 		mutex_lock(&udev->lock);
 		mutex_unlock(&udev->lock);

@@ -18,10 +18,11 @@
 #include <linux/module.h>
 #include <linux/mutex.h>
 #include <linux/pci.h>
-#include <linux/rhashtable.h>
+#include <linux/hashtable.h>
 #include <linux/sched/signal.h>
 #include <linux/sched/user.h>
 #include <linux/slab.h>
+#include <linux/spinlock.h>
 #include <linux/uaccess.h>
 #include <linux/user_namespace.h>
 #include <linux/xarray.h>
@@ -33,19 +34,21 @@
  * @lock:    serialises setting @dev against the floors that use it
  * @dev:     the device attachments are made for (a reference), or NULL
  * @imports: the file's imports of UIO_DMABUF_BENCH_IOC_IMPORT, by handle
- * @buffers: those with duties, by dma-buf: a buffer is imported once
+ * @buffers_lock: see the comment at the field
+ * @buffers: those with duties, by dma-buf: a buffer is imported once; the
+ *           driver's index, 2^8 chains
  */
 struct uio_dmabuf_bench_file {
 	struct mutex lock;	/* serialises setting @dev against its users */
 	struct device *dev;
 	struct xarray imports;
-	struct rhashtable buffers;
+	spinlock_t buffers_lock;	/* protects @buffers, as the driver's */
+	DECLARE_HASHTABLE(buffers, 8);
 };
 
 /* One import of UIO_DMABUF_BENCH_IOC_IMPORT or _IMPORT_DUTIES. */
 struct uio_dmabuf_bench_import {
-	struct rhash_head node;		/* in buffers, with duties */
-	struct rcu_head rcu;		/* buffers is looked up under RCU */
+	struct hlist_node node;		/* in buffers, with duties */
 	struct user_struct *user;	/* charged, with duties; else NULL */
 	unsigned long pages;
 	struct dma_buf *dmabuf;
@@ -126,14 +129,33 @@ out:
 	return ret;
 }
 
-/* As the driver's index: one import per dma-buf. */
-static const struct rhashtable_params uio_dmabuf_bench_buffers_params = {
-	.key_len = sizeof(struct dma_buf *),
-	.key_offset = offsetof(struct uio_dmabuf_bench_import, dmabuf),
-	.head_offset = offsetof(struct uio_dmabuf_bench_import, node),
-	.min_size = 64,
-	.automatic_shrinking = true,
-};
+/* As the driver's index: one import per dma-buf, -EBUSY for a second. */
+static int uio_dmabuf_bench_index(struct uio_dmabuf_bench_file *bf,
+				  struct uio_dmabuf_bench_import *imp)
+{
+	struct uio_dmabuf_bench_import *other;
+	int ret = 0;
+
+	spin_lock(&bf->buffers_lock);
+	hash_for_each_possible(bf->buffers, other, node, (unsigned long)imp->dmabuf) {
+		if (other->dmabuf == imp->dmabuf) {
+			ret = -EBUSY;
+			goto unlock;
+		}
+	}
+	hash_add(bf->buffers, &imp->node, (unsigned long)imp->dmabuf);
+unlock:
+	spin_unlock(&bf->buffers_lock);
+	return ret;
+}
+
+static void uio_dmabuf_bench_unindex(struct uio_dmabuf_bench_file *bf,
+				     struct uio_dmabuf_bench_import *imp)
+{
+	spin_lock(&bf->buffers_lock);
+	hash_del(&imp->node);
+	spin_unlock(&bf->buffers_lock);
+}
 
 /* The driver's charge: the user's locked_vm against RLIMIT_MEMLOCK, atomically. */
 static int uio_dmabuf_bench_charge(struct uio_dmabuf_bench_import *imp)
@@ -216,12 +238,9 @@ static long uio_dmabuf_bench_pair_import(struct uio_dmabuf_bench_file *bf, void 
 		ret = uio_dmabuf_bench_charge(imp);
 		if (ret)
 			goto put;
-		ret = rhashtable_lookup_insert_fast(&bf->buffers, &imp->node,
-						    uio_dmabuf_bench_buffers_params);
-		if (ret) {
-			ret = ret == -EEXIST ? -EBUSY : -ENOMEM;
+		ret = uio_dmabuf_bench_index(bf, imp);
+		if (ret)
 			goto uncharge;
-		}
 	}
 	imp->attach = dma_buf_dynamic_attach(imp->dmabuf, dev, &uio_dmabuf_bench_attach_ops,
 					     NULL);
@@ -267,16 +286,13 @@ unlock:
 	dma_buf_detach(imp->dmabuf, imp->attach);
 unindex:
 	if (duties)
-		rhashtable_remove_fast(&bf->buffers, &imp->node, uio_dmabuf_bench_buffers_params);
+		uio_dmabuf_bench_unindex(bf, imp);
 uncharge:
 	uio_dmabuf_bench_uncharge(imp);
 put:
 	dma_buf_put(imp->dmabuf);
 free:
-	if (duties)
-		kfree_rcu(imp, rcu);
-	else
-		kfree(imp);
+	kfree(imp);
 	return ret;
 }
 
@@ -294,10 +310,10 @@ static void uio_dmabuf_bench_unimport(struct uio_dmabuf_bench_file *bf,
 		return;
 	}
 	/* Out of the index before the buffer may be freed and its address reused. */
-	rhashtable_remove_fast(&bf->buffers, &imp->node, uio_dmabuf_bench_buffers_params);
+	uio_dmabuf_bench_unindex(bf, imp);
 	uio_dmabuf_bench_uncharge(imp);
 	dma_buf_put(imp->dmabuf);
-	kfree_rcu(imp, rcu);
+	kfree(imp);
 }
 
 /* The floor's second half, for the import under the handle. */
@@ -359,16 +375,12 @@ static long uio_dmabuf_bench_ioctl(struct file *filp, unsigned int cmd, unsigned
 static int uio_dmabuf_bench_open(struct inode *inode, struct file *filp)
 {
 	struct uio_dmabuf_bench_file *bf = kzalloc(sizeof(*bf), GFP_KERNEL);
-	int ret;
 
 	if (!bf)
 		return -ENOMEM;
-	ret = rhashtable_init(&bf->buffers, &uio_dmabuf_bench_buffers_params);
-	if (ret) {
-		kfree(bf);
-		return ret;
-	}
 	mutex_init(&bf->lock);
+	spin_lock_init(&bf->buffers_lock);
+	hash_init(bf->buffers);
 	xa_init_flags(&bf->imports, XA_FLAGS_ALLOC);
 	filp->private_data = bf;
 	return 0;
@@ -383,7 +395,6 @@ static int uio_dmabuf_bench_release(struct inode *inode, struct file *filp)
 	xa_for_each(&bf->imports, handle, imp)
 		uio_dmabuf_bench_unimport(bf, imp);
 	xa_destroy(&bf->imports);
-	rhashtable_destroy(&bf->buffers);
 	put_device(bf->dev);
 	mutex_destroy(&bf->lock);
 	kfree(bf);

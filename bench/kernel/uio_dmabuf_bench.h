@@ -50,11 +50,10 @@ struct uio_dmabuf_bench_floor {
  * segment copied out; RELEASE takes the record back and does the second half.
  * IMPORT_DUTIES (the same structure) also does the duties the driver has for
  * every import, with the driver's structures but without its locking: the
- * buffer entered in the file's rhashtable of buffers (EBUSY if it is there),
- * its pages charged to the user's locked_vm against RLIMIT_MEMLOCK (ENOMEM),
- * and the kernel fences checked under the reservation lock (waited for if one
- * is pending); RELEASE undoes them and frees the record after an RCU grace
- * period.
+ * buffer entered in the file's hash table of buffers under its spinlock
+ * (EBUSY if it is there), its pages charged to the user's locked_vm against
+ * RLIMIT_MEMLOCK (ENOMEM), and the kernel fences checked under the
+ * reservation lock (waited for if one is pending); RELEASE undoes them.
  */
 struct uio_dmabuf_bench_pair {
 	__s32 fd;
