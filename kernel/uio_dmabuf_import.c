@@ -19,7 +19,8 @@
 #include <linux/fs.h>
 #include <linux/iommu.h>
 #include <linux/mm.h>
-#include <linux/hashtable.h>
+#include <linux/hash.h>
+#include <linux/list_bl.h>
 #include <linux/sched.h>
 #include <linux/sched/signal.h>
 #include <linux/sched/user.h>
@@ -354,43 +355,54 @@ long uio_dmabuf_wait_inflight(struct uio_dmabuf_dev *udev, long timeout)
 /* The device's imports by buffer: one per dma-buf and device. */
 void uio_dmabuf_buffers_init(struct uio_dmabuf_dev *udev)
 {
-	spin_lock_init(&udev->buffers_lock);
-	hash_init(udev->buffers);
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(udev->buffers); i++)
+		INIT_HLIST_BL_HEAD(&udev->buffers[i]);
+	atomic_set(&udev->nr_buffers, 0);
 }
 
 /* Imports @udev holds: live, or still mapping or unmapping. */
 unsigned int uio_dmabuf_nr_buffers(struct uio_dmabuf_dev *udev)
 {
-	return READ_ONCE(udev->nr_buffers);
+	return atomic_read(&udev->nr_buffers);
 }
 EXPORT_SYMBOL_IF_KUNIT(uio_dmabuf_nr_buffers);
+
+static struct hlist_bl_head *uio_dmabuf_chain(struct uio_dmabuf_dev *udev,
+					      const struct dma_buf *dmabuf)
+{
+	return &udev->buffers[hash_ptr(dmabuf, UIO_DMABUF_BUFFERS_BITS)];
+}
 
 /* Enter @map in its device's buffer index: 0, or -EBUSY if its buffer is there. */
 static int uio_dmabuf_buffers_add(struct uio_dmabuf_dev *udev, struct uio_dmabuf_mapping *map)
 {
+	struct hlist_bl_head *chain = uio_dmabuf_chain(udev, map->dmabuf);
 	struct uio_dmabuf_mapping *other;
-	int ret = 0;
+	struct hlist_bl_node *pos;
 
-	spin_lock(&udev->buffers_lock);
-	hash_for_each_possible(udev->buffers, other, buf_node, (unsigned long)map->dmabuf) {
+	hlist_bl_lock(chain);
+	hlist_bl_for_each_entry(other, pos, chain, buf_node) {
 		if (other->dmabuf == map->dmabuf) {
-			ret = -EBUSY;
-			goto unlock;
+			hlist_bl_unlock(chain);
+			return -EBUSY;
 		}
 	}
-	hash_add(udev->buffers, &map->buf_node, (unsigned long)map->dmabuf);
-	WRITE_ONCE(udev->nr_buffers, udev->nr_buffers + 1);
-unlock:
-	spin_unlock(&udev->buffers_lock);
-	return ret;
+	hlist_bl_add_head(&map->buf_node, chain);
+	hlist_bl_unlock(chain);
+	atomic_inc(&udev->nr_buffers);
+	return 0;
 }
 
 static void uio_dmabuf_buffers_del(struct uio_dmabuf_dev *udev, struct uio_dmabuf_mapping *map)
 {
-	spin_lock(&udev->buffers_lock);
-	hash_del(&map->buf_node);
-	WRITE_ONCE(udev->nr_buffers, udev->nr_buffers - 1);
-	spin_unlock(&udev->buffers_lock);
+	struct hlist_bl_head *chain = uio_dmabuf_chain(udev, map->dmabuf);
+
+	hlist_bl_lock(chain);
+	hlist_bl_del(&map->buf_node);
+	hlist_bl_unlock(chain);
+	atomic_dec(&udev->nr_buffers);
 }
 
 /*
@@ -481,7 +493,8 @@ uio_dmabuf_mapping_new(struct uio_dmabuf_file *file, struct dma_buf *dmabuf,
 	map = kmalloc_obj(*map, GFP_KERNEL_ACCOUNT);
 	if (!map)
 		return ERR_PTR(-ENOMEM);
-	/* The inline segments are written before they are read: not zeroed. */
+	/* The inline segments, last, are written before they are read: not zeroed. */
+	static_assert(offsetofend(struct uio_dmabuf_mapping, inline_segs) == sizeof(*map));
 	memset(map, 0, offsetof(struct uio_dmabuf_mapping, inline_segs));
 	kref_init(&map->ref);
 	map->udev = file->udev;

@@ -22,7 +22,7 @@
 #include <linux/miscdevice.h>
 #include <linux/mutex.h>
 #include <linux/ratelimit_types.h>
-#include <linux/hashtable.h>
+#include <linux/list_bl.h>
 #include <linux/spinlock_types.h>
 #include <linux/types.h>
 #include <linux/uidgid.h>
@@ -156,8 +156,7 @@ struct uio_dmabuf_vector {
  * @nr_writers:    open writable files, revoked ones too: the last to close
  *                 resets the device
  * @files:         open files of the node
- * @buffers_lock:  see the comment at the field
- * @nr_buffers:    imports in @buffers; read without the lock by the mask store
+ * @nr_buffers:    imports in @buffers
  * @buffers:       dma-buf -> its live or reserved import, for EBUSY: a chain
  *                 per 256th of the buffers, whose entries a reservation
  *                 compares with its own (as xarray indices, the pointers made
@@ -222,14 +221,13 @@ struct uio_dmabuf_dev {
 	bool needs_reset;
 	unsigned int nr_writers;
 	struct list_head files;
+	atomic_t nr_buffers;
 	/*
-	 * Protects @buffers and @nr_buffers' updates: the duplicate check and
-	 * the entries' insertion and removal. Taken under a file's lock or
-	 * none; nothing is taken under it.
+	 * Each chain's bit lock (hlist_bl_lock()) protects its entries: the
+	 * duplicate check, and an entry's insertion and removal. Taken under
+	 * a file's lock or none; nothing is taken under it.
 	 */
-	spinlock_t buffers_lock;
-	unsigned int nr_buffers;
-	DECLARE_HASHTABLE(buffers, UIO_DMABUF_BUFFERS_BITS);
+	struct hlist_bl_head buffers[BIT(UIO_DMABUF_BUFFERS_BITS)];
 };
 
 /**
@@ -287,8 +285,7 @@ struct uio_dmabuf_file {
  * mapped for the device
  * @ref:        held by the handle table while live, by IMPORT until it
  *              returns, and by GET_SEGMENTS and SYNC while they use it; the
- *              last put frees @segs, puts @dmabuf and frees the mapping after
- *              an RCU grace period
+ *              last put frees @segs, puts @dmabuf and frees the mapping
  * @udev:       the device
  * @file:       the file that owns the import, until it is unlisted (then
  *              NULL: the file may be gone); set NULL under the file's lock
@@ -336,7 +333,7 @@ struct uio_dmabuf_mapping {
 	bool peer;
 	bool live;
 	bool revoked;
-	struct hlist_node buf_node;
+	struct hlist_bl_node buf_node;
 	struct uio_dmabuf_segment *segs;
 	/* Last: not zeroed at allocation (see uio_dmabuf_mapping_new()). */
 	struct uio_dmabuf_segment inline_segs[UIO_DMABUF_INLINE_SEGS];

@@ -119,7 +119,7 @@ class Report:
                 "between two calls can meet the round-trip target. With the duties, the floor "
                 "module's IMPORT_DUTIES also does what the driver must do for every import, "
                 "with the driver's structures but not its locking: the buffer entered in a hash "
-                "table of the imported buffers under its spinlock (EBUSY for a second import), "
+                "table of the imported buffers under its chain's bit lock (EBUSY for a second import), "
                 "its pages charged to the user's locked_vm against RLIMIT_MEMLOCK, and the "
                 "kernel fences checked under the reservation lock; RELEASE undoes them. "
                 "The last column is what "

@@ -18,11 +18,11 @@
 #include <linux/module.h>
 #include <linux/mutex.h>
 #include <linux/pci.h>
-#include <linux/hashtable.h>
+#include <linux/hash.h>
+#include <linux/list_bl.h>
 #include <linux/sched/signal.h>
 #include <linux/sched/user.h>
 #include <linux/slab.h>
-#include <linux/spinlock.h>
 #include <linux/uaccess.h>
 #include <linux/user_namespace.h>
 #include <linux/xarray.h>
@@ -34,7 +34,7 @@
  * @lock:    serialises setting @dev against the floors that use it
  * @dev:     the device attachments are made for (a reference), or NULL
  * @imports: the file's imports of UIO_DMABUF_BENCH_IOC_IMPORT, by handle
- * @buffers_lock: see the comment at the field
+ * @nr_buffers: imports in @buffers, counted as the driver counts them
  * @buffers: those with duties, by dma-buf: a buffer is imported once; the
  *           driver's index, 2^8 chains
  */
@@ -42,13 +42,14 @@ struct uio_dmabuf_bench_file {
 	struct mutex lock;	/* serialises setting @dev against its users */
 	struct device *dev;
 	struct xarray imports;
-	spinlock_t buffers_lock;	/* protects @buffers, as the driver's */
-	DECLARE_HASHTABLE(buffers, 8);
+	atomic_t nr_buffers;
+	/* Each chain's bit lock protects its entries, as the driver's. */
+	struct hlist_bl_head buffers[256];
 };
 
 /* One import of UIO_DMABUF_BENCH_IOC_IMPORT or _IMPORT_DUTIES. */
 struct uio_dmabuf_bench_import {
-	struct hlist_node node;		/* in buffers, with duties */
+	struct hlist_bl_node node;	/* in buffers, with duties */
 	struct user_struct *user;	/* charged, with duties; else NULL */
 	unsigned long pages;
 	struct dma_buf *dmabuf;
@@ -129,32 +130,42 @@ out:
 	return ret;
 }
 
+static struct hlist_bl_head *uio_dmabuf_bench_chain(struct uio_dmabuf_bench_file *bf,
+						    const struct dma_buf *dmabuf)
+{
+	return &bf->buffers[hash_ptr(dmabuf, ilog2(ARRAY_SIZE(bf->buffers)))];
+}
+
 /* As the driver's index: one import per dma-buf, -EBUSY for a second. */
 static int uio_dmabuf_bench_index(struct uio_dmabuf_bench_file *bf,
 				  struct uio_dmabuf_bench_import *imp)
 {
+	struct hlist_bl_head *chain = uio_dmabuf_bench_chain(bf, imp->dmabuf);
 	struct uio_dmabuf_bench_import *other;
-	int ret = 0;
+	struct hlist_bl_node *pos;
 
-	spin_lock(&bf->buffers_lock);
-	hash_for_each_possible(bf->buffers, other, node, (unsigned long)imp->dmabuf) {
+	hlist_bl_lock(chain);
+	hlist_bl_for_each_entry(other, pos, chain, node) {
 		if (other->dmabuf == imp->dmabuf) {
-			ret = -EBUSY;
-			goto unlock;
+			hlist_bl_unlock(chain);
+			return -EBUSY;
 		}
 	}
-	hash_add(bf->buffers, &imp->node, (unsigned long)imp->dmabuf);
-unlock:
-	spin_unlock(&bf->buffers_lock);
-	return ret;
+	hlist_bl_add_head(&imp->node, chain);
+	hlist_bl_unlock(chain);
+	atomic_inc(&bf->nr_buffers);
+	return 0;
 }
 
 static void uio_dmabuf_bench_unindex(struct uio_dmabuf_bench_file *bf,
 				     struct uio_dmabuf_bench_import *imp)
 {
-	spin_lock(&bf->buffers_lock);
-	hash_del(&imp->node);
-	spin_unlock(&bf->buffers_lock);
+	struct hlist_bl_head *chain = uio_dmabuf_bench_chain(bf, imp->dmabuf);
+
+	hlist_bl_lock(chain);
+	hlist_bl_del(&imp->node);
+	hlist_bl_unlock(chain);
+	atomic_dec(&bf->nr_buffers);
 }
 
 /* The driver's charge: the user's locked_vm against RLIMIT_MEMLOCK, atomically. */
@@ -375,12 +386,13 @@ static long uio_dmabuf_bench_ioctl(struct file *filp, unsigned int cmd, unsigned
 static int uio_dmabuf_bench_open(struct inode *inode, struct file *filp)
 {
 	struct uio_dmabuf_bench_file *bf = kzalloc(sizeof(*bf), GFP_KERNEL);
+	unsigned int i;
 
 	if (!bf)
 		return -ENOMEM;
 	mutex_init(&bf->lock);
-	spin_lock_init(&bf->buffers_lock);
-	hash_init(bf->buffers);
+	for (i = 0; i < ARRAY_SIZE(bf->buffers); i++)
+		INIT_HLIST_BL_HEAD(&bf->buffers[i]);
 	xa_init_flags(&bf->imports, XA_FLAGS_ALLOC);
 	filp->private_data = bf;
 	return 0;

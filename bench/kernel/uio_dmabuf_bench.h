@@ -50,10 +50,12 @@ struct uio_dmabuf_bench_floor {
  * segment copied out; RELEASE takes the record back and does the second half.
  * IMPORT_DUTIES (the same structure) also does the duties the driver has for
  * every import, with the driver's structures but without its locking: the
- * buffer entered in the file's hash table of buffers under its spinlock
- * (EBUSY if it is there), its pages charged to the user's locked_vm against
- * RLIMIT_MEMLOCK (ENOMEM), and the kernel fences checked under the
- * reservation lock (waited for if one is pending); RELEASE undoes them.
+ * buffer entered in the file's hash table of buffers under its chain's bit
+ * lock, and counted (EBUSY if it is there; the driver's ordering of the
+ * count against its DMA mask store is left out), its pages charged to the
+ * user's locked_vm against RLIMIT_MEMLOCK (ENOMEM), and the kernel fences
+ * checked under the reservation lock (waited for if one is pending);
+ * RELEASE undoes them.
  */
 struct uio_dmabuf_bench_pair {
 	__s32 fd;
