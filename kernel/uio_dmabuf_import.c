@@ -352,14 +352,22 @@ long uio_dmabuf_wait_inflight(struct uio_dmabuf_dev *udev, long timeout)
 	return left;
 }
 
-/* The device's imports by buffer: one per dma-buf and device. */
-void uio_dmabuf_buffers_init(struct uio_dmabuf_dev *udev)
+/*
+ * The device's imports by buffer: one per dma-buf and device. Freed with
+ * kvfree() when the device is.
+ */
+int uio_dmabuf_buffers_init(struct uio_dmabuf_dev *udev)
 {
 	unsigned int i;
 
-	for (i = 0; i < ARRAY_SIZE(udev->buffers); i++)
+	udev->buffers = kvmalloc_array(BIT(UIO_DMABUF_BUFFERS_BITS), sizeof(*udev->buffers),
+				       GFP_KERNEL);
+	if (!udev->buffers)
+		return -ENOMEM;
+	for (i = 0; i < BIT(UIO_DMABUF_BUFFERS_BITS); i++)
 		INIT_HLIST_BL_HEAD(&udev->buffers[i]);
 	atomic_set(&udev->nr_buffers, 0);
+	return 0;
 }
 
 /* Imports @udev holds: live, or still mapping or unmapping. */

@@ -67,6 +67,7 @@ static void uio_dmabuf_dev_free(struct kref *ref)
 	if (udev->group)
 		iommu_group_put(udev->group);
 	put_device(udev->dev);
+	kvfree(udev->buffers);
 	mutex_destroy(&udev->vectors_lock);
 	mutex_destroy(&udev->lock);
 	kfree(udev->vectors);
@@ -339,7 +340,10 @@ uio_dmabuf_dev_alloc(struct device *dev, int index, const struct uio_dmabuf_bus_
 	udev = kzalloc_obj(*udev);
 	if (!udev)
 		return NULL;
-	uio_dmabuf_buffers_init(udev);
+	if (uio_dmabuf_buffers_init(udev)) {
+		kfree(udev);
+		return NULL;
+	}
 	kref_init(&udev->ref);
 	mutex_init(&udev->lock);
 	mutex_init(&udev->vectors_lock);

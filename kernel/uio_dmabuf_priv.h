@@ -106,8 +106,11 @@ struct uio_dmabuf_vector {
 	char name[48];
 };
 
-/* The buffer index's chains: 2^8 of them, 2 KiB per device. */
-#define UIO_DMABUF_BUFFERS_BITS	8
+/*
+ * The buffer index's chains: 2^10 of them, 8 KiB per device. A reservation
+ * walks one: at 10,000 live imports about ten entries.
+ */
+#define UIO_DMABUF_BUFFERS_BITS	10
 
 /**
  * struct uio_dmabuf_dev - one bound device and its import node
@@ -158,7 +161,7 @@ struct uio_dmabuf_vector {
  * @files:         open files of the node
  * @nr_buffers:    imports in @buffers
  * @buffers:       dma-buf -> its live or reserved import, for EBUSY: a chain
- *                 per 256th of the buffers, whose entries a reservation
+ *                 per 1024th of the buffers, whose entries a reservation
  *                 compares with its own (as xarray indices, the pointers made
  *                 every import on an otherwise idle device allocate and free
  *                 eleven nodes; an rhashtable cost a round trip about 230
@@ -227,7 +230,7 @@ struct uio_dmabuf_dev {
 	 * duplicate check, and an entry's insertion and removal. Taken under
 	 * a file's lock or none; nothing is taken under it.
 	 */
-	struct hlist_bl_head buffers[BIT(UIO_DMABUF_BUFFERS_BITS)];
+	struct hlist_bl_head *buffers;
 };
 
 /**
@@ -450,7 +453,7 @@ void uio_dmabuf_revoke_locked(struct uio_dmabuf_dev *udev, struct list_head *dea
 void uio_dmabuf_revoke(struct uio_dmabuf_dev *udev);
 void uio_dmabuf_update_dma_locked(struct uio_dmabuf_dev *udev);
 void uio_dmabuf_destroy(struct uio_dmabuf_dev *udev, struct list_head *dead);
-void uio_dmabuf_buffers_init(struct uio_dmabuf_dev *udev);
+int uio_dmabuf_buffers_init(struct uio_dmabuf_dev *udev);
 unsigned int uio_dmabuf_nr_buffers(struct uio_dmabuf_dev *udev);
 long uio_dmabuf_wait_inflight(struct uio_dmabuf_dev *udev, long timeout);
 void uio_dmabuf_sync_range_locked(struct uio_dmabuf_dev *udev, struct uio_dmabuf_mapping *map,

@@ -36,7 +36,7 @@
  * @imports: the file's imports of UIO_DMABUF_BENCH_IOC_IMPORT, by handle
  * @nr_buffers: imports in @buffers, counted as the driver counts them
  * @buffers: those with duties, by dma-buf: a buffer is imported once; the
- *           driver's index, 2^8 chains
+ *           driver's index, 2^10 chains
  */
 struct uio_dmabuf_bench_file {
 	struct mutex lock;	/* serialises setting @dev against its users */
@@ -44,7 +44,7 @@ struct uio_dmabuf_bench_file {
 	struct xarray imports;
 	atomic_t nr_buffers;
 	/* Each chain's bit lock protects its entries, as the driver's. */
-	struct hlist_bl_head buffers[256];
+	struct hlist_bl_head buffers[1024];
 };
 
 /* One import of UIO_DMABUF_BENCH_IOC_IMPORT or _IMPORT_DUTIES. */
