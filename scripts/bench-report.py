@@ -130,10 +130,9 @@ class Report:
 
     def bound(self, label):
         """What two ioctls cost where the floor is one: the lowest ratio possible."""
-        # An unknown command (ENOTTY): the entry alone. Older runs had only INFO,
-        # which also looks at the isolation (behind an IOMMU, the group's devices).
-        nop = self.get(label, "ioctls", "system", 4096, "nop")
-        entry = nop or self.get(label, "ioctls", "system", 4096, "info")
+        # An unknown command (ENOTTY): the entry alone. Not INFO, which also
+        # looks at the isolation (behind an IOMMU, the group's devices).
+        entry = self.get(label, "ioctls", "system", 4096, "nop")
         parts = [self.get(label, "ioctls", "system", 4096, m) for m in ("import", "release")]
         gs = self.get(label, "ioctls", "system", 4096, "get_segments")
         fl = self.get(label, "roundtrip", "system", 4096, "floor")
@@ -144,9 +143,8 @@ class Report:
         own = sum(p.median_ns for p in parts) - kf.median_ns - 2 * entry.median_ns
         self.target(label, "(bound) least round trip / floor possible at 4 KiB: "
                     "two ioctl entries, no work of the driver", least, 1.5)
-        what = "an unknown command" if nop else "INFO"
         return [f"The round trip is two ioctls where the floor is one: an ioctl that does "
-                f"nothing but answer ({what}) costs {us(entry.median_ns)} µs here, so with no work "
+                f"nothing but answer (an unknown command) costs {us(entry.median_ns)} µs here, so with no work "
                 f"of the driver at all a 4 KiB system-heap round trip would still be "
                 f"{least:.2f}x its floor ({us(fl.median_ns)} µs, {us(kf.median_ns)} µs of it "
                 f"in the kernel). IMPORT (with its segment) and RELEASE timed alone "
