@@ -166,31 +166,67 @@ static int uio_dmabuf_walk_segments(struct sg_table *sgt, u64 size, struct uio_d
 	return len ? uio_dmabuf_walk_push(w, start, len) : 0;
 }
 
+/* How the walk learns whether a mapping needs dma_sync_*(). */
+enum uio_dmabuf_syncing {
+	UIO_DMABUF_SYNCING_NONE,		/* no entry does */
+	UIO_DMABUF_SYNCING_ALL,		/* the mapping does */
+	UIO_DMABUF_SYNCING_ASK,		/* ask dma_need_sync() of each entry */
+};
+
 /*
  * Whether the device and the CPU see each other's writes to @sgt only through
  * dma_sync_*(): the device is not cache-coherent, or swiotlb bounced part of
  * the mapping. Without an IOMMU, dma_need_sync() answers that per address,
- * and @w->check_entries asks it of each entry. Behind an IOMMU's DMA API
- * domain it would answer yes for every mapping (the IOMMU's sync callbacks,
- * DMA-API debugging), which is not what user space needs to know: there a
- * coherent device's mapping is bounced only when the device is untrusted
- * (behind an external port), which the table's swiotlb mark also says, when
- * the table is the one the DMA API filled in (CONFIG_DMABUF_DEBUG hands the
- * importer a copy without the marks). @domain is the device's translating
- * IOMMU domain (uio_dmabuf_paging_domain()), or NULL.
+ * and the walk asks it of each entry. Behind an IOMMU's DMA API domain it
+ * would answer yes for every mapping (the IOMMU's sync callbacks, DMA-API
+ * debugging), which is not what user space needs to know: there a coherent
+ * device's mapping is bounced only when the device is untrusted (behind an
+ * external port), which the table's swiotlb mark also says, when the table is
+ * the one the DMA API filled in (CONFIG_DMABUF_DEBUG hands the importer a copy
+ * without the marks). @domain is the device's translating IOMMU domain
+ * (uio_dmabuf_paging_domain()), or NULL.
  */
-static void uio_dmabuf_walk_sync_start(struct uio_dmabuf_walk *w, struct sg_table *sgt,
-				       struct iommu_domain *domain)
+static enum uio_dmabuf_syncing
+uio_dmabuf_syncing(struct device *dev, struct sg_table *sgt, struct iommu_domain *domain)
 {
-	struct device *dev = w->dev;
-
 	if (!dev_is_dma_coherent(dev))
-		w->needs_sync = true;
-	else if (domain && (domain->type & __IOMMU_DOMAIN_DMA_API))
-		w->needs_sync = sg_dma_is_swiotlb(sgt->sgl) ||
-				(dev_is_pci(dev) && to_pci_dev(dev)->untrusted);
+		return UIO_DMABUF_SYNCING_ALL;
+	if (!domain || !(domain->type & __IOMMU_DOMAIN_DMA_API))
+		return UIO_DMABUF_SYNCING_ASK;
+	if (sg_dma_is_swiotlb(sgt->sgl) || (dev_is_pci(dev) && to_pci_dev(dev)->untrusted))
+		return UIO_DMABUF_SYNCING_ALL;
+	return UIO_DMABUF_SYNCING_NONE;
+}
+
+/*
+ * The one segment of a table whose first DMA entry covers all @size bytes
+ * within the device's limits, the common case of a small buffer, without the
+ * walk's set-up: true, or false for any other table, which the walk takes.
+ */
+static bool uio_dmabuf_one_segment(struct uio_dmabuf_mapping *map, u64 size,
+				   enum uio_dmabuf_syncing sync)
+{
+	struct device *dev = map->attach->dev;
+	struct scatterlist *sg = map->sgt->sgl;
+	u64 addr, last;
+
+	if (!map->sgt->nents)
+		return false;
+	addr = sg_dma_address(sg);
+	if (sg_dma_len(sg) < size || size > dma_get_max_seg_size(dev) ||
+	    check_add_overflow(addr, size - 1, &last) ||
+	    ((addr ^ last) & ~(u64)dma_get_seg_boundary(dev)))
+		return false;
+	map->peer = sg_dma_is_bus_address(sg);
+	if (map->peer || sync == UIO_DMABUF_SYNCING_NONE)
+		map->needs_sync = false;
 	else
-		w->check_entries = true;
+		map->needs_sync = sync == UIO_DMABUF_SYNCING_ALL || dma_need_sync(dev, addr);
+	map->inline_segs[0].dma_addr = addr;
+	map->inline_segs[0].length = size;
+	map->segs = map->inline_segs;
+	map->nr_segs = 1;
+	return true;
 }
 
 /*
@@ -277,20 +313,13 @@ int uio_dmabuf_check_table(struct device *dev, const char *exporter, struct sg_t
 }
 EXPORT_SYMBOL_IF_KUNIT(uio_dmabuf_check_table);
 
-/**
- * uio_dmabuf_build_segments() - record the DMA segments of a mapped import
- * @map: the import, its table mapped for its device
- *
- * Merges DMA-adjacent entries of @map->sgt within the device's max segment
- * size and segment boundary into @map->segs, and notes whether the mapping
- * needs syncing and whether it is another device's memory. The device's IOMMU
- * domain, if any, is read: the caller keeps the device bound meanwhile.
- *
- * Return: 0, -ENOMEM, -E2BIG, -EINVAL when the table does not cover the
- * buffer (the exporter mapped less than its size), or -EIO when the device's
- * IOMMU domain does not map an address of it (uio_dmabuf_check_table()).
+/*
+ * The segments of any table, in one walk, into @map: its own array when they
+ * do not fit inline. Returns 0, -ENOMEM, -E2BIG or -EINVAL when the table does
+ * not cover @size bytes; nothing is left allocated on failure.
  */
-int uio_dmabuf_build_segments(struct uio_dmabuf_mapping *map)
+static int uio_dmabuf_walk_table(struct uio_dmabuf_mapping *map, u64 size,
+				 enum uio_dmabuf_syncing sync)
 {
 	struct device *dev = map->attach->dev;
 	struct uio_dmabuf_walk w = {
@@ -300,13 +329,11 @@ int uio_dmabuf_build_segments(struct uio_dmabuf_mapping *map)
 		.segs = map->inline_segs,
 		.inl = map->inline_segs,
 		.cap = UIO_DMABUF_INLINE_SEGS,
+		.check_entries = sync == UIO_DMABUF_SYNCING_ASK,
+		.needs_sync = sync == UIO_DMABUF_SYNCING_ALL,
 	};
-	struct iommu_domain *domain = uio_dmabuf_paging_domain(map->udev);
-	u64 size = map->dmabuf->size;
-	bool peer = false;
 	int ret = 0;
 
-	uio_dmabuf_walk_sync_start(&w, map->sgt, domain);
 	if (map->sgt->nents > UIO_DMABUF_INLINE_SEGS)
 		ret = uio_dmabuf_walk_resize(&w, map->sgt->nents);
 	if (!ret)
@@ -314,28 +341,69 @@ int uio_dmabuf_build_segments(struct uio_dmabuf_mapping *map)
 	if (ret == -EINVAL)
 		dev_warn_ratelimited(dev, "uio_dmabuf: exporter %s mapped less than its %llu bytes\n",
 				     map->dmabuf->exp_name, size);
-	/*
-	 * Behind an IOMMU, the table's addresses are looked up in its domain;
-	 * without one, the walk found the bus addresses already.
-	 */
-	if (!ret && domain)
-		ret = uio_dmabuf_check_table(dev, map->dmabuf->exp_name, map->sgt, size,
-					     uio_dmabuf_iova_to_phys, domain,
-					     1ULL << __ffs(domain->pgsize_bitmap), &peer);
 	if (!ret && w.nr > U32_MAX)
 		ret = -E2BIG;
-	/* Merged runs leave room over: give back more than half of it, if we can. */
-	if (!ret && w.segs != w.inl && w.nr < w.cap / 2)
-		uio_dmabuf_walk_resize(&w, w.nr);
 	if (ret) {
 		uio_dmabuf_walk_free(&w);
 		return ret;
 	}
-	peer |= w.peer;
+	/* Merged runs leave room over: give back more than half of it, if we can. */
+	if (w.segs != w.inl && w.nr < w.cap / 2)
+		uio_dmabuf_walk_resize(&w, w.nr);
 	map->segs = w.segs;
 	map->nr_segs = w.nr;
+	map->needs_sync = w.needs_sync;
+	map->peer = w.peer;
+	return 0;
+}
+
+/**
+ * uio_dmabuf_build_segments() - record the DMA segments of a mapped import
+ * @map: the import, its table mapped for its device
+ *
+ * Merges DMA-adjacent entries of @map->sgt within the device's max segment
+ * size and segment boundary into @map->segs, and notes whether the mapping
+ * needs syncing and whether it is another device's memory. A table whose
+ * first entry covers the buffer within those limits (a small buffer, or one
+ * an IOMMU mapped contiguously) makes its one segment without the walk. The
+ * device's IOMMU domain, if any, is read: the caller keeps the device bound
+ * meanwhile.
+ *
+ * Return: 0, -ENOMEM, -E2BIG, -EINVAL when the table does not cover the
+ * buffer (the exporter mapped less than its size), or -EIO when the device's
+ * IOMMU domain does not map an address of it (uio_dmabuf_check_table()).
+ */
+int uio_dmabuf_build_segments(struct uio_dmabuf_mapping *map)
+{
+	struct device *dev = map->attach->dev;
+	struct iommu_domain *domain = uio_dmabuf_paging_domain(map->udev);
+	enum uio_dmabuf_syncing sync = uio_dmabuf_syncing(dev, map->sgt, domain);
+	u64 size = map->dmabuf->size;
+	bool peer = false;
+	int ret;
+
+	if (!uio_dmabuf_one_segment(map, size, sync)) {
+		ret = uio_dmabuf_walk_table(map, size, sync);
+		if (ret)
+			return ret;
+	}
+	/*
+	 * Behind an IOMMU, the table's addresses are looked up in its domain;
+	 * without one, the walk found the bus addresses already.
+	 */
+	if (domain) {
+		ret = uio_dmabuf_check_table(dev, map->dmabuf->exp_name, map->sgt, size,
+					     uio_dmabuf_iova_to_phys, domain,
+					     1ULL << __ffs(domain->pgsize_bitmap), &peer);
+		if (ret) {
+			if (map->segs != map->inline_segs)
+				kvfree(map->segs);
+			map->segs = NULL;
+			return ret;
+		}
+	}
+	map->peer |= peer;
 	/* A peer's memory has no CPU cache in front of it: nothing to sync. */
-	map->needs_sync = w.needs_sync && !peer;
-	map->peer = peer;
+	map->needs_sync &= !map->peer;
 	return 0;
 }

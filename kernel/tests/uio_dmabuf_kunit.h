@@ -49,7 +49,7 @@ struct uio_dmabuf_test_layout {
  * [0] one page, [1] four scattered pages, [2] two runs merged from five
  * entries, [3] eight pages merged into one segment.
  */
-#define UIO_DMABUF_TEST_NR_LAYOUTS	12
+#define UIO_DMABUF_TEST_NR_LAYOUTS	13
 extern const struct uio_dmabuf_test_layout uio_dmabuf_test_layouts[UIO_DMABUF_TEST_NR_LAYOUTS];
 /* Five segments of one page each, for paging. */
 extern const struct uio_dmabuf_test_layout uio_dmabuf_test_five;

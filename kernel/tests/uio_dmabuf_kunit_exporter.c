@@ -237,6 +237,12 @@ const struct uio_dmabuf_test_layout uio_dmabuf_test_layouts[] = {
 		.segs = { { 0xfffe0000ULL, SZ_128K }, { 0x100000000ULL, SZ_64K + SZ_4K } },
 		.nr_segs = 2,
 	},
+	{
+		.name = "table longer than the buffer, which its first entry covers",
+		.size = SZ_4K,
+		.ents = { { 0x60000, SZ_8K }, { 0x80000, SZ_4K } }, .nr_ents = 2,
+		.segs = { { 0x60000, SZ_4K } }, .nr_segs = 1,
+	},
 };
 
 static_assert(ARRAY_SIZE(uio_dmabuf_test_layouts) == UIO_DMABUF_TEST_NR_LAYOUTS);

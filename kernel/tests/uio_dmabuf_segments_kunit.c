@@ -103,6 +103,31 @@ static void uio_dmabuf_test_contiguous_e2big(struct kunit *test)
 	uio_dmabuf_test_expect_empty(test, buf);
 }
 
+/*
+ * One entry longer than the device's max segment size, within its boundary:
+ * split at the max segment size (a device whose limit the bind could not
+ * raise, as the DMA API allows).
+ */
+static void uio_dmabuf_test_one_entry_max_seg(struct kunit *test)
+{
+	static const struct uio_dmabuf_test_layout l = {
+		.name = "one entry past the max segment size",
+		.size = SZ_128K,
+		.ents = { { 0x200000, SZ_128K } }, .nr_ents = 1,
+		.segs = { { 0x200000, SZ_64K }, { 0x210000, SZ_64K } }, .nr_segs = 2,
+	};
+	struct uio_dmabuf_test_ctx *ctx = test->priv;
+	struct uio_dmabuf_import imp;
+	struct uio_dmabuf_test_buf *buf;
+
+	/* Not dma_set_max_seg_size(): it returns nothing from 6.13 on. */
+	KUNIT_ASSERT_NOT_NULL(test, ctx->udev->dev->dma_parms);
+	ctx->udev->dev->dma_parms->max_segment_size = SZ_64K;
+	uio_dmabuf_test_imported(test, &l, &buf, &imp);
+	KUNIT_EXPECT_EQ(test, imp.nr_segments, l.nr_segs);
+	uio_dmabuf_test_expect_segments(test, imp.handle, &l);
+}
+
 /* GET_SEGMENTS pages through the table: count 0, partial pages, the edges. */
 static void uio_dmabuf_test_paging(struct kunit *test)
 {
@@ -628,11 +653,14 @@ static void uio_dmabuf_test_check_table(struct kunit *test)
 	sg_free_table(sgt);
 }
 
-/* A table of bus addresses: MAP_PEER, and SYNC has nothing to do (succeeds). */
+/*
+ * A table of bus addresses, of every layout (one entry, as merged ones are,
+ * and many): MAP_PEER, and SYNC has nothing to do (succeeds).
+ */
 static void uio_dmabuf_test_peer(struct kunit *test)
 {
 	struct uio_dmabuf_test_ctx *ctx = test->priv;
-	const struct uio_dmabuf_test_layout *l = &uio_dmabuf_test_layouts[1];
+	const struct uio_dmabuf_test_layout *l = test->param_value;
 	struct uio_dmabuf_import imp;
 	struct uio_dmabuf_test_buf *buf;
 	struct uio_dmabuf_sync sync;
@@ -667,6 +695,7 @@ static void uio_dmabuf_test_peer(struct kunit *test)
 static struct kunit_case uio_dmabuf_segments_cases[] = {
 	KUNIT_CASE_PARAM(uio_dmabuf_test_segments, uio_dmabuf_test_layout_gen_params),
 	KUNIT_CASE_PARAM(uio_dmabuf_test_lengths_sum, uio_dmabuf_test_layout_gen_params),
+	KUNIT_CASE(uio_dmabuf_test_one_entry_max_seg),
 	KUNIT_CASE(uio_dmabuf_test_contiguous_ok),
 	KUNIT_CASE(uio_dmabuf_test_contiguous_e2big),
 	KUNIT_CASE(uio_dmabuf_test_paging),
@@ -679,7 +708,7 @@ static struct kunit_case uio_dmabuf_segments_cases[] = {
 	KUNIT_CASE(uio_dmabuf_test_sync),
 	KUNIT_CASE(uio_dmabuf_test_sync_release_race),
 	KUNIT_CASE(uio_dmabuf_test_check_table),
-	KUNIT_CASE(uio_dmabuf_test_peer),
+	KUNIT_CASE_PARAM(uio_dmabuf_test_peer, uio_dmabuf_test_layout_gen_params),
 	{}
 };
 
