@@ -490,7 +490,10 @@ void uio_dmabuf_revoke(struct uio_dmabuf_dev *udev)
 }
 EXPORT_SYMBOL_IF_KUNIT(uio_dmabuf_revoke);
 
-/* A new import of @dmabuf for @file, charged to the calling user. */
+/*
+ * A new import of @dmabuf for @file, charged to the calling user. It takes
+ * over the caller's reference to @dmabuf, which is put if it fails.
+ */
 static struct uio_dmabuf_mapping *
 uio_dmabuf_mapping_new(struct uio_dmabuf_file *file, struct dma_buf *dmabuf,
 		       enum dma_data_direction dir)
@@ -499,15 +502,16 @@ uio_dmabuf_mapping_new(struct uio_dmabuf_file *file, struct dma_buf *dmabuf,
 	int ret;
 
 	map = kmalloc_obj(*map, GFP_KERNEL_ACCOUNT);
-	if (!map)
+	if (!map) {
+		dma_buf_put(dmabuf);
 		return ERR_PTR(-ENOMEM);
+	}
 	/* The inline segments, last, are written before they are read: not zeroed. */
 	static_assert(offsetofend(struct uio_dmabuf_mapping, inline_segs) == sizeof(*map));
 	memset(map, 0, offsetof(struct uio_dmabuf_mapping, inline_segs));
 	kref_init(&map->ref);
 	map->udev = file->udev;
 	map->file = file;
-	get_dma_buf(dmabuf);
 	map->dmabuf = dmabuf;
 	map->dir = dir;
 	map->pid = task_tgid_nr(current);
@@ -611,7 +615,8 @@ static int uio_dmabuf_publish(struct uio_dmabuf_file *file, struct uio_dmabuf_ma
 /**
  * uio_dmabuf_import() - import a dma-buf for an open file of the node
  * @file:   the file
- * @dmabuf: the buffer; the import takes a reference of its own
+ * @dmabuf: the buffer; the import takes over the caller's reference to it,
+ *          which is put if the import fails
  * @dir:    direction of the device's mapping
  * @flags:  UIO_DMABUF_IMPORT_* demands on the mapping, checked by the caller
  *          against UIO_DMABUF_IMPORT_VALID_FLAGS
@@ -641,10 +646,16 @@ struct uio_dmabuf_mapping *uio_dmabuf_import(struct uio_dmabuf_file *file,
 
 	/* An empty buffer has no segment to report. */
 	if (!dmabuf->size)
-		return ERR_PTR(-EINVAL);
+		ret = -EINVAL;
 	/* The device may write the buffer only if whoever passed it may. */
-	if (dir != DMA_TO_DEVICE && !(dmabuf->file->f_mode & FMODE_WRITE))
-		return ERR_PTR(-EACCES);
+	else if (dir != DMA_TO_DEVICE && !(dmabuf->file->f_mode & FMODE_WRITE))
+		ret = -EACCES;
+	else
+		ret = 0;
+	if (ret) {
+		dma_buf_put(dmabuf);
+		return ERR_PTR(ret);
+	}
 	map = uio_dmabuf_mapping_new(file, dmabuf, dir);
 	if (IS_ERR(map))
 		return map;

@@ -50,7 +50,8 @@ static enum dma_data_direction uio_dmabuf_dir(u32 direction)
 
 /*
  * Import for a checked IMPORT argument whose fd is @dmabuf, and fill its
- * output fields. Returns the import with a reference, or an ERR_PTR.
+ * output fields. The import takes over the caller's reference to @dmabuf, put
+ * on failure. Returns the import with a reference, or an ERR_PTR.
  */
 static struct uio_dmabuf_mapping *
 uio_dmabuf_import_arg(struct uio_dmabuf_file *file, struct dma_buf *dmabuf,
@@ -63,7 +64,7 @@ uio_dmabuf_import_arg(struct uio_dmabuf_file *file, struct dma_buf *dmabuf,
 		return map;
 	/* Immutable once published. */
 	arg->handle = map->handle;
-	arg->size = dmabuf->size;
+	arg->size = map->dmabuf->size;
 	arg->nr_segments = map->nr_segs;
 	arg->map_flags = (map->needs_sync ? UIO_DMABUF_MAP_NEEDS_SYNC : 0) |
 			 (map->peer ? UIO_DMABUF_MAP_PEER : 0);
@@ -141,6 +142,7 @@ int uio_dmabuf_file_import(struct uio_dmabuf_file *file, struct dma_buf *dmabuf,
 	ret = uio_dmabuf_check_import(arg);
 	if (ret)
 		return ret;
+	get_dma_buf(dmabuf);
 	map = uio_dmabuf_import_arg(file, dmabuf, arg);
 	if (IS_ERR(map))
 		return PTR_ERR(map);
@@ -248,8 +250,8 @@ static long uio_dmabuf_ioctl_import(struct uio_dmabuf_file *file, void __user *a
 	dmabuf = dma_buf_get(arg.fd);
 	if (IS_ERR(dmabuf))
 		return PTR_ERR(dmabuf);
+	/* The fd's reference becomes the import's. */
 	map = uio_dmabuf_import_arg(file, dmabuf, &arg);
-	dma_buf_put(dmabuf);
 	if (IS_ERR(map))
 		return PTR_ERR(map);
 

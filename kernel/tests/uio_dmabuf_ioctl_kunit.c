@@ -391,11 +391,13 @@ static void uio_dmabuf_test_read_only_buffer(struct kunit *test)
 			uio_dmabuf_test_import(ctx->file, dmabuf, UIO_DMABUF_DIR_FROM_DEVICE, 0,
 					       NULL));
 	uio_dmabuf_test_expect_empty(test, buf);
+	uio_dmabuf_test_expect_unheld(test, dmabuf);
 	KUNIT_ASSERT_EQ(test, 0, uio_dmabuf_test_import(ctx->file, dmabuf,
 							UIO_DMABUF_DIR_TO_DEVICE, 0, &imp));
 	KUNIT_EXPECT_EQ(test, buf->last_dir, DMA_TO_DEVICE);
 	KUNIT_EXPECT_EQ(test, 0, uio_dmabuf_test_release_handle(test, ctx->file, imp.handle));
 	uio_dmabuf_test_expect_empty(test, buf);
+	uio_dmabuf_test_expect_unheld(test, dmabuf);
 
 	rw = uio_dmabuf_test_buffer(test, l, &uio_dmabuf_test_static_ops, &probe);
 	at_attach = uio_dmabuf_test_core_maps_at_attach(test, rw, probe);

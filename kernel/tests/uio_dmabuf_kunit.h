@@ -165,5 +165,6 @@ void uio_dmabuf_test_expect_segments(struct kunit *test, u32 handle,
 unsigned long uio_dmabuf_test_device_imports(struct uio_dmabuf_dev *udev);
 void uio_dmabuf_test_expect_idle(struct kunit *test, struct uio_dmabuf_test_buf *buf);
 void uio_dmabuf_test_expect_empty(struct kunit *test, struct uio_dmabuf_test_buf *buf);
+void uio_dmabuf_test_expect_unheld(struct kunit *test, struct dma_buf *dmabuf);
 
 #endif /* _UIO_DMABUF_KUNIT_H */

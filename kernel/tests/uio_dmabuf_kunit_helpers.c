@@ -5,6 +5,7 @@
  */
 
 #include <kunit/device.h>
+#include <linux/fs.h>
 #include <linux/iommu.h>
 #include <linux/mman.h>
 #include <linux/sched/user.h>
@@ -478,6 +479,18 @@ void uio_dmabuf_test_expect_empty(struct kunit *test, struct uio_dmabuf_test_buf
 	KUNIT_EXPECT_EQ(test, uio_dmabuf_test_device_imports(ctx->udev), 0);
 	KUNIT_EXPECT_TRUE(test, xa_empty(&ctx->file->handles));
 	KUNIT_EXPECT_EQ(test, uio_dmabuf_test_charged(test), 0);
+}
+
+/**
+ * uio_dmabuf_test_expect_unheld() - only the case holds a buffer
+ * @test:   the case
+ * @dmabuf: a buffer the case made, with no import of it left
+ *
+ * An import that failed, or was released, put the reference it had taken.
+ */
+void uio_dmabuf_test_expect_unheld(struct kunit *test, struct dma_buf *dmabuf)
+{
+	KUNIT_EXPECT_EQ(test, (long)file_count(dmabuf->file), 1);
 }
 
 /**

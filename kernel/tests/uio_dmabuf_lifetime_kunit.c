@@ -172,6 +172,7 @@ static void uio_dmabuf_test_exporter_fault(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, f->expected, uio_dmabuf_test_import(ctx->file, dmabuf, 0, 0, &imp));
 	KUNIT_EXPECT_EQ(test, imp.handle, 0);
 	uio_dmabuf_test_expect_empty(test, buf);
+	uio_dmabuf_test_expect_unheld(test, dmabuf);
 
 	/* The failure left no trace: the same buffer imports once repaired. */
 	buf->attach_error = 0;

@@ -316,6 +316,7 @@ static void uio_dmabuf_test_zero_size(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, -EINVAL, uio_dmabuf_test_import(ctx->file, dmabuf, 0, 0, NULL));
 	KUNIT_EXPECT_EQ(test, atomic_read(&buf->maps), 0);
 	uio_dmabuf_test_expect_empty(test, buf);
+	uio_dmabuf_test_expect_unheld(test, dmabuf);
 }
 
 /* A buffer of real pages, mapped for the importer through the DMA API. */
