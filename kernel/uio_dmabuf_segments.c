@@ -250,34 +250,14 @@ static phys_addr_t uio_dmabuf_iova_to_phys(void *ctx, dma_addr_t addr)
 	return iommu_iova_to_phys(ctx, addr);
 }
 
-/**
- * uio_dmabuf_check_table() - whether the device can use every address of a table
- * @dev:      the importing device
- * @exporter: the exporter's name, for the log
- * @sgt:      the table the exporter mapped for @dev
- * @size:     the bytes of the buffer, which the table covers
- * @to_phys:  what an address of @dev's IOMMU domain translates to (0: nothing);
- *            NULL when no IOMMU translates for @dev
- * @ctx:      argument of @to_phys
- * @granule:  the domain's smallest page size, a power of two: an address
- *            translates when the first one of its page does; 0 looks up
- *            both ends of every entry
- * @peer:     set when an entry is another device's memory: a PCI bus address
- *            (not translated, not checked), or one that translates outside
- *            system RAM
- *
- * An exporter may hand out addresses that are not mapped for the importer
- * (raw physical or BAR addresses under IOMMU translation): user space would
- * program its device with them, and the device fault or reach whatever the
- * domain maps there. Behind an IOMMU, the first and the last byte of every
- * entry must translate; the last is not looked up again when it lies in the
- * first one's page.
- *
- * Return: 0, or -EIO (logged with the exporter's name and the address).
+/*
+ * The body of uio_dmabuf_check_table(), inlined where @to_phys is known: the
+ * import's lookup calls iommu_iova_to_phys() directly, KUnit's its own.
  */
-int uio_dmabuf_check_table(struct device *dev, const char *exporter, struct sg_table *sgt,
-			   u64 size, phys_addr_t (*to_phys)(void *ctx, dma_addr_t addr),
-			   void *ctx, u64 granule, bool *peer)
+static __always_inline int
+__uio_dmabuf_check_table(struct device *dev, const char *exporter, struct sg_table *sgt,
+			 u64 size, phys_addr_t (*to_phys)(void *ctx, dma_addr_t addr),
+			 void *ctx, u64 granule, bool *peer)
 {
 	struct scatterlist *sg;
 	u64 done = 0;
@@ -310,6 +290,38 @@ int uio_dmabuf_check_table(struct device *dev, const char *exporter, struct sg_t
 			break;
 	}
 	return 0;
+}
+
+/**
+ * uio_dmabuf_check_table() - whether the device can use every address of a table
+ * @dev:      the importing device
+ * @exporter: the exporter's name, for the log
+ * @sgt:      the table the exporter mapped for @dev
+ * @size:     the bytes of the buffer, which the table covers
+ * @to_phys:  what an address of @dev's IOMMU domain translates to (0: nothing);
+ *            NULL when no IOMMU translates for @dev
+ * @ctx:      argument of @to_phys
+ * @granule:  the domain's smallest page size, a power of two: an address
+ *            translates when the first one of its page does; 0 looks up
+ *            both ends of every entry
+ * @peer:     set when an entry is another device's memory: a PCI bus address
+ *            (not translated, not checked), or one that translates outside
+ *            system RAM
+ *
+ * An exporter may hand out addresses that are not mapped for the importer
+ * (raw physical or BAR addresses under IOMMU translation): user space would
+ * program its device with them, and the device fault or reach whatever the
+ * domain maps there. Behind an IOMMU, the first and the last byte of every
+ * entry must translate; the last is not looked up again when it lies in the
+ * first one's page.
+ *
+ * Return: 0, or -EIO (logged with the exporter's name and the address).
+ */
+int uio_dmabuf_check_table(struct device *dev, const char *exporter, struct sg_table *sgt,
+			   u64 size, phys_addr_t (*to_phys)(void *ctx, dma_addr_t addr),
+			   void *ctx, u64 granule, bool *peer)
+{
+	return __uio_dmabuf_check_table(dev, exporter, sgt, size, to_phys, ctx, granule, peer);
 }
 EXPORT_SYMBOL_IF_KUNIT(uio_dmabuf_check_table);
 
@@ -392,9 +404,9 @@ int uio_dmabuf_build_segments(struct uio_dmabuf_mapping *map)
 	 * without one, the walk found the bus addresses already.
 	 */
 	if (domain) {
-		ret = uio_dmabuf_check_table(dev, map->dmabuf->exp_name, map->sgt, size,
-					     uio_dmabuf_iova_to_phys, domain,
-					     1ULL << __ffs(domain->pgsize_bitmap), &peer);
+		ret = __uio_dmabuf_check_table(dev, map->dmabuf->exp_name, map->sgt, size,
+					       uio_dmabuf_iova_to_phys, domain,
+					       1ULL << __ffs(domain->pgsize_bitmap), &peer);
 		if (ret) {
 			if (map->segs != map->inline_segs)
 				kvfree(map->segs);
