@@ -133,6 +133,15 @@ uio_dmabuf_compat_dynamic_attach(struct dma_buf *dmabuf, struct device *dev,
 	kmalloc(sizeof(obj), __uio_dmabuf_compat_gfp(, ##__VA_ARGS__, GFP_KERNEL))
 #endif
 
+#ifdef UIO_DMABUF_COMPAT_DMA_DEV_NEED_SYNC
+/* Before 6.11, no device was known to skip syncs: ask of each address. */
+#include <linux/device.h>
+static inline bool dma_dev_need_sync(const struct device *dev)
+{
+	return true;
+}
+#endif
+
 /*
  * Before 6.11 a platform driver's .remove returned int, and the void callback
  * the glue uses was .remove_new. Kbuild defines UIO_DMABUF_COMPAT_REMOVE_NEW

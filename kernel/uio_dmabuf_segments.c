@@ -63,10 +63,10 @@ static int uio_dmabuf_walk_resize(struct uio_dmabuf_walk *w, size_t cap)
 	return 0;
 }
 
-/* Append the segment [@start, @start + @len) to @w->segs. */
-static int uio_dmabuf_walk_push(struct uio_dmabuf_walk *w, u64 start, u64 len)
+/* Append the segment [@start, @start + @len) to @w->segs: once per segment, inline. */
+static __always_inline int uio_dmabuf_walk_push(struct uio_dmabuf_walk *w, u64 start, u64 len)
 {
-	if (w->nr == w->cap && uio_dmabuf_walk_resize(w, 2 * w->cap))
+	if (unlikely(w->nr == w->cap) && uio_dmabuf_walk_resize(w, 2 * w->cap))
 		return -ENOMEM;
 	w->segs[w->nr].dma_addr = start;
 	w->segs[w->nr].length = len;
@@ -191,8 +191,12 @@ uio_dmabuf_syncing(struct device *dev, struct sg_table *sgt, struct iommu_domain
 {
 	if (!dev_is_dma_coherent(dev))
 		return UIO_DMABUF_SYNCING_ALL;
+	/*
+	 * A device that never had a mapping bounced skips syncs: its first
+	 * bounce, which this table's would have been, clears the mark.
+	 */
 	if (!domain || !(domain->type & __IOMMU_DOMAIN_DMA_API))
-		return UIO_DMABUF_SYNCING_ASK;
+		return dma_dev_need_sync(dev) ? UIO_DMABUF_SYNCING_ASK : UIO_DMABUF_SYNCING_NONE;
 	if (sg_dma_is_swiotlb(sgt->sgl) || (dev_is_pci(dev) && to_pci_dev(dev)->untrusted))
 		return UIO_DMABUF_SYNCING_ALL;
 	return UIO_DMABUF_SYNCING_NONE;
