@@ -645,16 +645,14 @@ struct uio_dmabuf_mapping *uio_dmabuf_import(struct uio_dmabuf_file *file,
 	int ret;
 
 	/* An empty buffer has no segment to report. */
-	if (!dmabuf->size)
+	if (!dmabuf->size) {
 		ret = -EINVAL;
+		goto put;
+	}
 	/* The device may write the buffer only if whoever passed it may. */
-	else if (dir != DMA_TO_DEVICE && !(dmabuf->file->f_mode & FMODE_WRITE))
+	if (dir != DMA_TO_DEVICE && !(dmabuf->file->f_mode & FMODE_WRITE)) {
 		ret = -EACCES;
-	else
-		ret = 0;
-	if (ret) {
-		dma_buf_put(dmabuf);
-		return ERR_PTR(ret);
+		goto put;
 	}
 	map = uio_dmabuf_mapping_new(file, dmabuf, dir);
 	if (IS_ERR(map))
@@ -681,6 +679,10 @@ unmap:
 free:
 	uio_dmabuf_uncharge(map);
 	uio_dmabuf_mapping_put(map);
+	return ERR_PTR(ret);
+
+put:
+	dma_buf_put(dmabuf);
 	return ERR_PTR(ret);
 }
 

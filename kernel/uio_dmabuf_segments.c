@@ -174,17 +174,17 @@ enum uio_dmabuf_syncing {
 };
 
 /*
- * Whether the device and the CPU see each other's writes to @sgt only through
- * dma_sync_*(): the device is not cache-coherent, or swiotlb bounced part of
- * the mapping. Without an IOMMU, dma_need_sync() answers that per address,
- * and the walk asks it of each entry. Behind an IOMMU's DMA API domain it
- * would answer yes for every mapping (the IOMMU's sync callbacks, DMA-API
- * debugging), which is not what user space needs to know: there a coherent
- * device's mapping is bounced only when the device is untrusted (behind an
- * external port), which the table's swiotlb mark also says, when the table is
- * the one the DMA API filled in (CONFIG_DMABUF_DEBUG hands the importer a copy
- * without the marks). @domain is the device's translating IOMMU domain
- * (uio_dmabuf_paging_domain()), or NULL.
+ * How to learn whether the device and the CPU see each other's writes to
+ * @sgt only through dma_sync_*(): the device is not cache-coherent, or
+ * swiotlb bounced part of the mapping. Without an IOMMU, dma_need_sync()
+ * answers that per address, and the entries are asked. Behind an IOMMU's DMA
+ * API domain it would answer yes for every mapping (the IOMMU's sync
+ * callbacks, DMA-API debugging), which is not what user space needs to know:
+ * there a coherent device's mapping is bounced only when the device is
+ * untrusted (behind an external port), which the table's swiotlb mark also
+ * says, when the table is the one the DMA API filled in (CONFIG_DMABUF_DEBUG
+ * hands the importer a copy without the marks). @domain is the device's
+ * translating IOMMU domain (uio_dmabuf_paging_domain()), or NULL.
  */
 static enum uio_dmabuf_syncing
 uio_dmabuf_syncing(struct device *dev, struct sg_table *sgt, struct iommu_domain *domain)
@@ -192,12 +192,16 @@ uio_dmabuf_syncing(struct device *dev, struct sg_table *sgt, struct iommu_domain
 	if (!dev_is_dma_coherent(dev))
 		return UIO_DMABUF_SYNCING_ALL;
 	/*
-	 * A device that never had a mapping bounced skips syncs: its first
-	 * bounce, which this table's would have been, clears the mark.
+	 * The DMA layer marks a device whose addresses never need a sync (set
+	 * with its DMA mask, which no import outlives; never with DMA-API
+	 * debugging); swiotlb clears the mark at its first bounce, which this
+	 * table's, mapped already, would have been. Marked, no entry is asked.
 	 */
 	if (!domain || !(domain->type & __IOMMU_DOMAIN_DMA_API))
 		return dma_dev_need_sync(dev) ? UIO_DMABUF_SYNCING_ASK : UIO_DMABUF_SYNCING_NONE;
-	if (sg_dma_is_swiotlb(sgt->sgl) || (dev_is_pci(dev) && to_pci_dev(dev)->untrusted))
+	/* An empty table has no mark to read: the walk refuses it. */
+	if ((sgt->nents && sg_dma_is_swiotlb(sgt->sgl)) ||
+	    (dev_is_pci(dev) && to_pci_dev(dev)->untrusted))
 		return UIO_DMABUF_SYNCING_ALL;
 	return UIO_DMABUF_SYNCING_NONE;
 }
@@ -405,7 +409,7 @@ int uio_dmabuf_build_segments(struct uio_dmabuf_mapping *map)
 	}
 	/*
 	 * Behind an IOMMU, the table's addresses are looked up in its domain;
-	 * without one, the walk found the bus addresses already.
+	 * without one, the bus addresses are found already.
 	 */
 	if (domain) {
 		ret = __uio_dmabuf_check_table(dev, map->dmabuf->exp_name, map->sgt, size,
@@ -415,6 +419,7 @@ int uio_dmabuf_build_segments(struct uio_dmabuf_mapping *map)
 			if (map->segs != map->inline_segs)
 				kvfree(map->segs);
 			map->segs = NULL;
+			map->nr_segs = 0;
 			return ret;
 		}
 	}
