@@ -391,7 +391,8 @@ static int uio_dmabuf_walk_table(struct uio_dmabuf_mapping *map, u64 size,
  *
  * Return: 0, -ENOMEM, -E2BIG, -EINVAL when the table does not cover the
  * buffer (the exporter mapped less than its size), or -EIO when the device's
- * IOMMU domain does not map an address of it (uio_dmabuf_check_table()).
+ * IOMMU domain does not map an address of it (uio_dmabuf_check_table()). An
+ * array built before that failure is @map's, freed with it.
  */
 int uio_dmabuf_build_segments(struct uio_dmabuf_mapping *map)
 {
@@ -415,13 +416,9 @@ int uio_dmabuf_build_segments(struct uio_dmabuf_mapping *map)
 		ret = __uio_dmabuf_check_table(dev, map->dmabuf->exp_name, map->sgt, size,
 					       uio_dmabuf_iova_to_phys, domain,
 					       1ULL << __ffs(domain->pgsize_bitmap), &peer);
-		if (ret) {
-			if (map->segs != map->inline_segs)
-				kvfree(map->segs);
-			map->segs = NULL;
-			map->nr_segs = 0;
+		/* The segments are the mapping's: they go when it is freed. */
+		if (ret)
 			return ret;
-		}
 	}
 	map->peer |= peer;
 	/* A peer's memory has no CPU cache in front of it: nothing to sync. */
