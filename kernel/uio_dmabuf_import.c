@@ -55,9 +55,9 @@ void uio_dmabuf_mapping_put(struct uio_dmabuf_mapping *map)
  * soon as the import lets go of them: flush now. Strict domains flushed in
  * the unmap already.
  */
-static void uio_dmabuf_flush_lazy(struct device *dev)
+static void uio_dmabuf_flush_lazy(struct uio_dmabuf_dev *udev)
 {
-	struct iommu_domain *domain = iommu_get_domain_for_dev(dev);
+	struct iommu_domain *domain = udev->domain;
 
 	if (domain && READ_ONCE(domain->type) == IOMMU_DOMAIN_DMA_FQ)
 		iommu_flush_iotlb_all(domain);
@@ -131,7 +131,7 @@ static void uio_dmabuf_invalidate_mappings(struct dma_buf_attachment *attach)
 	 * and kept it; that one is unmapped at the detach, and ignores this call.
 	 */
 	dma_buf_unmap_attachment(attach, map->sgt, map->dir);
-	uio_dmabuf_flush_lazy(udev->dev);
+	uio_dmabuf_flush_lazy(udev);
 }
 
 static const struct dma_buf_attach_ops uio_dmabuf_attach_ops = {
@@ -253,7 +253,7 @@ static int uio_dmabuf_map(struct uio_dmabuf_dev *udev, struct uio_dmabuf_mapping
 
 unmap:
 	dma_buf_unmap_attachment(map->attach, map->sgt, map->dir);
-	uio_dmabuf_flush_lazy(udev->dev);
+	uio_dmabuf_flush_lazy(udev);
 unpin:
 	map->sgt = NULL;
 	dma_buf_unpin(map->attach);
@@ -261,7 +261,7 @@ unlock:
 	dma_resv_unlock(dmabuf->resv);
 detach:
 	dma_buf_detach(dmabuf, map->attach);
-	uio_dmabuf_flush_lazy(udev->dev);
+	uio_dmabuf_flush_lazy(udev);
 	return ret;
 }
 
@@ -286,13 +286,13 @@ static void uio_dmabuf_unmap(struct uio_dmabuf_dev *udev, struct uio_dmabuf_mapp
 	 */
 	if (!revoked) {
 		dma_buf_unmap_attachment(map->attach, sgt, map->dir);
-		uio_dmabuf_flush_lazy(udev->dev);
+		uio_dmabuf_flush_lazy(udev);
 	}
 	dma_buf_unpin(map->attach);
 	dma_resv_unlock(dmabuf->resv);
 	/* A table the core kept from attach (before 6.15) is unmapped only here. */
 	dma_buf_detach(dmabuf, map->attach);
-	uio_dmabuf_flush_lazy(udev->dev);
+	uio_dmabuf_flush_lazy(udev);
 	if (revoked) {
 		mutex_lock(&udev->lock);
 		udev->nr_revoked--;

@@ -208,16 +208,6 @@ static int uio_dmabuf_check_sibling(struct device *dev, void *data)
 	return 1;
 }
 
-/* The device's IOMMU domain if it translates the device's DMA, else NULL. */
-struct iommu_domain *uio_dmabuf_paging_domain(struct uio_dmabuf_dev *udev)
-{
-	struct iommu_domain *domain = iommu_get_domain_for_dev(udev->dev);
-
-	if (!udev->group || !domain || !(domain->type & __IOMMU_DOMAIN_PAGING))
-		return NULL;
-	return domain;
-}
-
 /**
  * uio_dmabuf_domain_conditions() - the isolation conditions the IOMMU gives
  * @udev: the device
@@ -235,7 +225,7 @@ u32 uio_dmabuf_domain_conditions(struct uio_dmabuf_dev *udev, bool msi)
 
 	/* KUnit's devices have no IOMMU: its cases stand in for one. */
 	KUNIT_STATIC_STUB_REDIRECT(uio_dmabuf_domain_conditions, udev, msi);
-	domain = uio_dmabuf_paging_domain(udev);
+	domain = udev->domain;
 	if (!domain)
 		return 0;
 	if (READ_ONCE(domain->type) == IOMMU_DOMAIN_DMA)
@@ -315,7 +305,7 @@ void uio_dmabuf_check_direct(struct uio_dmabuf_dev *udev)
 
 	/* KUnit has no IOMMU driver to report ranges: its cases stand in. */
 	KUNIT_STATIC_STUB_REDIRECT(uio_dmabuf_check_direct, udev);
-	if (udev->direct || !uio_dmabuf_paging_domain(udev))
+	if (udev->direct || !udev->domain)
 		return;
 	ret = iommu_get_group_resv_regions(udev->group, &regions);
 	if (ret) {
@@ -370,8 +360,14 @@ EXPORT_SYMBOL_IF_KUNIT(uio_dmabuf_isolation_now);
  */
 static bool uio_dmabuf_lost_strict(struct uio_dmabuf_file *file)
 {
-	return file->isolated &&
-	       !(uio_dmabuf_domain_conditions(file->udev, false) & UIO_DMABUF_INFO_STRICT);
+	struct iommu_domain *domain = file->udev->domain;
+
+	if (!file->isolated)
+		return false;
+	/* Isolated without a domain: KUnit's device, whose stub stands in. */
+	if (unlikely(!domain))
+		return !(uio_dmabuf_domain_conditions(file->udev, false) & UIO_DMABUF_INFO_STRICT);
+	return READ_ONCE(domain->type) != IOMMU_DOMAIN_DMA;
 }
 
 /**

@@ -355,6 +355,12 @@ uio_dmabuf_dev_alloc(struct device *dev, int index, const struct uio_dmabuf_bus_
 	udev->priv = priv;
 	udev->index = index;
 	udev->group = iommu_group_get(dev);
+	if (udev->group) {
+		struct iommu_domain *domain = iommu_get_domain_for_dev(dev);
+
+		if (domain && (domain->type & __IOMMU_DOMAIN_PAGING))
+			udev->domain = domain;
+	}
 	ratelimit_state_init(&udev->refusals, DEFAULT_RATELIMIT_INTERVAL,
 			     DEFAULT_RATELIMIT_BURST);
 	snprintf(udev->name, sizeof(udev->name), "uio-dmabuf%d", index);

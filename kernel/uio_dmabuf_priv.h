@@ -119,6 +119,11 @@ struct uio_dmabuf_vector {
  * @priv:          the bus glue's argument to @ops
  * @index:         N of /dev/uioN and of the node /dev/uio-dmabufN
  * @group:         @dev's IOMMU group (a reference is held), or NULL
+ * @domain:        the IOMMU domain that translates @dev's DMA (a paging one),
+ *                 read at probe, or NULL: the IOMMU core keeps a bound
+ *                 driver's domain (iommu_get_domain_for_dev()), only its type
+ *                 may turn from DMA to DMA-FQ; read only while the device is
+ *                 bound
  * @node:          entry in the list of bound devices that the bus notifier walks
  * @serial:        the device's place in that list, which grows at its tail:
  *                 numbers the bound devices in the order they were listed
@@ -174,6 +179,7 @@ struct uio_dmabuf_dev {
 	void *priv;
 	int index;
 	struct iommu_group *group;
+	struct iommu_domain *domain;
 	struct list_head node;
 	u64 serial;
 	char name[32];
@@ -404,7 +410,6 @@ int uio_dmabuf_bus_notify(struct notifier_block *nb, unsigned long action, void 
 /* uio_dmabuf_isolation.c */
 u32 uio_dmabuf_domain_conditions(struct uio_dmabuf_dev *udev, bool msi);
 u32 uio_dmabuf_isolation(struct uio_dmabuf_dev *udev, struct device **sibling);
-struct iommu_domain *uio_dmabuf_paging_domain(struct uio_dmabuf_dev *udev);
 void uio_dmabuf_check_direct(struct uio_dmabuf_dev *udev);
 u32 uio_dmabuf_isolation_now(struct uio_dmabuf_dev *udev);
 bool uio_dmabuf_kernel_dma(struct device *dev, struct device_driver *drv);

@@ -184,7 +184,7 @@ enum uio_dmabuf_syncing {
  * untrusted (behind an external port), which the table's swiotlb mark also
  * says, when the table is the one the DMA API filled in (CONFIG_DMABUF_DEBUG
  * hands the importer a copy without the marks). @domain is the device's
- * translating IOMMU domain (uio_dmabuf_paging_domain()), or NULL.
+ * translating IOMMU domain (@udev->domain), or NULL.
  */
 static enum uio_dmabuf_syncing
 uio_dmabuf_syncing(struct device *dev, struct sg_table *sgt, struct iommu_domain *domain)
@@ -397,7 +397,7 @@ static int uio_dmabuf_walk_table(struct uio_dmabuf_mapping *map, u64 size,
 int uio_dmabuf_build_segments(struct uio_dmabuf_mapping *map)
 {
 	struct device *dev = map->attach->dev;
-	struct iommu_domain *domain = uio_dmabuf_paging_domain(map->udev);
+	struct iommu_domain *domain = map->udev->domain;
 	enum uio_dmabuf_syncing sync = uio_dmabuf_syncing(dev, map->sgt, domain);
 	u64 size = map->dmabuf->size;
 	bool peer = false;

@@ -409,10 +409,10 @@ static DEVICE_ATTR_RO(revoked);
              "\tmap->sgt = NULL;\t/* no revocation, and no SYNC, from here on */\n", ""),
             ("sub", """	if (!revoked) {
 		dma_buf_unmap_attachment(map->attach, sgt, map->dir);
-		uio_dmabuf_flush_lazy(udev->dev);
+		uio_dmabuf_flush_lazy(udev);
 	}
 """, """	dma_buf_unmap_attachment(map->attach, map->sgt, map->dir);
-	uio_dmabuf_flush_lazy(udev->dev);
+	uio_dmabuf_flush_lazy(udev);
 	map->sgt = NULL;	/* no SYNC from here on */
 """),
             ("sub", """	if (revoked) {
