@@ -19,6 +19,7 @@
 #include <linux/fs.h>
 #include <linux/iommu.h>
 #include <linux/mm.h>
+#include <linux/nospec.h>
 #include <linux/hash.h>
 #include <linux/list_bl.h>
 #include <linux/sched.h>
@@ -441,12 +442,12 @@ void uio_dmabuf_release_all_locked(struct uio_dmabuf_dev *udev, struct uio_dmabu
 				   struct list_head *dead, bool revoke)
 {
 	struct uio_dmabuf_mapping *map;
-	unsigned long slot;
+	u32 slot;
 
 	lockdep_assert_held(&udev->lock);
 	mutex_lock(&file->lock);
-	xa_for_each(&file->handles, slot, map) {
-		xa_erase(&file->handles, slot);
+	for (slot = 0; (map = uio_dmabuf_next_import(file, &slot)); slot++) {
+		uio_dmabuf_handle_remove_locked(file, map->handle);
 		uio_dmabuf_unlist_locked(udev, map, dead);
 	}
 	if (revoke)
@@ -576,6 +577,92 @@ static int uio_dmabuf_check_demands(struct uio_dmabuf_mapping *map, u32 flags)
 	return 0;
 }
 
+/* The first handle table, in slots; it doubles whenever it is full. */
+#define UIO_DMABUF_FIRST_SLOTS	8
+
+/*
+ * The slots of @file's handle table, all in use, doubled; the new ones chained
+ * free. A table of the most slots is never full: the reservation counted the
+ * import that is to be published, and max_imports <= UIO_DMABUF_MAX_SLOTS.
+ */
+static int uio_dmabuf_slots_grow(struct uio_dmabuf_file *file)
+{
+	u32 n = file->nr_slots, size = n ? 2 * n : UIO_DMABUF_FIRST_SLOTS, i;
+	union uio_dmabuf_slot *slots;
+
+	if (n >= UIO_DMABUF_MAX_SLOTS)
+		return -ENOSPC;
+	slots = kvmalloc_array(size, sizeof(*slots), GFP_KERNEL_ACCOUNT);
+	if (!slots)
+		return -ENOMEM;
+	if (n)
+		memcpy(slots, file->slots, n * sizeof(*slots));
+	for (i = n; i < size; i++) {
+		unsigned long next = i + 1 < size ? i + 1 : UIO_DMABUF_MAX_SLOTS;
+
+		slots[i].next_free = next << 1 | 1;
+	}
+	kvfree(file->slots);
+	file->slots = slots;
+	file->nr_slots = size;
+	file->free_slot = n;
+	return 0;
+}
+
+/* Put @map in a free slot of @file's handle table, returned; or -ENOMEM. */
+static int uio_dmabuf_slot_take(struct uio_dmabuf_file *file, struct uio_dmabuf_mapping *map)
+{
+	u32 slot;
+	int ret;
+
+	lockdep_assert_held(&file->lock);
+	if (file->free_slot == UIO_DMABUF_MAX_SLOTS) {
+		ret = uio_dmabuf_slots_grow(file);
+		if (ret)
+			return ret;
+	}
+	slot = file->free_slot;
+	file->free_slot = file->slots[slot].next_free >> 1;
+	file->slots[slot].map = map;
+	return slot;
+}
+
+/**
+ * uio_dmabuf_handle_lookup_locked() - the live import of a file under a handle
+ * @file:   the file, its lock held
+ * @handle: the handle, as user space passed it
+ *
+ * Return: the import, or NULL if @handle is none of @file's.
+ */
+struct uio_dmabuf_mapping *uio_dmabuf_handle_lookup_locked(struct uio_dmabuf_file *file,
+							   u32 handle)
+{
+	u32 slot = uio_dmabuf_handle_slot(handle);
+	union uio_dmabuf_slot *entry;
+
+	lockdep_assert_held(&file->lock);
+	if (slot >= file->nr_slots)
+		return NULL;
+	entry = &file->slots[array_index_nospec(slot, file->nr_slots)];
+	if (entry->next_free & 1 || entry->map->handle != handle)
+		return NULL;
+	return entry->map;
+}
+
+/**
+ * uio_dmabuf_handle_remove_locked() - free the slot of a live import's handle
+ * @file:   the file, its lock held
+ * @handle: the handle of one of its live imports
+ */
+void uio_dmabuf_handle_remove_locked(struct uio_dmabuf_file *file, u32 handle)
+{
+	u32 slot = uio_dmabuf_handle_slot(handle);
+
+	lockdep_assert_held(&file->lock);
+	file->slots[slot].next_free = (unsigned long)file->free_slot << 1 | 1;
+	file->free_slot = slot;
+}
+
 /*
  * Under the file's lock, give the import that mapping ended with @ret its
  * handle, unless the mapping failed or the device or file went meanwhile; else
@@ -584,24 +671,18 @@ static int uio_dmabuf_check_demands(struct uio_dmabuf_mapping *map, u32 flags)
 static int uio_dmabuf_publish(struct uio_dmabuf_file *file, struct uio_dmabuf_mapping *map,
 			      int ret)
 {
-	u32 slot;
-
 	mutex_lock(&file->lock);
 	if (!ret && uio_dmabuf_file_gone_locked(file))
 		ret = -ENODEV;
 	/* Revoked between the mapping and now: user space may import again. */
 	if (!ret && map->revoked)
 		ret = -ESTALE;
-	/* Never full: the reservation counted this import, max_imports <= slots. */
 	if (!ret)
-		ret = xa_alloc(&file->handles, &slot, map,
-			       XA_LIMIT(0, UIO_DMABUF_MAX_SLOTS - 1), GFP_KERNEL_ACCOUNT);
-	if (ret == -EBUSY)
-		ret = -ENOSPC;
+		ret = uio_dmabuf_slot_take(file, map);
 	if (ret < 0) {
 		file->nr_imports--;
 	} else {
-		map->handle = uio_dmabuf_handle(slot, file->generation);
+		map->handle = uio_dmabuf_handle(ret, file->generation);
 		file->generation = (file->generation + 1) % UIO_DMABUF_GENERATIONS;
 		/* The handle table owns the import. */
 		map->live = true;

@@ -157,19 +157,20 @@ static int uio_dmabuf_release_handle(struct uio_dmabuf_file *file, u32 handle,
 				     struct uio_dmabuf_mapping *map)
 {
 	struct uio_dmabuf_dev *udev = file->udev;
+	struct uio_dmabuf_mapping *live;
 	LIST_HEAD(dead);
 	int ret;
 
 	ret = uio_dmabuf_lock_file(file);
 	if (ret)
 		return ret;
-	if (!map)
-		map = xa_load(&file->handles, uio_dmabuf_handle_slot(handle));
-	if (map && map->handle == handle &&
-	    xa_cmpxchg(&file->handles, uio_dmabuf_handle_slot(handle), map, NULL, 0) == map)
-		uio_dmabuf_unlist_locked(udev, map, &dead);
-	else
+	live = uio_dmabuf_handle_lookup_locked(file, handle);
+	if (live && (!map || live == map)) {
+		uio_dmabuf_handle_remove_locked(file, handle);
+		uio_dmabuf_unlist_locked(udev, live, &dead);
+	} else {
 		ret = -ENOENT;
+	}
 	mutex_unlock(&file->lock);
 	uio_dmabuf_destroy(udev, &dead);
 	return ret;
@@ -184,9 +185,8 @@ uio_dmabuf_lookup_locked(struct uio_dmabuf_file *file, u32 handle)
 {
 	struct uio_dmabuf_mapping *map;
 
-	lockdep_assert_held(&file->lock);
-	map = xa_load(&file->handles, uio_dmabuf_handle_slot(handle));
-	if (!map || map->handle != handle)
+	map = uio_dmabuf_handle_lookup_locked(file, handle);
+	if (!map)
 		return ERR_PTR(-ENOENT);
 	return map->revoked ? ERR_PTR(-ESTALE) : map;
 }
@@ -432,7 +432,7 @@ struct uio_dmabuf_file *uio_dmabuf_file_open(struct uio_dmabuf_dev *udev, bool w
 	if (!file)
 		return ERR_PTR(-ENOMEM);
 	mutex_init(&file->lock);
-	xa_init_flags(&file->handles, XA_FLAGS_ALLOC);
+	file->free_slot = UIO_DMABUF_MAX_SLOTS;
 	file->udev = udev;
 	file->passive = !writable;
 
@@ -503,7 +503,7 @@ void uio_dmabuf_file_release(struct uio_dmabuf_file *file)
 	}
 	uio_dmabuf_group_release(file);
 
-	xa_destroy(&file->handles);
+	kvfree(file->slots);
 	mutex_destroy(&file->lock);
 	kfree(file);
 	uio_dmabuf_dev_put(udev);

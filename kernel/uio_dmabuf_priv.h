@@ -240,11 +240,26 @@ struct uio_dmabuf_dev {
 };
 
 /**
+ * union uio_dmabuf_slot - a slot of a file's handle table
+ * @map:       the live import in the slot
+ * @next_free: a free slot: the next free one's number shifted left, with bit 0
+ *             set, which no import's address has
+ */
+union uio_dmabuf_slot {
+	struct uio_dmabuf_mapping *map;
+	unsigned long next_free;
+};
+
+/**
  * struct uio_dmabuf_file - one open file of the import node
  * @udev:        the device; a reference is held
  * @node:        entry in &uio_dmabuf_dev.files, under &uio_dmabuf_dev.lock
  * @lock:        see the comment at the field
- * @handles:     slot -> &struct uio_dmabuf_mapping (see uio_dmabuf_handle())
+ * @slots:       the handle table: slot -> import (see uio_dmabuf_handle()),
+ *               @nr_slots of them, free ones chained from @free_slot;
+ *               kvmalloc()ed at the first import and doubled when full
+ * @nr_slots:    0, or a power of two up to UIO_DMABUF_MAX_SLOTS
+ * @free_slot:   the first free slot, or UIO_DMABUF_MAX_SLOTS for none
  * @generation:  counts this file's imports modulo UIO_DMABUF_GENERATIONS,
  *               for their handles
  * @nr_imports:  live and reserved (still mapping) imports of this file
@@ -265,18 +280,20 @@ struct uio_dmabuf_file {
 	struct uio_dmabuf_dev *udev;
 	struct list_head node;
 	/*
-	 * Protects @handles' entries, @generation, @nr_imports, @nr_revoked and
+	 * Protects the handle table, @generation, @nr_imports, @nr_revoked and
 	 * @revoked, the live flag of this file's imports, and their revoked
 	 * flag while they are this file's. The lock of the hot path: IMPORT
 	 * reserves and publishes, GET_SEGMENTS and SYNC look up, RELEASE
 	 * unlists under it alone, and each checks under it that the device is
 	 * still bound and its domain strict (uio_dmabuf_lock_file()). Taken
 	 * under the device lock, never the other way round; under it are
-	 * taken only the buffer index's and the xarray's own locks, the poll
-	 * wait queue's, and allocations.
+	 * taken only the buffer index's chain locks, the poll wait queue's,
+	 * and allocations.
 	 */
 	struct mutex lock;
-	struct xarray handles;
+	union uio_dmabuf_slot *slots;
+	u32 nr_slots;
+	u32 free_slot;
 	u32 generation;
 	unsigned int nr_imports;
 	unsigned int nr_revoked;
@@ -365,11 +382,10 @@ extern bool uio_dmabuf_allow_unsafe;
 extern atomic_long_t uio_dmabuf_charged_pages;
 
 /*
- * An import's handle is its slot in the file's table (the lowest free one, so
- * that a file's only import sits in the table's head and needs no node) and,
- * above it, the file's import count at the time modulo 65,535, plus one (never
- * 0): a released handle is not handed out again until that count comes round,
- * 65,535 imports later.
+ * An import's handle is its slot in the file's table (the one freed last, or
+ * the first of those the table last grew by) and, above it, the file's import
+ * count at the time modulo 65,535, plus one (never 0): a released handle is
+ * not handed out again until that count comes round, 65,535 imports later.
  */
 #define UIO_DMABUF_SLOT_BITS	16
 #define UIO_DMABUF_MAX_SLOTS	BIT(UIO_DMABUF_SLOT_BITS)
@@ -386,6 +402,24 @@ static inline u32 uio_dmabuf_handle(u32 slot, u32 generation)
 {
 	return (generation + 1) << UIO_DMABUF_SLOT_BITS | slot;
 }
+
+/*
+ * The live import in @file's slot @*slot or the first after it, with @*slot
+ * set to its slot; NULL past the last. Under the file's lock.
+ */
+static inline struct uio_dmabuf_mapping *
+uio_dmabuf_next_import(struct uio_dmabuf_file *file, u32 *slot)
+{
+	for (; *slot < file->nr_slots; (*slot)++) {
+		if (!(file->slots[*slot].next_free & 1))
+			return file->slots[*slot].map;
+	}
+	return NULL;
+}
+
+struct uio_dmabuf_mapping *uio_dmabuf_handle_lookup_locked(struct uio_dmabuf_file *file,
+							   u32 handle);
+void uio_dmabuf_handle_remove_locked(struct uio_dmabuf_file *file, u32 handle);
 
 /* The name of both drivers: a bus has only one driver of a name. */
 #define UIO_DMABUF_DRIVER_NAME	"uio_dmabuf"

@@ -35,13 +35,13 @@ static int uio_dmabuf_imports_show(struct seq_file *s, void *unused)
 	struct uio_dmabuf_dev *udev = s->private;
 	struct uio_dmabuf_mapping *map;
 	struct uio_dmabuf_file *file;
-	unsigned long slot;
+	u32 slot;
 
 	seq_puts(s, "handle\tpid\tsize\tdirection\tsegments\texporter\tuid\n");
 	mutex_lock(&udev->lock);
 	list_for_each_entry(file, &udev->files, node) {
 		mutex_lock(&file->lock);
-		xa_for_each(&file->handles, slot, map)
+		for (slot = 0; (map = uio_dmabuf_next_import(file, &slot)); slot++)
 			seq_printf(s, "%u\t%d\t%zu\t%s\t%u\t%s\t%u\n", map->handle, map->pid,
 				   map->dmabuf->size, uio_dmabuf_dir_names[map->dir],
 				   map->nr_segs, map->dmabuf->exp_name,

@@ -498,10 +498,10 @@ static DEVICE_ATTR_RO(revoked);
 	 * lock; this, then uio_dmabuf_owners_lock (the group's owner, at
 	 * open). No dma_resv lock, no mmap_lock (a
 """),
-            ("sub", """	 * Protects @handles' entries, @generation, @nr_imports, @nr_revoked and
+            ("sub", """	 * Protects the handle table, @generation, @nr_imports, @nr_revoked and
 	 * @revoked, the live flag of this file's imports, and their revoked
 	 * flag while they are this file's. The lock of the hot path: IMPORT
-""", """	 * Protects @handles' entries, @generation, @nr_imports and @revoked,
+""", """	 * Protects the handle table, @generation, @nr_imports and @revoked,
 	 * and the live flag of this file's imports. The lock of the hot path: IMPORT
 """),
             ("sub", "\tunsigned int nr_active;\n\tunsigned int nr_revoked;\n", "\tunsigned int nr_active;\n"),

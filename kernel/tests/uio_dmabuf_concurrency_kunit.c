@@ -142,7 +142,7 @@ static void uio_dmabuf_test_stuck_import(struct kunit *test)
 	uio_dmabuf_test_expect_idle(test, buf);
 	KUNIT_EXPECT_EQ(test, ctx->file->nr_imports, 0);
 	KUNIT_EXPECT_EQ(test, uio_dmabuf_test_device_imports(ctx->udev), 1);
-	KUNIT_EXPECT_TRUE(test, xa_empty(&ctx->file->handles));
+	KUNIT_EXPECT_TRUE(test, uio_dmabuf_test_no_handles(ctx->file));
 	/* It was mapped, and unmapped again when the wait ended. */
 	KUNIT_EXPECT_EQ(test, atomic_read(&buf->maps), 1);
 }
@@ -321,7 +321,7 @@ static void uio_dmabuf_test_group_bind_slow_unmap(struct kunit *test)
 		wait_for_completion(&elsewhere->done);
 	uio_dmabuf_test_expect_idle(test, buf);
 	KUNIT_EXPECT_EQ(test, uio_dmabuf_test_device_imports(udev), 0);
-	KUNIT_EXPECT_TRUE(test, xa_empty(&file->handles));
+	KUNIT_EXPECT_TRUE(test, uio_dmabuf_test_no_handles(file));
 }
 
 /*

@@ -52,7 +52,7 @@ static void uio_dmabuf_test_handle_not_reused(struct kunit *test)
 /*
  * A released handle comes back only after 65,535 more imports of the file,
  * though the next import takes its slot: until then every ioctl answers the
- * old handle ENOENT. A file's only import needs no node in the handle table.
+ * old handle ENOENT.
  */
 static void uio_dmabuf_test_handle_comes_round(struct kunit *test)
 {
@@ -69,7 +69,6 @@ static void uio_dmabuf_test_handle_comes_round(struct kunit *test)
 	dmabuf = uio_dmabuf_test_new(test, &uio_dmabuf_test_layouts[0], &buf);
 	generation = ctx->file->generation;
 	KUNIT_ASSERT_EQ(test, 0, uio_dmabuf_test_import(ctx->file, dmabuf, 0, 0, &first));
-	KUNIT_EXPECT_FALSE(test, xa_is_node(rcu_access_pointer(ctx->file->handles.xa_head)));
 	KUNIT_ASSERT_EQ(test, 0, uio_dmabuf_test_release_handle(test, ctx->file, first.handle));
 
 	KUNIT_ASSERT_EQ(test, 0, uio_dmabuf_test_import(ctx->file, dmabuf, 0, 0, &imp));
@@ -100,11 +99,71 @@ static void uio_dmabuf_test_handle_comes_round(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, 0, uio_dmabuf_test_release_handle(test, ctx->file, imp.handle));
 	KUNIT_ASSERT_EQ(test, 0, uio_dmabuf_test_import(ctx->file, dmabuf, 0, 0, &imp));
 	KUNIT_EXPECT_EQ(test, imp.handle, first.handle);
-	KUNIT_EXPECT_FALSE(test, xa_is_node(rcu_access_pointer(ctx->file->handles.xa_head)));
 	KUNIT_EXPECT_EQ(test, -ENOENT, uio_dmabuf_test_release_handle(test, ctx->file,
 								      imp.handle ^ 0x10000));
 	KUNIT_EXPECT_EQ(test, 0, uio_dmabuf_test_release_handle(test, ctx->file, imp.handle));
 	uio_dmabuf_test_expect_idle(test, buf);
+}
+
+/*
+ * The handle table grows past its first eight slots, and fills the slots that
+ * imports left before it grows again: every live handle finds its own import
+ * (its segment count), every released one, and a free slot's, is unknown.
+ */
+static void uio_dmabuf_test_handle_table_grows(struct kunit *test)
+{
+	struct uio_dmabuf_test_ctx *ctx = test->priv;
+	struct uio_dmabuf_file *file = ctx->file;
+	struct uio_dmabuf_get_segments gs = { };
+	struct uio_dmabuf_import imp[27];
+	struct uio_dmabuf_test_buf *buf;
+	bool live[ARRAY_SIZE(imp)];
+	struct dma_buf *dmabuf;
+	int i, j, ret;
+
+	for (i = 0; i < ARRAY_SIZE(imp); i++) {
+		if (i == 16) {
+			/* Full: every third of the 16 goes, six slots free. */
+			KUNIT_EXPECT_EQ(test, file->nr_slots, 16);
+			for (j = 0; j < 16; j += 3) {
+				live[j] = false;
+				ret = uio_dmabuf_test_release_handle(test, file, imp[j].handle);
+				KUNIT_ASSERT_EQ(test, 0, ret);
+			}
+		}
+		/* The six took the slots left; the next grows the table. */
+		if (i == 22)
+			KUNIT_EXPECT_EQ(test, file->nr_slots, 16);
+		dmabuf = uio_dmabuf_test_new(test, &uio_dmabuf_test_layouts[i % 4], &buf);
+		KUNIT_ASSERT_EQ(test, 0, uio_dmabuf_test_import(file, dmabuf, 0, 0, &imp[i]));
+		KUNIT_EXPECT_EQ(test, imp[i].nr_segments, uio_dmabuf_test_layouts[i % 4].nr_segs);
+		live[i] = true;
+		for (j = 0; j < i; j++)
+			KUNIT_EXPECT_NE(test, imp[i].handle, imp[j].handle);
+	}
+	KUNIT_EXPECT_EQ(test, file->nr_slots, 32);
+	KUNIT_EXPECT_EQ(test, file->nr_imports, ARRAY_SIZE(imp) - 6);
+	for (i = 0; i < ARRAY_SIZE(imp); i++) {
+		gs.handle = imp[i].handle;
+		gs.count = 0;
+		KUNIT_EXPECT_EQ(test, live[i] ? 0 : -ENOENT,
+				uio_dmabuf_test_ioctl(test, file, UIO_DMABUF_IOC_GET_SEGMENTS,
+						      &gs, sizeof(gs)));
+		if (live[i])
+			KUNIT_EXPECT_EQ(test, gs.nr_segments, imp[i].nr_segments);
+	}
+	/* Slot 30 of the 32 is free, and has never held an import. */
+	gs.handle = uio_dmabuf_handle(30, 0);
+	KUNIT_EXPECT_EQ(test, -ENOENT, uio_dmabuf_test_ioctl(test, file,
+							     UIO_DMABUF_IOC_GET_SEGMENTS,
+							     &gs, sizeof(gs)));
+	for (i = 0; i < ARRAY_SIZE(imp); i++) {
+		if (live[i])
+			KUNIT_EXPECT_EQ(test, 0, uio_dmabuf_test_release_handle(test, file,
+										imp[i].handle));
+	}
+	KUNIT_EXPECT_TRUE(test, uio_dmabuf_test_no_handles(file));
+	KUNIT_EXPECT_EQ(test, file->nr_imports, 0);
 }
 
 /* Unknown handles, 0 among them, give ENOENT from every ioctl that takes one. */
@@ -490,6 +549,7 @@ static struct kunit_case uio_dmabuf_ioctl_cases[] = {
 	KUNIT_CASE(uio_dmabuf_test_handles_unique),
 	KUNIT_CASE(uio_dmabuf_test_handle_not_reused),
 	KUNIT_CASE(uio_dmabuf_test_handle_comes_round),
+	KUNIT_CASE(uio_dmabuf_test_handle_table_grows),
 	KUNIT_CASE(uio_dmabuf_test_unknown_handle),
 	KUNIT_CASE(uio_dmabuf_test_handle_per_file),
 	KUNIT_CASE_PARAM(uio_dmabuf_test_import_einval, uio_dmabuf_test_bad_import_gen_params),

@@ -18,6 +18,14 @@
 
 #include "../uio_dmabuf_priv.h"
 
+/* No live import is left in @file's handle table. */
+static inline bool uio_dmabuf_test_no_handles(struct uio_dmabuf_file *file)
+{
+	u32 slot = 0;
+
+	return !uio_dmabuf_next_import(file, &slot);
+}
+
 /* One DMA range of a test exporter's table. */
 struct uio_dmabuf_test_ent {
 	u64 addr;

@@ -477,7 +477,7 @@ void uio_dmabuf_test_expect_empty(struct kunit *test, struct uio_dmabuf_test_buf
 	uio_dmabuf_test_expect_idle(test, buf);
 	KUNIT_EXPECT_EQ(test, ctx->file->nr_imports, 0);
 	KUNIT_EXPECT_EQ(test, uio_dmabuf_test_device_imports(ctx->udev), 0);
-	KUNIT_EXPECT_TRUE(test, xa_empty(&ctx->file->handles));
+	KUNIT_EXPECT_TRUE(test, uio_dmabuf_test_no_handles(ctx->file));
 	KUNIT_EXPECT_EQ(test, uio_dmabuf_test_charged(test), 0);
 }
 
