@@ -7,6 +7,7 @@
  * RELEASE: the floor in two calls, or IMPORT_DUTIES and RELEASE: the same
  * with the duties every import of the driver has (the duplicate check, the
  * per-user charge, the kernel-fence check), with the driver's structures.
+ * Handles are slots of a table with a free list, as the driver's.
  */
 
 #include <linux/capability.h>
@@ -24,16 +25,23 @@
 #include <linux/sched/user.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
+#include <linux/spinlock.h>
 #include <linux/user_namespace.h>
-#include <linux/xarray.h>
 
 #include "uio_dmabuf_bench.h"
+
+/* A file's handles: the benchmark keeps a few imports at a time. */
+#define UIO_DMABUF_BENCH_SLOTS	64
 
 /**
  * struct uio_dmabuf_bench_file - one open /dev/uio-dmabuf-bench
  * @lock:    serialises setting @dev against the floors that use it
  * @dev:     the device attachments are made for (a reference), or NULL
- * @imports: the file's imports of UIO_DMABUF_BENCH_IOC_IMPORT, by handle
+ * @slots_lock: see the comment at the field
+ * @slots:   the file's imports of UIO_DMABUF_BENCH_IOC_IMPORT, by handle: a
+ *           free slot holds the next free one's number shifted left, with
+ *           bit 0 set (the driver's table, which also grows)
+ * @free_slot: the first free slot, or UIO_DMABUF_BENCH_SLOTS for none
  * @nr_buffers: imports in @buffers, counted as the driver counts them
  * @buffers: those with duties, by dma-buf: a buffer is imported once; the
  *           driver's index, 2^10 chains
@@ -41,7 +49,12 @@
 struct uio_dmabuf_bench_file {
 	struct mutex lock;	/* serialises setting @dev against its users */
 	struct device *dev;
-	struct xarray imports;
+	spinlock_t slots_lock;	/* protects @slots and @free_slot */
+	union {
+		struct uio_dmabuf_bench_import *imp;
+		unsigned long next_free;
+	} slots[UIO_DMABUF_BENCH_SLOTS];
+	u32 free_slot;
 	atomic_t nr_buffers;
 	/* Each chain's bit lock protects its entries, as the driver's. */
 	struct hlist_bl_head buffers[1024];
@@ -215,6 +228,42 @@ static int uio_dmabuf_bench_fences(struct dma_resv *resv)
 	return timeout < 0 ? timeout : 0;
 }
 
+/* A free slot for @imp, or -ENOSPC. */
+static int uio_dmabuf_bench_slot_take(struct uio_dmabuf_bench_file *bf,
+				      struct uio_dmabuf_bench_import *imp)
+{
+	u32 slot;
+
+	spin_lock(&bf->slots_lock);
+	slot = bf->free_slot;
+	if (slot == UIO_DMABUF_BENCH_SLOTS) {
+		spin_unlock(&bf->slots_lock);
+		return -ENOSPC;
+	}
+	bf->free_slot = bf->slots[slot].next_free >> 1;
+	bf->slots[slot].imp = imp;
+	spin_unlock(&bf->slots_lock);
+	return slot;
+}
+
+/* The import under @handle, its slot freed; NULL for none (or not @imp). */
+static struct uio_dmabuf_bench_import *
+uio_dmabuf_bench_slot_put(struct uio_dmabuf_bench_file *bf, u32 handle,
+			  struct uio_dmabuf_bench_import *imp)
+{
+	struct uio_dmabuf_bench_import *found = NULL;
+
+	spin_lock(&bf->slots_lock);
+	if (handle < UIO_DMABUF_BENCH_SLOTS && !(bf->slots[handle].next_free & 1) &&
+	    (!imp || bf->slots[handle].imp == imp)) {
+		found = bf->slots[handle].imp;
+		bf->slots[handle].next_free = (unsigned long)bf->free_slot << 1 | 1;
+		bf->free_slot = handle;
+	}
+	spin_unlock(&bf->slots_lock);
+	return found;
+}
+
 /*
  * The floor's first half, kept under a handle; the first segment copied out.
  * With @duties, also the driver's duties for every import: the buffer in an
@@ -274,16 +323,17 @@ static long uio_dmabuf_bench_pair_import(struct uio_dmabuf_bench_file *bf, void 
 			goto unmap_locked;
 	}
 	dma_resv_unlock(imp->dmabuf->resv);
-	ret = xa_alloc(&bf->imports, &arg.handle, imp, xa_limit_16b, GFP_KERNEL_ACCOUNT);
-	if (ret)
+	ret = uio_dmabuf_bench_slot_take(bf, imp);
+	if (ret < 0)
 		goto unmap;
+	arg.handle = ret;
 	arg.nents = imp->sgt->nents;
 	arg.dma_addr = sg_dma_address(imp->sgt->sgl);
 	arg.length = sg_dma_len(imp->sgt->sgl);
 	if (!copy_to_user(uarg, &arg, sizeof(arg)))
 		return 0;
 	/* A RELEASE of the handle, guessed meanwhile, has undone it all. */
-	if (xa_erase(&bf->imports, arg.handle) != imp)
+	if (!uio_dmabuf_bench_slot_put(bf, arg.handle, imp))
 		return -EFAULT;
 	ret = -EFAULT;
 unmap:
@@ -335,7 +385,7 @@ static long uio_dmabuf_bench_pair_release(struct uio_dmabuf_bench_file *bf, void
 
 	if (copy_from_user(&arg, uarg, sizeof(arg)))
 		return -EFAULT;
-	imp = xa_erase(&bf->imports, arg.handle);
+	imp = uio_dmabuf_bench_slot_put(bf, arg.handle, NULL);
 	if (!imp)
 		return -ENOENT;
 	uio_dmabuf_bench_unimport(bf, imp);
@@ -393,7 +443,9 @@ static int uio_dmabuf_bench_open(struct inode *inode, struct file *filp)
 	mutex_init(&bf->lock);
 	for (i = 0; i < ARRAY_SIZE(bf->buffers); i++)
 		INIT_HLIST_BL_HEAD(&bf->buffers[i]);
-	xa_init_flags(&bf->imports, XA_FLAGS_ALLOC);
+	spin_lock_init(&bf->slots_lock);
+	for (i = 0; i < UIO_DMABUF_BENCH_SLOTS; i++)
+		bf->slots[i].next_free = (unsigned long)(i + 1) << 1 | 1;
 	filp->private_data = bf;
 	return 0;
 }
@@ -401,12 +453,12 @@ static int uio_dmabuf_bench_open(struct inode *inode, struct file *filp)
 static int uio_dmabuf_bench_release(struct inode *inode, struct file *filp)
 {
 	struct uio_dmabuf_bench_file *bf = filp->private_data;
-	struct uio_dmabuf_bench_import *imp;
-	unsigned long handle;
+	unsigned int i;
 
-	xa_for_each(&bf->imports, handle, imp)
-		uio_dmabuf_bench_unimport(bf, imp);
-	xa_destroy(&bf->imports);
+	for (i = 0; i < UIO_DMABUF_BENCH_SLOTS; i++) {
+		if (!(bf->slots[i].next_free & 1))
+			uio_dmabuf_bench_unimport(bf, bf->slots[i].imp);
+	}
 	put_device(bf->dev);
 	mutex_destroy(&bf->lock);
 	kfree(bf);
