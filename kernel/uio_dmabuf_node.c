@@ -101,6 +101,30 @@ efault:
 }
 
 /*
+ * IMPORT's output fields of @arg to @to, without copy_to_user()'s set-up and
+ * object check: the input fields are user space's already.
+ */
+static int uio_dmabuf_put_import(struct uio_dmabuf_import __user *to,
+				 const struct uio_dmabuf_import *arg)
+{
+	/* handle, size, nr_segments and map_flags, one after the other */
+	size_t len = offsetofend(struct uio_dmabuf_import, map_flags) -
+		     offsetof(struct uio_dmabuf_import, handle);
+
+	if (!user_write_access_begin(&to->handle, len))
+		return -EFAULT;
+	unsafe_put_user(arg->handle, &to->handle, efault);
+	unsafe_put_user(arg->size, &to->size, efault);
+	unsafe_put_user(arg->nr_segments, &to->nr_segments, efault);
+	unsafe_put_user(arg->map_flags, &to->map_flags, efault);
+	user_write_access_end();
+	return 0;
+efault:
+	user_write_access_end();
+	return -EFAULT;
+}
+
+/*
  * The first min(@arg->max_segments, nr_segments) segments of the import @map
  * into @arg->segments: immutable once published, and @map is held. On a fault
  * the import is undone: user space never learns of it.
@@ -256,7 +280,7 @@ static long uio_dmabuf_ioctl_import(struct uio_dmabuf_file *file, void __user *a
 		return PTR_ERR(map);
 
 	ret = uio_dmabuf_copy_first_segments(file, map, &arg);
-	if (!ret && copy_to_user(argp, &arg, sizeof(arg))) {
+	if (!ret && uio_dmabuf_put_import(argp, &arg)) {
 		/*
 		 * User space never learnt the handle: leave nothing behind. Only
 		 * this import goes, even if another thread released it meanwhile.

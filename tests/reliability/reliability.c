@@ -253,6 +253,27 @@ static void cases_import_input(int node)
 		if (!second)
 			uiodmabuf_release(node, again.handle);
 	}
+	if (run("import-arg-read-only")) {
+		/* Read, imported, then its output fields cannot be written. */
+		int page = (int)sysconf(_SC_PAGESIZE), first = -ENOMEM, second;
+		struct uio_dmabuf_import *ro, again = { .fd = buf };
+
+		ro = mmap(NULL, page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (ro != MAP_FAILED) {
+			*ro = (struct uio_dmabuf_import){ .fd = buf };
+			first = mprotect(ro, page, PROT_READ) ? -errno :
+				io(node, UIO_DMABUF_IOC_IMPORT, ro);
+			munmap(ro, page);
+		}
+		second = io(node, UIO_DMABUF_IOC_IMPORT, &again);
+		record("import-arg-read-only",
+		       "EFAULT, and nothing left: the buffer imports again",
+		       first == -EFAULT && !second, "got %s then %s",
+		       first ? strerrorname_np(-first) : "success",
+		       second ? strerrorname_np(-second) : "success");
+		if (!second)
+			uiodmabuf_release(node, again.handle);
+	}
 	imp = (struct uio_dmabuf_import){ .fd = buf, .direction = 3 };
 	EXPECT_ERR("import-direction-3", io(node, UIO_DMABUF_IOC_IMPORT, &imp), EINVAL);
 	/* The fields are judged before the fd is looked up. */
@@ -1116,6 +1137,7 @@ static const struct group {
 		"import-eventfd", "import-dma-heap-fd", "import-reserved-0", "import-reserved-1",
 		"import-reserved-2",
 		"import-output-fields-ignored", "import-segments-array", "import-segments-efault",
+		"import-arg-read-only",
 		"import-direction-3",
 		"import-bad-fields-before-bad-fd", "import-undefined-flag-bits",
 		"import-failures-leave-nothing",
