@@ -609,7 +609,7 @@ static int uio_dmabuf_slots_grow(struct uio_dmabuf_file *file)
 	return 0;
 }
 
-/* Put @map in a free slot of @file's handle table, returned; or -ENOMEM. */
+/* Put @map in a free slot of @file's handle table, returned; or -ENOMEM, -ENOSPC. */
 static int uio_dmabuf_slot_take(struct uio_dmabuf_file *file, struct uio_dmabuf_mapping *map)
 {
 	u32 slot;
@@ -648,6 +648,7 @@ struct uio_dmabuf_mapping *uio_dmabuf_handle_lookup_locked(struct uio_dmabuf_fil
 		return NULL;
 	return entry->map;
 }
+EXPORT_SYMBOL_IF_KUNIT(uio_dmabuf_handle_lookup_locked);
 
 /**
  * uio_dmabuf_handle_remove_locked() - free the slot of a live import's handle

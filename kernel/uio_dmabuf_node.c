@@ -111,6 +111,13 @@ static int uio_dmabuf_put_import(struct uio_dmabuf_import __user *to,
 	size_t len = offsetofend(struct uio_dmabuf_import, map_flags) -
 		     offsetof(struct uio_dmabuf_import, handle);
 
+	static_assert(offsetof(struct uio_dmabuf_import, size) ==
+		      offsetofend(struct uio_dmabuf_import, handle));
+	static_assert(offsetof(struct uio_dmabuf_import, nr_segments) ==
+		      offsetofend(struct uio_dmabuf_import, size));
+	static_assert(offsetof(struct uio_dmabuf_import, map_flags) ==
+		      offsetofend(struct uio_dmabuf_import, nr_segments));
+
 	if (!user_write_access_begin(&to->handle, len))
 		return -EFAULT;
 	unsafe_put_user(arg->handle, &to->handle, efault);

@@ -27,7 +27,6 @@
 #include <linux/types.h>
 #include <linux/uidgid.h>
 #include <linux/wait.h>
-#include <linux/xarray.h>
 #include <uapi/linux/uio_dmabuf.h>
 
 struct dentry;
@@ -120,10 +119,11 @@ struct uio_dmabuf_vector {
  * @index:         N of /dev/uioN and of the node /dev/uio-dmabufN
  * @group:         @dev's IOMMU group (a reference is held), or NULL
  * @domain:        the IOMMU domain that translates @dev's DMA (a paging one),
- *                 read at probe, or NULL: the IOMMU core keeps a bound
- *                 driver's domain (iommu_get_domain_for_dev()), only its type
- *                 may turn from DMA to DMA-FQ; read only while the device is
- *                 bound
+ *                 read at probe, or NULL: the group's default domain, which
+ *                 is not freed while a driver is bound
+ *                 (iommu_get_domain_for_dev()) and whose type may only turn
+ *                 from DMA to DMA-FQ meanwhile; read only while the device
+ *                 is bound
  * @node:          entry in the list of bound devices that the bus notifier walks
  * @serial:        the device's place in that list, which grows at its tail:
  *                 numbers the bound devices in the order they were listed
@@ -410,6 +410,7 @@ static inline u32 uio_dmabuf_handle(u32 slot, u32 generation)
 static inline struct uio_dmabuf_mapping *
 uio_dmabuf_next_import(struct uio_dmabuf_file *file, u32 *slot)
 {
+	lockdep_assert_held(&file->lock);
 	for (; *slot < file->nr_slots; (*slot)++) {
 		if (!(file->slots[*slot].next_free & 1))
 			return file->slots[*slot].map;

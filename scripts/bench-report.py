@@ -113,8 +113,9 @@ class Report:
                     "and exporter (worst): what the driver does beyond that least", worst_over,
                     1.1)
         out += ["", "The floor in two calls is the floor module's own IMPORT and RELEASE "
-                "(bench/kernel): the floor's first half, a record under a handle in an "
-                "xarray and the first segment copied out, then the record taken back and the "
+                "(bench/kernel): the floor's first half, a record under a handle in a "
+                "table of slots with a free list (the driver's kind) and the first segment "
+                "copied out, then the record taken back and the "
                 "second half. Where it is above 1.5x the floor, no driver that keeps an import "
                 "between two calls can meet the round-trip target. With the duties, the floor "
                 "module's IMPORT_DUTIES also does what the driver must do for every import, "

@@ -7,7 +7,8 @@
  * RELEASE: the floor in two calls, or IMPORT_DUTIES and RELEASE: the same
  * with the duties every import of the driver has (the duplicate check, the
  * per-user charge, the kernel-fence check), with the driver's structures.
- * Handles are slots of a table with a free list, as the driver's.
+ * Handles are slots of a table with a free list, as the driver's (without
+ * its generations above the slot, nor its growth).
  */
 
 #include <linux/capability.h>
@@ -18,6 +19,7 @@
 #include <linux/miscdevice.h>
 #include <linux/module.h>
 #include <linux/mutex.h>
+#include <linux/nospec.h>
 #include <linux/pci.h>
 #include <linux/hash.h>
 #include <linux/list_bl.h>
@@ -253,9 +255,11 @@ uio_dmabuf_bench_slot_put(struct uio_dmabuf_bench_file *bf, u32 handle,
 {
 	struct uio_dmabuf_bench_import *found = NULL;
 
+	if (handle >= UIO_DMABUF_BENCH_SLOTS)
+		return NULL;
+	handle = array_index_nospec(handle, UIO_DMABUF_BENCH_SLOTS);
 	spin_lock(&bf->slots_lock);
-	if (handle < UIO_DMABUF_BENCH_SLOTS && !(bf->slots[handle].next_free & 1) &&
-	    (!imp || bf->slots[handle].imp == imp)) {
+	if (!(bf->slots[handle].next_free & 1) && (!imp || bf->slots[handle].imp == imp)) {
 		found = bf->slots[handle].imp;
 		bf->slots[handle].next_free = (unsigned long)bf->free_slot << 1 | 1;
 		bf->free_slot = handle;

@@ -46,7 +46,7 @@ struct uio_dmabuf_bench_floor {
  * @length:    IMPORT out: its length
  *
  * The least a driver that keeps an import between two calls can do: IMPORT
- * is the floor's first half, a record in the file's xarray and the first
+ * is the floor's first half, a record in the file's handle table and the first
  * segment copied out; RELEASE takes the record back and does the second half.
  * IMPORT_DUTIES (the same structure) also does the duties the driver has for
  * every import, with the driver's structures but without its locking: the

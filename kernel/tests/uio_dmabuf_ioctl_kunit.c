@@ -105,65 +105,92 @@ static void uio_dmabuf_test_handle_comes_round(struct kunit *test)
 	uio_dmabuf_test_expect_idle(test, buf);
 }
 
+/* Under @file's lock, the import @handle names is one of @dmabuf. */
+static bool uio_dmabuf_test_handle_is(struct uio_dmabuf_file *file, u32 handle,
+				      struct dma_buf *dmabuf)
+{
+	struct uio_dmabuf_mapping *map;
+
+	mutex_lock(&file->lock);
+	map = uio_dmabuf_handle_lookup_locked(file, handle);
+	mutex_unlock(&file->lock);
+	return map && map->dmabuf == dmabuf;
+}
+
 /*
  * The handle table grows past its first eight slots, and fills the slots that
- * imports left before it grows again: every live handle finds its own import
- * (its segment count), every released one, and a free slot's, is unknown.
+ * imports left before it grows again: every live handle finds its own import,
+ * every released one, a free slot's and one past the table are unknown; the
+ * file's close releases the imports left in a table with gaps.
  */
 static void uio_dmabuf_test_handle_table_grows(struct kunit *test)
 {
 	struct uio_dmabuf_test_ctx *ctx = test->priv;
-	struct uio_dmabuf_file *file = ctx->file;
+	struct uio_dmabuf_file *file = uio_dmabuf_test_open(test, ctx->udev);
 	struct uio_dmabuf_get_segments gs = { };
-	struct uio_dmabuf_import imp[27];
-	struct uio_dmabuf_test_buf *buf;
-	bool live[ARRAY_SIZE(imp)];
-	struct dma_buf *dmabuf;
+	static const u32 unknown[] = { 30, 32, UIO_DMABUF_MAX_SLOTS - 1 };
+	const int nr = 27;
+	struct {
+		struct uio_dmabuf_test_buf *buf;
+		struct dma_buf *dmabuf;
+		struct uio_dmabuf_import imp;
+		bool live;
+	} *e = kunit_kcalloc(test, nr, sizeof(*e), GFP_KERNEL);
 	int i, j, ret;
+	bool is;
 
-	for (i = 0; i < ARRAY_SIZE(imp); i++) {
+	KUNIT_ASSERT_NOT_NULL(test, e);
+	for (i = 0; i < nr; i++) {
 		if (i == 16) {
 			/* Full: every third of the 16 goes, six slots free. */
 			KUNIT_EXPECT_EQ(test, file->nr_slots, 16);
 			for (j = 0; j < 16; j += 3) {
-				live[j] = false;
-				ret = uio_dmabuf_test_release_handle(test, file, imp[j].handle);
+				e[j].live = false;
+				ret = uio_dmabuf_test_release_handle(test, file, e[j].imp.handle);
 				KUNIT_ASSERT_EQ(test, 0, ret);
 			}
 		}
 		/* The six took the slots left; the next grows the table. */
 		if (i == 22)
 			KUNIT_EXPECT_EQ(test, file->nr_slots, 16);
-		dmabuf = uio_dmabuf_test_new(test, &uio_dmabuf_test_layouts[i % 4], &buf);
-		KUNIT_ASSERT_EQ(test, 0, uio_dmabuf_test_import(file, dmabuf, 0, 0, &imp[i]));
-		KUNIT_EXPECT_EQ(test, imp[i].nr_segments, uio_dmabuf_test_layouts[i % 4].nr_segs);
-		live[i] = true;
+		e[i].dmabuf = uio_dmabuf_test_new(test, &uio_dmabuf_test_layouts[i % 4], &e[i].buf);
+		ret = uio_dmabuf_test_import(file, e[i].dmabuf, 0, 0, &e[i].imp);
+		KUNIT_ASSERT_EQ(test, 0, ret);
+		e[i].live = true;
 		for (j = 0; j < i; j++)
-			KUNIT_EXPECT_NE(test, imp[i].handle, imp[j].handle);
+			KUNIT_EXPECT_NE(test, e[i].imp.handle, e[j].imp.handle);
 	}
 	KUNIT_EXPECT_EQ(test, file->nr_slots, 32);
-	KUNIT_EXPECT_EQ(test, file->nr_imports, ARRAY_SIZE(imp) - 6);
-	for (i = 0; i < ARRAY_SIZE(imp); i++) {
-		gs.handle = imp[i].handle;
+	KUNIT_EXPECT_EQ(test, file->nr_imports, nr - 6);
+	for (i = 0; i < nr; i++) {
+		is = uio_dmabuf_test_handle_is(file, e[i].imp.handle, e[i].dmabuf);
+		KUNIT_EXPECT_EQ(test, e[i].live, is);
+		gs.handle = e[i].imp.handle;
 		gs.count = 0;
-		KUNIT_EXPECT_EQ(test, live[i] ? 0 : -ENOENT,
+		KUNIT_EXPECT_EQ(test, e[i].live ? 0 : -ENOENT,
 				uio_dmabuf_test_ioctl(test, file, UIO_DMABUF_IOC_GET_SEGMENTS,
 						      &gs, sizeof(gs)));
-		if (live[i])
-			KUNIT_EXPECT_EQ(test, gs.nr_segments, imp[i].nr_segments);
+		if (e[i].live)
+			KUNIT_EXPECT_EQ(test, gs.nr_segments, e[i].imp.nr_segments);
 	}
-	/* Slot 30 of the 32 is free, and has never held an import. */
-	gs.handle = uio_dmabuf_handle(30, 0);
-	KUNIT_EXPECT_EQ(test, -ENOENT, uio_dmabuf_test_ioctl(test, file,
-							     UIO_DMABUF_IOC_GET_SEGMENTS,
-							     &gs, sizeof(gs)));
-	for (i = 0; i < ARRAY_SIZE(imp); i++) {
-		if (live[i])
+	/* Slot 30 is free and has never held an import; 32 and 65,535 are past the table. */
+	for (i = 0; i < ARRAY_SIZE(unknown); i++) {
+		gs.handle = uio_dmabuf_handle(unknown[i], 0);
+		KUNIT_EXPECT_EQ(test, -ENOENT, uio_dmabuf_test_ioctl(test, file,
+								     UIO_DMABUF_IOC_GET_SEGMENTS,
+								     &gs, sizeof(gs)));
+	}
+	/* Half of those left go; the close takes the others. */
+	for (i = 0; i < nr; i += 2) {
+		if (e[i].live)
 			KUNIT_EXPECT_EQ(test, 0, uio_dmabuf_test_release_handle(test, file,
-										imp[i].handle));
+										e[i].imp.handle));
 	}
-	KUNIT_EXPECT_TRUE(test, uio_dmabuf_test_no_handles(file));
-	KUNIT_EXPECT_EQ(test, file->nr_imports, 0);
+	uio_dmabuf_test_close(test, file);
+	for (i = 0; i < nr; i++)
+		uio_dmabuf_test_expect_idle(test, e[i].buf);
+	KUNIT_EXPECT_EQ(test, uio_dmabuf_test_device_imports(ctx->udev), 0);
+	KUNIT_EXPECT_EQ(test, uio_dmabuf_test_charged(test), 0);
 }
 
 /* Unknown handles, 0 among them, give ENOENT from every ioctl that takes one. */

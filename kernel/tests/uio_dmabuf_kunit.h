@@ -22,8 +22,12 @@
 static inline bool uio_dmabuf_test_no_handles(struct uio_dmabuf_file *file)
 {
 	u32 slot = 0;
+	bool none;
 
-	return !uio_dmabuf_next_import(file, &slot);
+	mutex_lock(&file->lock);
+	none = !uio_dmabuf_next_import(file, &slot);
+	mutex_unlock(&file->lock);
+	return none;
 }
 
 /* One DMA range of a test exporter's table. */

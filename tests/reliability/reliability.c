@@ -24,6 +24,7 @@
 #include <pthread.h>
 #include <signal.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -273,6 +274,30 @@ static void cases_import_input(int node)
 		       second ? strerrorname_np(-second) : "success");
 		if (!second)
 			uiodmabuf_release(node, again.handle);
+	}
+	if (run("import-arg-inputs-read-only")) {
+		/* fd, direction and flags end a read-only page: only outputs are written. */
+		int page = (int)sysconf(_SC_PAGESIZE), ret = -ENOMEM;
+		size_t in = offsetof(struct uio_dmabuf_import, handle);
+		struct uio_dmabuf_import *arg = NULL;
+		char *two;
+
+		two = mmap(NULL, 2 * page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+			   -1, 0);
+		if (two != MAP_FAILED) {
+			arg = (struct uio_dmabuf_import *)(two + page - in);
+			*arg = (struct uio_dmabuf_import){ .fd = buf };
+			ret = mprotect(two, page, PROT_READ) ? -errno :
+			      io(node, UIO_DMABUF_IOC_IMPORT, arg);
+		}
+		record("import-arg-inputs-read-only",
+		       "success: IMPORT writes only its output fields",
+		       !ret && arg->handle && arg->size == 65536 && arg->nr_segments,
+		       "got %s", ret ? strerrorname_np(-ret) : "success");
+		if (!ret)
+			uiodmabuf_release(node, arg->handle);
+		if (two != MAP_FAILED)
+			munmap(two, 2 * page);
 	}
 	imp = (struct uio_dmabuf_import){ .fd = buf, .direction = 3 };
 	EXPECT_ERR("import-direction-3", io(node, UIO_DMABUF_IOC_IMPORT, &imp), EINVAL);
@@ -1137,7 +1162,7 @@ static const struct group {
 		"import-eventfd", "import-dma-heap-fd", "import-reserved-0", "import-reserved-1",
 		"import-reserved-2",
 		"import-output-fields-ignored", "import-segments-array", "import-segments-efault",
-		"import-arg-read-only",
+		"import-arg-read-only", "import-arg-inputs-read-only",
 		"import-direction-3",
 		"import-bad-fields-before-bad-fd", "import-undefined-flag-bits",
 		"import-failures-leave-nothing",
