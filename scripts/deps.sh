@@ -29,8 +29,8 @@ pkgs=(
 	qemu-system-x86 ipxe-qemu busybox-static
 	acpica-tools	# iasl: the SSDT of check-security's external-facing port
 	qemu-system-arm device-tree-compiler	# check-arm64
-	# make bench: its plots
-	gnuplot-nox
+	# make bench: its plots; scripts/trace-ioctl.sh: the guest under gdb
+	gnuplot-nox gdb
 )
 
 # stock_images: Debian's stock kernels matching the newest 6.12 headers and the
