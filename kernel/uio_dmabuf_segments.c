@@ -100,26 +100,45 @@ static int uio_dmabuf_walk_add(struct uio_dmabuf_walk *w, u64 addr, u64 len)
 }
 
 /*
+ * @w->segs full at @out: resized to twice the room, @out and @end moved with
+ * it. Returns 0 or -ENOMEM (@w unchanged).
+ */
+static int uio_dmabuf_walk_grow(struct uio_dmabuf_walk *w, struct uio_dmabuf_segment **out,
+				struct uio_dmabuf_segment **end)
+{
+	w->nr = *out - w->segs;
+	if (uio_dmabuf_walk_resize(w, 2 * w->cap))
+		return -ENOMEM;
+	*out = w->segs + w->nr;
+	*end = w->segs + w->cap;
+	return 0;
+}
+
+/*
  * Walk the DMA side of @sgt for @size bytes, once: the segments (DMA-adjacent
  * entries merged, none longer than the device's max segment size or crossing
  * its segment boundary) into @w->segs, which starts with room for at least
- * one per entry, and whether any entry needs syncing. An entry within the
- * limits, the common case, costs a few comparisons: the segment in progress
- * stays in locals until the next one starts. Returns 0, -ENOMEM, or -EINVAL when the
- * table does not cover @size bytes.
+ * one per entry, and whether any entry needs syncing (asked of each entry
+ * only with @check, a constant: the loop is built once for each). An entry
+ * within the limits, the common case, costs a few comparisons: the segment
+ * in progress and the end of the array stay in registers until the next
+ * segment starts. Returns 0, -ENOMEM, or -EINVAL when the table does not
+ * cover @size bytes.
  */
-static int uio_dmabuf_walk_segments(struct sg_table *sgt, u64 size, struct uio_dmabuf_walk *w)
+static __always_inline int uio_dmabuf_walk_segments(struct sg_table *sgt, u64 size,
+						    struct uio_dmabuf_walk *w, bool check)
 {
 	u64 max_seg = w->max_seg, boundary = w->boundary;
-	bool check = w->check_entries;
+	struct uio_dmabuf_segment *out = w->segs, *end = w->segs + w->cap;
 	u64 start = 0, len = 0;		/* the segment in progress; none while @len is 0 */
-	u64 done = 0;
+	u64 rem = size;			/* bytes not walked yet */
+	bool peer = false, needs_sync = false;
 	struct scatterlist *sg;
 	int i, ret;
 
 	for_each_sgtable_dma_sg(sgt, sg, i) {
 		u64 addr = sg_dma_address(sg);
-		u64 n = min_t(u64, sg_dma_len(sg), size - done);
+		u64 n = min_t(u64, sg_dma_len(sg), rem);
 		u64 last;
 
 		if (!n)
@@ -127,22 +146,26 @@ static int uio_dmabuf_walk_segments(struct sg_table *sgt, u64 size, struct uio_d
 		if (check_add_overflow(addr, n - 1, &last))
 			return -EINVAL;
 		if (sg_dma_is_bus_address(sg))
-			w->peer = true;
+			peer = true;
 		else if (check && dma_need_sync(w->dev, addr))
-			w->needs_sync = true;
+			needs_sync = true;
+		rem -= n;
 		if (len && addr > start && addr - start == len && len + n <= max_seg &&
 		    !((start ^ last) & ~boundary)) {
 			len += n;
 		} else {
 			if (len) {
-				ret = uio_dmabuf_walk_push(w, start, len);
-				if (ret)
-					return ret;
+				if (unlikely(out == end) && uio_dmabuf_walk_grow(w, &out, &end))
+					return -ENOMEM;
+				out->dma_addr = start;
+				out->length = len;
+				out++;
 			}
 			start = addr;
 			len = n;
-			if (n > max_seg || ((addr ^ last) & ~boundary)) {
+			if (unlikely(n > max_seg || ((addr ^ last) & ~boundary))) {
 				/* Split at the limits, the first piece merged if it fits. */
+				w->nr = out - w->segs;
 				ret = uio_dmabuf_walk_add(w, addr, n);
 				if (ret)
 					return ret;
@@ -155,15 +178,26 @@ static int uio_dmabuf_walk_segments(struct sg_table *sgt, u64 size, struct uio_d
 				w->nr--;
 				start = w->segs[w->nr].dma_addr;
 				len = w->segs[w->nr].length;
+				out = w->segs + w->nr;
+				end = w->segs + w->cap;
 			}
 		}
-		done += n;
-		if (done == size)
+		if (!rem)
 			break;
 	}
-	if (done != size)
+	if (rem)
 		return -EINVAL;
-	return len ? uio_dmabuf_walk_push(w, start, len) : 0;
+	if (len) {
+		if (unlikely(out == end) && uio_dmabuf_walk_grow(w, &out, &end))
+			return -ENOMEM;
+		out->dma_addr = start;
+		out->length = len;
+		out++;
+	}
+	w->nr = out - w->segs;
+	w->peer |= peer;
+	w->needs_sync |= needs_sync;
+	return 0;
 }
 
 /* How the walk learns whether a mapping needs dma_sync_*(). */
@@ -357,7 +391,8 @@ static int uio_dmabuf_walk_table(struct uio_dmabuf_mapping *map, u64 size,
 	if (map->sgt->nents > UIO_DMABUF_INLINE_SEGS)
 		ret = uio_dmabuf_walk_resize(&w, map->sgt->nents);
 	if (!ret)
-		ret = uio_dmabuf_walk_segments(map->sgt, size, &w);
+		ret = w.check_entries ? uio_dmabuf_walk_segments(map->sgt, size, &w, true) :
+					uio_dmabuf_walk_segments(map->sgt, size, &w, false);
 	if (ret == -EINVAL)
 		dev_warn_ratelimited(dev, "uio_dmabuf: exporter %s mapped less than its %llu bytes\n",
 				     map->dmabuf->exp_name, size);

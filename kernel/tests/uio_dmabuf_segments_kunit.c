@@ -104,18 +104,36 @@ static void uio_dmabuf_test_contiguous_e2big(struct kunit *test)
 }
 
 /*
- * One entry longer than the device's max segment size, within its boundary:
+ * Entries longer than the device's max segment size, within its boundary:
  * split at the max segment size (a device whose limit the bind could not
- * raise, as the DMA API allows).
+ * raise, as the DMA API allows). The second table's first entry makes three
+ * segments, so the walk's array, sized for one per entry, fills before the
+ * last entry and again at the end.
  */
-static void uio_dmabuf_test_one_entry_max_seg(struct kunit *test)
-{
-	static const struct uio_dmabuf_test_layout l = {
+static const struct uio_dmabuf_test_layout uio_dmabuf_test_max_seg_layouts[] = {
+	{
 		.name = "one entry past the max segment size",
 		.size = SZ_128K,
 		.ents = { { 0x200000, SZ_128K } }, .nr_ents = 1,
 		.segs = { { 0x200000, SZ_64K }, { 0x210000, SZ_64K } }, .nr_segs = 2,
-	};
+	},
+	{
+		.name = "split entries past the array's room",
+		.size = SZ_128K + SZ_64K + 4 * SZ_4K,
+		.ents = { { 0x400000, SZ_128K + SZ_64K }, { 0x10000, SZ_4K }, { 0x30000, SZ_4K },
+			  { 0x50000, SZ_4K }, { 0x70000, SZ_4K } }, .nr_ents = 5,
+		.segs = { { 0x400000, SZ_64K }, { 0x410000, SZ_64K }, { 0x420000, SZ_64K },
+			  { 0x10000, SZ_4K }, { 0x30000, SZ_4K }, { 0x50000, SZ_4K },
+			  { 0x70000, SZ_4K } }, .nr_segs = 7,
+	},
+};
+
+KUNIT_ARRAY_PARAM(uio_dmabuf_test_max_seg, uio_dmabuf_test_max_seg_layouts,
+		  uio_dmabuf_test_layout_desc);
+
+static void uio_dmabuf_test_entries_max_seg(struct kunit *test)
+{
+	const struct uio_dmabuf_test_layout *l = test->param_value;
 	struct uio_dmabuf_test_ctx *ctx = test->priv;
 	struct uio_dmabuf_import imp;
 	struct uio_dmabuf_test_buf *buf;
@@ -123,9 +141,9 @@ static void uio_dmabuf_test_one_entry_max_seg(struct kunit *test)
 	/* Not dma_set_max_seg_size(): it returns nothing from 6.13 on. */
 	KUNIT_ASSERT_NOT_NULL(test, ctx->udev->dev->dma_parms);
 	ctx->udev->dev->dma_parms->max_segment_size = SZ_64K;
-	uio_dmabuf_test_imported(test, &l, &buf, &imp);
-	KUNIT_EXPECT_EQ(test, imp.nr_segments, l.nr_segs);
-	uio_dmabuf_test_expect_segments(test, imp.handle, &l);
+	uio_dmabuf_test_imported(test, l, &buf, &imp);
+	KUNIT_EXPECT_EQ(test, imp.nr_segments, l->nr_segs);
+	uio_dmabuf_test_expect_segments(test, imp.handle, l);
 }
 
 /* GET_SEGMENTS pages through the table: count 0, partial pages, the edges. */
@@ -696,7 +714,7 @@ static void uio_dmabuf_test_peer(struct kunit *test)
 static struct kunit_case uio_dmabuf_segments_cases[] = {
 	KUNIT_CASE_PARAM(uio_dmabuf_test_segments, uio_dmabuf_test_layout_gen_params),
 	KUNIT_CASE_PARAM(uio_dmabuf_test_lengths_sum, uio_dmabuf_test_layout_gen_params),
-	KUNIT_CASE(uio_dmabuf_test_one_entry_max_seg),
+	KUNIT_CASE_PARAM(uio_dmabuf_test_entries_max_seg, uio_dmabuf_test_max_seg_gen_params),
 	KUNIT_CASE(uio_dmabuf_test_contiguous_ok),
 	KUNIT_CASE(uio_dmabuf_test_contiguous_e2big),
 	KUNIT_CASE(uio_dmabuf_test_paging),
