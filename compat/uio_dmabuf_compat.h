@@ -66,6 +66,13 @@ static inline struct scatterlist *uio_dmabuf_compat_sg_next(struct scatterlist *
 #define sg_next(sg)	uio_dmabuf_compat_sg_next(sg)
 #endif
 
+/* Before 6.12 no architecture masked user pointers: each access is checked. */
+#ifdef UIO_DMABUF_COMPAT_NO_MASKED_USER_ACCESS
+#include <linux/uaccess.h>
+#define can_do_masked_user_access()	0
+#define masked_user_access_begin(src)	NULL
+#endif
+
 /*
  * Before 6.5 the IOMMU's DMA API did not mark a table it bounced through
  * swiotlb; it bounced only the mappings of untrusted devices, which the

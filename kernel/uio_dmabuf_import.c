@@ -684,7 +684,8 @@ static int uio_dmabuf_publish(struct uio_dmabuf_file *file, struct uio_dmabuf_ma
 		file->nr_imports--;
 	} else {
 		map->handle = uio_dmabuf_handle(ret, file->generation);
-		file->generation = (file->generation + 1) % UIO_DMABUF_GENERATIONS;
+		if (++file->generation == UIO_DMABUF_GENERATIONS)
+			file->generation = 0;
 		/* The handle table owns the import. */
 		map->live = true;
 		kref_get(&map->ref);

@@ -87,7 +87,9 @@ static int uio_dmabuf_put_segments(struct uio_dmabuf_segment __user *to,
 		return 0;
 	if (n > UIO_DMABUF_INLINE_SEGS)
 		return copy_to_user(to, segs, array_size(n, sizeof(*segs))) ? -EFAULT : 0;
-	if (!user_write_access_begin(to, n * sizeof(*to)))
+	if (can_do_masked_user_access())
+		to = masked_user_access_begin(to);
+	else if (!user_write_access_begin(to, n * sizeof(*to)))
 		return -EFAULT;
 	for (i = 0; i < n; i++) {
 		unsafe_put_user(segs[i].dma_addr, &to[i].dma_addr, efault);
@@ -97,6 +99,31 @@ static int uio_dmabuf_put_segments(struct uio_dmabuf_segment __user *to,
 	return 0;
 efault:
 	user_write_access_end();
+	return -EFAULT;
+}
+
+/*
+ * IMPORT's input fields of @from into @arg, as fs/select.c reads its
+ * argument: the path is hot enough for copy_from_user()'s overhead to
+ * matter. The output fields are written back, never read.
+ */
+static int uio_dmabuf_get_import(struct uio_dmabuf_import *arg,
+				 const struct uio_dmabuf_import __user *from)
+{
+	if (can_do_masked_user_access())
+		from = masked_user_access_begin(from);
+	else if (!user_read_access_begin(from, sizeof(*from)))
+		return -EFAULT;
+	unsafe_get_user(arg->fd, &from->fd, efault);
+	unsafe_get_user(arg->direction, &from->direction, efault);
+	unsafe_get_user(arg->flags, &from->flags, efault);
+	unsafe_get_user(arg->segments, &from->segments, efault);
+	unsafe_get_user(arg->max_segments, &from->max_segments, efault);
+	unsafe_get_user(arg->reserved, &from->reserved, efault);
+	user_read_access_end();
+	return 0;
+efault:
+	user_read_access_end();
 	return -EFAULT;
 }
 
@@ -118,7 +145,9 @@ static int uio_dmabuf_put_import(struct uio_dmabuf_import __user *to,
 	static_assert(offsetof(struct uio_dmabuf_import, map_flags) ==
 		      offsetofend(struct uio_dmabuf_import, nr_segments));
 
-	if (!user_write_access_begin(&to->handle, len))
+	if (can_do_masked_user_access())
+		to = masked_user_access_begin(to);
+	else if (!user_write_access_begin(&to->handle, len))
 		return -EFAULT;
 	unsafe_put_user(arg->handle, &to->handle, efault);
 	unsafe_put_user(arg->size, &to->size, efault);
@@ -272,7 +301,7 @@ static long uio_dmabuf_ioctl_import(struct uio_dmabuf_file *file, void __user *a
 	struct dma_buf *dmabuf;
 	int ret = 0;
 
-	if (copy_from_user(&arg, argp, sizeof(arg)))
+	if (uio_dmabuf_get_import(&arg, argp))
 		return -EFAULT;
 	/* The fields are judged before the fd is looked up. */
 	ret = uio_dmabuf_check_import(&arg);
@@ -335,15 +364,25 @@ put:
 	return ret;
 }
 
-static long uio_dmabuf_ioctl_release(struct uio_dmabuf_file *file, void __user *argp)
+/* RELEASE's argument, read as IMPORT's (uio_dmabuf_get_import()). */
+static long uio_dmabuf_ioctl_release(struct uio_dmabuf_file *file,
+				     struct uio_dmabuf_release __user *argp)
 {
-	struct uio_dmabuf_release arg;
+	u32 handle, reserved;
 
-	if (copy_from_user(&arg, argp, sizeof(arg)))
+	if (can_do_masked_user_access())
+		argp = masked_user_access_begin(argp);
+	else if (!user_read_access_begin(argp, sizeof(*argp)))
 		return -EFAULT;
-	if (arg.reserved)
+	unsafe_get_user(handle, &argp->handle, efault);
+	unsafe_get_user(reserved, &argp->reserved, efault);
+	user_read_access_end();
+	if (reserved)
 		return -EINVAL;
-	return uio_dmabuf_release_handle(file, arg.handle, NULL);
+	return uio_dmabuf_release_handle(file, handle, NULL);
+efault:
+	user_read_access_end();
+	return -EFAULT;
 }
 
 static long uio_dmabuf_ioctl_sync(struct uio_dmabuf_file *file, void __user *argp)
