@@ -349,27 +349,6 @@ u32 uio_dmabuf_isolation_now(struct uio_dmabuf_dev *udev)
 }
 EXPORT_SYMBOL_IF_KUNIT(uio_dmabuf_isolation_now);
 
-/*
- * A file opened because its device was isolated may be used only while the
- * device stays so. A kernel driver binding to a group sibling revokes from the
- * bus notifier; a group switched to a lazy domain (sysfs allows DMA -> DMA-FQ
- * while drivers are bound, and tells no one) is caught at the file's next
- * ioctl or its close, before it can unmap anything with the device's DMA on.
- * Under the file's lock or the device's, with @file not revoked: the device is
- * still bound, and its domain is not freed under the read.
- */
-static bool uio_dmabuf_lost_strict(struct uio_dmabuf_file *file)
-{
-	struct iommu_domain *domain = file->udev->domain;
-
-	if (!file->isolated)
-		return false;
-	/* Isolated without a domain: KUnit's device, whose stub stands in. */
-	if (unlikely(!domain))
-		return !(uio_dmabuf_domain_conditions(file->udev, false) & UIO_DMABUF_INFO_STRICT);
-	return READ_ONCE(domain->type) != IOMMU_DOMAIN_DMA;
-}
-
 /**
  * uio_dmabuf_recheck_locked() - revoke a device whose file finds it no longer strict
  * @file: an open file of the device; the device lock is held
@@ -412,21 +391,18 @@ int uio_dmabuf_lock_dev(struct uio_dmabuf_file *file)
 }
 
 /**
- * uio_dmabuf_lock_file() - take a file's lock for an ioctl on its imports
- * @file: the open file
- *
- * The hot path's lock: no device-wide lock is taken unless the device is
- * found no longer strict, when it is revoked under the device lock.
+ * uio_dmabuf_lock_file_slow() - uio_dmabuf_lock_file() for a file it cannot pass at once
+ * @file: the open file, its lock held
  *
  * Return: 0 with the file's lock held; -ENODEV, lock not held, once the
- * device is unbound or @file revoked.
+ * device is unbound or @file revoked (which this may find and do, see
+ * uio_dmabuf_recheck_locked()).
  */
-int uio_dmabuf_lock_file(struct uio_dmabuf_file *file)
+int uio_dmabuf_lock_file_slow(struct uio_dmabuf_file *file)
 {
 	int ret;
 
 	for (;;) {
-		mutex_lock(&file->lock);
 		if (file->revoked) {
 			mutex_unlock(&file->lock);
 			return -ENODEV;
@@ -439,6 +415,7 @@ int uio_dmabuf_lock_file(struct uio_dmabuf_file *file)
 		if (ret)
 			return ret;
 		mutex_unlock(&file->udev->lock);
+		mutex_lock(&file->lock);
 	}
 }
 

@@ -15,6 +15,7 @@
 #define _UIO_DMABUF_PRIV_H
 
 #include <linux/dma-direction.h>
+#include <linux/iommu.h>
 #include <linux/kref.h>
 #include <linux/list.h>
 #include <linux/lockdep.h>
@@ -455,7 +456,47 @@ bool uio_dmabuf_group_owner(struct uio_dmabuf_dev *udev, kuid_t *uid);
 int uio_dmabuf_reset_locked(struct uio_dmabuf_dev *udev, bool dev_locked);
 void uio_dmabuf_recheck_locked(struct uio_dmabuf_file *file, struct list_head *dead);
 int uio_dmabuf_lock_dev(struct uio_dmabuf_file *file);
-int uio_dmabuf_lock_file(struct uio_dmabuf_file *file);
+int uio_dmabuf_lock_file_slow(struct uio_dmabuf_file *file);
+
+/*
+ * A file opened because its device was isolated may be used only while the
+ * device stays so. A kernel driver binding to a group sibling revokes from the
+ * bus notifier; a group switched to a lazy domain (sysfs allows DMA -> DMA-FQ
+ * while drivers are bound, and tells no one) is caught at the file's next
+ * ioctl or its close, before it can unmap anything with the device's DMA on.
+ * Under the file's lock or the device's, with @file not revoked: the device is
+ * still bound, and its domain is not freed under the read.
+ */
+static inline bool uio_dmabuf_lost_strict(struct uio_dmabuf_file *file)
+{
+	struct iommu_domain *domain = file->udev->domain;
+
+	if (!file->isolated)
+		return false;
+	/* Isolated without a domain: KUnit's device, whose stub stands in. */
+	if (unlikely(!domain))
+		return !(uio_dmabuf_domain_conditions(file->udev, false) & UIO_DMABUF_INFO_STRICT);
+	return READ_ONCE(domain->type) != IOMMU_DOMAIN_DMA;
+}
+
+/**
+ * uio_dmabuf_lock_file() - take a file's lock for an ioctl on its imports
+ * @file: the open file
+ *
+ * The hot path's lock: no device-wide lock is taken unless the device is
+ * found no longer strict, when it is revoked under the device lock. A file
+ * still in use passes inline; the rest is uio_dmabuf_lock_file_slow().
+ *
+ * Return: 0 with the file's lock held; -ENODEV, lock not held, once the
+ * device is unbound or @file revoked.
+ */
+static inline int uio_dmabuf_lock_file(struct uio_dmabuf_file *file)
+{
+	mutex_lock(&file->lock);
+	if (likely(!file->revoked && !uio_dmabuf_lost_strict(file)))
+		return 0;
+	return uio_dmabuf_lock_file_slow(file);
+}
 
 /* uio_dmabuf_node.c */
 int uio_dmabuf_node_register(struct uio_dmabuf_dev *udev);
