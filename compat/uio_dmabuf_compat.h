@@ -66,11 +66,14 @@ static inline struct scatterlist *uio_dmabuf_compat_sg_next(struct scatterlist *
 #define sg_next(sg)	uio_dmabuf_compat_sg_next(sg)
 #endif
 
-/* Before 6.12 no architecture masked user pointers: each access is checked. */
+/*
+ * Before 6.12 no architecture masked user pointers: each access is checked,
+ * and the masked branch, never taken, keeps the pointer as it is.
+ */
 #ifdef UIO_DMABUF_COMPAT_NO_MASKED_USER_ACCESS
 #include <linux/uaccess.h>
 #define can_do_masked_user_access()	0
-#define masked_user_access_begin(src)	NULL
+#define masked_user_access_begin(src)	(src)
 #endif
 
 /*
