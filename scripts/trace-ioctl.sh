@@ -10,14 +10,17 @@
 # gdb). Each traced ioctl takes a few seconds per thousand instructions.
 #
 # Usage: trace-ioctl.sh [--kind mainline|bench] [--iommu] [--section ioctls]
-#                       [--skip 30] [--min 10] OUTDIR
+#                       [--skip 30] [--min 10] [--floor] OUTDIR
 #   --section  the benchmark's section to run (ioctls: 4 KiB of the system
 #              heap; segments: scattered udmabuf pages, 1 then 16 then 256 ...)
 #   --min      leave out of the tree what costs fewer instructions
+#   --floor    the floor module's two calls with the driver's duties
+#              (IMPORT_DUTIES and RELEASE of bench/kernel) instead, which
+#              the sections roundtrip and live run
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
-kind=mainline iommu=0 section=ioctls skip=30 min=10
+kind=mainline iommu=0 section=ioctls skip=30 min=10 floor=0
 while [ $# -gt 1 ]; do
 	case "$1" in
 	--kind) kind=$2; shift 2 ;;
@@ -25,6 +28,7 @@ while [ $# -gt 1 ]; do
 	--section) section=$2; shift 2 ;;
 	--skip) skip=$2; shift 2 ;;
 	--min) min=$2; shift 2 ;;
+	--floor) floor=1; shift ;;
 	*) echo "trace-ioctl: unknown argument $1" >&2; exit 2 ;;
 	esac
 done
@@ -41,8 +45,24 @@ initrd=$top/build/bench/$kind.cpio.gz ko=$top/build/bench/$kind-modules/uio_dmab
 	{ echo "trace-ioctl: no $initrd: run BENCH_BOOTS=$kind-noiommu make bench first" >&2; exit 1; }
 mkdir -p "$out"
 
-# The ioctl numbers, from the UAPI header.
-cc -I"$top/include/uapi/linux" -x c -o "$out/ioctl-numbers" - <<'C'
+# The ioctl numbers, from the UAPI header or the floor module's.
+entry=uio_dmabuf_fop_ioctl
+if [ "$floor" = 1 ]; then
+	ko=$top/build/bench/$kind-modules/uio_dmabuf_bench.ko entry=uio_dmabuf_bench_ioctl
+	cc -I"$top/bench/kernel" -x c -o "$out/ioctl-numbers" - <<'C'
+#include <stdio.h>
+#include <linux/ioctl.h>
+#include <linux/types.h>
+#include "uio_dmabuf_bench.h"
+int main(void)
+{
+	printf("import=%#lx,release=%#lx\n", (unsigned long)UIO_DMABUF_BENCH_IOC_IMPORT_DUTIES,
+	       (unsigned long)UIO_DMABUF_BENCH_IOC_RELEASE);
+	return 0;
+}
+C
+else
+	cc -I"$top/include/uapi/linux" -x c -o "$out/ioctl-numbers" - <<'C'
 #include <stdio.h>
 #include "uio_dmabuf.h"
 int main(void)
@@ -52,6 +72,7 @@ int main(void)
 	return 0;
 }
 C
+fi
 cmds=$("$out/ioctl-numbers")
 syscall=0x$(awk '$3 == "__x64_sys_ioctl" { print $1 }' "$kout/System.map")
 
@@ -79,6 +100,6 @@ wait "$qpid" 2>/dev/null || true
 trap - EXIT
 grep '^trace-ioctl:' "$out/gdb.log"
 for name in import release; do
-	echo "=== $name ($kind, $([ "$iommu" = 1 ] && echo strict IOMMU || echo no IOMMU), section $section)"
-	python3 "$top/scripts/trace-report.py" "$kout/System.map" "$ko" "$out/trace-$name.txt" "$min"
+	echo "=== $name$([ "$floor" = 1 ] && echo " (the floor with duties)") ($kind, $([ "$iommu" = 1 ] && echo strict IOMMU || echo no IOMMU), section $section)"
+	python3 "$top/scripts/trace-report.py" "$kout/System.map" "$ko" "$out/trace-$name.txt" "$min" "$entry"
 done

@@ -1,12 +1,12 @@
 #!/usr/bin/env python3
 """A trace of scripts/trace-ioctl.py as a call tree with instruction counts.
 
-Usage: trace-report.py SYSTEM_MAP MODULE_KO TRACE [MIN]
+Usage: trace-report.py SYSTEM_MAP MODULE_KO TRACE [MIN [ENTRY]]
 
 TRACE has one guest instruction per line, "PC SP" in hex. Kernel addresses
 are named from SYSTEM_MAP; the module's from MODULE_KO's symbols, placed by
-the first instruction in module space, which is uio_dmabuf_fop_ioctl()'s
-first (the ioctl's entry into the module). A function is entered where the
+the first instruction in module space, which is ENTRY's first (the ioctl's
+entry into the module: uio_dmabuf_fop_ioctl() unless given). A function is entered where the
 stack pointer drops by a return address and the function changes, and left
 where the stack pointer rises above its entry's; a jump to another function
 at the same depth (a tail call) takes its frame over. Prints the total,
@@ -15,6 +15,7 @@ spent inside each call (MIN: leave out what costs fewer).
 """
 import bisect
 import collections
+import os
 import subprocess
 import sys
 
@@ -45,17 +46,19 @@ def module_symbols(path):
 def main():
     smap, ko, trace = sys.argv[1:4]
     least = int(sys.argv[4]) if len(sys.argv) > 4 else 10
+    entry_name = sys.argv[5] if len(sys.argv) > 5 else "uio_dmabuf_fop_ioctl"
+    module = "[%s] " % os.path.basename(ko).removesuffix(".ko")
     ksyms, msyms = kernel_symbols(smap), module_symbols(ko)
     kaddr, maddr = [a for a, _ in ksyms], [a for a, _ in msyms]
     with open(trace) as f:
         recs = [tuple(int(x, 16) for x in line.split()) for line in f]
-    entry = dict((n, a) for a, n in msyms)["uio_dmabuf_fop_ioctl"]
+    entry = dict((n, a) for a, n in msyms)[entry_name]
     base = next((pc - entry for pc, _ in recs if MODULE_SPACE[0] <= pc < MODULE_SPACE[1]), None)
 
     def name(pc):
         if base is not None and MODULE_SPACE[0] <= pc < MODULE_SPACE[1]:
             i = bisect.bisect_right(maddr, pc - base) - 1
-            return "[uio_dmabuf] " + msyms[i][1] if i >= 0 else "module+%x" % pc
+            return module + msyms[i][1] if i >= 0 else "module+%x" % pc
         return ksyms[bisect.bisect_right(kaddr, pc) - 1][1]
 
     own = collections.Counter()
