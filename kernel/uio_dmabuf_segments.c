@@ -370,9 +370,10 @@ EXPORT_SYMBOL_IF_KUNIT(uio_dmabuf_check_table);
 /*
  * The segments of any table, in one walk, into @map: its own array when they
  * do not fit inline. Returns 0, -ENOMEM, -E2BIG or -EINVAL when the table does
- * not cover @size bytes; nothing is left allocated on failure.
+ * not cover @size bytes; nothing is left allocated on failure. Out of line,
+ * as uio_dmabuf_check_mapped().
  */
-static int uio_dmabuf_walk_table(struct uio_dmabuf_mapping *map, u64 size,
+static noinline int uio_dmabuf_walk_table(struct uio_dmabuf_mapping *map, u64 size,
 				 enum uio_dmabuf_syncing sync)
 {
 	struct device *dev = map->attach->dev;
@@ -412,6 +413,25 @@ static int uio_dmabuf_walk_table(struct uio_dmabuf_mapping *map, u64 size,
 	return 0;
 }
 
+/*
+ * @map's table looked up in the device's IOMMU @domain, @map->peer set when
+ * an entry is another device's memory: uio_dmabuf_check_table() for the
+ * import. Out of line, so that the import without a domain sets up no frame
+ * for it (nor for the walk of a table of many entries).
+ */
+static noinline int uio_dmabuf_check_mapped(struct uio_dmabuf_mapping *map,
+					    struct iommu_domain *domain, u64 size)
+{
+	bool peer = false;
+	int ret;
+
+	ret = __uio_dmabuf_check_table(map->attach->dev, map->dmabuf->exp_name, map->sgt,
+				       size, uio_dmabuf_iova_to_phys, domain,
+				       1ULL << __ffs(domain->pgsize_bitmap), &peer);
+	map->peer |= peer;
+	return ret;
+}
+
 /**
  * uio_dmabuf_build_segments() - record the DMA segments of a mapped import
  * @map: the import, its table mapped for its device
@@ -435,7 +455,6 @@ int uio_dmabuf_build_segments(struct uio_dmabuf_mapping *map)
 	struct iommu_domain *domain = map->udev->domain;
 	enum uio_dmabuf_syncing sync = uio_dmabuf_syncing(dev, map->sgt, domain);
 	u64 size = map->dmabuf->size;
-	bool peer = false;
 	int ret;
 
 	if (!uio_dmabuf_one_segment(map, size, sync)) {
@@ -448,14 +467,11 @@ int uio_dmabuf_build_segments(struct uio_dmabuf_mapping *map)
 	 * without one, the bus addresses are found already.
 	 */
 	if (domain) {
-		ret = __uio_dmabuf_check_table(dev, map->dmabuf->exp_name, map->sgt, size,
-					       uio_dmabuf_iova_to_phys, domain,
-					       1ULL << __ffs(domain->pgsize_bitmap), &peer);
+		ret = uio_dmabuf_check_mapped(map, domain, size);
 		/* The segments are the mapping's: they go when it is freed. */
 		if (ret)
 			return ret;
 	}
-	map->peer |= peer;
 	/* A peer's memory has no CPU cache in front of it: nothing to sync. */
 	map->needs_sync &= !map->peer;
 	return 0;
