@@ -7,8 +7,8 @@
  * reservation lock; then its DMA segments are computed once into an array that
  * GET_SEGMENTS copies out without any dma-buf lock. Teardown is the exact
  * reverse, under no lock of ours: imports leave their file's table under the
- * file's lock onto a local list, and uio_dmabuf_destroy() unmaps them
- * afterwards.
+ * file's lock (onto a local list, when there are many), and
+ * uio_dmabuf_destroy_one() unmaps each afterwards.
  */
 
 #include <kunit/visibility.h>
@@ -303,13 +303,12 @@ static void uio_dmabuf_unmap(struct uio_dmabuf_dev *udev, struct uio_dmabuf_mapp
 }
 
 /*
- * @map, just erased from its file's handle table, leaves the file's count and
- * goes onto @dead to be unmapped. It stays in the buffer index (EBUSY, and
- * the mask store's EBUSY) and counted in flight (unbind waits) until
- * uio_dmabuf_destroy() has unmapped it. Under the file's lock.
+ * @map, just erased from its file's handle table, leaves the file's count, to
+ * be unmapped by uio_dmabuf_destroy_one() once the file's lock is dropped. It
+ * stays in the buffer index (EBUSY, and the mask store's EBUSY) and counted in
+ * flight (unbind waits) until then. Under the file's lock.
  */
-void uio_dmabuf_unlist_locked(struct uio_dmabuf_dev *udev, struct uio_dmabuf_mapping *map,
-			      struct list_head *dead)
+void uio_dmabuf_unlist_locked(struct uio_dmabuf_dev *udev, struct uio_dmabuf_mapping *map)
 {
 	struct uio_dmabuf_file *file = map->file;
 
@@ -321,7 +320,6 @@ void uio_dmabuf_unlist_locked(struct uio_dmabuf_dev *udev, struct uio_dmabuf_map
 	/* After the read of @revoked: see uio_dmabuf_invalidate_mappings(). */
 	smp_store_release(&map->file, NULL);
 	atomic_inc(&udev->inflight);
-	list_add_tail(&map->node, dead);
 }
 
 /*
@@ -415,22 +413,28 @@ static void uio_dmabuf_buffers_del(struct uio_dmabuf_dev *udev, struct uio_dmabu
 }
 
 /*
- * Unmap, unpin, detach, uncharge and put every import on @dead, which left its
- * file's table under the file's lock; called without the device lock or any
- * file's (the unmap takes the reservation lock).
+ * Unmap, unpin, detach, uncharge and put @map, which uio_dmabuf_unlist_locked()
+ * took out of its file's table; called without the device lock or any file's
+ * (the unmap takes the reservation lock).
  */
+void uio_dmabuf_destroy_one(struct uio_dmabuf_dev *udev, struct uio_dmabuf_mapping *map)
+{
+	lockdep_assert_not_held(&udev->lock);
+	uio_dmabuf_unmap(udev, map);
+	uio_dmabuf_buffers_del(udev, map);
+	uio_dmabuf_uncharge(map);
+	uio_dmabuf_mapping_put(map);
+	uio_dmabuf_inflight_done(udev);
+}
+
+/* uio_dmabuf_destroy_one() for every import on @dead. */
 void uio_dmabuf_destroy(struct uio_dmabuf_dev *udev, struct list_head *dead)
 {
 	struct uio_dmabuf_mapping *map, *next;
 
-	lockdep_assert_not_held(&udev->lock);
 	list_for_each_entry_safe(map, next, dead, node) {
 		list_del(&map->node);
-		uio_dmabuf_unmap(udev, map);
-		uio_dmabuf_buffers_del(udev, map);
-		uio_dmabuf_uncharge(map);
-		uio_dmabuf_mapping_put(map);
-		uio_dmabuf_inflight_done(udev);
+		uio_dmabuf_destroy_one(udev, map);
 	}
 }
 
@@ -448,7 +452,8 @@ void uio_dmabuf_release_all_locked(struct uio_dmabuf_dev *udev, struct uio_dmabu
 	mutex_lock(&file->lock);
 	for (slot = 0; (map = uio_dmabuf_next_import(file, &slot)); slot++) {
 		uio_dmabuf_handle_remove_locked(file, map->handle);
-		uio_dmabuf_unlist_locked(udev, map, dead);
+		uio_dmabuf_unlist_locked(udev, map);
+		list_add_tail(&map->node, dead);
 	}
 	if (revoke)
 		file->revoked = true;

@@ -216,24 +216,22 @@ EXPORT_SYMBOL_IF_KUNIT(uio_dmabuf_file_import);
 static int uio_dmabuf_release_handle(struct uio_dmabuf_file *file, u32 handle,
 				     struct uio_dmabuf_mapping *map)
 {
-	struct uio_dmabuf_dev *udev = file->udev;
 	struct uio_dmabuf_mapping *live;
-	LIST_HEAD(dead);
 	int ret;
 
 	ret = uio_dmabuf_lock_file(file);
 	if (ret)
 		return ret;
 	live = uio_dmabuf_handle_lookup_locked(file, handle);
-	if (live && (!map || live == map)) {
-		uio_dmabuf_handle_remove_locked(file, handle);
-		uio_dmabuf_unlist_locked(udev, live, &dead);
-	} else {
-		ret = -ENOENT;
+	if (!live || (map && live != map)) {
+		mutex_unlock(&file->lock);
+		return -ENOENT;
 	}
+	uio_dmabuf_handle_remove_locked(file, handle);
+	uio_dmabuf_unlist_locked(file->udev, live);
 	mutex_unlock(&file->lock);
-	uio_dmabuf_destroy(udev, &dead);
-	return ret;
+	uio_dmabuf_destroy_one(file->udev, live);
+	return 0;
 }
 
 /*

@@ -217,7 +217,7 @@ struct uio_dmabuf_dev {
 	 * (the group's owner, at open). No dma_resv lock, no mmap_lock (a
 	 * dma_resv lock nests in it) and no exporter call is taken under this
 	 * lock (lockdep_assert_not_held() in uio_dmabuf_map() and
-	 * uio_dmabuf_destroy()), so no device-wide lock waits on an exporter.
+	 * uio_dmabuf_destroy_one()), so no device-wide lock waits on an exporter.
 	 */
 	struct mutex lock;
 	bool dead;
@@ -526,13 +526,13 @@ struct uio_dmabuf_mapping *uio_dmabuf_import(struct uio_dmabuf_file *file,
 					     struct dma_buf *dmabuf,
 					     enum dma_data_direction dir, u32 flags);
 void uio_dmabuf_mapping_put(struct uio_dmabuf_mapping *map);
-void uio_dmabuf_unlist_locked(struct uio_dmabuf_dev *udev, struct uio_dmabuf_mapping *map,
-			      struct list_head *dead);
+void uio_dmabuf_unlist_locked(struct uio_dmabuf_dev *udev, struct uio_dmabuf_mapping *map);
 void uio_dmabuf_release_all_locked(struct uio_dmabuf_dev *udev, struct uio_dmabuf_file *file,
 				   struct list_head *dead, bool revoke);
 void uio_dmabuf_revoke_locked(struct uio_dmabuf_dev *udev, struct list_head *dead);
 void uio_dmabuf_revoke(struct uio_dmabuf_dev *udev);
 void uio_dmabuf_update_dma_locked(struct uio_dmabuf_dev *udev);
+void uio_dmabuf_destroy_one(struct uio_dmabuf_dev *udev, struct uio_dmabuf_mapping *map);
 void uio_dmabuf_destroy(struct uio_dmabuf_dev *udev, struct list_head *dead);
 int uio_dmabuf_buffers_init(struct uio_dmabuf_dev *udev);
 unsigned int uio_dmabuf_nr_buffers(struct uio_dmabuf_dev *udev);
