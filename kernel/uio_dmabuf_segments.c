@@ -374,7 +374,7 @@ EXPORT_SYMBOL_IF_KUNIT(uio_dmabuf_check_table);
  * as uio_dmabuf_check_mapped().
  */
 static noinline int uio_dmabuf_walk_table(struct uio_dmabuf_mapping *map, u64 size,
-				 enum uio_dmabuf_syncing sync)
+					  enum uio_dmabuf_syncing sync)
 {
 	struct device *dev = map->attach->dev;
 	struct uio_dmabuf_walk w = {
