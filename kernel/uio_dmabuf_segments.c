@@ -100,14 +100,15 @@ static int uio_dmabuf_walk_add(struct uio_dmabuf_walk *w, u64 addr, u64 len)
 }
 
 /*
- * @w->segs full at @out: resized to twice the room, @out and @end moved with
- * it. Returns 0 or -ENOMEM (@w unchanged).
+ * @w->segs full at @out: resized to room for @more segments after it, at least
+ * twice the room it had, @out and @end moved with it. Returns 0 or -ENOMEM
+ * (@w unchanged).
  */
 static int uio_dmabuf_walk_grow(struct uio_dmabuf_walk *w, struct uio_dmabuf_segment **out,
-				struct uio_dmabuf_segment **end)
+				struct uio_dmabuf_segment **end, size_t more)
 {
 	w->nr = *out - w->segs;
-	if (uio_dmabuf_walk_resize(w, 2 * w->cap))
+	if (uio_dmabuf_walk_resize(w, max(2 * w->cap, w->nr + more)))
 		return -ENOMEM;
 	*out = w->segs + w->nr;
 	*end = w->segs + w->cap;
@@ -117,13 +118,14 @@ static int uio_dmabuf_walk_grow(struct uio_dmabuf_walk *w, struct uio_dmabuf_seg
 /*
  * Walk the DMA side of @sgt for @size bytes, once: the segments (DMA-adjacent
  * entries merged, none longer than the device's max segment size or crossing
- * its segment boundary) into @w->segs, which starts with room for at least
- * one per entry, and whether any entry needs syncing (asked of each entry
- * only with @check, a constant: the loop is built once for each). An entry
- * within the limits, the common case, costs a few comparisons: the segment
- * in progress and the end of the array stay in registers until the next
- * segment starts. Returns 0, -ENOMEM, or -EINVAL when the table does not
- * cover @size bytes.
+ * its segment boundary) into @w->segs, and whether any entry needs syncing
+ * (asked of each entry only with @check, a constant: the loop is built once
+ * for each). An entry within the limits, the common case, costs a few
+ * comparisons: the segment in progress and the end of the array stay in
+ * registers until the next segment starts. The array grows only when the
+ * segments outgrow it, then to room for one per entry left: a table whose
+ * entries merge into a few segments allocates nothing. Returns 0, -ENOMEM,
+ * or -EINVAL when the table does not cover @size bytes.
  */
 static __always_inline int uio_dmabuf_walk_segments(struct sg_table *sgt, u64 size,
 						    struct uio_dmabuf_walk *w, bool check)
@@ -155,7 +157,9 @@ static __always_inline int uio_dmabuf_walk_segments(struct sg_table *sgt, u64 si
 			len += n;
 		} else {
 			if (len) {
-				if (unlikely(out == end) && uio_dmabuf_walk_grow(w, &out, &end))
+				/* Room for one segment per entry left, and this one. */
+				if (unlikely(out == end) &&
+				    uio_dmabuf_walk_grow(w, &out, &end, sgt->nents - i + 1))
 					return -ENOMEM;
 				out->dma_addr = start;
 				out->length = len;
@@ -188,7 +192,7 @@ static __always_inline int uio_dmabuf_walk_segments(struct sg_table *sgt, u64 si
 	if (rem)
 		return -EINVAL;
 	if (len) {
-		if (unlikely(out == end) && uio_dmabuf_walk_grow(w, &out, &end))
+		if (unlikely(out == end) && uio_dmabuf_walk_grow(w, &out, &end, 1))
 			return -ENOMEM;
 		out->dma_addr = start;
 		out->length = len;
@@ -387,13 +391,10 @@ static noinline int uio_dmabuf_walk_table(struct uio_dmabuf_mapping *map, u64 si
 		.check_entries = sync == UIO_DMABUF_SYNCING_ASK,
 		.needs_sync = sync == UIO_DMABUF_SYNCING_ALL,
 	};
-	int ret = 0;
+	int ret;
 
-	if (map->sgt->nents > UIO_DMABUF_INLINE_SEGS)
-		ret = uio_dmabuf_walk_resize(&w, map->sgt->nents);
-	if (!ret)
-		ret = w.check_entries ? uio_dmabuf_walk_segments(map->sgt, size, &w, true) :
-					uio_dmabuf_walk_segments(map->sgt, size, &w, false);
+	ret = w.check_entries ? uio_dmabuf_walk_segments(map->sgt, size, &w, true) :
+				uio_dmabuf_walk_segments(map->sgt, size, &w, false);
 	if (ret == -EINVAL)
 		dev_warn_ratelimited(dev, "uio_dmabuf: exporter %s mapped less than its %llu bytes\n",
 				     map->dmabuf->exp_name, size);
