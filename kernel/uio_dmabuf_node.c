@@ -74,9 +74,13 @@ uio_dmabuf_import_arg(struct uio_dmabuf_file *file, struct dma_buf *dmabuf,
 static int uio_dmabuf_release_handle(struct uio_dmabuf_file *file, u32 handle,
 				     struct uio_dmabuf_mapping *map);
 
+/* Most segments uio_dmabuf_put_segments() writes one field at a time: 256 bytes. */
+#define UIO_DMABUF_PUT_ONE_BY_ONE	16
+
 /*
- * Write @n segments to @to: as few as an import holds inline one field at a
- * time, without copy_to_user()'s set-up and object check; more in one copy.
+ * Write @n segments to @to: a few (what IMPORT reports of most buffers) one
+ * field at a time, without copy_to_user()'s set-up, object check and string
+ * copy, whose start-up costs as much as the stores; more in one copy.
  */
 static int uio_dmabuf_put_segments(struct uio_dmabuf_segment __user *to,
 				   const struct uio_dmabuf_segment *segs, size_t n)
@@ -85,7 +89,7 @@ static int uio_dmabuf_put_segments(struct uio_dmabuf_segment __user *to,
 
 	if (!n)
 		return 0;
-	if (n > UIO_DMABUF_INLINE_SEGS)
+	if (n > UIO_DMABUF_PUT_ONE_BY_ONE)
 		return copy_to_user(to, segs, array_size(n, sizeof(*segs))) ? -EFAULT : 0;
 	if (can_do_masked_user_access())
 		to = masked_user_access_begin(to);

@@ -107,8 +107,8 @@ static void uio_dmabuf_test_contiguous_e2big(struct kunit *test)
  * Entries longer than the device's max segment size, within its boundary:
  * split at the max segment size (a device whose limit the bind could not
  * raise, as the DMA API allows). The second table's first entry makes three
- * segments, so the walk's array, sized for one per entry, fills before the
- * last entry and again at the end.
+ * segments, so the walk's array (the mapping's own, of four) fills in the
+ * middle of the table, and grows there.
  */
 static const struct uio_dmabuf_test_layout uio_dmabuf_test_max_seg_layouts[] = {
 	{
@@ -279,6 +279,38 @@ static void uio_dmabuf_test_import_segments_efault(struct kunit *test)
 static const u32 uio_dmabuf_test_dirs[] = {
 	UIO_DMABUF_DIR_BIDIRECTIONAL, UIO_DMABUF_DIR_TO_DEVICE, UIO_DMABUF_DIR_FROM_DEVICE,
 };
+
+/*
+ * IMPORT's array runs into an unmapped page after two of five segments: the
+ * stores fault halfway, EFAULT, and nothing of the import is left.
+ */
+static void uio_dmabuf_test_import_segments_efault_midway(struct kunit *test)
+{
+	struct uio_dmabuf_test_ctx *ctx = test->priv;
+	struct uio_dmabuf_test_buf *buf;
+	struct uio_dmabuf_import arg = {
+		.direction = UIO_DMABUF_DIR_BIDIRECTIONAL, .max_segments = 5,
+	};
+	struct dma_buf *dmabuf;
+	unsigned long addr;
+
+	addr = kunit_vm_mmap(test, NULL, 0, 2 * PAGE_SIZE, PROT_READ | PROT_WRITE,
+			     MAP_ANONYMOUS | MAP_PRIVATE, 0);
+	KUNIT_ASSERT_FALSE(test, IS_ERR_VALUE(addr));
+	KUNIT_ASSERT_EQ(test, 0, vm_munmap(addr + PAGE_SIZE, PAGE_SIZE));
+	arg.segments = addr + PAGE_SIZE - 2 * sizeof(struct uio_dmabuf_segment);
+	dmabuf = uio_dmabuf_test_buffer(test, &uio_dmabuf_test_five,
+					&uio_dmabuf_test_dynamic_ops, &buf);
+	KUNIT_EXPECT_EQ(test, -EFAULT, uio_dmabuf_file_import(ctx->file, dmabuf, &arg));
+	KUNIT_EXPECT_EQ(test, uio_dmabuf_nr_buffers(ctx->udev), 0);
+	KUNIT_EXPECT_EQ(test, uio_dmabuf_test_charged(test), 0);
+	uio_dmabuf_test_expect_idle(test, buf);
+	/* The buffer imports again, its five segments whole. */
+	arg.segments = (uintptr_t)ctx->usegs;
+	KUNIT_EXPECT_EQ(test, 0, uio_dmabuf_file_import(ctx->file, dmabuf, &arg));
+	KUNIT_EXPECT_EQ(test, arg.nr_segments, 5);
+	KUNIT_EXPECT_EQ(test, 0, uio_dmabuf_test_release_handle(test, ctx->file, arg.handle));
+}
 
 static void uio_dmabuf_test_dir_desc(const u32 *dir, char *desc)
 {
@@ -721,6 +753,7 @@ static struct kunit_case uio_dmabuf_segments_cases[] = {
 	KUNIT_CASE(uio_dmabuf_test_segments_efault),
 	KUNIT_CASE(uio_dmabuf_test_import_segments),
 	KUNIT_CASE(uio_dmabuf_test_import_segments_efault),
+	KUNIT_CASE(uio_dmabuf_test_import_segments_efault_midway),
 	KUNIT_CASE_PARAM(uio_dmabuf_test_direction, uio_dmabuf_test_dir_gen_params),
 	KUNIT_CASE(uio_dmabuf_test_static_exporter),
 	KUNIT_CASE(uio_dmabuf_test_zero_size),
