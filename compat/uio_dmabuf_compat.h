@@ -72,8 +72,19 @@ static inline struct scatterlist *uio_dmabuf_compat_sg_next(struct scatterlist *
  */
 #ifdef UIO_DMABUF_COMPAT_NO_MASKED_USER_ACCESS
 #include <linux/uaccess.h>
-#define can_do_masked_user_access()	0
-#define masked_user_access_begin(src)	(src)
+#define can_do_masked_user_access()		0
+#define masked_user_read_access_begin(src)	(src)
+#define masked_user_write_access_begin(src)	(src)
+#endif
+
+/*
+ * From 6.12, for a while, masked access had one form for reading and
+ * writing; only x86 had it, where the forms are the same.
+ */
+#ifdef UIO_DMABUF_COMPAT_MASKED_USER_ACCESS_RW
+#include <linux/uaccess.h>
+#define masked_user_read_access_begin	masked_user_access_begin
+#define masked_user_write_access_begin	masked_user_access_begin
 #endif
 
 /*

@@ -432,6 +432,7 @@ void uio_dmabuf_destroy(struct uio_dmabuf_dev *udev, struct list_head *dead)
 {
 	struct uio_dmabuf_mapping *map, *next;
 
+	lockdep_assert_not_held(&udev->lock);
 	list_for_each_entry_safe(map, next, dead, node) {
 		list_del(&map->node);
 		uio_dmabuf_destroy_one(udev, map);

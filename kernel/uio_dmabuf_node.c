@@ -92,7 +92,7 @@ static int uio_dmabuf_put_segments(struct uio_dmabuf_segment __user *to,
 	if (n > UIO_DMABUF_PUT_ONE_BY_ONE)
 		return copy_to_user(to, segs, array_size(n, sizeof(*segs))) ? -EFAULT : 0;
 	if (can_do_masked_user_access())
-		to = masked_user_access_begin(to);
+		to = masked_user_write_access_begin(to);
 	else if (!user_write_access_begin(to, n * sizeof(*to)))
 		return -EFAULT;
 	for (i = 0; i < n; i++) {
@@ -115,7 +115,7 @@ static int uio_dmabuf_get_import(struct uio_dmabuf_import *arg,
 				 const struct uio_dmabuf_import __user *from)
 {
 	if (can_do_masked_user_access())
-		from = masked_user_access_begin(from);
+		from = masked_user_read_access_begin(from);
 	else if (!user_read_access_begin(from, sizeof(*from)))
 		return -EFAULT;
 	unsafe_get_user(arg->fd, &from->fd, efault);
@@ -150,7 +150,7 @@ static int uio_dmabuf_put_import(struct uio_dmabuf_import __user *to,
 		      offsetofend(struct uio_dmabuf_import, nr_segments));
 
 	if (can_do_masked_user_access())
-		to = masked_user_access_begin(to);
+		to = masked_user_write_access_begin(to);
 	else if (!user_write_access_begin(&to->handle, len))
 		return -EFAULT;
 	unsafe_put_user(arg->handle, &to->handle, efault);
@@ -373,7 +373,7 @@ static long uio_dmabuf_ioctl_release(struct uio_dmabuf_file *file,
 	u32 handle, reserved;
 
 	if (can_do_masked_user_access())
-		argp = masked_user_access_begin(argp);
+		argp = masked_user_read_access_begin(argp);
 	else if (!user_read_access_begin(argp, sizeof(*argp)))
 		return -EFAULT;
 	unsafe_get_user(handle, &argp->handle, efault);

@@ -317,7 +317,8 @@ struct uio_dmabuf_file {
  * @file:       the file that owns the import, until it is unlisted (then
  *              NULL: the file may be gone); set NULL under the file's lock
  *              and the device lock, or under the file's lock by RELEASE
- * @node:       entry in a list of imports to destroy, once unlisted
+ * @node:       entry in a list of imports to destroy, once a close or a
+ *              revocation unlisted it (RELEASE destroys its one directly)
  * @dmabuf:     the buffer; a reference is held until the mapping is freed
  * @attach:     the dynamic attachment of @dmabuf to the device
  * @sgt:        the mapped table; only its DMA fields are read

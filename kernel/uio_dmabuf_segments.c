@@ -30,7 +30,7 @@ struct uio_dmabuf_walk {
 	struct uio_dmabuf_segment *segs;	/* the segments: @inl, or kvmalloc()ed */
 	struct uio_dmabuf_segment *inl;	/* room for a few in the mapping itself */
 	size_t cap;			/* room in @segs */
-	size_t nr;			/* segments closed so far */
+	size_t nr;			/* segments closed, as of the walk's last stop */
 	bool check_entries;		/* ask dma_need_sync() of each entry */
 	bool needs_sync;		/* an entry needs dma_sync_*() */
 	bool peer;			/* an entry is a PCI bus address */
@@ -63,7 +63,7 @@ static int uio_dmabuf_walk_resize(struct uio_dmabuf_walk *w, size_t cap)
 	return 0;
 }
 
-/* Append the segment [@start, @start + @len) to @w->segs: once per segment, inline. */
+/* Append the segment [@start, @start + @len) to @w->segs: a piece of a split entry. */
 static __always_inline int uio_dmabuf_walk_push(struct uio_dmabuf_walk *w, u64 start, u64 len)
 {
 	if (unlikely(w->nr == w->cap) && uio_dmabuf_walk_resize(w, 2 * w->cap))

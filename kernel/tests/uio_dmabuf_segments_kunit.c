@@ -126,6 +126,16 @@ static const struct uio_dmabuf_test_layout uio_dmabuf_test_max_seg_layouts[] = {
 			  { 0x10000, SZ_4K }, { 0x30000, SZ_4K }, { 0x50000, SZ_4K },
 			  { 0x70000, SZ_4K } }, .nr_segs = 7,
 	},
+	{
+		/* An entry splits as the mapping's four fill: its pieces grow them. */
+		.name = "an entry split past the mapping's room",
+		.size = 3 * SZ_4K + SZ_128K + SZ_64K,
+		.ents = { { 0x10000, SZ_4K }, { 0x30000, SZ_4K }, { 0x50000, SZ_4K },
+			  { 0x400000, SZ_128K + SZ_64K } }, .nr_ents = 4,
+		.segs = { { 0x10000, SZ_4K }, { 0x30000, SZ_4K }, { 0x50000, SZ_4K },
+			  { 0x400000, SZ_64K }, { 0x410000, SZ_64K }, { 0x420000, SZ_64K } },
+		.nr_segs = 6,
+	},
 };
 
 KUNIT_ARRAY_PARAM(uio_dmabuf_test_max_seg, uio_dmabuf_test_max_seg_layouts,

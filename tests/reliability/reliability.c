@@ -197,6 +197,10 @@ static void cases_import_input(int node)
 	heapdev = open("/dev/dma_heap/system", O_RDONLY | O_CLOEXEC);
 	EXPECT_ERR("import-dma-heap-fd", import_fd(node, heapdev, NULL), EINVAL);
 	close(heapdev);
+	/* The argument itself unreadable: no page there, or a kernel address. */
+	EXPECT_ERR("import-arg-null", io(node, UIO_DMABUF_IOC_IMPORT, NULL), EFAULT);
+	EXPECT_ERR("import-arg-kernel-address",
+		   io(node, UIO_DMABUF_IOC_IMPORT, (void *)0xffff888000000000UL), EFAULT);
 
 	buf = heap_buf(65536);
 	imp = (struct uio_dmabuf_import){ .fd = buf, .segments = 0x1000 };
@@ -387,6 +391,9 @@ static void cases_release_sync_input(int node, const struct uio_dmabuf_import *i
 	close(other);
 	rel = (struct uio_dmabuf_release){ .handle = imp->handle, .reserved = 1 };
 	EXPECT_ERR("release-reserved", io(node, UIO_DMABUF_IOC_RELEASE, &rel), EINVAL);
+	EXPECT_ERR("release-arg-null", io(node, UIO_DMABUF_IOC_RELEASE, NULL), EFAULT);
+	EXPECT_ERR("release-arg-kernel-address",
+		   io(node, UIO_DMABUF_IOC_RELEASE, (void *)0xffff888000000000UL), EFAULT);
 	sync = (struct uio_dmabuf_sync){ .handle = imp->handle, .flags = 0 };
 	EXPECT_ERR("sync-no-flag", io(node, UIO_DMABUF_IOC_SYNC, &sync), EINVAL);
 	sync.flags = UIO_DMABUF_SYNC_FOR_CPU | UIO_DMABUF_SYNC_FOR_DEVICE;
