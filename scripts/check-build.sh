@@ -109,10 +109,11 @@ else
 	result 1 "a modules_prepare'd tree of the newest linux-source-7.*"
 fi
 # It must fail on the mainline names compat/ maps (the namespace string,
-# invalidate_mappings, kzalloc_obj), not on anything else.
+# invalidate_mappings, kzalloc_obj, masked_user_read_access_begin), not on
+# anything else.
 kdir612=$(ls -d /usr/src/linux-headers-6.12.*-amd64 | sort -V | tail -n1)
 ! build_module "$kdir612" "6.12-nocompat" UIO_DMABUF_NO_COMPAT=1 >/dev/null &&
-	grep -qE "error: .*(invalidate_mappings|kzalloc_obj)" "$log"
+	grep -qE "error: .*(invalidate_mappings|kzalloc_obj|masked_user_(read|write)_access_begin)" "$log"
 result $? "without compat/, the module fails against 6.12's headers on mainline's names (the switch works)"
 
 # DKMS, as `make dkms-install` runs it.

@@ -1166,8 +1166,8 @@ static const struct group {
 } groups[] = {
 	{ .name = "input", .run = group_input, .cases = CASES(
 		"import-fd-minus-1", "import-closed-fd", "import-dev-null", "import-memfd",
-		"import-eventfd", "import-dma-heap-fd", "import-reserved-0", "import-reserved-1",
-		"import-reserved-2",
+		"import-eventfd", "import-dma-heap-fd", "import-arg-null", "import-arg-kernel-address",
+		"import-reserved-0", "import-reserved-1", "import-reserved-2",
 		"import-output-fields-ignored", "import-segments-array", "import-segments-efault",
 		"import-arg-read-only", "import-arg-inputs-read-only",
 		"import-direction-3",
@@ -1176,7 +1176,8 @@ static const struct group {
 		"segments-null-array", "segments-read-only-array", "segments-unmapped-array",
 		"segments-too-short-array", "segments-usable-after-efault", "segments-reserved",
 		"segments-output-ignored", "segments-first-past-end",
-		"release-handle-of-other-file", "release-reserved", "sync-no-flag",
+		"release-handle-of-other-file", "release-reserved", "release-arg-null",
+		"release-arg-kernel-address", "sync-no-flag",
 		"sync-both-flags", "sync-undefined-flag", "sync-for-cpu", "sync-for-device",
 		"sync-range", "sync-range-past-end", "sync-range-empty", "sync-reserved",
 		"release", "release-twice", "release-handle-0", "sync-released-handle",
