@@ -263,26 +263,38 @@ static void uio_dmabuf_test_import_segments(struct kunit *test)
 	}
 }
 
-/* IMPORT whose array cannot be written: EFAULT, and nothing of it is left. */
-static void uio_dmabuf_test_import_segments_efault(struct kunit *test)
+/*
+ * IMPORT of @l's buffer with @arg, whose array cannot be written: EFAULT, and
+ * nothing of it is left; the buffer then imports again, all @nr_segs of its
+ * segments into the fixture's array.
+ */
+static void uio_dmabuf_test_import_efault(struct kunit *test,
+					  const struct uio_dmabuf_test_layout *l,
+					  struct uio_dmabuf_import *arg, u32 nr_segs)
 {
 	struct uio_dmabuf_test_ctx *ctx = test->priv;
 	struct uio_dmabuf_test_buf *buf;
-	struct uio_dmabuf_import arg = {
-		.direction = UIO_DMABUF_DIR_BIDIRECTIONAL, .segments = 8, .max_segments = 4,
-	};
 	struct dma_buf *dmabuf;
 
-	dmabuf = uio_dmabuf_test_buffer(test, &uio_dmabuf_test_layouts[1],
-					&uio_dmabuf_test_dynamic_ops, &buf);
-	KUNIT_EXPECT_EQ(test, -EFAULT, uio_dmabuf_file_import(ctx->file, dmabuf, &arg));
+	dmabuf = uio_dmabuf_test_buffer(test, l, &uio_dmabuf_test_dynamic_ops, &buf);
+	KUNIT_EXPECT_EQ(test, -EFAULT, uio_dmabuf_file_import(ctx->file, dmabuf, arg));
 	KUNIT_EXPECT_EQ(test, uio_dmabuf_nr_buffers(ctx->udev), 0);
 	KUNIT_EXPECT_EQ(test, uio_dmabuf_test_charged(test), 0);
 	uio_dmabuf_test_expect_idle(test, buf);
-	/* The buffer imports again: nothing of the first try holds it. */
-	arg.segments = (uintptr_t)ctx->usegs;
-	KUNIT_EXPECT_EQ(test, 0, uio_dmabuf_file_import(ctx->file, dmabuf, &arg));
-	KUNIT_EXPECT_EQ(test, 0, uio_dmabuf_test_release_handle(test, ctx->file, arg.handle));
+	arg->segments = (uintptr_t)ctx->usegs;
+	KUNIT_EXPECT_EQ(test, 0, uio_dmabuf_file_import(ctx->file, dmabuf, arg));
+	KUNIT_EXPECT_EQ(test, arg->nr_segments, nr_segs);
+	KUNIT_EXPECT_EQ(test, 0, uio_dmabuf_test_release_handle(test, ctx->file, arg->handle));
+}
+
+/* IMPORT whose array is no user memory at all. */
+static void uio_dmabuf_test_import_segments_efault(struct kunit *test)
+{
+	struct uio_dmabuf_import arg = {
+		.direction = UIO_DMABUF_DIR_BIDIRECTIONAL, .segments = 8, .max_segments = 4,
+	};
+
+	uio_dmabuf_test_import_efault(test, &uio_dmabuf_test_layouts[1], &arg, 4);
 }
 
 /* Each direction maps with the matching enum dma_data_direction. */
@@ -292,16 +304,13 @@ static const u32 uio_dmabuf_test_dirs[] = {
 
 /*
  * IMPORT's array runs into an unmapped page after two of five segments: the
- * stores fault halfway, EFAULT, and nothing of the import is left.
+ * stores fault halfway.
  */
 static void uio_dmabuf_test_import_segments_efault_midway(struct kunit *test)
 {
-	struct uio_dmabuf_test_ctx *ctx = test->priv;
-	struct uio_dmabuf_test_buf *buf;
 	struct uio_dmabuf_import arg = {
 		.direction = UIO_DMABUF_DIR_BIDIRECTIONAL, .max_segments = 5,
 	};
-	struct dma_buf *dmabuf;
 	unsigned long addr;
 
 	addr = kunit_vm_mmap(test, NULL, 0, 2 * PAGE_SIZE, PROT_READ | PROT_WRITE,
@@ -309,17 +318,7 @@ static void uio_dmabuf_test_import_segments_efault_midway(struct kunit *test)
 	KUNIT_ASSERT_FALSE(test, IS_ERR_VALUE(addr));
 	KUNIT_ASSERT_EQ(test, 0, vm_munmap(addr + PAGE_SIZE, PAGE_SIZE));
 	arg.segments = addr + PAGE_SIZE - 2 * sizeof(struct uio_dmabuf_segment);
-	dmabuf = uio_dmabuf_test_buffer(test, &uio_dmabuf_test_five,
-					&uio_dmabuf_test_dynamic_ops, &buf);
-	KUNIT_EXPECT_EQ(test, -EFAULT, uio_dmabuf_file_import(ctx->file, dmabuf, &arg));
-	KUNIT_EXPECT_EQ(test, uio_dmabuf_nr_buffers(ctx->udev), 0);
-	KUNIT_EXPECT_EQ(test, uio_dmabuf_test_charged(test), 0);
-	uio_dmabuf_test_expect_idle(test, buf);
-	/* The buffer imports again, its five segments whole. */
-	arg.segments = (uintptr_t)ctx->usegs;
-	KUNIT_EXPECT_EQ(test, 0, uio_dmabuf_file_import(ctx->file, dmabuf, &arg));
-	KUNIT_EXPECT_EQ(test, arg.nr_segments, 5);
-	KUNIT_EXPECT_EQ(test, 0, uio_dmabuf_test_release_handle(test, ctx->file, arg.handle));
+	uio_dmabuf_test_import_efault(test, &uio_dmabuf_test_five, &arg, 5);
 }
 
 static void uio_dmabuf_test_dir_desc(const u32 *dir, char *desc)
