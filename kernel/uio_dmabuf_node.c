@@ -74,13 +74,12 @@ uio_dmabuf_import_arg(struct uio_dmabuf_file *file, struct dma_buf *dmabuf,
 static int uio_dmabuf_release_handle(struct uio_dmabuf_file *file, u32 handle,
 				     struct uio_dmabuf_mapping *map);
 
-/* Most segments uio_dmabuf_put_segments() writes one field at a time: 256 bytes. */
-#define UIO_DMABUF_PUT_ONE_BY_ONE	16
-
 /*
- * Write @n segments to @to: a few (what IMPORT reports of most buffers) one
- * field at a time, without copy_to_user()'s set-up, object check and string
- * copy, whose start-up costs as much as the stores; more in one copy.
+ * Write @n segments to @to, one field at a time in one user-access window:
+ * the few that IMPORT reports of most buffers without copy_to_user()'s set-up
+ * and object check, and a long list in stores of eight bytes where
+ * copy_to_user() may be a byte string move, which an emulated CPU runs a byte
+ * per step.
  */
 static int uio_dmabuf_put_segments(struct uio_dmabuf_segment __user *to,
 				   const struct uio_dmabuf_segment *segs, size_t n)
@@ -89,11 +88,9 @@ static int uio_dmabuf_put_segments(struct uio_dmabuf_segment __user *to,
 
 	if (!n)
 		return 0;
-	if (n > UIO_DMABUF_PUT_ONE_BY_ONE)
-		return copy_to_user(to, segs, array_size(n, sizeof(*segs))) ? -EFAULT : 0;
 	if (can_do_masked_user_access())
 		to = masked_user_write_access_begin(to);
-	else if (!user_write_access_begin(to, n * sizeof(*to)))
+	else if (!user_write_access_begin(to, array_size(n, sizeof(*to))))
 		return -EFAULT;
 	for (i = 0; i < n; i++) {
 		unsafe_put_user(segs[i].dma_addr, &to[i].dma_addr, efault);
