@@ -464,14 +464,22 @@ void uio_dmabuf_release_all_locked(struct uio_dmabuf_dev *udev, struct uio_dmabu
 /*
  * Stop the device's DMA, then take the imports of every open file onto @dead;
  * those files answer ENODEV from here on. Files opened later start afresh.
+ * A device whose bus has no DMA switch (platform) is reset instead, if its DMA
+ * was on: only that stops an engine user space programmed, and it must stop
+ * before the unmap, as another device of the group may map into the IOVA
+ * space they share next (a driver binding to a device that joined it).
  */
 void uio_dmabuf_revoke_locked(struct uio_dmabuf_dev *udev, struct list_head *dead)
 {
 	struct uio_dmabuf_file *file;
+	bool was_on = udev->dma_on;
 
 	lockdep_assert_held(&udev->lock);
 	udev->nr_active = 0;
 	uio_dmabuf_update_dma_locked(udev);
+	if (was_on && !udev->ops->set_dma_enabled && uio_dmabuf_reset_locked(udev, false))
+		dev_err(udev->dev, "%s: imports revoked, but the device has no DMA switch and was not reset: a DMA engine left running may reach what its IOMMU group maps next\n",
+			udev->name);
 	list_for_each_entry(file, &udev->files, node)
 		uio_dmabuf_release_all_locked(udev, file, dead, true);
 	wake_up_interruptible_all(&udev->poll_wait);

@@ -128,8 +128,9 @@ static void uio_dmabuf_notify_finish(struct uio_dmabuf_dev *udev, struct list_he
 
 /*
  * Whether the device that @action is about ends the isolation of @udev, a
- * bound device of its IOMMU group: a kernel driver binding to it, or firmware
- * ranges it brings along (see uio_dmabuf_check_direct()), which the IOMMU core
+ * bound device of its IOMMU group: a kernel driver binding to it, its joining
+ * the group at all when @udev's DMA cannot be stopped, or firmware ranges it
+ * brings along (see uio_dmabuf_check_direct()), which the IOMMU core
  * identity-maps in the group's domain when the device joins the group. Under
  * the device lock. A device unbind has disconnected (dead) is revoked for
  * good, and its domain, which may be freed, is not read.
@@ -147,6 +148,17 @@ static bool uio_dmabuf_notify_ends(struct uio_dmabuf_dev *udev, struct device *d
 			dev_warn(udev->dev, "%s: driver %s binds to %s in IOMMU group %d: DMA stopped, imports revoked\n",
 				 udev->name, dev->driver->name, dev_name(dev),
 				 iommu_group_id(udev->group));
+		return true;
+	}
+	/*
+	 * A device whose DMA cannot be stopped shares its group with no other
+	 * (uio_dmabuf_check_sibling()): one joining it ends the isolation now,
+	 * before a driver binds to it.
+	 */
+	if (action == BUS_NOTIFY_ADD_DEVICE && !udev->ops->set_dma_enabled && dev != udev->dev) {
+		if (udev->nr_active)
+			dev_warn(udev->dev, "%s: %s joined IOMMU group %d, and the device's DMA has no switch: device reset, imports revoked\n",
+				 udev->name, dev_name(dev), iommu_group_id(udev->group));
 		return true;
 	}
 	uio_dmabuf_check_direct(udev);
@@ -167,8 +179,9 @@ static bool uio_dmabuf_notify_ends(struct uio_dmabuf_dev *udev, struct device *d
  * A kernel driver is binding to @data (the IOMMU core has just counted it as
  * a user of the group's DMA domain, and it has not probed yet), or @data
  * joined the group with firmware ranges the IOMMU core keeps identity-mapped
- * in the group's domain: any uio_dmabuf device of the same group is no longer
- * isolated, so stop its DMA and revoke its imports before that driver maps
+ * in the group's domain, or joined the group of a device whose DMA cannot be
+ * stopped: any such uio_dmabuf device of the group is no longer isolated, so
+ * stop its DMA (or reset it) and revoke its imports before that driver maps
  * anything, and unbind the MSI-X vectors of the revoked files. Each device is
  * stopped and revoked under uio_dmabuf_devs_lock, then unmapped without it
  * (see uio_dmabuf_notify_finish()), waiting at most UIO_DMABUF_NOTIFY_WAIT for

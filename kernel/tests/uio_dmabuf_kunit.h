@@ -114,6 +114,7 @@ struct uio_dmabuf_test_ctx {
 
 extern const struct uio_dmabuf_bus_ops uio_dmabuf_test_bus_ops;
 extern const struct uio_dmabuf_bus_ops uio_dmabuf_test_reset_ops;
+extern const struct uio_dmabuf_bus_ops uio_dmabuf_test_noswitch_ops;
 
 /* Deferred actions, also run early with kunit_release_action(). */
 void uio_dmabuf_test_put_action(void *dmabuf);

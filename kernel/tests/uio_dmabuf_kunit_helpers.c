@@ -44,6 +44,11 @@ const struct uio_dmabuf_bus_ops uio_dmabuf_test_reset_ops = {
 	.reset = uio_dmabuf_test_reset,
 };
 
+/* The reset alone: a device whose bus has no DMA switch, as a platform device. */
+const struct uio_dmabuf_bus_ops uio_dmabuf_test_noswitch_ops = {
+	.reset = uio_dmabuf_test_reset,
+};
+
 /* The actions below run when the case ends, or early with kunit_release_action(). */
 void uio_dmabuf_test_put_action(void *dmabuf)
 {

@@ -356,6 +356,49 @@ static void uio_dmabuf_test_group_add_direct(struct kunit *test)
 }
 
 /*
+ * A device whose bus has no DMA switch (a platform device) shares its group
+ * with no other: a device joining the group revokes its imports at once, and
+ * the device is reset, which stops its engine, while they are still mapped.
+ */
+static void uio_dmabuf_test_group_add_noswitch(struct kunit *test)
+{
+	struct uio_dmabuf_test_ctx *ctx = test->priv;
+	struct iommu_group *group = uio_dmabuf_test_group(test);
+	struct device *dev = uio_dmabuf_test_kdev(test, "uio-dmabuf-test-noswitch");
+	struct uio_dmabuf_test_buf *buf;
+	struct uio_dmabuf_import imp;
+	struct uio_dmabuf_file *file;
+	struct uio_dmabuf_dev *udev;
+	struct dma_buf *dmabuf;
+	struct device *joiner;
+	int resets;
+
+	uio_dmabuf_test_join(test, group, dev);
+	udev = uio_dmabuf_test_register(test, dev, 931, &uio_dmabuf_test_noswitch_ops, NULL);
+	KUNIT_ASSERT_TRUE(test, udev->reset_works);
+	file = uio_dmabuf_test_open(test, udev);
+	dmabuf = uio_dmabuf_test_new(test, &uio_dmabuf_test_layouts[1], &buf);
+	KUNIT_ASSERT_EQ(test, 0, uio_dmabuf_test_import(file, dmabuf, 0, 0, &imp));
+	KUNIT_ASSERT_TRUE(test, udev->dma_on);
+	resets = ctx->resets;
+
+	joiner = uio_dmabuf_test_kdev(test, "uio-dmabuf-test-joiner");
+	uio_dmabuf_test_join(test, group, joiner);
+	ctx->watch = buf;
+	uio_dmabuf_bus_notify(NULL, BUS_NOTIFY_ADD_DEVICE, joiner);
+	ctx->watch = NULL;	/* @buf goes before the devices */
+	KUNIT_EXPECT_EQ(test, ctx->resets, resets + 1);
+	KUNIT_EXPECT_EQ(test, ctx->resets_mapped, 1);
+	KUNIT_EXPECT_FALSE(test, udev->dma_on);
+	uio_dmabuf_test_expect_idle(test, buf);
+	KUNIT_EXPECT_EQ(test, uio_dmabuf_test_device_imports(udev), 0);
+	KUNIT_EXPECT_EQ(test, uio_dmabuf_test_poll(file), UIO_DMABUF_TEST_POLLGONE);
+	KUNIT_EXPECT_EQ(test, -ENODEV, uio_dmabuf_test_release_handle(test, file, imp.handle));
+	/* The fixture's device, outside the group, keeps its DMA. */
+	KUNIT_EXPECT_TRUE(test, ctx->udev->dma_on);
+}
+
+/*
  * A static exporter's table: the revocation stops DMA and marks the handle
  * stale; the table is unmapped within the call, or, by a dma-buf core that
  * mapped it at attach and keeps it, at the detach, by RELEASE, which then
@@ -504,6 +547,7 @@ static struct kunit_case uio_dmabuf_revoke_cases[] = {
 	KUNIT_CASE(uio_dmabuf_test_revoke_then_isolation_loss),
 	KUNIT_CASE(uio_dmabuf_test_group_kernel_bind),
 	KUNIT_CASE(uio_dmabuf_test_group_add_direct),
+	KUNIT_CASE(uio_dmabuf_test_group_add_noswitch),
 	KUNIT_CASE(uio_dmabuf_test_revoke_static_exporter),
 	KUNIT_CASE(uio_dmabuf_test_move_while_mapping),
 	KUNIT_CASE_SLOW(uio_dmabuf_test_revoke_race),
