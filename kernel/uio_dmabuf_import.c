@@ -457,7 +457,7 @@ void uio_dmabuf_release_all_locked(struct uio_dmabuf_dev *udev, struct uio_dmabu
 		list_add_tail(&map->node, dead);
 	}
 	if (revoke)
-		file->revoked = true;
+		WRITE_ONCE(file->revoked, true);
 	mutex_unlock(&file->lock);
 }
 

@@ -502,7 +502,7 @@ void uio_dmabuf_disconnect(struct uio_dmabuf_dev *udev)
 	mutex_lock(&udev->lock);
 	uio_dmabuf_revoke_locked(udev, &dead);
 	was_dead = udev->dead;
-	udev->dead = true;
+	WRITE_ONCE(udev->dead, true);
 	mutex_unlock(&udev->lock);
 	uio_dmabuf_destroy(udev, &dead);
 	/* Imports still mapping see the device dead, unmap and leave. */

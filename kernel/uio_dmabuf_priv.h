@@ -144,7 +144,8 @@ struct uio_dmabuf_vector {
  * @poll_wait:     woken when a file's import is revoked, and when files are
  *                 revoked or the device unbound: poll() on the node
  * @lock:          see the comment at the field
- * @dead:          the device was unbound: every ioctl fails with ENODEV
+ * @dead:          the device was unbound: every ioctl fails with ENODEV; also
+ *                 read without @lock (READ_ONCE()) by a fence wait
  * @nr_active:     open writable files neither revoked nor dead
  * @nr_revoked:    imports an exporter revoked that are not torn down yet
  * @dma_on:        the device masters the bus: while there is an active file
@@ -154,12 +155,14 @@ struct uio_dmabuf_vector {
  * @inflight_waiters: those waiting for @inflight to reach 0, whom its end wakes
  * @dma_mask_bits: width of the DMA mask set on @dev
  * @reset_works:   the device was reset at bind: it is reset between users, and
- *                 one that cannot be is not isolated (set before the node exists)
+ *                 one that cannot be is not isolated (set before the node
+ *                 exists; cleared by a reset that fails for good)
  * @direct:        firmware keeps ranges of the group's domain identity-mapped
  *                 (see uio_dmabuf_check_direct()), set at bind, at opens and
  *                 by the bus notifier
  * @mask_busy:     the sysfs mask store is changing the DMA mask: an import
- *                 that reserves meanwhile waits for it (see uio_dmabuf_reserve())
+ *                 that reserves meanwhile, reading it without @lock, waits
+ *                 for it (see uio_dmabuf_reserve())
  * @needs_reset:   the reset at the last writable close failed: the next
  *                 writable open tries it again and fails if it fails
  * @nr_writers:    open writable files, revoked ones too: the last to close
@@ -205,7 +208,8 @@ struct uio_dmabuf_dev {
 	wait_queue_head_t poll_wait;
 
 	/*
-	 * Protects every field below but the buffer index, which has its own;
+	 * Protects every field below but the buffer index, which has its own
+	 * (some are also read without it: see their descriptions);
 	 * serialises opens, closes, resets, the sysfs mask store and the
 	 * revocation of files and of imports. Held only for bookkeeping, and
 	 * not on the hot path: IMPORT's reservation and publication,
@@ -271,7 +275,9 @@ union uio_dmabuf_slot {
  * @revoked:     the device lost its isolation, or was unbound, while this
  *               file was open: its imports were released and every ioctl
  *               fails with ENODEV. Set under both locks, so that either
- *               lock and @revoked false mean the device is still bound.
+ *               lock and @revoked false mean the device is still bound;
+ *               read without them (READ_ONCE()) by a fence wait, which
+ *               gives up, and by SYNC, for its error.
  * @passive:     opened read-only: it only reads (INFO), so it neither counts
  *               in &uio_dmabuf_dev.nr_active nor claims the IOMMU group
  * @owner:       the ownership of the device's IOMMU group this file holds
@@ -285,11 +291,13 @@ struct uio_dmabuf_file {
 	 * @revoked, the live flag of this file's imports, and their revoked
 	 * flag while they are this file's. The lock of the hot path: IMPORT
 	 * reserves and publishes, GET_SEGMENTS and SYNC look up, RELEASE
-	 * unlists under it alone, and each checks under it that the device is
-	 * still bound and its domain strict (uio_dmabuf_lock_file()). Taken
-	 * under the device lock, never the other way round; under it are
-	 * taken only the buffer index's chain locks, the poll wait queue's,
-	 * and allocations.
+	 * unlists under it alone. The reservation, the look-ups and RELEASE
+	 * check under it that the device is still bound and its domain strict
+	 * (uio_dmabuf_lock_file()); the publication only that the file is not
+	 * revoked, as an import that fails there is unmapped and flushed like
+	 * any other. Taken under the device lock, never the other way round;
+	 * under it are taken only the buffer index's chain locks, the poll
+	 * wait queue's, and allocations.
 	 */
 	struct mutex lock;
 	union uio_dmabuf_slot *slots;
@@ -321,7 +329,8 @@ struct uio_dmabuf_file {
  *              revocation unlisted it (RELEASE destroys its one directly)
  * @dmabuf:     the buffer; a reference is held until the mapping is freed
  * @attach:     the dynamic attachment of @dmabuf to the device
- * @sgt:        the mapped table; only its DMA fields are read
+ * @sgt:        the mapped table, or NULL once unmapped; set and read under
+ *              @dmabuf's reservation lock; only its DMA fields are read
  * @dir:        direction asked for, and the one the table is mapped and
  *              synced with
  * @handle:     the handle user space knows the import by

@@ -161,7 +161,8 @@ SYSFS = {
             ("sub", "/* Pages charged to users for live imports, all devices together (debugfs). */\n"
              "extern atomic_long_t uio_dmabuf_charged_pages;\n", ""),
             ("del", r" \* @mask_busy:     the sysfs mask store is changing the DMA mask: an import"),
-            ("del", r" \*                 that reserves meanwhile waits for it \(see uio_dmabuf_reserve\(\)\)"),
+            ("del", r" \*                 that reserves meanwhile, reading it without @lock, waits"),
+            ("del", r" \*                 for it \(see uio_dmabuf_reserve\(\)\)"),
             ("del", r"\tbool mask_busy;"),
             ("del", r"u32 uio_dmabuf_isolation_now\(struct uio_dmabuf_dev \*udev\);"),
             ("del", r"bool uio_dmabuf_group_owner\(struct uio_dmabuf_dev \*udev, kuid_t \*uid\);"),
