@@ -179,13 +179,24 @@ int uio_dmabuf_set_irq_eventfd(struct uio_dmabuf_file *file, u32 vector, int fd)
 	}
 
 	/*
+	 * A revocation this finds (a lazy domain found late) unmaps and
+	 * unbinds the revoked files' vectors without the vectors lock.
+	 */
+	ret = uio_dmabuf_lock_dev(file);
+	if (ret)
+		goto put;
+	mutex_unlock(&udev->lock);
+	/*
 	 * A file still usable under the vectors lock: the unbind, which sets
 	 * the device dead before it unbinds every vector, waits for this one.
 	 */
 	mutex_lock(&udev->vectors_lock);
-	ret = uio_dmabuf_lock_dev(file);
-	if (ret)
+	mutex_lock(&udev->lock);
+	if (uio_dmabuf_file_gone_locked(file)) {
+		mutex_unlock(&udev->lock);
+		ret = -ENODEV;
 		goto unlock;
+	}
 	/* A binding left by a file revoked since (a lazy domain found late). */
 	vec = &udev->vectors[vector];
 	stale = uio_dmabuf_vector_stale_locked(udev, vec);
@@ -197,6 +208,7 @@ int uio_dmabuf_set_irq_eventfd(struct uio_dmabuf_file *file, u32 vector, int fd)
 		trigger = NULL;
 unlock:
 	mutex_unlock(&udev->vectors_lock);
+put:
 	if (trigger)
 		eventfd_ctx_put(trigger);
 	return ret;

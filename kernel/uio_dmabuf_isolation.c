@@ -353,23 +353,30 @@ EXPORT_SYMBOL_IF_KUNIT(uio_dmabuf_isolation_now);
  * uio_dmabuf_recheck_locked() - revoke a device whose file finds it no longer strict
  * @file: an open file of the device; the device lock is held
  * @dead: where the revoked imports go, for uio_dmabuf_destroy()
+ *
+ * Return: whether it revoked the device; if so, once it holds no lock, the
+ * caller unbinds the revoked files' vectors (uio_dmabuf_unbind_revoked_vectors()).
  */
-void uio_dmabuf_recheck_locked(struct uio_dmabuf_file *file, struct list_head *dead)
+bool uio_dmabuf_recheck_locked(struct uio_dmabuf_file *file, struct list_head *dead)
 {
 	struct uio_dmabuf_dev *udev = file->udev;
 
 	lockdep_assert_held(&udev->lock);
 	if (file->revoked || !uio_dmabuf_lost_strict(file))
-		return;
+		return false;
 	dev_warn(udev->dev,
 		 "%s: IOMMU group %d no longer has a strict DMA domain: DMA stopped, imports revoked\n",
 		 udev->name, iommu_group_id(udev->group));
 	uio_dmabuf_revoke_locked(udev, dead);
+	return true;
 }
 
 /**
  * uio_dmabuf_lock_dev() - take the device lock for an ioctl on one of its files
  * @file: the open file
+ *
+ * Called with no lock held: a revocation it finds and does unmaps, and unbinds
+ * the revoked files' vectors, after it lets go of the device lock.
  *
  * Return: 0 with the device lock held; -ENODEV, lock not held, once the device
  * is unbound or @file revoked (which this may find and do, see
@@ -379,12 +386,16 @@ int uio_dmabuf_lock_dev(struct uio_dmabuf_file *file)
 {
 	struct uio_dmabuf_dev *udev = file->udev;
 	LIST_HEAD(dead);
+	bool revoked;
 
+	lockdep_assert_not_held(&udev->vectors_lock);
 	mutex_lock(&udev->lock);
-	uio_dmabuf_recheck_locked(file, &dead);
+	revoked = uio_dmabuf_recheck_locked(file, &dead);
 	if (uio_dmabuf_file_gone_locked(file)) {
 		mutex_unlock(&udev->lock);
 		uio_dmabuf_destroy(udev, &dead);
+		if (revoked)
+			uio_dmabuf_unbind_revoked_vectors(udev);
 		return -ENODEV;
 	}
 	return 0;

@@ -553,9 +553,10 @@ void uio_dmabuf_file_release(struct uio_dmabuf_file *file)
 {
 	struct uio_dmabuf_dev *udev = file->udev;
 	LIST_HEAD(dead);
+	bool revoked;
 
 	mutex_lock(&udev->lock);
-	uio_dmabuf_recheck_locked(file, &dead);
+	revoked = uio_dmabuf_recheck_locked(file, &dead);
 	list_del(&file->node);
 	if (!udev->dead && !file->revoked && !file->passive)
 		udev->nr_active--;
@@ -564,6 +565,8 @@ void uio_dmabuf_file_release(struct uio_dmabuf_file *file)
 	mutex_unlock(&udev->lock);
 	uio_dmabuf_destroy(udev, &dead);
 	uio_dmabuf_unbind_vectors(udev, file);
+	if (revoked)
+		uio_dmabuf_unbind_revoked_vectors(udev);
 	if (!file->passive) {
 		mutex_lock(&udev->lock);
 		if (!--udev->nr_writers && !udev->dead)

@@ -464,7 +464,7 @@ int uio_dmabuf_group_claim(struct uio_dmabuf_dev *udev, struct uio_dmabuf_file *
 void uio_dmabuf_group_release(struct uio_dmabuf_file *file);
 bool uio_dmabuf_group_owner(struct uio_dmabuf_dev *udev, kuid_t *uid);
 int uio_dmabuf_reset_locked(struct uio_dmabuf_dev *udev, bool dev_locked);
-void uio_dmabuf_recheck_locked(struct uio_dmabuf_file *file, struct list_head *dead);
+bool uio_dmabuf_recheck_locked(struct uio_dmabuf_file *file, struct list_head *dead);
 int uio_dmabuf_lock_dev(struct uio_dmabuf_file *file);
 int uio_dmabuf_lock_file_slow(struct uio_dmabuf_file *file);
 

@@ -314,6 +314,25 @@ static DEVICE_ATTR_RO(irq_vectors);
              " * released. The last writable file to close resets the device before its\n"
              " * IOMMU group is free for another user.\n"),
             ("del", r"\tuio_dmabuf_unbind_vectors\(udev, file\);"),
+            ("sub", "\tLIST_HEAD(dead);\n\tbool revoked;\n\n\tmutex_lock(&udev->lock);\n"
+             "\trevoked = uio_dmabuf_recheck_locked(file, &dead);\n",
+             "\tLIST_HEAD(dead);\n\n\tmutex_lock(&udev->lock);\n"
+             "\tuio_dmabuf_recheck_locked(file, &dead);\n"),
+            ("sub", "\tif (revoked)\n\t\tuio_dmabuf_unbind_revoked_vectors(udev);\n", ""),
+        ],
+        "uio_dmabuf_isolation.c": [
+            ("sub", " * Return: whether it revoked the device; if so, once it holds no lock, the\n"
+             " * caller unbinds the revoked files' vectors (uio_dmabuf_unbind_revoked_vectors()).\n",
+             " * Return: whether it revoked the device.\n"),
+            ("sub", " * Called with no lock held: a revocation it finds and does unmaps, and unbinds\n"
+             " * the revoked files' vectors, after it lets go of the device lock.\n",
+             " * Called with no lock held: a revocation it finds and does unmaps after it\n"
+             " * lets go of the device lock.\n"),
+            ("sub", "\tLIST_HEAD(dead);\n\tbool revoked;\n\n\tlockdep_assert_not_held(&udev->vectors_lock);\n"
+             "\tmutex_lock(&udev->lock);\n\trevoked = uio_dmabuf_recheck_locked(file, &dead);\n",
+             "\tLIST_HEAD(dead);\n\n\tmutex_lock(&udev->lock);\n"
+             "\tuio_dmabuf_recheck_locked(file, &dead);\n"),
+            ("sub", "\t\tif (revoked)\n\t\t\tuio_dmabuf_unbind_revoked_vectors(udev);\n", ""),
         ],
         "uio_dmabuf_pci.c": [
             ("sub", """ * regions. The interrupt (irq_mode=) is INTx, MSI or MSI-X. With INTx or the

@@ -937,6 +937,58 @@ static void step_revoked_vectors(const struct topology *t)
 	       before ? "yes" : "no", after ? "yes" : "no", rebind ? "failed" : "ok", status);
 }
 
+/* As the user: bind vector 0; when told, ask INFO of the same file, and say what it got. */
+static int hold_vector_info(void *p)
+{
+	struct user_hold *h = p;
+	int fd = open(h->node, O_RDWR | O_CLOEXEC), efd = eventfd(0, EFD_CLOEXEC), ret;
+	char c = fd >= 0 && efd >= 0 && !uiodmabuf_set_irq_eventfd(fd, 0, efd);
+	struct uio_dmabuf_info info;
+
+	if (write(h->ready[1], &c, 1) != 1 || !c)
+		return 2;
+	if (read(h->go[0], &c, 1) != 1)
+		return 3;
+	ret = uiodmabuf_ioctl(fd, UIO_DMABUF_IOC_INFO, &info);
+	printf("# user: INFO after the change: %s\n", ret ? strerrorname_np(-ret) : "success");
+	c = ret == -ENODEV;
+	if (write(h->ready[1], &c, 1) != 1)
+		return 4;
+	if (read(h->go[0], &c, 1) != 1)
+		return 5;
+	return 0;
+}
+
+/*
+ * 7a'. The same when an ioctl finds the revocation late: the group turns lazy
+ * while the user keeps vector 0 bound; the file's next ioctl (INFO) revokes,
+ * and the vector's IRQ is freed then, while the file is still open.
+ */
+static void step_lazy_revoked_vectors(const struct topology *t)
+{
+	char name[48], path[256], c = 1;
+	bool before, after, enodev;
+	struct user_hold h;
+	int status;
+	pid_t pid;
+
+	snprintf(name, sizeof(name), "uio-dmabuf%d-msix0", uio_of(t->pair0));
+	snprintf(path, sizeof(path), "/sys/kernel/iommu_groups/%d/type", group_of(t->pair0));
+	pid = start_hold(&h, t->pair0_node, hold_vector_info);
+	before = pid > 0 && irq_listed(name);
+	enodev = pid > 0 && !write_str(path, "DMA-FQ") && write(h.go[1], &c, 1) == 1 &&
+		 read(h.ready[0], &c, 1) == 1 && c;
+	after = irq_listed(name);
+	status = pid > 0 ? finish_hold(&h, pid) : -1;
+	set_group_type(t->pair0, "DMA");
+	record("lazy-revoked-vectors-unbound",
+	       "the vector freed when the file's next ioctl finds the group lazy",
+	       before && enodev && !after && status == 0,
+	       "%s listed %s, then %s; INFO %s; holder status %d", name,
+	       before ? "yes" : "no", after ? "yes" : "no", enodev ? "ENODEV" : "not ENODEV",
+	       status);
+}
+
 /*
  * 7b. A device that cannot be reset alone is not isolated: edu 1 shares its
  * bus with the e1000 (pci-stub now), so no bus reset, and has no FLR or PM.
@@ -1201,6 +1253,7 @@ static void boot_isolated(void)
 	step_group_owner(&t);
 	step_sibling_bind(&t);
 	step_revoked_vectors(&t);
+	step_lazy_revoked_vectors(&t);
 	step_no_reset(&t);
 	step_reset_between_users(&t);
 	step_untrusted(&t);
