@@ -464,20 +464,24 @@ void uio_dmabuf_release_all_locked(struct uio_dmabuf_dev *udev, struct uio_dmabu
 /*
  * Stop the device's DMA, then take the imports of every open file onto @dead;
  * those files answer ENODEV from here on. Files opened later start afresh.
- * A device whose bus has no DMA switch (platform) is reset instead, if its DMA
- * was on: only that stops an engine user space programmed, and it must stop
- * before the unmap, as another device of the group may map into the IOVA
- * space they share next (a driver binding to a device that joined it).
+ * A device whose bus has no DMA switch (platform) is reset instead while a
+ * file is active (its DMA may run even with an import revoked): the reset
+ * stops an engine user space programmed before the unmap, as another device
+ * of the group may map into the IOVA space they share next (a driver binding
+ * to a device that joined it). It does not keep the engine stopped: a user
+ * who keeps the device's UIO register map can start it again. At unbind
+ * (@udev dead) the reset comes after the unmap, with the device's lock held.
  */
 void uio_dmabuf_revoke_locked(struct uio_dmabuf_dev *udev, struct list_head *dead)
 {
 	struct uio_dmabuf_file *file;
-	bool was_on = udev->dma_on;
+	bool active = udev->nr_active;
 
 	lockdep_assert_held(&udev->lock);
 	udev->nr_active = 0;
 	uio_dmabuf_update_dma_locked(udev);
-	if (was_on && !udev->ops->set_dma_enabled && uio_dmabuf_reset_locked(udev, false))
+	if (active && !udev->ops->set_dma_enabled && !udev->dead &&
+	    uio_dmabuf_reset_locked(udev, false))
 		dev_err(udev->dev, "%s: imports revoked, but the device has no DMA switch and was not reset: a DMA engine left running may reach what its IOMMU group maps next\n",
 			udev->name);
 	list_for_each_entry(file, &udev->files, node)

@@ -179,8 +179,9 @@ int uio_dmabuf_set_irq_eventfd(struct uio_dmabuf_file *file, u32 vector, int fd)
 	}
 
 	/*
-	 * A revocation this finds (a lazy domain found late) unmaps and
-	 * unbinds the revoked files' vectors without the vectors lock.
+	 * A revocation this finds (a lazy domain found late) unmaps, and
+	 * unbinds the revoked files' vectors, before the vectors lock is
+	 * taken here.
 	 */
 	ret = uio_dmabuf_lock_dev(file);
 	if (ret)

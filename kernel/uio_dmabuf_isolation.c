@@ -464,7 +464,9 @@ static void uio_dmabuf_explain(struct uio_dmabuf_dev *udev, u32 flags, struct de
  * @dev_locked: the caller holds the device's driver-core lock (bind, unbind)
  *
  * Called once the device's DMA is stopped and its imports are gone: when the
- * last writable file of the node closes, and at unbind. A DMA engine a user
+ * last writable file of the node closes, and at unbind; and, for a device
+ * without a DMA switch, by a revocation before its imports are unmapped (see
+ * uio_dmabuf_revoke_locked()). A DMA engine a user
  * left programmed must not resume when the next user, or a kernel driver,
  * turns bus mastering on. A reset that found a lock busy is retried by the
  * next writable open, which fails if the retry does; a device that can no

@@ -150,6 +150,7 @@ static bool uio_dmabuf_notify_ends(struct uio_dmabuf_dev *udev, struct device *d
 				 iommu_group_id(udev->group));
 		return true;
 	}
+	uio_dmabuf_check_direct(udev);
 	/*
 	 * A device whose DMA cannot be stopped shares its group with no other
 	 * (uio_dmabuf_check_sibling()): one joining it ends the isolation now,
@@ -157,11 +158,10 @@ static bool uio_dmabuf_notify_ends(struct uio_dmabuf_dev *udev, struct device *d
 	 */
 	if (action == BUS_NOTIFY_ADD_DEVICE && !udev->ops->set_dma_enabled && dev != udev->dev) {
 		if (udev->nr_active)
-			dev_warn(udev->dev, "%s: %s joined IOMMU group %d, and the device's DMA has no switch: device reset, imports revoked\n",
+			dev_warn(udev->dev, "%s: %s joined IOMMU group %d, and the device's DMA has no switch: imports revoked, the device reset if it can be\n",
 				 udev->name, dev_name(dev), iommu_group_id(udev->group));
 		return true;
 	}
-	uio_dmabuf_check_direct(udev);
 	if (direct || !udev->direct)
 		return false;
 	if (udev->nr_active)
@@ -500,9 +500,9 @@ void uio_dmabuf_disconnect(struct uio_dmabuf_dev *udev)
 	bool was_dead;
 
 	mutex_lock(&udev->lock);
-	uio_dmabuf_revoke_locked(udev, &dead);
 	was_dead = udev->dead;
 	WRITE_ONCE(udev->dead, true);
+	uio_dmabuf_revoke_locked(udev, &dead);
 	mutex_unlock(&udev->lock);
 	uio_dmabuf_destroy(udev, &dead);
 	/* Imports still mapping see the device dead, unmap and leave. */

@@ -358,18 +358,20 @@ static void uio_dmabuf_test_group_add_direct(struct kunit *test)
 /*
  * A device whose bus has no DMA switch (a platform device) shares its group
  * with no other: a device joining the group revokes its imports at once, and
- * the device is reset, which stops its engine, while they are still mapped.
+ * the device is reset, which stops its engine, while they are still mapped;
+ * also when an exporter had revoked one of them already, which turned the
+ * device's DMA off in the books but cannot have stopped its engine.
  */
-static void uio_dmabuf_test_group_add_noswitch(struct kunit *test)
+static void uio_dmabuf_test_noswitch_join(struct kunit *test, bool revoked_first)
 {
 	struct uio_dmabuf_test_ctx *ctx = test->priv;
 	struct iommu_group *group = uio_dmabuf_test_group(test);
 	struct device *dev = uio_dmabuf_test_kdev(test, "uio-dmabuf-test-noswitch");
-	struct uio_dmabuf_test_buf *buf;
+	struct uio_dmabuf_test_buf *buf, *first;
+	struct dma_buf *dmabuf, *revoked;
 	struct uio_dmabuf_import imp;
 	struct uio_dmabuf_file *file;
 	struct uio_dmabuf_dev *udev;
-	struct dma_buf *dmabuf;
 	struct device *joiner;
 	int resets;
 
@@ -380,6 +382,12 @@ static void uio_dmabuf_test_group_add_noswitch(struct kunit *test)
 	dmabuf = uio_dmabuf_test_new(test, &uio_dmabuf_test_layouts[1], &buf);
 	KUNIT_ASSERT_EQ(test, 0, uio_dmabuf_test_import(file, dmabuf, 0, 0, &imp));
 	KUNIT_ASSERT_TRUE(test, udev->dma_on);
+	if (revoked_first) {
+		revoked = uio_dmabuf_test_new(test, &uio_dmabuf_test_layouts[0], &first);
+		KUNIT_ASSERT_EQ(test, 0, uio_dmabuf_test_import(file, revoked, 0, 0, NULL));
+		uio_dmabuf_test_invalidate(revoked, 0);
+		KUNIT_ASSERT_FALSE(test, udev->dma_on);
+	}
 	resets = ctx->resets;
 
 	joiner = uio_dmabuf_test_kdev(test, "uio-dmabuf-test-joiner");
@@ -394,8 +402,16 @@ static void uio_dmabuf_test_group_add_noswitch(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, uio_dmabuf_test_device_imports(udev), 0);
 	KUNIT_EXPECT_EQ(test, uio_dmabuf_test_poll(file), UIO_DMABUF_TEST_POLLGONE);
 	KUNIT_EXPECT_EQ(test, -ENODEV, uio_dmabuf_test_release_handle(test, file, imp.handle));
-	/* The fixture's device, outside the group, keeps its DMA. */
-	KUNIT_EXPECT_TRUE(test, ctx->udev->dma_on);
+}
+
+static void uio_dmabuf_test_group_add_noswitch(struct kunit *test)
+{
+	uio_dmabuf_test_noswitch_join(test, false);
+}
+
+static void uio_dmabuf_test_group_add_noswitch_revoked(struct kunit *test)
+{
+	uio_dmabuf_test_noswitch_join(test, true);
 }
 
 /*
@@ -548,6 +564,7 @@ static struct kunit_case uio_dmabuf_revoke_cases[] = {
 	KUNIT_CASE(uio_dmabuf_test_group_kernel_bind),
 	KUNIT_CASE(uio_dmabuf_test_group_add_direct),
 	KUNIT_CASE(uio_dmabuf_test_group_add_noswitch),
+	KUNIT_CASE(uio_dmabuf_test_group_add_noswitch_revoked),
 	KUNIT_CASE(uio_dmabuf_test_revoke_static_exporter),
 	KUNIT_CASE(uio_dmabuf_test_move_while_mapping),
 	KUNIT_CASE_SLOW(uio_dmabuf_test_revoke_race),

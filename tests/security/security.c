@@ -576,6 +576,9 @@ static pid_t start_hold(struct user_hold *h, const char *node, int (*fn)(void *)
 		return -1;
 	pid = fork();
 	if (!pid) {
+		/* The parent's ends only: its close of go reaches the child. */
+		close(h->go[1]);
+		close(h->ready[0]);
 		if (setgroups(0, NULL) || setgid(USER_ID) || setuid(USER_ID))
 			_exit(100);
 		_exit(fn(h));
@@ -592,12 +595,13 @@ static int finish_hold(struct user_hold *h, pid_t pid)
 
 	if (write(h->go[1], &c, 1) != 1)
 		return -1;
+	/* A child that waits for a second byte (a step cut short) reads EOF. */
+	close(h->go[1]);
 	if (waitpid(pid, &status, 0) < 0 || !WIFEXITED(status))
 		return -1;
 	close(h->ready[0]);
 	close(h->ready[1]);
 	close(h->go[0]);
-	close(h->go[1]);
 	return WEXITSTATUS(status);
 }
 
