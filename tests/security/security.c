@@ -870,7 +870,10 @@ static void step_sibling_bind(const struct topology *t)
 	}
 }
 
-/* As the user: open ->node and bind vector 0 to an eventfd; 0 when it binds. */
+/*
+ * As the user: open @node and bind vector 0 to an eventfd; the node's fd,
+ * left open, when it binds, else a negative errno.
+ */
 static int bind_vector0(const char *node)
 {
 	int fd = open(node, O_RDWR | O_CLOEXEC), efd = eventfd(0, EFD_CLOEXEC), ret;
@@ -879,19 +882,19 @@ static int bind_vector0(const char *node)
 	if (ret)
 		printf("# user: SET_IRQ_EVENTFD of vector 0 on %s: %s\n", node,
 		       strerrorname_np(-ret));
-	return ret;
+	return ret ? ret : fd;
 }
 
 static int user_bind_vector0(void *p)
 {
-	return bind_vector0(((struct user_open *)p)->node) ? 1 : 0;
+	return bind_vector0(((struct user_open *)p)->node) < 0 ? 1 : 0;
 }
 
 /* As the user: bind vector 0, tell the parent, keep the file open until told. */
 static int hold_vector(void *p)
 {
 	struct user_hold *h = p;
-	char c = !bind_vector0(h->node);
+	char c = bind_vector0(h->node) >= 0;
 
 	if (write(h->ready[1], &c, 1) != 1 || !c)
 		return 2;
@@ -945,9 +948,9 @@ static void step_revoked_vectors(const struct topology *t)
 static int hold_vector_info(void *p)
 {
 	struct user_hold *h = p;
-	int fd = open(h->node, O_RDWR | O_CLOEXEC), efd = eventfd(0, EFD_CLOEXEC), ret;
-	char c = fd >= 0 && efd >= 0 && !uiodmabuf_set_irq_eventfd(fd, 0, efd);
+	int fd = bind_vector0(h->node), ret;
 	struct uio_dmabuf_info info;
+	char c = fd >= 0;
 
 	if (write(h->ready[1], &c, 1) != 1 || !c)
 		return 2;
